@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test: the whole lit suite on the release
+# build, then the front-end and dialect tests again under ASan + UBSan.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+lit=/usr/lib/llvm-22/bin/lit
+
+"$root/scripts/setup.sh" || exit 1
+"$root/scripts/build.sh" || exit 1
+"$root/scripts/build.sh" --sanitize || exit 1
+
+passed=0 failed=0
+run_lit() { # dir, paths...
+  local out
+  out=$("$lit" -v "$@" 2>&1 | tee /dev/stderr | grep -E '^ *(Passed|Failed|Unresolved|Timed Out|Unsupported|Expectedly Failed|Unexpectedly Passed) *:')
+  local p f
+  p=$(echo "$out" | awk -F: '/Passed|Expectedly Failed/ && !/Unexpectedly/ {s+=$2} END {print s+0}')
+  f=$(echo "$out" | awk -F: '/^ *(Failed|Unresolved|Timed Out|Unexpectedly Passed)/ {s+=$2} END {print s+0}')
+  passed=$((passed + p)); failed=$((failed + f))
+}
+
+echo "== lit: release build"
+run_lit "$root/build/test"
+echo "== lit: sanitizer build (front end, dialect, models)"
+run_lit --filter "compiler/frontend|compiler/tools|dialect|models" "$root/build-asan/test"
+
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 && $passed -gt 0 ]]

@@ -1,0 +1,20 @@
+# lit configuration for cnnc's tests.
+import os
+
+import lit.formats
+
+config.name = "cnnc"
+config.test_format = lit.formats.ShTest(execute_external=False)
+config.suffixes = [".mlir", ".cnn", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.cnnc_obj_root, "test")
+
+config.environment["PATH"] = os.pathsep.join(
+    [config.cnnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", "")])
+# PyTorch comes from Debian's python3-torch: the system interpreter, not a venv's.
+config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%models", os.path.join(config.cnnc_src_root, "models")))
+if config.cnnc_sanitize:
+    config.available_features.add("sanitizer")
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=1"
