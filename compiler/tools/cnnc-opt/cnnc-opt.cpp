@@ -6,6 +6,7 @@
 
 #include "cnn/CnnDialect.h"
 
+#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
@@ -14,6 +15,9 @@
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<cnn::CnnDialect, mlir::func::FuncDialect>();
+  // func.call/func.return inline through func's extension; cnn ops through
+  // the dialect's own inliner interface.
+  mlir::func::registerInlinerExtension(registry);
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerInlinerPass();

@@ -20,6 +20,12 @@ def Cnn_Dialect : Dialect {
     (or NxF after flatten) with a dynamic batch dimension; parameters and
     buffers are `cnn.param` symbols read with `cnn.read`.
   }];
+  // Initializers, optimizers and penalties are AttrDefs with declarative
+  // formats; the dialect parses and prints them by mnemonic.
+  let useDefaultAttributePrinterParser = 1;
+  let extraClassDeclaration = [{
+    void registerAttributes();
+  }];
 }
 
 class Cnn_Op<string mnemonic, list<Trait> traits = []>

@@ -1,17 +1,333 @@
 //===- CnnOps.td - cnn dialect ops -------------------------*- tablegen -*-===//
+//
+// Three kinds of ops: module-level symbols (cnn.param, cnn.train_config),
+// the symbol read (cnn.read), and the graph ops of the forward function.
+//
+// Graph ops infer their result type (InferTypeOpAdaptor) from the rules in
+// ShapeRules.h, which the front end uses too, and their verifiers report the
+// same rule's message. Activations are ranked f32 tensors, batch first; the
+// batch may be dynamic or static, every other dimension is static.
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef CNN_OPS_TD
 #define CNN_OPS_TD
 
 include "cnn/CnnDialect.td"
-include "mlir/Interfaces/SideEffectInterfaces.td"
+include "cnn/CnnAttrs.td"
+include "cnn/CnnEnums.td"
+include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
 
-def Cnn_ReluOp : Cnn_Op<"relu", [Pure, SameOperandsAndResultType]> {
+// Activations: NCHW, or NxF after flatten (checked per op).
+def Cnn_Tensor : RankedTensorOf<[F32]>;
+// Parameters and buffers as read by cnn.read.
+def Cnn_Weight : StaticShapeTensorOf<[F32]>;
+
+// What cnn.read reads and the training passes write.
+def Cnn_ParamResource : Resource<"::cnn::ParamResource">;
+
+//===----------------------------------------------------------------------===//
+// Parameters, buffers and their reads
+//===----------------------------------------------------------------------===//
+
+def Cnn_ParamOp : Cnn_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
+  let summary = "a parameter or buffer, named by its state_dict key";
+  let description = [{
+    ```mlir
+    cnn.param @"conv1.weight" : tensor<16x3x3x3xf32> parameter
+        init #cnn.uniform<low = -0.19, high = 0.19>
+    cnn.param @"bn.num_batches_tracked" : tensor<i64> buffer
+        init #cnn.constant<value = 0.0>
+    ```
+    The optimizer updates `parameter`s; `buffer`s (batchnorm running
+    statistics) change only in the forward pass. The type is a static f32
+    tensor, or `tensor<i64>` for batchnorm's `num_batches_tracked` buffer
+    (whose init is then an integral constant).
+
+    C++: `ParamOp::create(b, loc, "conv1.weight", type, ParamRole::parameter,
+    UniformAttr::get(ctx, -0.19, 0.19))`.
+  }];
+  let arguments = (ins SymbolNameAttr:$sym_name,
+                       TypeAttrOf<AnyRankedTensor>:$type,
+                       Cnn_ParamRoleAttr:$role,
+                       Cnn_InitAttr:$init);
+  let assemblyFormat = "$sym_name `:` $type `` $role `init` $init attr-dict";
+  let builders = [
+    OpBuilder<(ins "::llvm::StringRef":$name, "::mlir::Type":$type,
+                   "::cnn::ParamRole":$role, "::mlir::Attribute":$init), [{
+      build($_builder, $_state, $_builder.getStringAttr(name),
+            ::mlir::TypeAttr::get(type),
+            ParamRoleAttr::get($_builder.getContext(), role), init);
+    }]>
+  ];
+  let extraClassDeclaration = [{
+    ::mlir::RankedTensorType getTensorType() {
+      return ::llvm::cast<::mlir::RankedTensorType>(getType());
+    }
+    bool isParameter() { return getRole() == ::cnn::ParamRole::parameter; }
+  }];
+  let hasVerifier = 1;
+}
+
+def Cnn_ReadOp : Cnn_Op<"read", [
+    MemoryEffects<[MemRead<Cnn_ParamResource>]>,
+    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "the current value of a cnn.param";
+  let description = [{
+    ```mlir
+    %w = cnn.read @"conv1.weight" : tensor<16x3x3x3xf32>
+    ```
+    A read, not a pure value: training passes write parameters, so reads
+    must not be hoisted across those writes.
+
+    C++: `ReadOp::create(b, loc, paramOp)`, or by name
+    `ReadOp::create(b, loc, "conv1.weight", type)` (ODS also generates the
+    `(type, name)` order).
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$param);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$param attr-dict `:` type($result)";
+  let builders = [
+    OpBuilder<(ins "::cnn::ParamOp":$param), [{
+      build($_builder, $_state, param.getType(),
+            ::mlir::FlatSymbolRefAttr::get(param.getSymNameAttr()));
+    }]>,
+    OpBuilder<(ins "::llvm::StringRef":$name, "::mlir::Type":$type), [{
+      build($_builder, $_state, type,
+            ::mlir::FlatSymbolRefAttr::get($_builder.getContext(), name));
+    }]>
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Graph ops
+//===----------------------------------------------------------------------===//
+
+// Shape-changing ops infer their result type with InferTypeOpAdaptor;
+// SameOperandsAndResultType ops get InferTypeOpInterface from ODS.
+class Cnn_GraphOp<string mnemonic,
+                  list<Trait> traits = [Pure, InferTypeOpAdaptor]>
+    : Cnn_Op<mnemonic, traits> {
+  let results = (outs Cnn_Tensor:$result);
+  let hasVerifier = 1;
+}
+
+def Cnn_Conv2dOp : Cnn_GraphOp<"conv2d"> {
+  let summary = "2-D convolution (cross-correlation), as torch.nn.Conv2d";
+  let description = [{
+    Input [N, C, H, W], weight [O, C, KH, KW], optional bias [O] ->
+    [N, O, OH, OW] with OH = (H + 2·ph − KH) / sh + 1 (floor).
+    ```mlir
+    %y = cnn.conv2d %x, %w, %b stride [1, 1] padding [1, 1]
+        : (tensor<?x3x32x32xf32>, tensor<16x3x3x3xf32>, tensor<16xf32>)
+        -> tensor<?x16x32x32xf32>
+    ```
+    C++: `Conv2dOp::create(b, loc, input, weight, bias /*may be null*/,
+    stride, padding)` infers the result type.
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Weight:$weight,
+                       Optional<Cnn_Weight>:$bias,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? `stride` $stride `padding` $padding
+    attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+// Not Pure: in training each use updates the running statistics (twice for
+// a block shared by two uses), so uses must be neither merged nor dropped,
+// and reads of the buffers must not move across them.
+def Cnn_BatchNormOp : Cnn_GraphOp<"batch_norm", [
+    InferTypeOpAdaptor, AttrSizedOperandSegments,
+    MemoryEffects<[MemRead<Cnn_ParamResource>, MemWrite<Cnn_ParamResource>]>]> {
+  let summary = "batch normalization over (N, H, W), as torch.nn.BatchNorm2d";
+  let description = [{
+    Mode-agnostic: the mode specialisation passes turn it into batch
+    statistics plus a running-statistics update (train) or a normalisation
+    by the running statistics (eval). `scale` and `shift` (γ and β) are both
+    present (affine=True) or both absent.
+    ```mlir
+    %y = cnn.batch_norm %x, %mean, %var scale %g shift %b
+        eps 1.000000e-05 momentum 1.000000e-01
+        : (tensor<?x16x8x8xf32>, tensor<16xf32>, tensor<16xf32>,
+           tensor<16xf32>, tensor<16xf32>) -> tensor<?x16x8x8xf32>
+    ```
+    C++: `BatchNormOp::create(b, loc, input, mean, var, scale, shift,
+    /*eps=*/1e-5, /*momentum=*/0.1)` (scale and shift may be null).
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Weight:$running_mean,
+                       Cnn_Weight:$running_var,
+                       Optional<Cnn_Weight>:$scale, Optional<Cnn_Weight>:$shift,
+                       F64Attr:$eps, F64Attr:$momentum);
+  let assemblyFormat = [{
+    $input `,` $running_mean `,` $running_var (`scale` $scale^)?
+    (`shift` $shift^)? `eps` $eps `momentum` $momentum
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$runningMean,
+                   "::mlir::Value":$runningVar, "::mlir::Value":$scale,
+                   "::mlir::Value":$shift, CArg<"double", "1e-5">:$eps,
+                   CArg<"double", "0.1">:$momentum), [{
+      build($_builder, $_state, input, runningMean, runningVar, scale, shift,
+            $_builder.getF64FloatAttr(eps),
+            $_builder.getF64FloatAttr(momentum));
+    }]>
+  ];
+}
+
+class Cnn_DropoutBase<string mnemonic>
+    : Cnn_GraphOp<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let arguments = (ins Cnn_Tensor:$input, F64Attr:$p,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$site);
+  let assemblyFormat = "$input `p` $p `site` $site attr-dict `:` type($result)";
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input, "double":$p, "int64_t":$site), [{
+      build($_builder, $_state, input, $_builder.getF64FloatAttr(p),
+            $_builder.getI64IntegerAttr(site));
+    }]>
+  ];
+  // p = 0 keeps every element in both modes.
+  let hasFolder = 1;
+}
+
+def Cnn_DropoutOp : Cnn_DropoutBase<"dropout"> {
+  let summary = "element-wise dropout, as torch.nn.Dropout";
+  let description = [{
+    Training zeroes each element with probability `p` and scales the others
+    by 1/(1 − p); eval is the identity. `site` numbers the dropout ops of a
+    model: the training RNG (Philox) is keyed by (seed, step, site, element).
+    ```mlir
+    %y = cnn.dropout %x p 4.000000e-01 site 0 : tensor<?x32xf32>
+    ```
+  }];
+}
+
+def Cnn_Dropout2dOp : Cnn_DropoutBase<"dropout2d"> {
+  let summary = "channel-wise dropout on NCHW, as torch.nn.Dropout2d";
+  let description = [{
+    Like `cnn.dropout`, with one draw per (sample, channel).
+    ```mlir
+    %y = cnn.dropout2d %x p 4.000000e-01 site 1 : tensor<?x16x16x16xf32>
+    ```
+  }];
+}
+
+class Cnn_Pool2dOp<string mnemonic> : Cnn_GraphOp<mnemonic> {
+  let description = [{
+    No padding, floor mode: [N, C, H, W] -> [N, C, (H − KH) / SH + 1, …].
+    ```mlir
+    %y = cnn.}] # mnemonic # [{ %x kernel [2, 2] stride [2, 2]
+        : tensor<?x16x32x32xf32> -> tensor<?x16x16x16xf32>
+    ```
+    C++: `create(b, loc, input, kernel, stride)` infers the result type.
+  }];
+  let arguments = (ins Cnn_Tensor:$input, DenseI64ArrayAttr:$kernel,
+                       DenseI64ArrayAttr:$stride);
+  let assemblyFormat = [{
+    $input `kernel` $kernel `stride` $stride attr-dict `:` type($input) `->`
+    type($result)
+  }];
+}
+
+def Cnn_MaxPool2dOp : Cnn_Pool2dOp<"max_pool2d"> {
+  let summary = "2-D max pooling, as torch.nn.functional.max_pool2d";
+}
+
+def Cnn_AvgPool2dOp : Cnn_Pool2dOp<"avg_pool2d"> {
+  let summary = "2-D average pooling, as torch.nn.functional.avg_pool2d";
+}
+
+def Cnn_LinearOp : Cnn_GraphOp<"linear"> {
+  let summary = "x·Wᵀ + b, as torch.nn.Linear";
+  let description = [{
+    Input [N, F], weight [O, F], optional bias [O] -> [N, O].
+    ```mlir
+    %y = cnn.linear %x, %w, %b
+        : (tensor<?x512xf32>, tensor<32x512xf32>, tensor<32xf32>)
+        -> tensor<?x32xf32>
+    ```
+    C++: `LinearOp::create(b, loc, input, weight, bias /*may be null*/)`.
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Weight:$weight,
+                       Optional<Cnn_Weight>:$bias);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+}
+
+class Cnn_UnaryOp<string mnemonic>
+    : Cnn_GraphOp<mnemonic, [Pure, SameOperandsAndResultType]> {
+  let arguments = (ins Cnn_Tensor:$input);
+  let assemblyFormat = "$input attr-dict `:` type($result)";
+}
+
+def Cnn_ReluOp : Cnn_UnaryOp<"relu"> {
   let summary = "max(x, 0) elementwise";
-  let arguments = (ins F32Tensor:$input);
-  let results = (outs F32Tensor:$result);
-  let assemblyFormat = "$input attr-dict `:` type($input)";
+}
+def Cnn_TanhOp : Cnn_UnaryOp<"tanh"> {
+  let summary = "tanh(x) elementwise";
+}
+def Cnn_SigmoidOp : Cnn_UnaryOp<"sigmoid"> {
+  let summary = "1 / (1 + exp(-x)) elementwise";
+}
+
+def Cnn_AddOp : Cnn_GraphOp<"add", [Pure, InferTypeOpAdaptor, Commutative]> {
+  let summary = "elementwise sum of two activations of one shape (residual)";
+  let description = [{
+    Shapes must match; a static batch on either side makes the result's
+    batch static.
+    ```mlir
+    %y = cnn.add %a, %b : (tensor<?x32x16x16xf32>, tensor<?x32x16x16xf32>)
+        -> tensor<?x32x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$lhs, Cnn_Tensor:$rhs);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
+def Cnn_FlattenOp : Cnn_GraphOp<"flatten"> {
+  let summary = "flatten from dimension 1: [N, C, H, W] -> [N, C·H·W]";
+  let description = [{
+    ```mlir
+    %y = cnn.flatten %x : tensor<?x8x8x8xf32> -> tensor<?x512xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  // Flattening [N, F] changes nothing.
+  let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Training configuration
+//===----------------------------------------------------------------------===//
+
+def Cnn_TrainConfigOp : Cnn_Op<"train_config", [HasParent<"::mlir::ModuleOp">]> {
+  let summary = "how the model trains: loss, optimizer, penalty, schedule";
+  let description = [{
+    At most one per module.
+    ```mlir
+    cnn.train_config loss = cross_entropy
+        optimizer = #cnn.sgd<lr = 1.000000e-02, momentum = 0.000000e+00,
+                             dampening = 0.000000e+00, nesterov = false,
+                             weight_decay = 0.000000e+00>
+        penalty = #cnn.penalty<l2, 1.000000e-03>
+        epochs = 10 batch_size = 64 seed = 0
+    ```
+  }];
+  let arguments = (ins Cnn_LossKindAttr:$loss, Cnn_OptimizerAttr:$optimizer,
+                       Cnn_PenaltyAttr:$penalty, I64Attr:$epochs,
+                       I64Attr:$batch_size, I64Attr:$seed);
+  let assemblyFormat = [{
+    `loss` `=` `` $loss `optimizer` `=` $optimizer
+    `penalty` `=` qualified($penalty) `epochs` `=` $epochs
+    `batch_size` `=` $batch_size `seed` `=` $seed attr-dict
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // CNN_OPS_TD
