@@ -16,13 +16,10 @@ using namespace cnn;
 
 // Generated code leaves parameters unused; LLVM builds with
 // -Wno-unused-parameter, we keep -Wextra for our own code.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "cnn/CnnEnums.cpp.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "cnn/CnnAttrs.cpp.inc"
-#pragma GCC diagnostic pop
 
 void CnnDialect::registerAttributes() {
   addAttributes<

@@ -415,8 +415,5 @@ LogicalResult TrainConfigOp::verify() {
   return diag;
 }
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #define GET_OP_CLASSES
 #include "cnn/CnnOps.cpp.inc"
-#pragma GCC diagnostic pop

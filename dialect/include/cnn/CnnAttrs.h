@@ -14,12 +14,9 @@
 #include "mlir/IR/Attributes.h"
 #include "mlir/IR/BuiltinAttributes.h"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #include "cnn/CnnEnums.h.inc"
 
 #define GET_ATTRDEF_CLASSES
 #include "cnn/CnnAttrs.h.inc"
-#pragma GCC diagnostic pop
 
 #endif // CNN_CNNATTRS_H

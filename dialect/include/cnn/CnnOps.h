@@ -41,10 +41,7 @@ struct ParamResource : mlir::SideEffects::Resource::Base<ParamResource> {
 
 // Generated code leaves parameters unused; LLVM builds with
 // -Wno-unused-parameter, we keep -Wextra for our own code.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-parameter"
 #define GET_OP_CLASSES
 #include "cnn/CnnOps.h.inc"
-#pragma GCC diagnostic pop
 
 #endif // CNN_CNNOPS_H

@@ -1,0 +1,100 @@
+//===- Arena.h - The parameter arena and its layout table --------*- C++ -*-===//
+//
+// A model's state (parameters and buffers, named as in PyTorch's state_dict)
+// lives in one contiguous allocation. The compiler emits the layout table; the
+// generated code addresses tensors by byte offset from the arena's base, and
+// the runtime addresses them by name for checkpoints and initialisation.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNRT_ARENA_H
+#define CNNRT_ARENA_H
+
+#include "cnnrt/Tensor.h"
+
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace cnnrt {
+
+/// Parameters are trained (they get gradients and optimizer updates); buffers
+/// are state that is saved but not trained (running_mean, num_batches_tracked).
+enum class TensorRole : std::uint8_t { Parameter = 0, Buffer = 1 };
+
+const char *roleName(TensorRole role);
+
+/// What the compiler knows about one state tensor.
+struct TensorSpec {
+  std::string name; ///< state_dict name, e.g. "conv1.weight".
+  Shape shape;
+  DType dtype = DType::F32;
+  TensorRole role = TensorRole::Parameter;
+};
+
+/// One row of the layout table: a spec placed at a byte offset.
+struct LayoutEntry {
+  std::string name;
+  Shape shape;
+  DType dtype = DType::F32;
+  TensorRole role = TensorRole::Parameter;
+  std::size_t offset = 0; ///< From the arena's base; a multiple of kAlignment.
+  std::size_t nbytes = 0; ///< numel * dtypeSize, without padding.
+
+  std::int64_t numel() const { return numElements(shape); }
+};
+
+/// The layout table: entries in declaration order, each 64-byte aligned.
+/// An entry's index is its identity for seeding (see Init.h).
+class Layout {
+public:
+  Layout() = default;
+  /// Places the tensors in order. Throws on an empty or duplicate name or an
+  /// invalid shape.
+  explicit Layout(const std::vector<TensorSpec> &specs);
+
+  const std::vector<LayoutEntry> &entries() const { return entries_; }
+  std::size_t size() const { return entries_.size(); }
+  const LayoutEntry &operator[](std::size_t i) const { return entries_[i]; }
+  /// Total bytes, a multiple of kAlignment.
+  std::size_t totalBytes() const { return totalBytes_; }
+  /// nullptr when no tensor has this name.
+  const LayoutEntry *find(std::string_view name) const;
+  /// Index of the named entry, or -1.
+  std::ptrdiff_t indexOf(std::string_view name) const;
+
+private:
+  std::vector<LayoutEntry> entries_;
+  std::unordered_map<std::string, std::size_t> byName_;
+  std::size_t totalBytes_ = 0;
+};
+
+/// The storage for a layout, zero-initialised.
+class Arena {
+public:
+  explicit Arena(Layout layout);
+
+  const Layout &layout() const { return layout_; }
+  std::uint8_t *base() { return storage_.data(); }
+  const std::uint8_t *base() const { return storage_.data(); }
+  std::size_t sizeBytes() const { return layout_.totalBytes(); }
+
+  void *data(std::size_t index) { return base() + layout_[index].offset; }
+  const void *data(std::size_t index) const {
+    return base() + layout_[index].offset;
+  }
+  /// Typed access by name; throws if the name is unknown or the dtype differs.
+  float *f32(std::string_view name);
+  std::int64_t *i64(std::string_view name);
+
+  /// Views of all tensors in layout order, for the writers.
+  std::vector<TensorRef> tensors() const;
+
+private:
+  Layout layout_;
+  AlignedBuffer storage_;
+};
+
+} // namespace cnnrt
+
+#endif // CNNRT_ARENA_H

@@ -1,0 +1,72 @@
+/*===- cnnrt.h - The C boundary of the cnnc runtime ---------------*- C -*-===*
+ *
+ * What generated model code (and C programs embedding a compiled model) call.
+ * Plain C: opaque handles, fixed-width integers, status codes. A function that
+ * can fail returns 0 on success and -1 on failure, and cnnrt_last_error() then
+ * returns the message (thread-local, valid until the next failing call on the
+ * same thread). No C++ exception crosses this boundary.
+ *
+ * Provisional: the first pieces of the runtime (arena, checkpoints, init,
+ * Philox); the compiler's calling convention will extend it.
+ *
+ *===----------------------------------------------------------------------===*/
+#ifndef CNNRT_CNNRT_H
+#define CNNRT_CNNRT_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+enum { CNNRT_F32 = 0, CNNRT_I64 = 1 };
+enum { CNNRT_PARAMETER = 0, CNNRT_BUFFER = 1 };
+enum { CNNRT_INIT_UNIFORM = 0, CNNRT_INIT_NORMAL = 1, CNNRT_INIT_CONSTANT = 2 };
+
+/* One row of the layout table the compiler emits. */
+typedef struct cnnrt_tensor_desc {
+  const char *name;     /* state_dict name */
+  int32_t dtype;        /* CNNRT_F32 | CNNRT_I64 */
+  int32_t role;         /* CNNRT_PARAMETER | CNNRT_BUFFER */
+  int32_t rank;
+  const int64_t *shape; /* rank entries */
+} cnnrt_tensor_desc;
+
+/* uniform(a, b) | normal(mean a, std b) | constant(a) */
+typedef struct cnnrt_init_spec {
+  int32_t kind;
+  double a, b;
+} cnnrt_init_spec;
+
+typedef struct cnnrt_arena cnnrt_arena;
+
+const char *cnnrt_last_error(void);
+
+/* NULL on failure. */
+cnnrt_arena *cnnrt_arena_create(const cnnrt_tensor_desc *descs, int64_t count);
+void cnnrt_arena_destroy(cnnrt_arena *arena);
+/* Base of the contiguous, 64-byte aligned storage. */
+void *cnnrt_arena_base(cnnrt_arena *arena);
+int64_t cnnrt_arena_size(const cnnrt_arena *arena);
+/* Byte offset of tensor `index`, or -1 if out of range. */
+int64_t cnnrt_arena_offset(const cnnrt_arena *arena, int64_t index);
+/* Index of the named tensor, or -1. */
+int64_t cnnrt_arena_find(const cnnrt_arena *arena, const char *name);
+
+/* specs[i] initialises tensor i; streams keyed by (seed, i). */
+int cnnrt_arena_init(cnnrt_arena *arena, const cnnrt_init_spec *specs,
+                     uint64_t seed);
+/* strict != 0: tensors in the file that the arena lacks are an error. */
+int cnnrt_arena_load(cnnrt_arena *arena, const char *path, int strict);
+int cnnrt_arena_save(const cnnrt_arena *arena, const char *path);
+
+void cnnrt_philox4x32_10(const uint32_t counter[4], const uint32_t key[2],
+                         uint32_t out[4]);
+/* (x >> 8) * 2^-24, in [0, 1). */
+float cnnrt_uniform_from_u32(uint32_t x);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CNNRT_CNNRT_H */

@@ -1,0 +1,161 @@
+//===- File.cpp - Whole-file reads and atomic writes ----------------------===//
+
+#include "cnnrt/File.h"
+#include "cnnrt/Error.h"
+
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace cnnrt {
+
+namespace {
+/// Closes a descriptor on scope exit unless released.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+};
+} // namespace
+
+std::vector<std::uint8_t> readFile(const std::string &path) {
+  Fd f;
+  f.fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f.fd < 0)
+    fail("cannot open '{}': {}", path, std::strerror(errno));
+  struct stat st;
+  if (::fstat(f.fd, &st) != 0)
+    fail("cannot stat '{}': {}", path, std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    fail("'{}' is not a regular file", path);
+  std::vector<std::uint8_t> bytes(std::size_t(st.st_size));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    ssize_t n = ::read(f.fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      fail("cannot read '{}': {}", path, std::strerror(errno));
+    if (n == 0) // The file shrank under us.
+      break;
+    done += std::size_t(n);
+  }
+  bytes.resize(done);
+  return bytes;
+}
+
+static std::string dirOf(const std::string &path) {
+  std::size_t slash = path.rfind('/');
+  if (slash == std::string::npos)
+    return ".";
+  return slash == 0 ? "/" : path.substr(0, slash);
+}
+
+void writeFileAtomic(const std::string &path,
+                     const std::vector<ByteChunk> &chunks) {
+  // The temporary lives next to the target: rename is only atomic within one
+  // file system.
+  std::string tmp = path + ".tmp.XXXXXX";
+  Fd f;
+  f.fd = ::mkstemp(tmp.data());
+  if (f.fd < 0)
+    fail("cannot create a temporary file for '{}': {}", path,
+         std::strerror(errno));
+  auto abandon = [&](const char *what) {
+    int err = errno;
+    ::close(f.fd);
+    f.fd = -1;
+    ::unlink(tmp.c_str());
+    fail("cannot write '{}': {}: {}", path, what, std::strerror(err));
+  };
+  for (const ByteChunk &chunk : chunks) {
+    const auto *p = static_cast<const std::uint8_t *>(chunk.data);
+    std::size_t left = chunk.size;
+    while (left > 0) {
+      ssize_t n = ::write(f.fd, p, left);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        abandon("write");
+      p += n;
+      left -= std::size_t(n);
+    }
+  }
+  // mkstemp makes the file 0600; a checkpoint should get the usual mode.
+  mode_t mask = ::umask(0);
+  ::umask(mask);
+  if (::fchmod(f.fd, 0666 & ~mask) != 0)
+    abandon("fchmod");
+  if (::fsync(f.fd) != 0)
+    abandon("fsync");
+  if (::close(f.fd) != 0) {
+    f.fd = -1;
+    int err = errno;
+    ::unlink(tmp.c_str());
+    fail("cannot write '{}': close: {}", path, std::strerror(err));
+  }
+  f.fd = -1;
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    fail("cannot write '{}': rename: {}", path, std::strerror(err));
+  }
+  // Make the rename itself durable. Failure here is not worth an error: the
+  // data is in place and readable.
+  Fd dir;
+  dir.fd = ::open(dirOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir.fd >= 0)
+    ::fsync(dir.fd);
+}
+
+bool isGzip(const std::vector<std::uint8_t> &bytes) {
+  return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+}
+
+std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t> &compressed,
+                                 const std::string &what) {
+  z_stream zs;
+  std::memset(&zs, 0, sizeof zs);
+  // 16 + MAX_WBITS: expect a gzip wrapper (and check its CRC).
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
+    fail("{}: cannot initialise zlib", what);
+  std::vector<std::uint8_t> out(std::max<std::size_t>(compressed.size() * 4,
+                                                      1 << 16));
+  zs.next_in = const_cast<Bytef *>(compressed.data());
+  std::size_t inLeft = compressed.size();
+  int rc = Z_OK;
+  while (rc != Z_STREAM_END) {
+    if (zs.total_out == out.size())
+      out.resize(out.size() * 2);
+    // zlib counts in uInt; feed and drain in pieces that fit.
+    uInt inChunk = uInt(std::min<std::size_t>(inLeft, 1u << 30));
+    zs.avail_in = inChunk;
+    std::size_t outRoom = out.size() - zs.total_out;
+    zs.next_out = out.data() + zs.total_out;
+    zs.avail_out = uInt(std::min<std::size_t>(outRoom, 1u << 30));
+    rc = inflate(&zs, Z_NO_FLUSH);
+    inLeft -= inChunk - zs.avail_in;
+    if (rc == Z_STREAM_END)
+      break;
+    if (rc == Z_BUF_ERROR && inLeft == 0 && zs.avail_out > 0) {
+      inflateEnd(&zs);
+      fail("{}: truncated gzip stream", what);
+    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR) {
+      std::string msg = zs.msg ? zs.msg : "error " + std::to_string(rc);
+      inflateEnd(&zs);
+      fail("{}: corrupt gzip stream: {}", what, msg);
+    }
+  }
+  out.resize(zs.total_out);
+  inflateEnd(&zs);
+  return out;
+}
+
+} // namespace cnnrt
