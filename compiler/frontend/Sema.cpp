@@ -1,0 +1,1216 @@
+//===- Sema.cpp - elaboration, shapes and checks ---------------------------===//
+//
+// Sema runs the model the way PyTorch would construct and trace it, but with
+// shapes only: each layer declaration is instantiated (creating its tensors in
+// state_dict order), then forward is evaluated symbolically from the input
+// shape, inlining block forwards and adding one Node per op.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/Sema.h"
+
+#include "frontend/ExprEval.h"
+#include "frontend/Initializers.h"
+#include "frontend/Signature.h"
+
+#include "cnn/ShapeRules.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <memory>
+
+using namespace cnnc;
+namespace shape = cnn::shape;
+
+namespace {
+
+struct Instance;
+
+/// A module member after construction: a built-in layer with its tensors, a
+/// block instance, or a repetition of either.
+struct Layer {
+  enum Kind { Prim, Block, Repeat } kind = Prim;
+  std::string name;  ///< member name, for messages
+  llvm::SMLoc loc;   ///< the declaration
+  bool used = false;
+
+  // Prim: the node every call of this layer copies, and its in/out sizes.
+  Node tmpl;
+  int64_t inDim = 0, outDim = 0;
+  // Block
+  std::unique_ptr<Instance> inst;
+  // Repeat: shared repeats hold the same element n times.
+  std::vector<std::unique_ptr<Layer>> owned;
+  std::vector<Layer *> elems;
+};
+
+/// A constructed block (or the model itself): parameters and members.
+struct Instance {
+  const ModuleDecl *decl = nullptr;
+  ConstEnv env; ///< parameters; members are marked as non-constants
+  std::vector<std::unique_ptr<Layer>> members;
+  llvm::StringMap<Layer *> byName; ///< null for a member that failed
+  bool used = false;
+};
+
+/// The state of one forward evaluation (the model's or an inlined block's).
+struct Fwd {
+  Instance &inst;
+  std::string scope; ///< node scope prefix of this instance's members
+  llvm::StringMap<std::optional<unsigned>> locals; ///< nullopt: failed
+  ConstEnv env;      ///< params, with locals marked as non-constants
+  Fwd(Instance &inst, std::string scope)
+      : inst(inst), scope(std::move(scope)), env(&inst.env) {}
+};
+
+const std::vector<std::string> primLayers = {
+    "conv2d", "batchnorm2d", "dropout", "dropout2d", "linear", "max_pool2d",
+    "avg_pool2d", "relu", "tanh", "sigmoid", "flatten"};
+const std::vector<std::string> functionals = {
+    "relu", "tanh", "sigmoid", "max_pool2d", "avg_pool2d", "flatten", "view"};
+
+bool isIn(const std::vector<std::string> &v, llvm::StringRef s) {
+  for (const std::string &x : v)
+    if (x == s)
+      return true;
+  return false;
+}
+
+std::string join(const std::string &prefix, llvm::StringRef name) {
+  return prefix.empty() ? name.str() : prefix + "." + name.str();
+}
+
+/// Product of dims, or -1 past limits::maxElements (overflow-safe).
+int64_t elements(const std::vector<int64_t> &dims) {
+  int64_t n = 1;
+  for (int64_t d : dims)
+    if (__builtin_mul_overflow(n, d, &n) || n > limits::maxElements)
+      return -1;
+  return n;
+}
+
+class Sema {
+public:
+  Sema(const File &file, Diagnostics &diag) : file(file), diag(diag) {}
+  Graph run(llvm::StringRef filename, llvm::ArrayRef<Override> overrides);
+
+private:
+  // Declarations.
+  const ModuleDecl *collect();
+  void checkDecl(const ModuleDecl &m);
+  void modelParams(const ModuleDecl &m, llvm::ArrayRef<Override> overrides,
+                   ConstEnv &env);
+  std::optional<Const> parseOverride(const Override &ov,
+                                     const std::optional<Const> &def);
+
+  // Construction.
+  void instantiateMembers(Instance &inst, const std::string &prefix);
+  std::unique_ptr<Layer> makeLayer(const Expr &e, const std::string &path,
+                                   const ConstEnv &env);
+  std::unique_ptr<Layer> makePrim(const Expr &call, const std::string &path,
+                                  const ConstEnv &env);
+  std::unique_ptr<Layer> makeBlock(const Expr &call, const ModuleDecl &decl,
+                                   const std::string &path,
+                                   const ConstEnv &env);
+  std::unique_ptr<Layer> makeRepeat(const Expr &call, const std::string &path,
+                                    const ConstEnv &env);
+  int addTensor(const std::string &name, std::vector<int64_t> shape,
+                bool isBuffer, Init init, llvm::SMLoc loc);
+  bool initTensor(int idx, const Expr *spec, const ConstEnv &env);
+
+  // Forward.
+  std::optional<unsigned> apply(Layer &l, unsigned x, llvm::SMLoc callLoc,
+                                const std::string &scope);
+  std::optional<unsigned> runForward(Instance &inst, unsigned x,
+                                     const std::string &scope);
+  std::optional<unsigned> evalTensor(const Expr &e, Fwd &f);
+  std::optional<unsigned> evalCall(const Expr &e, Fwd &f);
+  std::optional<unsigned> evalFunctional(const Expr &e, Fwd &f);
+  std::optional<unsigned> addNode(Node n, const shape::Result &r);
+  void warnUnused(Instance &inst);
+
+  // Training.
+  void train(const TrainDecl &t, const ConstEnv &env);
+
+  const File &file;
+  Diagnostics &diag;
+  Graph g;
+  llvm::StringMap<const ModuleDecl *> blocks;
+  std::vector<const ModuleDecl *> instStack; ///< blocks being constructed
+  unsigned dropoutSites = 0;
+  bool aborted = false; ///< a size limit was hit: stop everything
+};
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+// Declarations
+//===----------------------------------------------------------------------===//
+
+const ModuleDecl *Sema::collect() {
+  const ModuleDecl *model = nullptr;
+  llvm::StringMap<const ModuleDecl *> seen;
+  for (const auto &m : file.modules) {
+    const char *what = m->isModel ? "model" : "block";
+    if (!m->isModel && (isIn(primLayers, m->name) || isIn(functionals, m->name) ||
+                        m->name == "shared" || m->name == "sequential")) {
+      diag.error(m->loc, "block '" + m->name + "' has the name of a built-in");
+      continue;
+    }
+    auto [it, fresh] = seen.try_emplace(m->name, m.get());
+    if (!fresh) {
+      diag.error(m->loc, llvm::Twine(what) + " '" + m->name +
+                             "' is already declared");
+      diag.note(it->second->loc, "previous declaration is here");
+      continue;
+    }
+    if (m->isModel) {
+      if (model) {
+        diag.error(m->loc, "a file declares one model; '" + model->name +
+                               "' is already declared");
+        diag.note(model->loc, "model '" + model->name + "' is declared here");
+        continue;
+      }
+      model = m.get();
+    } else {
+      blocks[m->name] = m.get();
+    }
+    checkDecl(*m);
+  }
+  if (file.trains.size() > 1) {
+    diag.error(file.trains[1]->loc, "a file has at most one train section");
+    diag.note(file.trains[0]->loc, "the first train section is here");
+  }
+  return model;
+}
+
+void Sema::checkDecl(const ModuleDecl &m) {
+  const char *what = m.isModel ? "model" : "block";
+  llvm::StringMap<llvm::SMLoc> names;
+  for (const Param &p : m.params) {
+    auto [it, fresh] = names.try_emplace(p.name, p.loc);
+    if (!fresh) {
+      diag.error(p.loc, "duplicate parameter '" + p.name + "'");
+      diag.note(it->second, "previous declaration is here");
+    }
+  }
+  for (const Assign &a : m.members) {
+    auto [it, fresh] = names.try_emplace(a.name, a.loc);
+    if (!fresh) {
+      diag.error(a.loc, "'" + a.name + "' is already declared in " + what +
+                            " '" + m.name + "'");
+      diag.note(it->second, "previous declaration is here");
+    }
+  }
+  if (!m.forward)
+    diag.error(m.loc, llvm::Twine(what) + " '" + m.name + "' has no forward");
+  if (m.isModel && !m.inputLoc.isValid())
+    diag.error(m.loc, "model '" + m.name +
+                          "' has no input declaration; add one such as "
+                          "'input [3, 32, 32]'");
+}
+
+std::optional<Const> Sema::parseOverride(const Override &ov,
+                                         const std::optional<Const> &def) {
+  std::string flag = "-D " + ov.name + "=" + ov.value;
+  llvm::StringRef text = ov.value;
+  std::optional<Const> v;
+  if (text == "true" || text == "false") {
+    v = Const::ofBool(text == "true");
+  } else if (!text.empty() &&
+             text.find_first_not_of("0123456789+-.eE") == llvm::StringRef::npos) {
+    long long i = 0;
+    if (!text.getAsInteger(10, i)) {
+      v = Const::ofInt(i);
+    } else if (text.find_first_of(".eE") != llvm::StringRef::npos) {
+      std::string s = text.str();
+      char *end = nullptr;
+      errno = 0;
+      double d = std::strtod(s.c_str(), &end);
+      if (end == s.c_str() + s.size() && errno == 0 && std::isfinite(d))
+        v = Const::ofFloat(d);
+    } else if (text.find_first_not_of("+-0123456789") == llvm::StringRef::npos &&
+               text.find_first_of("0123456789") != llvm::StringRef::npos) {
+      diag.error({}, flag + ": integer value is too large");
+      return std::nullopt;
+    }
+  }
+  if (!v) {
+    diag.error({}, flag + ": '" + ov.value +
+                       "' is not an integer, a float, true or false");
+    return std::nullopt;
+  }
+  if (!def)
+    return v;
+  if (def->kind == Const::Float && v->kind == Const::Int)
+    return Const::ofFloat(double(v->i));
+  if (def->kind != v->kind) {
+    diag.error({}, flag + ": parameter '" + ov.name + "' is " +
+                       (def->kind == Const::Int ? "an integer" : "a ") +
+                       (def->kind == Const::Int ? "" : def->typeName()) +
+                       ", got " + v->describe());
+    return std::nullopt;
+  }
+  return v;
+}
+
+void Sema::modelParams(const ModuleDecl &m, llvm::ArrayRef<Override> overrides,
+                       ConstEnv &env) {
+  std::vector<std::string> names;
+  for (const Param &p : m.params)
+    names.push_back(p.name);
+  for (const Override &ov : overrides)
+    if (!isIn(names, ov.name))
+      diag.error({}, "-D " + ov.name + "=" + ov.value + ": model '" + m.name +
+                         "' has no parameter '" + ov.name + "'" +
+                         didYouMean(ov.name, names));
+  for (const Param &p : m.params) {
+    if (env.definesLocally(p.name))
+      continue; // a duplicate, already reported
+    const Override *ov = nullptr;
+    for (const Override &o : overrides)
+      if (o.name == p.name)
+        ov = &o;
+    std::optional<Const> v;
+    if (p.defaultValue)
+      v = evalConst(*p.defaultValue, env, diag);
+    if (ov)
+      v = parseOverride(*ov, v);
+    else if (!p.defaultValue)
+      diag.error(p.loc, "model parameter '" + p.name +
+                            "' has no default; give one or set it with -D " +
+                            p.name + "=VALUE");
+    env.define(p.name, v);
+    g.hyperparams.push_back({p.name, v ? v->str() : "?"});
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Construction: layers and their tensors, in state_dict order
+//===----------------------------------------------------------------------===//
+
+int Sema::addTensor(const std::string &name, std::vector<int64_t> shape,
+                    bool isBuffer, Init init, llvm::SMLoc loc) {
+  if (g.tensors.size() >= limits::maxTensors) {
+    diag.error(loc, "the model has more than " +
+                        std::to_string(limits::maxTensors) +
+                        " tensors; reduce the repetition counts");
+    aborted = true;
+    return -1;
+  }
+  if (elements(shape) < 0) {
+    diag.error(loc, name + " would have shape " + shape::str(shape) +
+                        ", more than 2^32 elements");
+    return -1;
+  }
+  TensorDecl t;
+  t.name = name;
+  t.shape = std::move(shape);
+  t.isBuffer = isBuffer;
+  t.init = init;
+  t.loc = loc;
+  g.tensors.push_back(std::move(t));
+  return int(g.tensors.size() - 1);
+}
+
+bool Sema::initTensor(int idx, const Expr *specExpr, const ConstEnv &env) {
+  if (!specExpr || idx < 0)
+    return idx >= 0 || !specExpr;
+  auto spec = parseInit(*specExpr, env, diag);
+  if (!spec)
+    return false;
+  TensorDecl &t = g.tensors[idx];
+  auto init = resolveInit(*spec, t.shape, t.name, diag);
+  if (!init)
+    return false;
+  t.init = *init;
+  return true;
+}
+
+void Sema::instantiateMembers(Instance &inst, const std::string &prefix) {
+  for (const Assign &a : inst.decl->members) {
+    if (aborted || diag.tooMany())
+      return;
+    if (inst.byName.count(a.name))
+      continue; // duplicate, reported by checkDecl
+    auto l = makeLayer(*a.value, join(prefix, a.name), inst.env);
+    if (l) {
+      l->name = a.name;
+      l->loc = a.loc;
+    }
+    inst.byName[a.name] = l.get();
+    inst.env.markNonConstant(a.name, "a layer");
+    inst.members.push_back(std::move(l));
+  }
+}
+
+std::unique_ptr<Layer> Sema::makeLayer(const Expr &e, const std::string &path,
+                                       const ConstEnv &env) {
+  if (e.kind != Expr::Call || e.method) {
+    if (e.kind == Expr::Name &&
+        (blocks.count(e.text) || isIn(primLayers, e.text))) {
+      diag.error(e.loc, "'" + e.text + "' must be called to make a layer: " +
+                            e.text + "(...)");
+      return nullptr;
+    }
+    if (e.kind == Expr::Name) {
+      std::vector<std::string> names = primLayers;
+      for (const auto &b : blocks)
+        names.push_back(b.getKey().str());
+      diag.error(e.loc, "unknown layer or block '" + e.text + "'" +
+                            didYouMean(e.text, names));
+      return nullptr;
+    }
+    diag.error(e.loc, "expected a layer such as conv2d(...) or a block");
+    return nullptr;
+  }
+  if (e.text == "shared" || e.text == "sequential")
+    return makeRepeat(e, path, env);
+  auto it = blocks.find(e.text);
+  if (it != blocks.end())
+    return makeBlock(e, *it->second, path, env);
+  if (isIn(primLayers, e.text))
+    return makePrim(e, path, env);
+  std::vector<std::string> names = primLayers;
+  for (const auto &b : blocks)
+    names.push_back(b.getKey().str());
+  names.push_back("shared");
+  names.push_back("sequential");
+  if (file.modules.size() && e.text.size()) {
+    for (const auto &m : file.modules)
+      if (m->isModel && m->name == e.text) {
+        diag.error(e.loc, "'" + e.text + "' is the model; only blocks can "
+                                         "be used as layers");
+        return nullptr;
+      }
+  }
+  diag.error(e.loc, "unknown layer or block '" + e.text + "'" +
+                        didYouMean(e.text, names));
+  return nullptr;
+}
+
+std::unique_ptr<Layer> Sema::makeRepeat(const Expr &call,
+                                        const std::string &path,
+                                        const ConstEnv &env) {
+  bool shared = call.text == "shared";
+  const Expr *arg = call.args.size() == 1 && call.args[0].name.empty()
+                        ? call.args[0].value.get()
+                        : nullptr;
+  const Expr *ctor = nullptr, *count = nullptr;
+  if (arg && arg->kind == Expr::Binary && arg->op == Tok::Star) {
+    if (arg->rhs->kind == Expr::Call)
+      ctor = arg->rhs.get(), count = arg->lhs.get();
+    else if (arg->lhs->kind == Expr::Call)
+      ctor = arg->lhs.get(), count = arg->rhs.get();
+  }
+  if (!ctor) {
+    diag.error(arg ? arg->begin() : call.loc,
+               call.text + " expects one argument 'count * Block(...)'");
+    return nullptr;
+  }
+  auto n = evalInt(*count, env, diag, "the repetition count");
+  if (!n)
+    return nullptr;
+  if (*n < 0 || *n > limits::maxRepeat) {
+    diag.error(count->begin(), "repetition count " + std::to_string(*n) +
+                               (*n < 0 ? " is negative"
+                                       : " is too large (the limit is " +
+                                             std::to_string(limits::maxRepeat) +
+                                             ")"));
+    return nullptr;
+  }
+  auto l = std::make_unique<Layer>();
+  l->kind = Layer::Repeat;
+  // PyTorch's nn.Sequential(*(n * [Block()])) registers the one block n
+  // times, and state_dict keeps its tensors under index 0 only, as here.
+  for (int64_t k = 0; k < *n; ++k) {
+    if (shared && k > 0) {
+      l->elems.push_back(l->elems.front());
+      continue;
+    }
+    auto elem = makeLayer(*ctor, path + "." + std::to_string(k), env);
+    if (!elem || aborted)
+      return nullptr;
+    elem->name = ctor->text;
+    elem->loc = ctor->loc;
+    l->elems.push_back(elem.get());
+    l->owned.push_back(std::move(elem));
+  }
+  return l;
+}
+
+std::unique_ptr<Layer> Sema::makeBlock(const Expr &call, const ModuleDecl &decl,
+                                       const std::string &path,
+                                       const ConstEnv &env) {
+  for (size_t i = 0; i < instStack.size(); ++i) {
+    if (instStack[i] != &decl)
+      continue;
+    std::string cycle;
+    for (size_t j = i; j < instStack.size(); ++j)
+      cycle += instStack[j]->name + " -> ";
+    diag.error(call.loc, "block '" + decl.name +
+                             "' is instantiated recursively (" + cycle +
+                             decl.name + ")");
+    diag.note(decl.loc, "block '" + decl.name + "' declared here");
+    return nullptr;
+  }
+  if (instStack.size() >= limits::maxBlockNesting) {
+    diag.error(call.loc, "blocks are nested too deeply");
+    return nullptr;
+  }
+  Signature sig;
+  sig.callee = "block '" + decl.name + "'";
+  for (const Param &p : decl.params)
+    sig.params.push_back({p.name, "", p.defaultValue == nullptr});
+  auto bound = bindArgs(sig, call.args, call.loc, diag);
+  if (!bound)
+    return nullptr;
+
+  auto l = std::make_unique<Layer>();
+  l->kind = Layer::Block;
+  l->inst = std::make_unique<Instance>();
+  Instance &inst = *l->inst;
+  inst.decl = &decl;
+  bool ok = true;
+  for (size_t i = 0; i < decl.params.size(); ++i) {
+    const Param &p = decl.params[i];
+    if (inst.env.definesLocally(p.name))
+      continue;
+    // Arguments are evaluated where the block is used, defaults inside it.
+    std::optional<Const> v = (*bound)[i]
+                                 ? evalConst(*(*bound)[i], env, diag)
+                                 : evalConst(*p.defaultValue, inst.env, diag);
+    ok = ok && v;
+    inst.env.define(p.name, v);
+  }
+  if (!ok)
+    return nullptr;
+  instStack.push_back(&decl);
+  instantiateMembers(inst, path);
+  instStack.pop_back();
+  return l;
+}
+
+std::unique_ptr<Layer> Sema::makePrim(const Expr &call, const std::string &path,
+                                      const ConstEnv &env) {
+  llvm::StringRef kind = call.text;
+  Signature sig;
+  sig.callee = kind.str();
+  NodeKind op = llvm::StringSwitch<NodeKind>(kind)
+                    .Case("conv2d", NodeKind::Conv2d)
+                    .Case("batchnorm2d", NodeKind::BatchNorm2d)
+                    .Case("dropout", NodeKind::Dropout)
+                    .Case("dropout2d", NodeKind::Dropout2d)
+                    .Case("linear", NodeKind::Linear)
+                    .Case("max_pool2d", NodeKind::MaxPool2d)
+                    .Case("avg_pool2d", NodeKind::AvgPool2d)
+                    .Case("relu", NodeKind::Relu)
+                    .Case("tanh", NodeKind::Tanh)
+                    .Case("sigmoid", NodeKind::Sigmoid)
+                    .Default(NodeKind::Flatten);
+  switch (op) {
+  case NodeKind::Conv2d:
+    sig.params = {{"in_channels", "", true}, {"out_channels", "", true},
+                  {"kernel_size", "kernel", true}, {"stride", ""},
+                  {"padding", ""}, {"bias", ""}, {"init", ""},
+                  {"bias_init", ""}};
+    break;
+  case NodeKind::BatchNorm2d:
+    sig.params = {{"num_features", "features", true}, {"eps", ""},
+                  {"momentum", ""}, {"affine", ""}, {"weight_init", ""},
+                  {"bias_init", ""}};
+    break;
+  case NodeKind::Dropout:
+  case NodeKind::Dropout2d: sig.params = {{"p", ""}}; break;
+  case NodeKind::Linear:
+    sig.params = {{"in_features", "", true}, {"out_features", "", true},
+                  {"bias", ""}, {"init", ""}, {"bias_init", ""}};
+    break;
+  case NodeKind::MaxPool2d:
+  case NodeKind::AvgPool2d:
+    sig.params = {{"kernel_size", "kernel", true}, {"stride", ""}};
+    break;
+  default: break;
+  }
+  auto bound = bindArgs(sig, call.args, call.loc, diag);
+  if (!bound)
+    return nullptr;
+  auto arg = [&](size_t i) { return (*bound)[i]; };
+
+  bool ok = true;
+  // An integer argument within [lo, maxDim].
+  auto intArg = [&](size_t i, int64_t def, int64_t lo) -> int64_t {
+    if (!arg(i))
+      return def;
+    const std::string &name = sig.params[i].name;
+    auto v = evalInt(*arg(i), env, diag, name);
+    if (!v) {
+      ok = false;
+      return def;
+    }
+    if (*v < lo) {
+      diag.error(arg(i)->begin(), name + " must be " +
+                                  (lo > 0 ? "positive" : "non-negative") +
+                                  ", got " + std::to_string(*v));
+      ok = false;
+    } else if (*v > limits::maxDim) {
+      diag.error(arg(i)->begin(), name + " " + std::to_string(*v) +
+                                  " is too large (the limit is " +
+                                  std::to_string(limits::maxDim) + ")");
+      ok = false;
+    }
+    return *v;
+  };
+  auto numArg = [&](size_t i, double def) -> double {
+    if (!arg(i))
+      return def;
+    auto v = evalNumber(*arg(i), env, diag, sig.params[i].name);
+    ok = ok && v;
+    return v ? *v : def;
+  };
+  auto boolArg = [&](size_t i, bool def) -> bool {
+    if (!arg(i))
+      return def;
+    auto v = evalBool(*arg(i), env, diag, sig.params[i].name);
+    ok = ok && v;
+    return v ? *v : def;
+  };
+
+  auto l = std::make_unique<Layer>();
+  l->kind = Layer::Prim;
+  Node &n = l->tmpl;
+  n.kind = op;
+  llvm::SMLoc declLoc = call.loc;
+  switch (op) {
+  case NodeKind::Conv2d: {
+    int64_t in = intArg(0, 1, 1), out = intArg(1, 1, 1), k = intArg(2, 1, 1);
+    int64_t s = intArg(3, 1, 1), p = intArg(4, 0, 0);
+    bool bias = boolArg(5, true);
+    if (!bias && arg(7)) {
+      diag.error(arg(7)->begin(), "bias_init given, but the layer has bias=false");
+      ok = false;
+    }
+    if (!ok)
+      return nullptr;
+    l->inDim = in;
+    l->outDim = out;
+    n.kernel = {k, k};
+    n.stride = {s, s};
+    n.padding = {p, p};
+    int64_t fanIn = in * k * k;
+    n.weight = addTensor(path + ".weight", {out, in, k, k}, false,
+                         defaultUniform(fanIn), declLoc);
+    if (bias)
+      n.bias = addTensor(path + ".bias", {out}, false, defaultUniform(fanIn),
+                         declLoc);
+    if (n.weight < 0 || (bias && n.bias < 0))
+      return nullptr;
+    if (!initTensor(n.weight, arg(6), env) || !initTensor(n.bias, arg(7), env))
+      return nullptr;
+    break;
+  }
+  case NodeKind::Linear: {
+    int64_t in = intArg(0, 1, 1), out = intArg(1, 1, 1);
+    bool bias = boolArg(2, true);
+    if (!bias && arg(4)) {
+      diag.error(arg(4)->begin(), "bias_init given, but the layer has bias=false");
+      ok = false;
+    }
+    if (!ok)
+      return nullptr;
+    l->inDim = in;
+    l->outDim = out;
+    n.weight = addTensor(path + ".weight", {out, in}, false,
+                         defaultUniform(in), declLoc);
+    if (bias)
+      n.bias = addTensor(path + ".bias", {out}, false, defaultUniform(in),
+                         declLoc);
+    if (n.weight < 0 || (bias && n.bias < 0))
+      return nullptr;
+    if (!initTensor(n.weight, arg(3), env) || !initTensor(n.bias, arg(4), env))
+      return nullptr;
+    break;
+  }
+  case NodeKind::BatchNorm2d: {
+    int64_t c = intArg(0, 1, 1);
+    double eps = numArg(1, 1e-5), momentum = numArg(2, 0.1);
+    bool affine = boolArg(3, true);
+    if (ok && !(eps > 0)) {
+      diag.error(arg(1)->begin(), "eps must be positive, got " + formatDouble(eps));
+      ok = false;
+    }
+    if (ok && !(momentum >= 0 && momentum <= 1)) {
+      diag.error(arg(2)->begin(), "momentum must be in [0, 1], got " +
+                                  formatDouble(momentum));
+      ok = false;
+    }
+    for (size_t i : {4u, 5u})
+      if (!affine && arg(i)) {
+        diag.error(arg(i)->begin(), sig.params[i].name +
+                                    " given, but the layer has affine=false");
+        ok = false;
+      }
+    if (!ok)
+      return nullptr;
+    l->inDim = l->outDim = c;
+    n.eps = eps;
+    n.momentum = momentum;
+    if (affine) {
+      n.weight = addTensor(path + ".weight", {c}, false,
+                           Init{Init::Constant, 1, 0}, declLoc);
+      n.bias = addTensor(path + ".bias", {c}, false, Init{Init::Constant, 0, 0},
+                         declLoc);
+    }
+    n.runningMean = addTensor(path + ".running_mean", {c}, true,
+                              Init{Init::Constant, 0, 0}, declLoc);
+    n.runningVar = addTensor(path + ".running_var", {c}, true,
+                             Init{Init::Constant, 1, 0}, declLoc);
+    n.numBatchesTracked = addTensor(path + ".num_batches_tracked", {}, true,
+                                    Init{Init::Constant, 0, 0}, declLoc);
+    if (n.numBatchesTracked < 0)
+      return nullptr;
+    g.tensors[n.numBatchesTracked].isInteger = true;
+    if (!initTensor(n.weight, arg(4), env) || !initTensor(n.bias, arg(5), env))
+      return nullptr;
+    break;
+  }
+  case NodeKind::Dropout:
+  case NodeKind::Dropout2d: {
+    double p = numArg(0, 0.5);
+    if (ok && !(p >= 0 && p < 1)) {
+      diag.error(arg(0)->begin(), "dropout probability must be in [0, 1), got " +
+                                  formatDouble(p));
+      ok = false;
+    }
+    if (!ok)
+      return nullptr;
+    n.p = p;
+    break;
+  }
+  case NodeKind::MaxPool2d:
+  case NodeKind::AvgPool2d: {
+    int64_t k = intArg(0, 1, 1);
+    int64_t s = intArg(1, k, 1);
+    if (!ok)
+      return nullptr;
+    n.kernel = {k, k};
+    n.stride = {s, s};
+    break;
+  }
+  default: break;
+  }
+  return l;
+}
+
+//===----------------------------------------------------------------------===//
+// Forward: symbolic evaluation on shapes
+//===----------------------------------------------------------------------===//
+
+std::optional<unsigned> Sema::addNode(Node n, const shape::Result &r) {
+  if (!r) {
+    diag.error(n.loc, r.error);
+    return std::nullopt;
+  }
+  if (elements(r.shape) < 0) {
+    diag.error(n.loc, "the result of shape " + shape::str(r.shape) +
+                          " has more than 2^32 elements per sample");
+    return std::nullopt;
+  }
+  if (g.nodes.size() >= limits::maxNodes) {
+    diag.error(n.loc, "the model has more than " +
+                          std::to_string(limits::maxNodes) +
+                          " operations; reduce the repetition counts");
+    aborted = true;
+    return std::nullopt;
+  }
+  n.shape = r.shape;
+  if (n.kind == NodeKind::Dropout || n.kind == NodeKind::Dropout2d)
+    n.dropoutSite = dropoutSites++;
+  g.nodes.push_back(std::move(n));
+  return unsigned(g.nodes.size() - 1);
+}
+
+std::optional<unsigned> Sema::apply(Layer &l, unsigned x, llvm::SMLoc callLoc,
+                                    const std::string &scope) {
+  l.used = true;
+  if (aborted)
+    return std::nullopt;
+  if (l.kind == Layer::Block) {
+    l.inst->used = true;
+    return runForward(*l.inst, x, scope);
+  }
+  if (l.kind == Layer::Repeat) {
+    std::optional<unsigned> cur = x;
+    for (size_t k = 0; k < l.elems.size() && cur; ++k)
+      cur = apply(*l.elems[k], *cur, callLoc, scope + "." + std::to_string(k));
+    return cur;
+  }
+  Node n = l.tmpl;
+  n.inputs = {x};
+  n.loc = callLoc;
+  n.scope = scope;
+  const shape::Shape &in = g.nodes[x].shape;
+  shape::Result r;
+  switch (n.kind) {
+  case NodeKind::Conv2d:
+    r = shape::conv2d(in, l.inDim, l.outDim, n.kernel[0], n.kernel[1],
+                      n.stride[0], n.stride[1], n.padding[0], n.padding[1]);
+    break;
+  case NodeKind::Linear: r = shape::linear(in, l.inDim, l.outDim); break;
+  case NodeKind::BatchNorm2d: r = shape::batchnorm2d(in, l.inDim); break;
+  case NodeKind::Dropout2d: r = shape::dropout2d(in); break;
+  case NodeKind::MaxPool2d:
+  case NodeKind::AvgPool2d:
+    r = shape::pool2d(n.kind == NodeKind::MaxPool2d ? "max_pool2d"
+                                                    : "avg_pool2d",
+                      in, n.kernel[0], n.kernel[1], n.stride[0], n.stride[1]);
+    break;
+  case NodeKind::Flatten: r = shape::flatten(in); break;
+  default: r = shape::Result::ok(in); break;
+  }
+  size_t before = diag.errorCount();
+  auto id = addNode(std::move(n), r);
+  if (!id && diag.errorCount() > before && l.loc.isValid())
+    diag.note(l.loc, "'" + l.name + "' is declared here");
+  return id;
+}
+
+std::optional<unsigned> Sema::runForward(Instance &inst, unsigned x,
+                                         const std::string &scope) {
+  const Forward *fw = inst.decl->forward.get();
+  if (!fw)
+    return std::nullopt; // reported by checkDecl
+  const char *what = inst.decl->isModel ? "model" : "block";
+  Fwd f(inst, scope);
+  f.locals[fw->arg] = x;
+  f.env.markNonConstant(fw->arg, "a tensor");
+  std::optional<unsigned> result;
+  bool returned = false, failed = false;
+  for (const Stmt &s : fw->body) {
+    if (aborted || diag.tooMany())
+      return std::nullopt;
+    if (returned) {
+      diag.error(s.loc, "statement after return is never executed");
+      break;
+    }
+    size_t before = diag.errorCount();
+    std::optional<unsigned> v = evalTensor(*s.value, f);
+    failed |= !v && diag.errorCount() > before;
+    if (s.kind == Stmt::Return) {
+      returned = true;
+      result = v;
+      continue;
+    }
+    if (inst.byName.count(s.name)) {
+      diag.error(s.loc, "'" + s.name + "' is a layer of " + what + " '" +
+                            inst.decl->name + "'; choose another name");
+      v = std::nullopt;
+    }
+    f.locals[s.name] = v;
+    f.env.markNonConstant(s.name, "a tensor");
+  }
+  if (!returned && !failed)
+    diag.error(fw->endLoc, "forward of " + llvm::Twine(what) + " '" +
+                               inst.decl->name + "' ends without a return");
+  return result;
+}
+
+std::optional<unsigned> Sema::evalTensor(const Expr &e, Fwd &f) {
+  switch (e.kind) {
+  case Expr::Name: {
+    auto it = f.locals.find(e.text);
+    if (it != f.locals.end())
+      return it->second;
+    if (f.inst.byName.count(e.text)) {
+      diag.error(e.loc, "'" + e.text + "' is a layer; call it on a tensor: " +
+                            e.text + "(x)");
+      return std::nullopt;
+    }
+    if (const std::optional<Const> *c = f.inst.env.find(e.text)) {
+      diag.error(e.loc, "expected a tensor, got parameter '" + e.text + "'" +
+                            (*c ? " (" + (*c)->describe() + ")" : ""));
+      return std::nullopt;
+    }
+    std::vector<std::string> names;
+    for (const auto &l : f.locals)
+      names.push_back(l.getKey().str());
+    diag.error(e.loc, "unknown name '" + e.text + "'" + didYouMean(e.text, names));
+    return std::nullopt;
+  }
+  case Expr::Int:
+  case Expr::Float:
+  case Expr::Bool:
+  case Expr::String: {
+    std::string what = e.kind == Expr::String ? "a string" : "a number";
+    if (e.kind == Expr::Bool)
+      what = "a bool";
+    diag.error(e.loc, "expected a tensor, got " + what);
+    return std::nullopt;
+  }
+  case Expr::Unary:
+    diag.error(e.loc, "unary operators are not defined on tensors");
+    return std::nullopt;
+  case Expr::Binary: {
+    if (e.op != Tok::Plus) {
+      diag.error(e.loc, "only '+' (a residual add of two tensors) is defined "
+                        "on tensors");
+      return std::nullopt;
+    }
+    auto l = evalTensor(*e.lhs, f);
+    auto r = evalTensor(*e.rhs, f);
+    if (!l || !r)
+      return std::nullopt;
+    Node n;
+    n.kind = NodeKind::Add;
+    n.inputs = {*l, *r};
+    n.loc = e.loc;
+    return addNode(std::move(n),
+                   shape::add(g.nodes[*l].shape, g.nodes[*r].shape));
+  }
+  case Expr::Call: return evalCall(e, f);
+  }
+  return std::nullopt;
+}
+
+std::optional<unsigned> Sema::evalCall(const Expr &e, Fwd &f) {
+  if (f.locals.count(e.text)) {
+    diag.error(e.loc, "'" + e.text + "' is a tensor, not a layer");
+    return std::nullopt;
+  }
+  auto member = f.inst.byName.find(e.text);
+  if (member != f.inst.byName.end() && !e.method) {
+    if (e.args.size() != 1 || !e.args[0].name.empty()) {
+      diag.error(e.loc, "layer '" + e.text + "' takes one tensor, got " +
+                            std::to_string(e.args.size()) + " arguments");
+      return std::nullopt;
+    }
+    auto x = evalTensor(*e.args[0].value, f);
+    if (!x || !member->second)
+      return std::nullopt;
+    return apply(*member->second, *x, e.loc, join(f.scope, e.text));
+  }
+  if (isIn(functionals, e.text))
+    return evalFunctional(e, f);
+  if (isIn(primLayers, e.text) || blocks.count(e.text) ||
+      e.text == "shared" || e.text == "sequential") {
+    diag.error(e.loc, "'" + e.text +
+                          "' makes a layer; declare it before forward "
+                          "(name = " + e.text + "(...)) and call it by name");
+    return std::nullopt;
+  }
+  std::vector<std::string> names = functionals;
+  for (const auto &m : f.inst.byName)
+    names.push_back(m.getKey().str());
+  diag.error(e.loc, "unknown layer or function '" + e.text + "'" +
+                        didYouMean(e.text, names));
+  return std::nullopt;
+}
+
+std::optional<unsigned> Sema::evalFunctional(const Expr &e, Fwd &f) {
+  llvm::StringRef name = e.text;
+  if (name == "view") {
+    // x.view(-1, n): the batch stays; n must be the per-sample size.
+    if (e.args.size() != 3) {
+      diag.error(e.loc, "view takes a tensor and two sizes: view(x, -1, n)");
+      return std::nullopt;
+    }
+    for (const Arg &a : e.args)
+      if (!a.name.empty()) {
+        diag.error(a.nameLoc, "view takes no keyword arguments");
+        return std::nullopt;
+      }
+    auto x = evalTensor(*e.args[0].value, f);
+    auto batch = evalInt(*e.args[1].value, f.env, diag, "view's first size");
+    auto n = evalInt(*e.args[2].value, f.env, diag, "view's second size");
+    if (!x || !batch || !n)
+      return std::nullopt;
+    if (*batch != -1) {
+      diag.error(e.args[1].value->begin(),
+                 "view must keep the batch dimension: its first size must be "
+                 "-1, got " + std::to_string(*batch));
+      return std::nullopt;
+    }
+    shape::Result r = shape::flatten(g.nodes[*x].shape);
+    if (r && r.shape[0] != *n) {
+      diag.error(e.args[2].value->begin(),
+                 "view(-1, " + std::to_string(*n) + ") does not match its "
+                 "input: " + shape::str(g.nodes[*x].shape) + " has " +
+                 std::to_string(r.shape[0]) + " features per sample");
+      return std::nullopt;
+    }
+    Node node;
+    node.kind = NodeKind::Flatten;
+    node.inputs = {*x};
+    node.loc = e.loc;
+    return addNode(std::move(node), r);
+  }
+
+  Signature sig;
+  sig.callee = name.str();
+  sig.params = {{"input", "", true}};
+  if (name == "max_pool2d" || name == "avg_pool2d")
+    sig.params.insert(sig.params.end(),
+                      {{"kernel_size", "kernel", true}, {"stride", ""}});
+  else if (name == "flatten")
+    sig.params.push_back({"start_dim", ""});
+  auto bound = bindArgs(sig, e.args, e.loc, diag);
+  if (!bound)
+    return std::nullopt;
+  auto x = evalTensor(*(*bound)[0], f);
+  Node n;
+  n.loc = e.loc;
+  shape::Result r;
+  if (name == "flatten") {
+    if (const Expr *sd = (*bound)[1]) {
+      auto v = evalInt(*sd, f.env, diag, "start_dim");
+      if (!v)
+        return std::nullopt;
+      if (*v != 1) {
+        diag.error(sd->begin(), "flatten keeps the batch dimension: start_dim "
+                            "must be 1, got " + std::to_string(*v));
+        return std::nullopt;
+      }
+    }
+    if (!x)
+      return std::nullopt;
+    n.kind = NodeKind::Flatten;
+    r = shape::flatten(g.nodes[*x].shape);
+  } else if (name == "max_pool2d" || name == "avg_pool2d") {
+    auto k = evalInt(*(*bound)[1], f.env, diag, "kernel_size");
+    std::optional<int64_t> s = k;
+    if ((*bound)[2])
+      s = evalInt(*(*bound)[2], f.env, diag, "stride");
+    if (!x || !k || !s)
+      return std::nullopt;
+    for (auto [v, what, at] : {std::tuple{*k, "kernel_size", (*bound)[1]},
+                               std::tuple{*s, "stride", (*bound)[2]}}) {
+      if (v < 1 || v > limits::maxDim) {
+        diag.error(at->begin(), std::string(what) + " must be in [1, " +
+                                std::to_string(limits::maxDim) + "], got " +
+                                std::to_string(v));
+        return std::nullopt;
+      }
+    }
+    n.kind = name == "max_pool2d" ? NodeKind::MaxPool2d : NodeKind::AvgPool2d;
+    n.kernel = {*k, *k};
+    n.stride = {*s, *s};
+    r = shape::pool2d(name.data(), g.nodes[*x].shape, *k, *k, *s, *s);
+  } else {
+    if (!x)
+      return std::nullopt;
+    n.kind = name == "relu"   ? NodeKind::Relu
+             : name == "tanh" ? NodeKind::Tanh
+                              : NodeKind::Sigmoid;
+    r = shape::Result::ok(g.nodes[*x].shape);
+  }
+  n.inputs = {*x};
+  return addNode(std::move(n), r);
+}
+
+void Sema::warnUnused(Instance &inst) {
+  for (const auto &l : inst.members) {
+    if (!l)
+      continue;
+    if (!l->used) {
+      diag.warning(l->loc, "layer '" + l->name +
+                               "' is declared but never used in forward");
+      continue;
+    }
+    if (l->kind == Layer::Block)
+      warnUnused(*l->inst);
+    else if (l->kind == Layer::Repeat && !l->elems.empty() &&
+             l->elems[0]->kind == Layer::Block)
+      warnUnused(*l->elems[0]->inst);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// train { }
+//===----------------------------------------------------------------------===//
+
+void Sema::train(const TrainDecl &t, const ConstEnv &env) {
+  static const std::vector<std::string> settings = {
+      "loss", "optimizer", "penalty", "epochs", "batch_size", "seed"};
+  TrainConfig &cfg = g.train;
+  llvm::StringMap<llvm::SMLoc> seen;
+  for (const Assign &a : t.settings) {
+    if (!isIn(settings, a.name)) {
+      diag.error(a.loc, "unknown train setting '" + a.name + "'" +
+                            didYouMean(a.name, settings));
+      continue;
+    }
+    auto [it, fresh] = seen.try_emplace(a.name, a.loc);
+    if (!fresh) {
+      diag.error(a.loc, "train setting '" + a.name + "' is given twice");
+      diag.note(it->second, "first given here");
+      continue;
+    }
+    const Expr &e = *a.value;
+    if (a.name == "loss") {
+      evalWord(e, {"cross_entropy"}, diag, "loss");
+    } else if (a.name == "epochs" || a.name == "batch_size" ||
+               a.name == "seed") {
+      auto v = evalInt(e, env, diag, a.name);
+      if (!v)
+        continue;
+      int64_t lo = a.name == "seed" ? 0 : 1;
+      int64_t hi = a.name == "seed"     ? INT64_MAX
+                   : a.name == "epochs" ? int64_t(1000000)
+                                        : limits::maxDim;
+      if (*v < lo || *v > hi) {
+        diag.error(e.begin(), a.name + " must be in [" + std::to_string(lo) +
+                              ", " + std::to_string(hi) + "], got " +
+                              std::to_string(*v));
+        continue;
+      }
+      (a.name == "epochs" ? cfg.epochs
+       : a.name == "seed" ? cfg.seed
+                          : cfg.batchSize) = *v;
+    } else if (a.name == "optimizer") {
+      if ((e.kind != Expr::Call && e.kind != Expr::Name) || e.text != "sgd") {
+        diag.error(e.loc, "unknown optimizer" +
+                              (e.kind == Expr::Call || e.kind == Expr::Name
+                                   ? " '" + e.text + "'"
+                                   : std::string()) +
+                              "; cnnc supports sgd(lr=..., momentum=..., "
+                              "dampening=..., weight_decay=..., nesterov=...)");
+        continue;
+      }
+      Signature sig{"sgd", {{"lr", ""}, {"momentum", ""}, {"dampening", ""},
+                            {"weight_decay", ""}, {"nesterov", ""}}};
+      llvm::ArrayRef<Arg> args;
+      if (e.kind == Expr::Call)
+        args = e.args;
+      auto bound = bindArgs(sig, args, e.loc, diag);
+      if (!bound)
+        continue;
+      bool ok = true;
+      double *fields[] = {&cfg.lr, &cfg.momentum, &cfg.dampening,
+                          &cfg.weightDecay};
+      for (size_t i = 0; i < 4; ++i) {
+        const Expr *x = (*bound)[i];
+        if (!x)
+          continue;
+        auto v = evalNumber(*x, env, diag, sig.params[i].name);
+        if (!v) {
+          ok = false;
+          continue;
+        }
+        bool good = i == 0 ? *v > 0 : *v >= 0;
+        if (!good) {
+          diag.error(x->begin(), sig.params[i].name + " must be " +
+                                 (i == 0 ? "positive" : "non-negative") +
+                                 ", got " + formatDouble(*v));
+          ok = false;
+        }
+        *fields[i] = *v;
+      }
+      if (const Expr *x = (*bound)[4]) {
+        auto v = evalBool(*x, env, diag, "nesterov");
+        if (!v)
+          continue;
+        cfg.nesterov = *v;
+        if (ok && *v && (cfg.momentum <= 0 || cfg.dampening != 0))
+          diag.error(x->begin(), "nesterov momentum requires a positive momentum "
+                             "and zero dampening");
+      }
+    } else if (a.name == "penalty") {
+      if (e.kind == Expr::Name && e.text == "none") {
+        cfg.penalty = TrainConfig::Penalty::None;
+        continue;
+      }
+      if (e.kind != Expr::Call || (e.text != "l1" && e.text != "l2")) {
+        diag.error(e.loc, "penalty must be l2(lambda), l1(lambda) or none");
+        continue;
+      }
+      Signature sig{e.text, {{"lambda", "", true}}};
+      auto bound = bindArgs(sig, e.args, e.loc, diag);
+      if (!bound)
+        continue;
+      auto v = evalNumber(*(*bound)[0], env, diag, "lambda");
+      if (!v)
+        continue;
+      if (*v < 0) {
+        diag.error((*bound)[0]->begin(),
+                   "lambda must be non-negative, got " + formatDouble(*v));
+        continue;
+      }
+      cfg.penalty = e.text == "l1" ? TrainConfig::Penalty::L1
+                                   : TrainConfig::Penalty::L2;
+      cfg.lambda = *v;
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+
+Graph Sema::run(llvm::StringRef filename, llvm::ArrayRef<Override> overrides) {
+  g.file = filename.str();
+  const ModuleDecl *model = collect();
+  if (!model) {
+    if (diag.errorCount() == 0) {
+      const llvm::MemoryBuffer *buf =
+          diag.sourceMgr().getMemoryBuffer(diag.sourceMgr().getMainFileID());
+      diag.error(llvm::SMLoc::getFromPointer(buf->getBufferStart()),
+                 "no model declared; a file needs one 'model Name(...) { ... }'");
+    }
+    return std::move(g);
+  }
+  g.name = model->name;
+
+  Instance top;
+  top.decl = model;
+  modelParams(*model, overrides, top.env);
+
+  // nodes[0] is the input.
+  std::optional<unsigned> input;
+  if (model->inputLoc.isValid()) {
+    Node in;
+    in.kind = NodeKind::Input;
+    in.loc = model->inputLoc;
+    bool ok = true;
+    if (model->input.empty() || model->input.size() > 3) {
+      diag.error(model->inputLoc, "input must have 1 to 3 dimensions "
+                                  "([channels, height, width]), got " +
+                                      std::to_string(model->input.size()));
+      ok = false;
+    }
+    for (const ExprPtr &d : model->input) {
+      auto v = evalInt(*d, top.env, diag, "input dimension");
+      if (!v) {
+        ok = false;
+      } else if (*v < 1 || *v > limits::maxDim) {
+        diag.error(d->begin(), "input dimension must be in [1, " +
+                               std::to_string(limits::maxDim) + "], got " +
+                               std::to_string(*v));
+        ok = false;
+      }
+      in.shape.push_back(v.value_or(1));
+    }
+    if (ok) {
+      shape::Result r = shape::Result::ok(in.shape);
+      input = addNode(std::move(in), r);
+    }
+  }
+
+  instantiateMembers(top, "");
+  if (input && !aborted) {
+    top.used = true;
+    auto out = runForward(top, *input, "");
+    if (out)
+      g.output = *out;
+    if (diag.errorCount() == 0)
+      warnUnused(top);
+  }
+  if (!file.trains.empty() && !aborted)
+    train(*file.trains.front(), top.env);
+  return std::move(g);
+}
+
+Graph cnnc::analyze(const File &file, llvm::StringRef filename,
+                    llvm::ArrayRef<Override> overrides, Diagnostics &diag) {
+  return Sema(file, diag).run(filename, overrides);
+}

@@ -1,0 +1,162 @@
+//===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
+//
+// cnnc FILE.cnn [--emit=tokens|ast|graph] [-D name=value]... [-o FILE]
+//
+// One function per stage; --emit stops after the named one and prints it.
+// Output is produced in memory and written only when every stage succeeded,
+// through a temporary file renamed into place, so a failed run never leaves a
+// half-written -o file.
+//
+//===----------------------------------------------------------------------===//
+#include "frontend/ASTPrinter.h"
+#include "frontend/Diagnostics.h"
+#include "frontend/GraphPrinter.h"
+#include "frontend/Lexer.h"
+#include "frontend/Parser.h"
+#include "frontend/Sema.h"
+
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <optional>
+
+using namespace cnnc;
+namespace cl = llvm::cl;
+
+namespace {
+
+/// The stages --emit can stop after, in pipeline order.
+enum class Emit { Tokens, AST, Graph };
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
+                               cl::Required);
+cl::opt<Emit> emitAction(
+    "emit", cl::desc("What to produce:"), cl::init(Emit::Graph),
+    cl::values(clEnumValN(Emit::Tokens, "tokens", "the token stream"),
+               clEnumValN(Emit::AST, "ast", "the syntax tree"),
+               clEnumValN(Emit::Graph, "graph",
+                          "the elaborated graph: tensors, nodes, shapes")));
+cl::list<std::string> defines("D", cl::Prefix, cl::value_desc("name=value"),
+                              cl::desc("Set a model parameter"));
+cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
+                                cl::value_desc("file"), cl::init("-"));
+
+void driverError(const llvm::Twine &msg) {
+  llvm::errs() << "cnnc: error: " << msg << "\n";
+}
+
+/// Reads the input into sm; false (reported) when it cannot be read.
+bool loadSource(llvm::SourceMgr &sm) {
+  auto buf = llvm::MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
+  if (std::error_code ec = buf.getError()) {
+    driverError("cannot read '" + inputFile + "': " + ec.message());
+    return false;
+  }
+  sm.AddNewSourceBuffer(std::move(*buf), llvm::SMLoc());
+  return true;
+}
+
+/// -D name=value, checked for shape only; Sema checks the name and value.
+std::optional<std::vector<Override>> parseDefines() {
+  std::vector<Override> out;
+  bool ok = true;
+  for (const std::string &d : defines) {
+    auto [name, value] = llvm::StringRef(d).split('=');
+    bool ident = !name.empty() && !std::isdigit((unsigned char)name[0]) &&
+                 name.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789_") == llvm::StringRef::npos;
+    if (llvm::StringRef(d).find('=') == llvm::StringRef::npos) {
+      driverError("-D " + d + ": expected name=value");
+      ok = false;
+    } else if (name.empty()) {
+      driverError("-D " + d + ": missing parameter name before '='");
+      ok = false;
+    } else if (!ident) {
+      driverError("-D " + d + ": '" + name + "' is not a parameter name");
+      ok = false;
+    } else if (value.empty()) {
+      driverError("-D " + d + ": missing value after '='");
+      ok = false;
+    } else {
+      out.push_back({name.str(), value.str()});
+    }
+  }
+  if (!ok)
+    return std::nullopt;
+  return out;
+}
+
+bool emitTokens(llvm::SourceMgr &sm, Diagnostics &diag, llvm::raw_ostream &os) {
+  llvm::StringRef text =
+      sm.getMemoryBuffer(sm.getMainFileID())->getBuffer();
+  Lexer lexer(text, diag);
+  for (;;) {
+    Token t = lexer.next();
+    auto [line, col] = sm.getLineAndColumn(t.loc());
+    os << line << ":" << col << " " << tokName(t.kind);
+    if (!t.is(Tok::Eof))
+      os << " '" << t.text << "'";
+    os << "\n";
+    if (t.is(Tok::Eof))
+      break;
+  }
+  return diag.errorCount() == 0;
+}
+
+/// Runs the stages up to --emit and prints the last into `out`.
+bool compile(llvm::SourceMgr &sm, const std::vector<Override> &overrides,
+             std::string &out) {
+  Diagnostics diag(sm);
+  llvm::raw_string_ostream os(out);
+  if (emitAction == Emit::Tokens)
+    return emitTokens(sm, diag, os);
+
+  File file = parseFile(sm.getMemoryBuffer(sm.getMainFileID())->getBuffer(),
+                        diag);
+  if (diag.errorCount())
+    return false;
+  if (emitAction == Emit::AST) {
+    printAST(file, sm, os);
+    return true;
+  }
+
+  Graph graph = analyze(file, inputFile, overrides, diag);
+  if (diag.errorCount())
+    return false;
+  printGraph(graph, sm, os);
+  return true;
+}
+
+bool writeOutput(const std::string &text) {
+  llvm::Error err = llvm::writeToOutput(outputFile, [&](llvm::raw_ostream &os) {
+    os << text;
+    return llvm::Error::success();
+  });
+  if (err) {
+    driverError("cannot write '" + outputFile +
+                "': " + llvm::toString(std::move(err)));
+    return false;
+  }
+  return true;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "cnnc: a compiler for small CNNs\n");
+
+  auto overrides = parseDefines();
+  llvm::SourceMgr sm;
+  if (!overrides || !loadSource(sm))
+    return 1;
+  std::string out;
+  if (!compile(sm, *overrides, out))
+    return 1;
+  return writeOutput(out) ? 0 : 1;
+}
