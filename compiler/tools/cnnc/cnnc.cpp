@@ -1,8 +1,10 @@
 //===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
 //
-// cnnc FILE.cnn [--emit=tokens|ast|graph] [-D name=value]... [-o FILE]
+// cnnc FILE.cnn [--emit=tokens|ast|graph|cnn|summary] [-D name=value]... [-o FILE]
 //
 // One function per stage; --emit stops after the named one and prints it.
+// MLIR's own flags (--mlir-print-ir-after-all, --mlir-timing,
+// --mlir-print-debuginfo, ...) apply to the MLIR stages.
 // Output is produced in memory and written only when every stage succeeded,
 // through a temporary file renamed into place, so a failed run never leaves a
 // half-written -o file.
@@ -14,6 +16,15 @@
 #include "frontend/Lexer.h"
 #include "frontend/Parser.h"
 #include "frontend/Sema.h"
+#include "analysis/ModelSummary.h"
+#include "mlirgen/MLIRGen.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
@@ -30,16 +41,19 @@ namespace cl = llvm::cl;
 namespace {
 
 /// The stages --emit can stop after, in pipeline order.
-enum class Emit { Tokens, AST, Graph };
+enum class Emit { Tokens, AST, Graph, Cnn, Summary };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
                                cl::Required);
 cl::opt<Emit> emitAction(
-    "emit", cl::desc("What to produce:"), cl::init(Emit::Graph),
+    "emit", cl::desc("What to produce:"), cl::init(Emit::Cnn),
     cl::values(clEnumValN(Emit::Tokens, "tokens", "the token stream"),
                clEnumValN(Emit::AST, "ast", "the syntax tree"),
                clEnumValN(Emit::Graph, "graph",
-                          "the elaborated graph: tensors, nodes, shapes")));
+                          "the elaborated graph: tensors, nodes, shapes"),
+               clEnumValN(Emit::Cnn, "cnn", "the cnn dialect, as MLIRGen makes it"),
+               clEnumValN(Emit::Summary, "summary",
+                          "shapes, parameter counts and ops of the cnn IR")));
 cl::list<std::string> defines("D", cl::Prefix, cl::value_desc("name=value"),
                               cl::desc("Set a model parameter"));
 cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
@@ -108,6 +122,32 @@ bool emitTokens(llvm::SourceMgr &sm, Diagnostics &diag, llvm::raw_ostream &os) {
   return diag.errorCount() == 0;
 }
 
+/// Builds the cnn module and runs the MLIR stages up to --emit under one
+/// PassManager, so MLIR's IR-printing and timing flags see every pass.
+bool emitMLIR(const Graph &graph, llvm::SourceMgr &sm, llvm::raw_ostream &os) {
+  mlir::MLIRContext context;
+  mlir::SourceMgrDiagnosticHandler diagHandler(sm, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> module = buildModule(context, graph, sm);
+  if (!module || mlir::failed(mlir::verify(*module)))
+    return false;
+
+  mlir::PassManager pm(&context);
+  if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
+    return false;
+  mlir::DefaultTimingManager timing;
+  mlir::applyDefaultTimingManagerCLOptions(timing);
+  mlir::TimingScope rootTiming = timing.getRootScope();
+  pm.enableTiming(rootTiming);
+  if (mlir::failed(pm.run(*module)))
+    return false;
+
+  if (emitAction == Emit::Summary)
+    printModelSummary(*module, os);
+  else
+    module->print(os);
+  return true;
+}
+
 /// Runs the stages up to --emit and prints the last into `out`.
 bool compile(llvm::SourceMgr &sm, const std::vector<Override> &overrides,
              std::string &out) {
@@ -128,8 +168,11 @@ bool compile(llvm::SourceMgr &sm, const std::vector<Override> &overrides,
   Graph graph = analyze(file, inputFile, overrides, diag);
   if (diag.errorCount())
     return false;
-  printGraph(graph, sm, os);
-  return true;
+  if (emitAction == Emit::Graph) {
+    printGraph(graph, sm, os);
+    return true;
+  }
+  return emitMLIR(graph, sm, os);
 }
 
 bool writeOutput(const std::string &text) {
@@ -149,6 +192,10 @@ bool writeOutput(const std::string &text) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
   cl::ParseCommandLineOptions(argc, argv, "cnnc: a compiler for small CNNs\n");
 
   auto overrides = parseDefines();
