@@ -17,4 +17,7 @@ config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%models", os.path.join(config.cnnc_src_root, "models")))
 if config.cnnc_sanitize:
     config.available_features.add("sanitizer")
-    config.environment["ASAN_OPTIONS"] = "detect_leaks=1"
+    # LLVM's inline allocators poison memory from our instrumented code while
+    # the uninstrumented libMLIR.so writes to it: ignore manual poisoning.
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=1:allow_user_poisoning=0"
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
