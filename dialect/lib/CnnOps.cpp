@@ -162,8 +162,10 @@ CNN_INFER_AND_VERIFY(Conv2dOp, conv2dRule)
 // batch_norm
 //===----------------------------------------------------------------------===//
 
-static LogicalResult batchNormRule(BatchNormOp::Adaptor op, EmitFn emit,
-                                   Type &result) {
+/// The rule both batchnorm forms share: the input, the per-channel
+/// statistics and affine parameters, and eps.
+template <typename Adaptor>
+static LogicalResult batchNormCommon(Adaptor op, EmitFn emit, Type &result) {
   auto x = activation(op.getInput(), 4, "[N, C, H, W]", emit);
   if (failed(x))
     return failure();
@@ -185,13 +187,21 @@ static LogicalResult batchNormRule(BatchNormOp::Adaptor op, EmitFn emit,
   double eps = op.getEps().convertToDouble();
   if (!(eps > 0))
     return emit() << "expects eps > 0, got " << eps;
-  double momentum = op.getMomentum().convertToDouble();
-  if (!(momentum >= 0 && momentum <= 1))
-    return emit() << "expects momentum in [0, 1], got " << momentum;
   result = tensorOf(mean.getContext(), x->batch, r.shape);
   return success();
 }
+
+static LogicalResult batchNormRule(BatchNormOp::Adaptor op, EmitFn emit,
+                                   Type &result) {
+  if (failed(batchNormCommon(op, emit, result)))
+    return failure();
+  double momentum = op.getMomentum().convertToDouble();
+  if (!(momentum >= 0 && momentum <= 1))
+    return emit() << "expects momentum in [0, 1], got " << momentum;
+  return success();
+}
 CNN_INFER_AND_VERIFY(BatchNormOp, batchNormRule)
+CNN_INFER_AND_VERIFY(BatchNormEvalOp, batchNormCommon<BatchNormEvalOp::Adaptor>)
 
 //===----------------------------------------------------------------------===//
 // dropout, dropout2d
@@ -349,6 +359,55 @@ OpFoldResult FlattenOp::fold(FoldAdaptor) {
 #undef CNN_VERIFY
 
 //===----------------------------------------------------------------------===//
+// fold_bn_weight, fold_bn_bias
+//===----------------------------------------------------------------------===//
+
+/// The per-output-channel vectors of a fold: each must be [O].
+static LogicalResult expectChannels(Operation *op, int64_t channels,
+                                    std::initializer_list<
+                                        std::pair<Value, StringRef>> vectors) {
+  for (auto [v, what] : vectors)
+    if (v && failed(expectShape([&] { return op->emitOpError(); }, v,
+                                {channels}, what)))
+      return failure();
+  return success();
+}
+
+static LogicalResult expectPositiveEps(Operation *op, const APFloat &eps) {
+  double e = eps.convertToDouble();
+  if (e > 0)
+    return success();
+  return op->emitOpError("expects eps > 0, got ") << e;
+}
+
+LogicalResult FoldBnWeightOp::verify() {
+  auto w = cast<RankedTensorType>(getWeight().getType());
+  if (w.getRank() != 4)
+    return emitOpError("expects a [O, C, KH, KW] weight, got ") << w;
+  if (failed(expectChannels(*this, w.getDimSize(0),
+                            {{getRunningVar(), "running_var"},
+                             {getScale(), "scale"}})))
+    return failure();
+  return expectPositiveEps(*this, getEps());
+}
+
+LogicalResult FoldBnBiasOp::verify() {
+  auto mean = cast<RankedTensorType>(getRunningMean().getType());
+  if (mean.getRank() != 1)
+    return emitOpError("expects a [O] running_mean, got ") << mean;
+  if (bool(getScale()) != bool(getShift()))
+    return emitOpError(
+        "expects scale and shift together (affine) or neither");
+  if (failed(expectChannels(*this, mean.getDimSize(0),
+                            {{getRunningVar(), "running_var"},
+                             {getBias(), "bias"},
+                             {getScale(), "scale"},
+                             {getShift(), "shift"}})))
+    return failure();
+  return expectPositiveEps(*this, getEps());
+}
+
+//===----------------------------------------------------------------------===//
 // param, read
 //===----------------------------------------------------------------------===//
 
@@ -356,6 +415,9 @@ LogicalResult ParamOp::verify() {
   RankedTensorType type = getTensorType();
   if (!type.hasStaticShape())
     return emitOpError("expects a statically shaped type, got ") << type;
+  if (std::optional<uint64_t> offset = getOffset(); offset && *offset % 64)
+    return emitOpError("expects an offset aligned to 64 bytes, got ")
+           << *offset;
   Type element = type.getElementType();
   if (element.isF32())
     return success();

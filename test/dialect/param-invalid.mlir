@@ -56,3 +56,13 @@ func.func @f() {
   "cnn.param"() <{init = #cnn.constant<value = 0.0>, role = #cnn<role parameter>, sym_name = "w", type = tensor<4xf32>}> : () -> ()
   return
 }
+
+// -----
+
+// expected-error @+1 {{'cnn.param' op expects an offset aligned to 64 bytes, got 100}}
+cnn.param @"fc1.bias" : tensor<32xf32> parameter init #cnn.constant<value = 0.0> offset 100
+
+// -----
+
+// expected-error @+1 {{'cnn.param' op attribute 'offset' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
+cnn.param @"fc1.bias" : tensor<32xf32> parameter init #cnn.constant<value = 0.0> offset -64

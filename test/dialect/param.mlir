@@ -30,3 +30,8 @@ func.func @reads() -> (tensor<16x3x3x3xf32>, tensor<i64>) {
   %n = cnn.read @"resblocks.0.batch_norm.num_batches_tracked" : tensor<i64>
   return %w, %n : tensor<16x3x3x3xf32>, tensor<i64>
 }
+
+// The lowering records each tensor's byte offset in the arena.
+// CHECK: cnn.param @fc1.bias : tensor<32xf32> parameter init #cnn.constant<value = 0.000000e+00> offset 1024
+// GENERIC: "cnn.param"() <{init = #cnn.constant<value = 0.000000e+00>, offset = 1024 : i64, role = #cnn<role parameter>, sym_name = "fc1.bias", type = tensor<32xf32>}>
+cnn.param @"fc1.bias" : tensor<32xf32> parameter init #cnn.constant<value = 0.0> offset 1024

@@ -9,6 +9,11 @@
 //   Conv2dOp(input, weight, bias or null, stride[2], padding[2])
 //   BatchNormOp(input, runningMean, runningVar, scale or null, shift or null,
 //               double eps = 1e-5, double momentum = 0.1)   (or FloatAttrs)
+//   BatchNormEvalOp(input, runningMean, runningVar, scale or null,
+//                   shift or null, double eps = 1e-5)
+//   FoldBnWeightOp(weight, runningVar, scale or null, double eps)
+//   FoldBnBiasOp(runningMean, runningVar, bias or null, scale or null,
+//                shift or null, double eps)
 //   DropoutOp / Dropout2dOp(input, double p, int64_t site)
 //   MaxPool2dOp / AvgPool2dOp(input, kernel[2], stride[2])
 //   LinearOp(input, weight, bias or null)

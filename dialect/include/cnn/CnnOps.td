@@ -42,7 +42,15 @@ def Cnn_ParamOp : Cnn_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
         init #cnn.constant<value = 0.0>
     ```
     The optimizer updates `parameter`s; `buffer`s (batchnorm running
-    statistics) change only in the forward pass. The type is a static f32
+    statistics) change only in the forward pass.
+
+    `offset` is the byte offset of the tensor in the parameter arena, set by
+    the lowering (compiler/transforms/ParamLayout.h): a multiple of 64, in
+    declaration order, as the runtime's `cnnrt::Layout` places them.
+    ```mlir
+    cnn.param @"fc1.bias" : tensor<32xf32> parameter
+        init #cnn.uniform<low = -0.04, high = 0.04> offset 2048
+    ``` The type is a static f32
     tensor, or `tensor<i64>` for batchnorm's `num_batches_tracked` buffer
     (whose init is then an integral constant).
 
@@ -52,14 +60,18 @@ def Cnn_ParamOp : Cnn_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
   let arguments = (ins SymbolNameAttr:$sym_name,
                        TypeAttrOf<AnyRankedTensor>:$type,
                        Cnn_ParamRoleAttr:$role,
-                       Cnn_InitAttr:$init);
-  let assemblyFormat = "$sym_name `:` $type `` $role `init` $init attr-dict";
+                       Cnn_InitAttr:$init,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$offset);
+  let assemblyFormat = [{
+    $sym_name `:` $type `` $role `init` $init (`offset` $offset^)? attr-dict
+  }];
   let builders = [
     OpBuilder<(ins "::llvm::StringRef":$name, "::mlir::Type":$type,
                    "::cnn::ParamRole":$role, "::mlir::Attribute":$init), [{
       build($_builder, $_state, $_builder.getStringAttr(name),
             ::mlir::TypeAttr::get(type),
-            ParamRoleAttr::get($_builder.getContext(), role), init);
+            ParamRoleAttr::get($_builder.getContext(), role), init,
+            /*offset=*/::mlir::IntegerAttr());
     }]>
   ];
   let extraClassDeclaration = [{
@@ -176,6 +188,116 @@ def Cnn_BatchNormOp : Cnn_GraphOp<"batch_norm", [
             $_builder.getF64FloatAttr(momentum));
     }]>
   ];
+}
+
+def Cnn_BatchNormEvalOp : Cnn_GraphOp<"batch_norm_eval", [
+    Pure, InferTypeOpAdaptor, AttrSizedOperandSegments]> {
+  let summary = "batch normalization by the running statistics (eval mode)";
+  let description = [{
+    What `cnn-specialize-eval` makes of `cnn.batch_norm`: per channel c,
+    `y = (x − mean[c]) · γ[c] / √(var[c] + eps) + β[c]` (γ = 1, β = 0 when
+    `scale` and `shift` are absent). Reads nothing but its operands, so it
+    is `Pure`, unlike the mode-agnostic op.
+    ```mlir
+    %y = cnn.batch_norm_eval %x, %mean, %var scale %g shift %b
+        eps 1.000000e-05
+        : (tensor<?x16x8x8xf32>, tensor<16xf32>, tensor<16xf32>,
+           tensor<16xf32>, tensor<16xf32>) -> tensor<?x16x8x8xf32>
+    ```
+    C++: `BatchNormEvalOp::create(b, loc, input, mean, var, scale, shift,
+    /*eps=*/1e-5)` (scale and shift may be null).
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Weight:$running_mean,
+                       Cnn_Weight:$running_var,
+                       Optional<Cnn_Weight>:$scale, Optional<Cnn_Weight>:$shift,
+                       F64Attr:$eps);
+  let assemblyFormat = [{
+    $input `,` $running_mean `,` $running_var (`scale` $scale^)?
+    (`shift` $shift^)? `eps` $eps attr-dict `:` functional-type(operands, results)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$runningMean,
+                   "::mlir::Value":$runningVar, "::mlir::Value":$scale,
+                   "::mlir::Value":$shift, CArg<"double", "1e-5">:$eps), [{
+      build($_builder, $_state, input, runningMean, runningVar, scale, shift,
+            $_builder.getF64FloatAttr(eps));
+    }]>
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Batchnorm folding (eval mode)
+//===----------------------------------------------------------------------===//
+
+// `cnn-fold-batchnorm` rewrites batch_norm_eval(conv2d(x, w, b)) into
+// conv2d(x, w', b'). The weights are runtime data (read from the arena), so
+// w' and b' are computed by these two ops rather than by constant folding.
+// They are ops of their own, not linalg, so that the folded graph stays at
+// the cnn level (readable, testable, and lowered by the one conversion that
+// every target shares); each is a few hundred flops next to the conv.
+
+def Cnn_FoldBnWeightOp : Cnn_Op<"fold_bn_weight", [
+    Pure, AllTypesMatch<["weight", "result"]>]> {
+  let summary = "conv weight with an eval batchnorm folded in";
+  let description = [{
+    `w'[o, c, i, j] = w[o, c, i, j] · γ[o] / √(var[o] + eps)`, γ = 1 when
+    `scale` is absent.
+    ```mlir
+    %w2 = cnn.fold_bn_weight %w, %var scale %g eps 1.000000e-05
+        : (tensor<16x3x3x3xf32>, tensor<16xf32>, tensor<16xf32>)
+        -> tensor<16x3x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Weight:$weight, Cnn_Weight:$running_var,
+                       Optional<Cnn_Weight>:$scale, F64Attr:$eps);
+  let results = (outs Cnn_Weight:$result);
+  let assemblyFormat = [{
+    $weight `,` $running_var (`scale` $scale^)? `eps` $eps attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$weight, "::mlir::Value":$runningVar,
+                   "::mlir::Value":$scale, "double":$eps), [{
+      build($_builder, $_state, weight, runningVar, scale,
+            $_builder.getF64FloatAttr(eps));
+    }]>
+  ];
+  let hasVerifier = 1;
+}
+
+def Cnn_FoldBnBiasOp : Cnn_Op<"fold_bn_bias", [
+    Pure, AttrSizedOperandSegments,
+    AllTypesMatch<["running_mean", "result"]>]> {
+  let summary = "conv bias with an eval batchnorm folded in";
+  let description = [{
+    `b'[o] = (b[o] − mean[o]) · γ[o] / √(var[o] + eps) + β[o]`, b = 0 when
+    `bias` is absent (a conv without bias), γ = 1 and β = 0 when `scale` and
+    `shift` are absent.
+    ```mlir
+    %b2 = cnn.fold_bn_bias %mean, %var bias %b scale %g shift %beta
+        eps 1.000000e-05
+        : (tensor<16xf32>, tensor<16xf32>, tensor<16xf32>, tensor<16xf32>,
+           tensor<16xf32>) -> tensor<16xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Weight:$running_mean, Cnn_Weight:$running_var,
+                       Optional<Cnn_Weight>:$bias, Optional<Cnn_Weight>:$scale,
+                       Optional<Cnn_Weight>:$shift, F64Attr:$eps);
+  let results = (outs Cnn_Weight:$result);
+  let assemblyFormat = [{
+    $running_mean `,` $running_var (`bias` $bias^)? (`scale` $scale^)?
+    (`shift` $shift^)? `eps` $eps attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$runningMean, "::mlir::Value":$runningVar,
+                   "::mlir::Value":$bias, "::mlir::Value":$scale,
+                   "::mlir::Value":$shift, "double":$eps), [{
+      build($_builder, $_state, runningMean, runningVar, bias, scale, shift,
+            $_builder.getF64FloatAttr(eps));
+    }]>
+  ];
+  let hasVerifier = 1;
 }
 
 class Cnn_DropoutBase<string mnemonic>

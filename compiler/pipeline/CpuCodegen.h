@@ -1,0 +1,64 @@
+//===- CpuCodegen.h - LLVM-dialect MLIR to LLVM IR, asm, objects -*- C++ -*-===//
+//
+// All in-process: translateModuleToLLVMIR, LLVM's new pass manager at O3,
+// and a TargetMachine for the host CPU (name and features from the host,
+// so AVX2/AVX-512 are used where the machine has them).
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_PIPELINE_CPUCODEGEN_H
+#define CNNC_PIPELINE_CPUCODEGEN_H
+
+#include "pipeline/CpuPipeline.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include "llvm/Support/Error.h"
+#include "llvm/Target/TargetMachine.h"
+
+#include <memory>
+#include <string>
+
+namespace llvm {
+class LLVMContext;
+class Module;
+class raw_pwrite_stream;
+} // namespace llvm
+
+namespace cnnc::pipeline {
+
+struct CpuTargetOptions {
+  /// CPU name and feature string; empty: the host's.
+  std::string cpu;
+  std::string features;
+  /// LLVM optimisation level, 0-3.
+  unsigned optLevel = 3;
+};
+
+/// Runs buildCpuPipeline on `module` (linalg on tensors -> LLVM dialect).
+mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module,
+                                       const CpuPipelineOptions &options);
+
+/// A TargetMachine for the host triple and `target`'s CPU (PIC, so objects
+/// link into executables and shared libraries alike).
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const CpuTargetOptions &target);
+
+/// Translates an LLVM-dialect module to LLVM IR for `tm` (triple, data
+/// layout, target-cpu/target-features on every function).
+std::unique_ptr<llvm::Module> translateToLLVMIR(mlir::ModuleOp module,
+                                                llvm::LLVMContext &context,
+                                                llvm::TargetMachine &tm);
+
+/// Runs LLVM's default O<optLevel> pipeline on `module`.
+llvm::Error optimizeLLVMModule(llvm::Module &module, llvm::TargetMachine &tm,
+                               unsigned optLevel);
+
+/// Emits `module` as an object file or assembly into `os`.
+llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
+                            llvm::raw_pwrite_stream &os,
+                            llvm::CodeGenFileType fileType);
+
+} // namespace cnnc::pipeline
+
+#endif // CNNC_PIPELINE_CPUCODEGEN_H

@@ -1,0 +1,68 @@
+//===- Passes.td - cnnc CPU code generation passes ---------*- tablegen -*-===//
+//
+// The passes of the CPU pipeline that MLIR does not provide as-is: tiling
+// with producer fusion, vectorization of the tiles and lowering of the
+// vector ops to 1-D form. buildCpuPipeline strings them together with
+// upstream passes (CpuPipeline.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_PIPELINE_PASSES
+#define CNNC_PIPELINE_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def CpuTileAndFuse : Pass<"cnn-cpu-tile-and-fuse", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg chains on tensors and fuse their producers";
+  let description = [{
+    Finds the ends of producer chains (a pooling, an elementwise op or a
+    contraction whose result is not consumed by a single linalg op), tiles
+    each over the batch with `scf.forall` and fuses its single-use producers
+    (convolutions, matmuls, fills, elementwise ops, pads) into the loop, so
+    that bias, activation and pooling run in the producing conv's loops.
+    Inside, the chain is tiled again with `scf.for` over output channels and
+    rows (producers fused, pads excluded), and convolutions, poolings and
+    matmuls are tiled down to the shape the vectorizer turns into register
+    tiles: one output row, one input channel and one filter tap.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+                           "mlir::affine::AffineDialect", "mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"channelTile", "channel-tile", "int64_t", /*default=*/"8",
+           "Output channels per register tile">,
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Tile the batch with scf.forall (parallel) instead of scf.for">,
+    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"64",
+           "Reduction slice of a matmul per step">,
+  ];
+}
+
+def CpuVectorize : Pass<"cnn-cpu-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Vectorize the tiled linalg ops";
+  let description = [{
+    Generalizes the tiled convolutions, decomposes the tiled 2-D poolings into
+    1-D ones, drops unit dimensions, and vectorizes every linalg op with static
+    shapes (`linalg::vectorize`). A tiled convolution step becomes a broadcast
+    multiply-add on a `vector<Cout x W>` register tile. math.tanh and friends
+    are replaced by polynomial approximations so they vectorize too.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect"];
+}
+
+def CpuLowerVector : Pass<"cnn-cpu-lower-vector", "mlir::func::FuncOp"> {
+  let summary = "Lower n-D vector ops to the 1-D forms LLVM handles well";
+  let description = [{
+    Vectorizes memref.copy (or turns it into linalg.copy, so no call to the
+    runner library's memrefCopy remains), then lowers contractions, multi-reductions, transposes, broadcasts and n-D
+    transfers (after bufferization) to 1-D vector operations, so that the
+    vector-to-LLVM conversion sees loads, stores, FMAs and shuffles only.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect"];
+}
+
+#endif // CNNC_PIPELINE_PASSES

@@ -1,0 +1,309 @@
+//===- TileAndFuse.cpp - tile linalg chains and fuse their producers ------===//
+//
+// Three levels of tiling on tensors, all through TilingInterface:
+//
+//  1. the end of every producer chain is tiled over the batch (one image per
+//     step) with scf.forall, and its single-use producers are fused into the
+//     loop: one forall then runs a whole stack of conv/bias/act/pool layers
+//     per image, and the layers' intermediate results never leave the tile;
+//  2. inside, every chain (now one image) is tiled again with scf.for over
+//     output channels and output rows, producers fused except pads (fusing a
+//     pad would recompute the halo per tile);
+//  3. convolutions are tiled down to one output row, one input channel and one
+//     filter tap per step, poolings to one output row and one window row, and
+//     matmuls along the reduction; CpuVectorize turns each step into a
+//     register tile.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pipeline/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+#include <numeric>
+
+namespace cnnc::pipeline {
+#define GEN_PASS_DEF_CPUTILEANDFUSE
+#include "pipeline/Passes.h.inc"
+} // namespace cnnc::pipeline
+
+using namespace mlir;
+
+namespace {
+
+bool isParallel(utils::IteratorType t) {
+  return t == utils::IteratorType::parallel;
+}
+bool isReduction(utils::IteratorType t) {
+  return t == utils::IteratorType::reduction;
+}
+
+/// What a linalg op is, as far as tiling is concerned.
+enum class Kind { Conv, Pool, Matmul, Elementwise, Fill, Other };
+
+Kind classify(Operation *op) {
+  if (isa<linalg::FillOp>(op))
+    return Kind::Fill;
+  if (isa<linalg::Conv2DNchwFchwOp>(op))
+    return Kind::Conv;
+  if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
+    return Kind::Pool;
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureTensorSemantics())
+    return Kind::Other;
+  // Contractions (matmul, or a generic whose reductions come last, like a
+  // linear layer folded onto its flatten).
+  SmallVector<utils::IteratorType> iters = linalgOp.getIteratorTypesArray();
+  unsigned numParallel = linalgOp.getNumParallelLoops();
+  if (numParallel > 0 && numParallel < iters.size() &&
+      llvm::all_of(ArrayRef(iters).take_front(numParallel), isParallel) &&
+      llvm::all_of(ArrayRef(iters).drop_front(numParallel), isReduction))
+    return Kind::Matmul;
+  if (isa<linalg::GenericOp>(op) &&
+      linalgOp.getNumLoops() == linalgOp.getNumParallelLoops() &&
+      (linalgOp.getNumLoops() == 4 || linalgOp.getNumLoops() == 2))
+    return Kind::Elementwise;
+  return Kind::Other;
+}
+
+bool isTileable(Operation *op) {
+  Kind k = classify(op);
+  return k != Kind::Other && k != Kind::Fill;
+}
+
+/// A chain ends at an op whose result does not flow into exactly one
+/// elementwise op or pooling as an input; everything above it is fused.
+bool isChainEnd(Operation *op) {
+  if (!isTileable(op) || op->getNumResults() != 1)
+    return false;
+  Value result = op->getResult(0);
+  if (!result.hasOneUse())
+    return true;
+  OpOperand &use = *result.getUses().begin();
+  auto user = dyn_cast<linalg::LinalgOp>(use.getOwner());
+  if (!user || !user.isDpsInput(&use))
+    return true;
+  Kind userKind = classify(user);
+  return userKind != Kind::Elementwise && userKind != Kind::Pool;
+}
+
+/// Producers that may be fused into a consumer's tile loop: single-use ops
+/// (so nothing is computed twice), pads only when `allowPads`.
+bool isFusableProducer(Operation *op, bool allowPads) {
+  if (op->getNumResults() != 1 || !op->getResult(0).hasOneUse())
+    return false;
+  if (isa<tensor::PadOp>(op))
+    return allowPads;
+  return isTileable(op) || classify(op) == Kind::Fill;
+}
+
+/// Size of the channel tile for a dimension of `size`: the largest divisor of
+/// `size` not above `preferred`, so that every tile has a static shape.
+int64_t channelTileFor(int64_t size, int64_t preferred) {
+  if (ShapedType::isDynamic(size))
+    return preferred;
+  return std::gcd(size, preferred);
+}
+
+/// After a tiling: the loops' bounds and the fused producers' slices still
+/// refer to the untiled ops through tensor.dim; resolve those to the inits'
+/// dims so the untiled ops die, and erase what is dead.
+LogicalResult cleanUp(Operation *root) {
+  RewritePatternSet patterns(root->getContext());
+  memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
+  tensor::DimOp::getCanonicalizationPatterns(patterns, root->getContext());
+  return applyPatternsGreedily(root, std::move(patterns));
+}
+
+struct CpuTileAndFusePass
+    : cnnc::pipeline::impl::CpuTileAndFuseBase<CpuTileAndFusePass> {
+  using CpuTileAndFuseBase::CpuTileAndFuseBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    IRRewriter rewriter(&getContext());
+
+    // Level 1: one image per step, whole chains fused.
+    SmallVector<Operation *> outerLoops;
+    if (failed(tileChains(rewriter, func.getBody().front(), /*level=*/1,
+                          outerLoops)))
+      return signalPassFailure();
+
+    // Level 2: channel x row tiles inside each image.
+    // A fused pad puts its producers in the else branch of a zero-size
+    // guard (scf.if): those blocks are tiled too.
+    for (Operation *loop : outerLoops) {
+      SmallVector<Block *> blocks = {&loop->getRegion(0).front()};
+      for (size_t i = 0; i < blocks.size(); ++i)
+        for (Operation &op : *blocks[i])
+          if (auto ifOp = dyn_cast<scf::IfOp>(op))
+            for (Region *region : {&ifOp.getThenRegion(), &ifOp.getElseRegion()})
+              if (!region->empty())
+                blocks.push_back(&region->front());
+      SmallVector<Operation *> innerLoops;
+      for (Block *block : blocks)
+        if (failed(tileChains(rewriter, *block, /*level=*/2, innerLoops)))
+          return signalPassFailure();
+    }
+
+    // Level 3: register-tile steps for convs, pools and matmuls in loops.
+    SmallVector<Operation *> toTile;
+    func.walk([&](linalg::LinalgOp op) {
+      if (!op->getParentOfType<LoopLikeOpInterface>())
+        return;
+      Kind k = classify(op);
+      if (k == Kind::Conv || k == Kind::Pool || k == Kind::Matmul)
+        toTile.push_back(op);
+    });
+    for (Operation *op : toTile)
+      if (failed(tileForRegisters(rewriter, op)))
+        return signalPassFailure();
+  }
+
+  /// Tile sizes of `op` at `level` (1: batch, 2: channels x rows).
+  SmallVector<int64_t> tileSizesFor(Operation *op, int level) {
+    auto linalgOp = cast<linalg::LinalgOp>(op);
+    unsigned numLoops = linalgOp.getNumLoops();
+    SmallVector<int64_t> sizes(numLoops, 0);
+    SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+    if (level == 1) {
+      sizes[0] = 1;
+      return sizes;
+    }
+    Kind k = classify(op);
+    bool image = k == Kind::Conv || k == Kind::Pool ||
+                 (k == Kind::Elementwise && numLoops == 4);
+    if (image) {
+      sizes[1] = channelTileFor(ranges[1], channelTile);
+      sizes[2] = 1;
+    }
+    return sizes;
+  }
+
+  LogicalResult tileChains(RewriterBase &rewriter, Block &block, int level,
+                           SmallVectorImpl<Operation *> &loops) {
+    DenseSet<Operation *> failedEnds;
+    while (true) {
+      // The last chain end not yet tiled; its producers come before it.
+      Operation *end = nullptr;
+      for (Operation &op : llvm::reverse(block)) {
+        if (isChainEnd(&op) && !failedEnds.contains(&op)) {
+          end = &op;
+          break;
+        }
+      }
+      if (!end)
+        return success();
+
+      SmallVector<int64_t> sizes = tileSizesFor(end, level);
+      if (llvm::all_of(sizes, [](int64_t s) { return s == 0; })) {
+        failedEnds.insert(end);
+        continue;
+      }
+      scf::SCFTilingOptions tilingOptions;
+      tilingOptions.setTileSizes(
+          getAsIndexOpFoldResult(&getContext(), sizes));
+      tilingOptions.setLoopType(
+          level == 1 && parallel ? scf::SCFTilingOptions::LoopType::ForallOp
+                                 : scf::SCFTilingOptions::LoopType::ForOp);
+      scf::SCFTileAndFuseOptions options;
+      options.setTilingOptions(tilingOptions);
+      // Decided before tiling: once the loop exists, every producer has one
+      // more use (the slice inside the loop).
+      bool allowPads = level == 1;
+      DenseSet<Operation *> fusable;
+      for (Operation &op : block)
+        if (isFusableProducer(&op, allowPads))
+          fusable.insert(&op);
+      options.setFusionControlFn(
+          [&fusable](tensor::ExtractSliceOp, OpResult producer, bool)
+              -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
+            if (!fusable.contains(producer.getOwner()))
+              return std::nullopt;
+            return scf::SCFTileAndFuseOptions::ControlFnResult{};
+          });
+
+      rewriter.setInsertionPoint(end);
+      FailureOr<scf::SCFTileAndFuseResult> result =
+          scf::tileConsumerAndFuseProducersUsingSCF(
+              rewriter, cast<TilingInterface>(end), options);
+      if (failed(result)) {
+        end->emitWarning("cnn-cpu-tile-and-fuse: could not tile");
+        failedEnds.insert(end);
+        continue;
+      }
+      for (OpResult res : end->getResults())
+        if (Value repl = result->replacements.lookup(res))
+          rewriter.replaceAllUsesWith(res, repl);
+      if (!result->loops.empty())
+        loops.push_back(result->loops.front());
+      if (failed(cleanUp(block.getParentOp())))
+        return failure();
+    }
+  }
+
+  LogicalResult tileForRegisters(RewriterBase &rewriter, Operation *op) {
+    auto linalgOp = cast<linalg::LinalgOp>(op);
+    SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+    SmallVector<int64_t> sizes(linalgOp.getNumLoops(), 0);
+    switch (classify(op)) {
+    case Kind::Conv: // (n, f, oh, ow, c, kh, kw)
+      sizes = {0, 0, 1, 0, 1, 1, 1};
+      break;
+    case Kind::Pool: // (n, c, oh, ow, kh, kw)
+      sizes = {0, 0, 1, 0, 1, 0};
+      break;
+    case Kind::Matmul: {
+      // Keep the innermost reductions whole up to `reductionTile` elements
+      // (one vector multiply + reduction per step), step through the rest.
+      int64_t kept = 1;
+      bool full = false;
+      for (int64_t d = ranges.size() - 1;
+           d >= 0 && isReduction(linalgOp.getIteratorTypesArray()[d]);
+           --d) {
+        if (ShapedType::isDynamic(ranges[d]))
+          return success();
+        if (!full && kept * ranges[d] <= reductionTile) {
+          kept *= ranges[d];
+          continue;
+        }
+        int64_t tile = 1;
+        if (!full)
+          for (int64_t t = reductionTile / kept; t > 1; --t)
+            if (ranges[d] % t == 0) {
+              tile = t;
+              break;
+            }
+        sizes[d] = tile;
+        full = true;
+      }
+      break;
+    }
+    default:
+      break;
+    }
+    // Skip dims that are already 1.
+    for (auto [size, range] : llvm::zip(sizes, ranges))
+      if (range == 1)
+        size = 0;
+    if (llvm::all_of(sizes, [](int64_t s) { return s == 0; }))
+      return success();
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> result =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+    if (failed(result))
+      return op->emitError("cnn-cpu-tile-and-fuse: could not tile for registers");
+    rewriter.replaceOp(op, result->replacements);
+    return success();
+  }
+};
+
+} // namespace

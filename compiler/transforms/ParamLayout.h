@@ -1,0 +1,54 @@
+//===- ParamLayout.h - where each parameter lives in the arena --*- C++ -*-===//
+//
+// A model's parameters and buffers live in one arena (runtime/include/cnnrt/
+// Arena.h). Both sides must place them identically: in cnn.param
+// declaration order, each at the next offset aligned to kArenaAlignment
+// bytes, taking elements × element size bytes (4 for f32, 8 for i64). This
+// is the compiler's copy of that rule; the generated code addresses tensors
+// by these offsets and the driver emits the same table for the runtime.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_TRANSFORMS_PARAMLAYOUT_H
+#define CNNC_TRANSFORMS_PARAMLAYOUT_H
+
+#include "cnn/CnnOps.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include <cstdint>
+
+namespace cnn {
+
+/// cnnrt::kAlignment.
+inline constexpr uint64_t kArenaAlignment = 64;
+
+/// The module attribute holding the arena's total size in bytes.
+inline constexpr llvm::StringLiteral kArenaSizeAttrName = "cnn.arena_size";
+
+/// One tensor of the arena.
+struct ParamSlot {
+  ParamOp param;
+  uint64_t offset; ///< bytes from the arena's base, a multiple of 64
+  uint64_t nbytes; ///< elements × element size, without padding
+};
+
+struct ParamLayout {
+  llvm::SmallVector<ParamSlot> slots; ///< in declaration order
+  uint64_t totalBytes = 0;            ///< a multiple of 64
+};
+
+/// Bytes of one tensor of the arena: 4 per f32, 8 per i64 element.
+uint64_t paramByteSize(ParamOp param);
+
+/// The layout of `module`'s cnn.param ops, by the rule above.
+ParamLayout computeParamLayout(mlir::ModuleOp module);
+
+/// Computes the layout and records it: `offset` on each cnn.param and
+/// `cnn.arena_size` on the module. Offsets already present must agree with
+/// the rule (an error otherwise), so running it twice changes nothing.
+mlir::FailureOr<ParamLayout> assignParamOffsets(mlir::ModuleOp module);
+
+} // namespace cnn
+
+#endif // CNNC_TRANSFORMS_PARAMLAYOUT_H
