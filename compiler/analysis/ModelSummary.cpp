@@ -1,5 +1,6 @@
 //===- ModelSummary.cpp - a model's vital statistics from its IR ----------===//
 #include "analysis/ModelSummary.h"
+#include "analysis/Flops.h"
 
 #include "cnn/CnnOps.h"
 
@@ -71,6 +72,8 @@ void printModelSummary(ModuleOp module, llvm::raw_ostream &os) {
       ++bufferTensors;
     }
   }
+  os << "  flops  " << grouped(forwardFlopsPerSample(module))
+     << " per sample (forward)\n";
   os << "  parameters " << grouped(paramValues) << " in " << paramTensors
      << " tensors, buffers " << grouped(bufferValues) << " in "
      << bufferTensors << " tensors\n";
