@@ -5,6 +5,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ pkg-config
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools   # LLVM/MLIR, lit, FileCheck
+  libomp-22-dev                                            # OpenMP runtime the generated code uses
   libfmt-dev zlib1g-dev nlohmann-json3-dev                 # formatting, gzip, safetensors headers
   python3-torch python3-numpy                              # the numerics reference in tests and bench/
   dataset-fashion-mnist                                    # the default data set

@@ -7,8 +7,12 @@
 //   cnnc-pipeline-tool net.mlir --emit=llvm -o -          # LLVM IR after O3
 //   cnnc-pipeline-tool net.mlir --emit=mlir-llvm          # LLVM dialect
 //
-// An object with the OpenMP batch loop links with -lomp (see
-// docs in test/compiler/pipeline/README.md).
+// The object defines forward and _mlir_ciface_forward and needs libomp (the
+// parallel batch loop; not with --parallel=false) and libc (malloc/free):
+//
+//   g++ main.cpp net.o -L/usr/lib/llvm-22/lib -lomp -Wl,-rpath,/usr/lib/llvm-22/lib
+//
+// (libomp from Debian's libomp-22-dev.) OMP_NUM_THREADS picks the threads.
 //
 //===----------------------------------------------------------------------===//
 

@@ -1,0 +1,199 @@
+//===- ModelDescriptor.cpp - the model as the runtime sees it -------------===//
+#include "codegen/ModelDescriptor.h"
+
+#include "analysis/Flops.h"
+#include "cnn/CnnOps.h"
+#include "transforms/ParamLayout.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/DerivedTypes.h"
+#include "llvm/IR/GlobalVariable.h"
+#include "llvm/IR/Module.h"
+
+using namespace mlir;
+
+namespace cnnc {
+
+// Mirrors of model_abi.h's enums; the ABI tests hold both sides together.
+enum { kUniform = 0, kNormal = 1, kConstant = 2 };
+enum { kAbiVersion = 2 };
+
+FailureOr<ModelDescriptor> describeModel(ModuleOp module) {
+  ModelDescriptor model;
+  if (auto name = module->getAttrOfType<StringAttr>("cnn.model"))
+    model.name = name.str();
+  if (auto hyper = module->getAttrOfType<DictionaryAttr>("cnn.hyperparams"))
+    for (NamedAttribute a : hyper)
+      if (auto value = dyn_cast<StringAttr>(a.getValue()))
+        model.hyperparams.push_back({a.getName().str(), value.str()});
+
+  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  FunctionType type = forward ? forward.getFunctionType() : FunctionType();
+  auto input = type && type.getNumInputs() == 1
+                   ? dyn_cast<RankedTensorType>(type.getInput(0))
+                   : RankedTensorType();
+  auto output = type && type.getNumResults() == 1
+                    ? dyn_cast<RankedTensorType>(type.getResult(0))
+                    : RankedTensorType();
+  if (!input || input.getRank() != 4 || !output || output.getRank() != 2)
+    return module.emitError(
+        "expected func.func @forward from [N, C, H, W] to [N, K]");
+  for (int i = 0; i < 3; ++i)
+    model.inputShape[i] = input.getDimSize(i + 1);
+  model.numClasses = output.getDimSize(1);
+
+  cnn::ParamLayout layout = cnn::computeParamLayout(module);
+  model.arenaBytes = layout.totalBytes;
+  for (const cnn::ParamSlot &slot : layout.slots) {
+    cnn::ParamOp param = slot.param;
+    TensorEntry t;
+    t.name = param.getSymName().str();
+    llvm::append_range(t.shape, param.getTensorType().getShape());
+    t.isInteger = param.getTensorType().getElementType().isInteger(64);
+    t.isBuffer = param.getRole() == cnn::ParamRole::buffer;
+    t.offset = slot.offset;
+    Attribute init = param.getInit();
+    if (auto u = dyn_cast<cnn::UniformAttr>(init)) {
+      t.initKind = kUniform;
+      t.initA = u.getLow().convertToDouble();
+      t.initB = u.getHigh().convertToDouble();
+    } else if (auto n = dyn_cast<cnn::NormalAttr>(init)) {
+      t.initKind = kNormal;
+      t.initA = n.getMean().convertToDouble();
+      t.initB = n.getStd().convertToDouble();
+    } else if (auto c = dyn_cast<cnn::ConstantAttr>(init)) {
+      t.initKind = kConstant;
+      t.initA = c.getValue().convertToDouble();
+    }
+    model.tensors.push_back(std::move(t));
+  }
+  model.flopsPerSample = forwardFlopsPerSample(module);
+
+  for (auto config : module.getOps<cnn::TrainConfigOp>()) {
+    if (auto sgd = dyn_cast<cnn::SgdAttr>(config.getOptimizer())) {
+      model.lr = sgd.getLr().convertToDouble();
+      model.momentum = sgd.getMomentum().convertToDouble();
+      model.dampening = sgd.getDampening().convertToDouble();
+      model.weightDecay = sgd.getWeightDecay().convertToDouble();
+      model.nesterov = sgd.getNesterov();
+    }
+    model.penalty = static_cast<int32_t>(config.getPenalty().getKind());
+    model.penaltyStrength = config.getPenalty().getStrength().convertToDouble();
+    model.epochs = config.getEpochs();
+    model.batchSize = config.getBatchSize();
+    model.seed = config.getSeed();
+  }
+  return model;
+}
+
+namespace {
+
+/// Builds the constants with the C layout of model_abi.h: LLVM's natural
+/// struct layout on the target's data layout is the C compiler's.
+class DescriptorEmitter {
+public:
+  explicit DescriptorEmitter(llvm::Module &module)
+      : module(module), ctx(module.getContext()),
+        ptr(llvm::PointerType::getUnqual(ctx)), i32(llvm::Type::getInt32Ty(ctx)),
+        i64(llvm::Type::getInt64Ty(ctx)), f64(llvm::Type::getDoubleTy(ctx)) {}
+
+  void emit(const ModelDescriptor &model, llvm::StringRef forwardSymbol) {
+    // cnnrt_tensor_desc, cnnrt_init_spec, cnnrt_model_tensor.
+    auto *descTy = llvm::StructType::get(ctx, {ptr, i32, i32, i32, ptr});
+    auto *initTy = llvm::StructType::get(ctx, {i32, f64, f64});
+    auto *tensorTy = llvm::StructType::get(ctx, {descTy, i64, initTy});
+    std::vector<llvm::Constant *> tensors;
+    for (const TensorEntry &t : model.tensors) {
+      std::vector<llvm::Constant *> dims;
+      for (int64_t d : t.shape)
+        dims.push_back(llvm::ConstantInt::get(i64, d));
+      llvm::Constant *shape =
+          dims.empty() ? llvm::ConstantPointerNull::get(ptr)
+                       : global("cnnc.shape." + t.name,
+                                llvm::ConstantArray::get(
+                                    llvm::ArrayType::get(i64, dims.size()), dims));
+      auto *desc = llvm::ConstantStruct::get(
+          descTy, {string(t.name), int32(t.isInteger ? 1 : 0),
+                   int32(t.isBuffer ? 1 : 0), int32(t.shape.size()), shape});
+      auto *init = llvm::ConstantStruct::get(
+          initTy, {int32(t.initKind), real(t.initA), real(t.initB)});
+      tensors.push_back(llvm::ConstantStruct::get(
+          tensorTy, {desc, int64(t.offset), init}));
+    }
+    llvm::Constant *tensorTable = array("cnnc.tensors", tensorTy, tensors);
+
+    auto *hyperTy = llvm::StructType::get(ctx, {ptr, ptr});
+    std::vector<llvm::Constant *> hyper;
+    for (const auto &[name, value] : model.hyperparams)
+      hyper.push_back(
+          llvm::ConstantStruct::get(hyperTy, {string(name), string(value)}));
+    llvm::Constant *hyperTable = array("cnnc.hyperparams", hyperTy, hyper);
+
+    auto *trainTy = llvm::StructType::get(
+        ctx, {f64, f64, f64, f64, i32, i32, f64, i64, i64, i64});
+    auto *train = llvm::ConstantStruct::get(
+        trainTy, {real(model.lr), real(model.momentum), real(model.dampening),
+                  real(model.weightDecay), int32(model.nesterov ? 1 : 0),
+                  int32(model.penalty), real(model.penaltyStrength),
+                  int64(model.epochs), int64(model.batchSize),
+                  int64(model.seed)});
+
+    llvm::FunctionCallee forward = module.getOrInsertFunction(
+        forwardSymbol,
+        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, ptr, ptr},
+                                false));
+    auto *shapeTy = llvm::ArrayType::get(i64, 3);
+    auto *modelTy = llvm::StructType::get(
+        ctx, {i32, ptr, i64, ptr, shapeTy, i64, i64, ptr, i64, i64, trainTy, ptr});
+    auto *value = llvm::ConstantStruct::get(
+        modelTy,
+        {int32(kAbiVersion), string(model.name), int64(model.hyperparams.size()),
+         hyperTable,
+         llvm::ConstantArray::get(shapeTy, {int64(model.inputShape[0]),
+                                            int64(model.inputShape[1]),
+                                            int64(model.inputShape[2])}),
+         int64(model.numClasses), int64(model.tensors.size()), tensorTable,
+         int64(model.arenaBytes), int64(model.flopsPerSample), train,
+         llvm::cast<llvm::Constant>(forward.getCallee())});
+    new llvm::GlobalVariable(module, modelTy, /*isConstant=*/true,
+                             llvm::GlobalValue::ExternalLinkage, value,
+                             "cnnc_model");
+  }
+
+private:
+  llvm::Constant *int32(int64_t v) { return llvm::ConstantInt::get(i32, v); }
+  llvm::Constant *int64(int64_t v) { return llvm::ConstantInt::get(i64, v); }
+  llvm::Constant *real(double v) { return llvm::ConstantFP::get(f64, v); }
+
+  llvm::Constant *global(const llvm::Twine &name, llvm::Constant *init) {
+    return new llvm::GlobalVariable(module, init->getType(), /*isConstant=*/true,
+                                    llvm::GlobalValue::PrivateLinkage, init,
+                                    name);
+  }
+  llvm::Constant *string(llvm::StringRef s) {
+    return global("cnnc.str", llvm::ConstantDataArray::getString(ctx, s));
+  }
+  llvm::Constant *array(const llvm::Twine &name, llvm::Type *element,
+                        llvm::ArrayRef<llvm::Constant *> items) {
+    if (items.empty())
+      return llvm::ConstantPointerNull::get(ptr);
+    return global(name, llvm::ConstantArray::get(
+                            llvm::ArrayType::get(element, items.size()), items));
+  }
+
+  llvm::Module &module;
+  llvm::LLVMContext &ctx;
+  llvm::PointerType *ptr;
+  llvm::IntegerType *i32, *i64;
+  llvm::Type *f64;
+};
+
+} // namespace
+
+void emitModelDescriptor(llvm::Module &module, const ModelDescriptor &model,
+                         llvm::StringRef forwardSymbol) {
+  DescriptorEmitter(module).emit(model, forwardSymbol);
+}
+
+} // namespace cnnc
