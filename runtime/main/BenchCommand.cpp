@@ -1,0 +1,69 @@
+//===- BenchCommand.cpp - `bench`: inference timing -----------------------===//
+
+#include "Commands.h"
+#include "Model.h"
+#include "Options.h"
+#include "Timing.h"
+
+#include <fmt/format.h>
+
+#include <random>
+
+namespace cnnrt::cli {
+
+int runBench(const CommandContext &ctx, const Args &args) {
+  Model model(ctx.model);
+  WeightOptions weights;
+  std::int64_t batchSize = 0, threads = 0, runs = 50, warmup = 5;
+  CommandLine cl(ctx.program, "bench",
+                 "Times the eval-mode forward pass on one batch of random "
+                 "inputs (standard normal, like normalised images): the "
+                 "median, min and max wall-clock time per batch over the "
+                 "runs that follow the warm-up runs.");
+  addWeightOptions(cl, weights, model);
+  addBatchSizeOption(cl, batchSize, 64);
+  cl.integer("runs", "N", "timed runs (default 50)", runs, 1, 1000000);
+  cl.integer("warmup", "N", "untimed runs first (default 5)", warmup, 0,
+             1000000);
+  addThreadsOption(cl, threads);
+  if (!cl.parse(args))
+    return 0;
+
+  std::string threadText = applyThreads(threads);
+  std::string weightText = prepareWeights(model, weights);
+  std::int64_t size = model.sampleSize(), k = model.numClasses();
+  AlignedBuffer images(std::size_t(batchSize * size) * sizeof(float));
+  AlignedBuffer logits(std::size_t(batchSize * k) * sizeof(float));
+  auto *x = reinterpret_cast<float *>(images.data());
+  auto *y = reinterpret_cast<float *>(logits.data());
+  std::mt19937_64 rng(weights.seed);
+  std::normal_distribution<float> normal;
+  for (std::int64_t i = 0; i < batchSize * size; ++i)
+    x[i] = normal(rng);
+
+  for (std::int64_t i = 0; i < warmup; ++i)
+    model.forward(x, batchSize, y);
+  std::vector<double> ms;
+  for (std::int64_t i = 0; i < runs; ++i) {
+    Stopwatch clock;
+    model.forward(x, batchSize, y);
+    ms.push_back(clock.seconds() * 1e3);
+  }
+  TimingSummary t = summarize(ms);
+
+  fmt::print("model: {}\n", model.name());
+  fmt::print("weights: {}\n", weightText);
+  fmt::print("batch size {}, {} runs after {} warm-up, {}\n", batchSize, runs,
+             warmup, threadText);
+  fmt::print("ms per batch: median {:.4f} min {:.4f} max {:.4f}\n", t.median,
+             t.min, t.max);
+  double perSecond = t.median > 0 ? 1e3 / t.median : 0;
+  fmt::print("images/s: {:.0f} (median)\n", double(batchSize) * perSecond);
+  fmt::print("GFLOP/s: {:.3f} (median, {} FLOPs per sample)\n",
+             double(model.desc().flops_per_sample) * double(batchSize) *
+                 perSecond * 1e-9,
+             model.desc().flops_per_sample);
+  return 0;
+}
+
+} // namespace cnnrt::cli

@@ -1,0 +1,72 @@
+//===- EvalCommand.cpp - `eval`: accuracy and loss on a data set ----------===//
+
+#include "Commands.h"
+#include "Data.h"
+#include "Metrics.h"
+#include "Model.h"
+#include "Options.h"
+#include "Timing.h"
+
+#include "cnnrt/Batching.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace cnnrt::cli {
+
+int runEval(const CommandContext &ctx, const Args &args) {
+  Model model(ctx.model);
+  WeightOptions weights;
+  DataOptions data;
+  std::int64_t batchSize = 0, threads = 0;
+  CommandLine cl(ctx.program, "eval",
+                 "Accuracy and mean cross-entropy loss of the model (eval "
+                 "mode) on a data set's test split, normalised per channel "
+                 "with the training split's mean and std.");
+  addWeightOptions(cl, weights, model);
+  addDataOptions(cl, data);
+  addBatchSizeOption(cl, batchSize, 64);
+  addThreadsOption(cl, threads);
+  if (!cl.parse(args))
+    return 0;
+
+  std::string threadText = applyThreads(threads);
+  std::string weightText = prepareWeights(model, weights);
+  PreparedData p = prepareData(data, model);
+  const Dataset &d = p.data;
+  fmt::print("model: {}\n", model.name());
+  fmt::print("weights: {}\n", weightText);
+  fmt::print("data: {}: {} samples {}x{}x{}, {} classes\n", p.description,
+             d.count, d.channels, d.height, d.width, d.numClasses);
+  if (p.stats.mean.empty())
+    fmt::print("normalisation: none\n");
+  else
+    fmt::print("normalisation: mean {:.6f} std {:.6f} (training split)\n",
+               fmt::join(p.stats.mean, ","), fmt::join(p.stats.std, ","));
+
+  Stopwatch clock;
+  std::vector<std::int64_t> order = identityOrder(d.count);
+  AlignedBuffer images(std::size_t(batchSize * d.imageSize()) * sizeof(float));
+  AlignedBuffer logits(std::size_t(batchSize * model.numClasses()) *
+                       sizeof(float));
+  std::vector<std::int64_t> labels(std::size_t(batchSize), 0);
+  auto *x = reinterpret_cast<float *>(images.data());
+  auto *y = reinterpret_cast<float *>(logits.data());
+  ClassificationMetrics metrics;
+  for (std::int64_t b = 0, nb = numBatches(d.count, batchSize); b < nb; ++b) {
+    std::int64_t n = gatherBatch(d, order, b, batchSize, x, labels.data());
+    model.forward(x, n, y);
+    metrics.add(y, labels.data(), n, model.numClasses());
+  }
+  double seconds = clock.seconds();
+
+  fmt::print("accuracy: {:.6f} ({}/{})\n", metrics.accuracy(), metrics.correct,
+             metrics.count);
+  fmt::print("loss: {:.6f}\n", metrics.meanLoss());
+  fmt::print("time: {:.3f} s ({:.0f} images/s, batch size {}, {})\n", seconds,
+             seconds > 0 ? double(metrics.count) / seconds : 0.0, batchSize,
+             threadText);
+  return 0;
+}
+
+} // namespace cnnrt::cli

@@ -1,0 +1,108 @@
+//===- InfoCommand.cpp - `info`: what the model is ------------------------===//
+
+#include "Commands.h"
+#include "Model.h"
+#include "Options.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace cnnrt::cli {
+
+namespace {
+
+/// 1234567 -> "1.23 M" (SI prefixes, three significant digits).
+std::string siPrefixed(double value) {
+  const char *prefixes[] = {"", "k", "M", "G", "T", "P"};
+  int i = 0;
+  while (value >= 1000 && i < 5) {
+    value /= 1000;
+    ++i;
+  }
+  return fmt::format("{:.3g} {}", value, prefixes[i]);
+}
+
+const char *penaltyName(int penalty) {
+  switch (penalty) {
+  case CNNRT_PENALTY_L1:
+    return "l1";
+  case CNNRT_PENALTY_L2:
+    return "l2";
+  default:
+    return "none";
+  }
+}
+
+} // namespace
+
+int runInfo(const CommandContext &ctx, const Args &args) {
+  Model model(ctx.model);
+  const cnnrt_model &m = model.desc();
+  std::int64_t batch = 0;
+  CommandLine cl(ctx.program, "info",
+                 "Describes the compiled model: input shape, classes, every "
+                 "parameter and buffer with its shape, dtype and initializer, "
+                 "the totals and the forward pass's FLOPs.");
+  addBatchSizeOption(cl, batch, m.train.batch_size > 0 ? m.train.batch_size : 64);
+  if (!cl.parse(args))
+    return 0;
+
+  fmt::print("model: {} (model ABI {})\n", model.name(), m.abi_version);
+  std::string hyper;
+  for (std::int64_t i = 0; i < m.num_hyperparams; ++i)
+    hyper += fmt::format(" {}={}", m.hyperparams[i].name, m.hyperparams[i].value);
+  fmt::print("hyperparameters:{}\n", hyper.empty() ? " none" : hyper);
+  fmt::print("input: {} (f32, per sample)\n", model.inputShapeString());
+  fmt::print("classes: {}\n", model.numClasses());
+
+  const Layout &layout = model.arena().layout();
+  std::vector<std::vector<std::string>> rows = {
+      {"name", "shape", "dtype", "role", "count", "offset", "init"}};
+  std::int64_t counts[2] = {0, 0}, tensors[2] = {0, 0};
+  std::size_t bytes[2] = {0, 0};
+  for (std::size_t i = 0; i < layout.size(); ++i) {
+    const LayoutEntry &e = layout[i];
+    int r = int(e.role);
+    counts[r] += e.numel();
+    tensors[r] += 1;
+    bytes[r] += e.nbytes;
+    rows.push_back({e.name, formatShape(e.shape), dtypeName(e.dtype),
+                    roleName(e.role), std::to_string(e.numel()),
+                    std::to_string(e.offset), model.initSpecs()[i].str()});
+  }
+  std::vector<std::size_t> width(rows[0].size(), 0);
+  for (const auto &row : rows)
+    for (std::size_t c = 0; c < row.size(); ++c)
+      width[c] = std::max(width[c], row[c].size());
+  fmt::print("tensors:\n");
+  for (const auto &row : rows) {
+    std::string line = " ";
+    for (std::size_t c = 0; c < row.size(); ++c)
+      line += c + 1 == row.size() ? " " + row[c]
+                                  : fmt::format(" {:<{}}", row[c], width[c]);
+    fmt::print("{}\n", line);
+  }
+  const char *names[2] = {"parameters", "buffers"};
+  for (int r = 0; r < 2; ++r)
+    fmt::print("{}: {} in {} tensor{} ({} bytes)\n", names[r], counts[r],
+               tensors[r], tensors[r] == 1 ? "" : "s", bytes[r]);
+  fmt::print("arena: {} bytes\n", layout.totalBytes());
+  double flops = double(m.flops_per_sample);
+  fmt::print("FLOPs per sample: {} ({}FLOP)\n", m.flops_per_sample,
+             siPrefixed(flops));
+  fmt::print("FLOPs per batch of {}: {} ({}FLOP)\n", batch,
+             m.flops_per_sample * batch, siPrefixed(flops * double(batch)));
+  const cnnrt_train_config &t = m.train;
+  fmt::print("train defaults: sgd lr={} momentum={} dampening={} "
+             "weight_decay={} nesterov={}; penalty {}",
+             t.lr, t.momentum, t.dampening, t.weight_decay,
+             t.nesterov ? "true" : "false", penaltyName(t.penalty));
+  if (t.penalty != CNNRT_PENALTY_NONE)
+    fmt::print("({})", t.penalty_strength);
+  fmt::print("; epochs {}, batch size {}, seed {}\n", t.epochs, t.batch_size,
+             t.seed);
+  return 0;
+}
+
+} // namespace cnnrt::cli
