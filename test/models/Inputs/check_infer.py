@@ -1,0 +1,62 @@
+"""Compiled inference against PyTorch's eval mode for one lecture network.
+
+  check_infer.py MODEL SHAPE WORKDIR EXE
+
+Builds the network in PyTorch (lecture.py), gives every parameter and
+batchnorm buffer non-trivial values, writes them and a batch to safetensors,
+runs `EXE infer`, and compares the logits with PyTorch's: the max abs error
+must be within 1e-4 of the logits' scale."""
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "runtime", "Inputs"))
+from rtref import st_read, st_write  # noqa: E402
+from lecture import MODELS, SHAPES, unique_state_dict  # noqa: E402
+
+
+def main():
+    model_name, shape_name, workdir, exe = sys.argv[1:5]
+    shape = SHAPES[shape_name]
+    torch.manual_seed(1234)
+    model = MODELS[model_name](**shape)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            p.copy_(torch.randn_like(p) * (0.5 / max(1.0, p[0].numel() ** 0.5)))
+        for m in model.modules():
+            if isinstance(m, torch.nn.BatchNorm2d):
+                m.running_mean.normal_(0.0, 0.3)
+                m.running_var.uniform_(0.5, 2.0)
+                m.num_batches_tracked.fill_(7)
+    model.eval()
+
+    batch = torch.randn(7, shape["in_chans"], shape["side"], shape["side"])
+    with torch.no_grad():
+        expected = model(batch).numpy()
+
+    weights = f"{workdir}/{model_name}-{shape_name}.safetensors"
+    inputs = f"{workdir}/{model_name}-{shape_name}-batch.safetensors"
+    logits = f"{workdir}/{model_name}-{shape_name}-logits.safetensors"
+    st_write(weights, [(k, v.numpy()) for k, v in unique_state_dict(model).items()])
+    st_write(inputs, [("input", batch.numpy())])
+    subprocess.run([exe, "infer", "--load", weights, "--input", inputs,
+                    "--output", logits], check=True, stdout=subprocess.DEVNULL)
+    _, out = st_read(logits)
+    got = out["logits"]
+    assert got.shape == expected.shape, (got.shape, expected.shape)
+    scale = float(np.abs(expected).max())
+    err = float(np.abs(got - expected).max())
+    spread = float(np.abs(expected - expected.mean(axis=0)).max())
+    assert spread > 1e-3 * scale, "logits barely depend on the input"
+    status = "ok" if err <= 1e-4 * max(scale, 1.0) else "MISMATCH"
+    print(f"{model_name} {shape_name}: logits {list(got.shape)} max abs error "
+          f"{err:.3g} (scale {scale:.3g}) {status}")
+    sys.exit(0 if status == "ok" else 1)
+
+
+if __name__ == "__main__":
+    main()
