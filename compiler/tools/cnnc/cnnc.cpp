@@ -1,6 +1,7 @@
 //===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
 //
-// cnnc FILE.cnn [--emit=tokens|ast|graph|cnn|summary] [-D name=value]... [-o FILE]
+// cnnc FILE.cnn [--emit=STAGE] [-D name=value]... [-o FILE]
+//   STAGE: tokens ast graph cnn summary cnn-eval linalg llvm-mlir llvm asm obj exe
 //
 // One function per stage; --emit stops after the named one and prints it.
 // MLIR's own flags (--mlir-print-ir-after-all, --mlir-timing,
@@ -16,15 +17,14 @@
 #include "frontend/Lexer.h"
 #include "frontend/Parser.h"
 #include "frontend/Sema.h"
-#include "analysis/ModelSummary.h"
-#include "mlirgen/MLIRGen.h"
+#include "Backend.h"
+#include "Link.h"
 
 #include "mlir/IR/AsmState.h"
-#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/Support/Path.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Error.h"
@@ -41,23 +41,52 @@ namespace cl = llvm::cl;
 namespace {
 
 /// The stages --emit can stop after, in pipeline order.
-enum class Emit { Tokens, AST, Graph, Cnn, Summary };
+enum class Emit {
+  Tokens, AST, Graph, Cnn, Summary, CnnEval, Linalg, LLVMMLIR, LLVM, Asm, Obj,
+  Exe
+};
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
                                cl::Required);
 cl::opt<Emit> emitAction(
-    "emit", cl::desc("What to produce:"), cl::init(Emit::Cnn),
+    "emit", cl::desc("What to produce:"), cl::init(Emit::Exe),
     cl::values(clEnumValN(Emit::Tokens, "tokens", "the token stream"),
                clEnumValN(Emit::AST, "ast", "the syntax tree"),
                clEnumValN(Emit::Graph, "graph",
                           "the elaborated graph: tensors, nodes, shapes"),
                clEnumValN(Emit::Cnn, "cnn", "the cnn dialect, as MLIRGen makes it"),
                clEnumValN(Emit::Summary, "summary",
-                          "shapes, parameter counts and ops of the cnn IR")));
+                          "shapes, parameter counts and ops of the cnn IR"),
+               clEnumValN(Emit::CnnEval, "cnn-eval",
+                          "the cnn dialect specialised for inference"),
+               clEnumValN(Emit::Linalg, "linalg",
+                          "lowered to linalg, tensor, arith and math"),
+               clEnumValN(Emit::LLVMMLIR, "llvm-mlir", "the LLVM dialect"),
+               clEnumValN(Emit::LLVM, "llvm", "LLVM IR, optimised"),
+               clEnumValN(Emit::Asm, "asm", "native assembly"),
+               clEnumValN(Emit::Obj, "obj", "a native object file"),
+               clEnumValN(Emit::Exe, "exe",
+                          "an executable: the model linked with libcnnrt "
+                          "(the default)")));
 cl::list<std::string> defines("D", cl::Prefix, cl::value_desc("name=value"),
                               cl::desc("Set a model parameter"));
-cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
-                                cl::value_desc("file"), cl::init("-"));
+cl::opt<std::string> outputFile(
+    "o", cl::desc("Output file ('-' for stdout; an executable defaults to the "
+                  "model file's name without .cnn)"),
+    cl::value_desc("file"), cl::init(""));
+cl::opt<bool> foldBatchNorm(
+    "fold-batchnorm",
+    cl::desc("Fold inference batchnorms into the preceding convolutions"),
+    cl::init(true));
+cl::opt<bool> parallel("parallel",
+                       cl::desc("Spread each batch over threads (OpenMP)"),
+                       cl::init(true));
+cl::opt<std::string> targetCpu("mcpu",
+                               cl::desc("Target CPU (default: this machine's)"),
+                               cl::value_desc("name"), cl::init(""));
+cl::opt<std::string> targetFeatures(
+    "mattr", cl::desc("Target features, e.g. +avx2,-avx512f"),
+    cl::value_desc("features"), cl::init(""));
 
 void driverError(const llvm::Twine &msg) {
   llvm::errs() << "cnnc: error: " << msg << "\n";
@@ -122,30 +151,17 @@ bool emitTokens(llvm::SourceMgr &sm, Diagnostics &diag, llvm::raw_ostream &os) {
   return diag.errorCount() == 0;
 }
 
-/// Builds the cnn module and runs the MLIR stages up to --emit under one
-/// PassManager, so MLIR's IR-printing and timing flags see every pass.
-bool emitMLIR(const Graph &graph, llvm::SourceMgr &sm, llvm::raw_ostream &os) {
-  mlir::MLIRContext context;
-  mlir::SourceMgrDiagnosticHandler diagHandler(sm, &context);
-  mlir::OwningOpRef<mlir::ModuleOp> module = buildModule(context, graph, sm);
-  if (!module || mlir::failed(mlir::verify(*module)))
-    return false;
-
-  mlir::PassManager pm(&context);
-  if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
-    return false;
-  mlir::DefaultTimingManager timing;
-  mlir::applyDefaultTimingManagerCLOptions(timing);
-  mlir::TimingScope rootTiming = timing.getRootScope();
-  pm.enableTiming(rootTiming);
-  if (mlir::failed(pm.run(*module)))
-    return false;
-
-  if (emitAction == Emit::Summary)
-    printModelSummary(*module, os);
-  else
-    module->print(os);
-  return true;
+BackendStage backendStage() {
+  switch (emitAction) {
+  case Emit::Summary: return BackendStage::Summary;
+  case Emit::CnnEval: return BackendStage::CnnEval;
+  case Emit::Linalg: return BackendStage::Linalg;
+  case Emit::LLVMMLIR: return BackendStage::LLVMMLIR;
+  case Emit::LLVM: return BackendStage::LLVM;
+  case Emit::Asm: return BackendStage::Asm;
+  case Emit::Obj: case Emit::Exe: return BackendStage::Obj;
+  default: return BackendStage::Cnn;
+  }
 }
 
 /// Runs the stages up to --emit and prints the last into `out`.
@@ -172,16 +188,35 @@ bool compile(llvm::SourceMgr &sm, const std::vector<Override> &overrides,
     printGraph(graph, sm, os);
     return true;
   }
-  return emitMLIR(graph, sm, os);
+  BackendOptions options;
+  options.stage = backendStage();
+  options.foldBatchNorm = foldBatchNorm;
+  options.parallel = parallel;
+  options.cpu = targetCpu;
+  options.features = targetFeatures;
+  return runBackend(graph, sm, options, out);
+}
+
+/// -o, or for an executable the model file's name without ".cnn".
+std::string outputPath() {
+  if (!outputFile.empty())
+    return outputFile;
+  if (emitAction != Emit::Exe)
+    return "-";
+  llvm::StringRef stem = llvm::sys::path::stem(inputFile);
+  return stem.empty() || inputFile == "-" ? "a.out" : stem.str();
 }
 
 bool writeOutput(const std::string &text) {
-  llvm::Error err = llvm::writeToOutput(outputFile, [&](llvm::raw_ostream &os) {
+  if (emitAction == Emit::Exe)
+    return linkExecutable(text, outputPath());
+  std::string path = outputPath();
+  llvm::Error err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
     os << text;
     return llvm::Error::success();
   });
   if (err) {
-    driverError("cannot write '" + outputFile +
+    driverError("cannot write '" + path +
                 "': " + llvm::toString(std::move(err)));
     return false;
   }

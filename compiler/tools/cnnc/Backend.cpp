@@ -1,0 +1,139 @@
+//===- Backend.cpp - cnnc's MLIR and LLVM stages --------------------------===//
+//
+// One PassManager runs every MLIR stage up to the one asked for, so MLIR's
+// --mlir-print-ir-after-all and --mlir-timing see the whole pipeline. The
+// model descriptor is gathered before lowering (it needs the cnn.param
+// records, which are stripped before translation to LLVM IR).
+//
+//===----------------------------------------------------------------------===//
+#include "Backend.h"
+
+#include "analysis/ModelSummary.h"
+#include "codegen/ModelDescriptor.h"
+#include "conversion/Passes.h"
+#include "mlirgen/MLIRGen.h"
+#include "pipeline/CpuCodegen.h"
+#include "pipeline/CpuPipeline.h"
+#include "transforms/Passes.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cnnc {
+namespace {
+
+void backendError(const llvm::Twine &msg) {
+  llvm::errs() << "cnnc: error: " << msg << "\n";
+}
+
+/// Adds the MLIR passes of every stage up to `stage`.
+void buildPassPipeline(mlir::PassManager &pm, const BackendOptions &options) {
+  using S = BackendStage;
+  if (options.stage < S::CnnEval)
+    return;
+  pm.addPass(cnn::createSpecializeEval());
+  if (options.foldBatchNorm)
+    pm.addPass(cnn::createFoldBatchNorm());
+  pm.addPass(mlir::createCSEPass());
+  if (options.stage < S::Linalg)
+    return;
+  pm.addPass(cnn::createConvertCnnToLinalg());
+  if (options.stage < S::LLVMMLIR)
+    return;
+  pm.addPass(cnn::createStripParams());
+  pipeline::CpuPipelineOptions cpu;
+  cpu.parallel = options.parallel;
+  pipeline::buildCpuPipeline(pm, cpu);
+}
+
+bool emitMachineStages(mlir::ModuleOp module, const ModelDescriptor &model,
+                       const BackendOptions &options, std::string &out) {
+  auto tm = pipeline::createTargetMachine(
+      {options.cpu, options.features, /*optLevel=*/3});
+  if (!tm) {
+    backendError(llvm::toString(tm.takeError()));
+    return false;
+  }
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      pipeline::translateToLLVMIR(module, llvmContext, **tm);
+  if (!llvmModule) {
+    backendError("cannot translate the LLVM dialect to LLVM IR");
+    return false;
+  }
+  emitModelDescriptor(*llvmModule, model, "_mlir_ciface_forward");
+  if (llvm::Error err = pipeline::optimizeLLVMModule(*llvmModule, **tm, 3)) {
+    backendError(llvm::toString(std::move(err)));
+    return false;
+  }
+  if (options.stage == BackendStage::LLVM) {
+    llvm::raw_string_ostream os(out);
+    llvmModule->print(os, nullptr);
+    return true;
+  }
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  auto fileType = options.stage == BackendStage::Asm
+                      ? llvm::CodeGenFileType::AssemblyFile
+                      : llvm::CodeGenFileType::ObjectFile;
+  if (llvm::Error err =
+          pipeline::emitMachineCode(*llvmModule, **tm, os, fileType)) {
+    backendError(llvm::toString(std::move(err)));
+    return false;
+  }
+  out.append(buffer.begin(), buffer.end());
+  return true;
+}
+
+} // namespace
+
+bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
+                const BackendOptions &options, std::string &out) {
+  mlir::DialectRegistry registry;
+  pipeline::registerCpuPipelineDialects(registry);
+  mlir::MLIRContext context(registry);
+  mlir::SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
+
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      buildModule(context, graph, sourceMgr);
+  if (!module || mlir::failed(mlir::verify(*module)))
+    return false;
+
+  ModelDescriptor model;
+  if (options.stage >= BackendStage::LLVM) {
+    mlir::FailureOr<ModelDescriptor> described = describeModel(*module);
+    if (mlir::failed(described))
+      return false;
+    model = std::move(*described);
+  }
+
+  mlir::PassManager pm(&context);
+  if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
+    return false;
+  mlir::DefaultTimingManager timing;
+  mlir::applyDefaultTimingManagerCLOptions(timing);
+  mlir::TimingScope rootTiming = timing.getRootScope();
+  pm.enableTiming(rootTiming);
+  buildPassPipeline(pm, options);
+  if (mlir::failed(pm.run(*module)))
+    return false;
+
+  if (options.stage >= BackendStage::LLVM)
+    return emitMachineStages(*module, model, options, out);
+  llvm::raw_string_ostream os(out);
+  if (options.stage == BackendStage::Summary)
+    printModelSummary(*module, os);
+  else
+    module->print(os);
+  return true;
+}
+
+} // namespace cnnc

@@ -1,0 +1,39 @@
+//===- Backend.h - cnnc's MLIR and LLVM stages ------------------*- C++ -*-===//
+#ifndef CNNC_TOOLS_CNNC_BACKEND_H
+#define CNNC_TOOLS_CNNC_BACKEND_H
+
+#include "frontend/Graph.h"
+
+#include "llvm/Support/SourceMgr.h"
+
+#include <string>
+
+namespace cnnc {
+
+/// The stages after Sema, in pipeline order; each --emit stops after one.
+enum class BackendStage {
+  Cnn,     ///< the cnn dialect as MLIRGen makes it
+  Summary, ///< shapes, counts and ops of the cnn IR
+  CnnEval, ///< specialised for inference (dropout gone, batchnorm folded)
+  Linalg,  ///< lowered to linalg/tensor/arith/math, arena ABI
+  LLVMMLIR,///< the LLVM dialect
+  LLVM,    ///< LLVM IR, optimised, with the model descriptor
+  Asm,     ///< native assembly
+  Obj,     ///< a native object file
+};
+
+struct BackendOptions {
+  BackendStage stage = BackendStage::Obj;
+  bool foldBatchNorm = true;
+  bool parallel = true; ///< OpenMP across the batch (libomp at link time)
+  std::string cpu, features; ///< target CPU; empty: this machine's
+};
+
+/// Runs MLIRGen and the stages up to `options.stage`, appending the printed
+/// IR or the binary to `out`. Diagnostics go through `sourceMgr`'s file.
+bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
+                const BackendOptions &options, std::string &out);
+
+} // namespace cnnc
+
+#endif // CNNC_TOOLS_CNNC_BACKEND_H

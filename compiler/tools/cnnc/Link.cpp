@@ -1,0 +1,95 @@
+//===- Link.cpp - a model object and libcnnrt into an executable ----------===//
+#include "Link.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace cnnc {
+namespace {
+
+void linkError(const llvm::Twine &msg) {
+  llvm::errs() << "cnnc: error: " << msg << "\n";
+}
+
+/// Removes a temporary file when it goes out of scope, unless released.
+struct TempFile {
+  llvm::SmallString<128> path;
+  ~TempFile() {
+    if (!path.empty())
+      llvm::sys::fs::remove(path);
+  }
+};
+
+} // namespace
+
+bool linkExecutable(llvm::StringRef object, llvm::StringRef output) {
+  TempFile obj;
+  int fd;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+          "cnnc-model", "o", fd, obj.path)) {
+    linkError("cannot create a temporary object file: " + ec.message());
+    return false;
+  }
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    os << object;
+    if (os.has_error()) {
+      linkError("cannot write '" + obj.path + "'");
+      return false;
+    }
+  }
+
+  // Link beside the output so the final rename stays on one file system.
+  TempFile exe;
+  exe.path = output;
+  exe.path += ".cnnc-link-%%%%%%";
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(exe.path, exe.path)) {
+    linkError("cannot write '" + output + "': " + ec.message());
+    return false;
+  }
+
+  auto cxx = llvm::sys::findProgramByName(CNNC_CXX_COMPILER);
+  if (!cxx) {
+    linkError(llvm::Twine("cannot find the C++ compiler '") +
+              CNNC_CXX_COMPILER + "' to link with");
+    return false;
+  }
+  std::vector<std::string> args = {*cxx,
+                                   "-o",
+                                   std::string(exe.path),
+                                   std::string(obj.path),
+                                   "-L" CNNC_RUNTIME_LIB_DIR,
+                                   "-lcnnrt_main",
+                                   "-lcnnrt",
+                                   "-lfmt",
+                                   "-lz",
+                                   "-lomp",
+                                   "-lm"};
+#ifdef CNNC_LINK_SANITIZERS
+  // The runtime of a sanitizer build is instrumented; so must the link be.
+  args.push_back("-fsanitize=address,undefined");
+#endif
+  std::vector<llvm::StringRef> argRefs(args.begin(), args.end());
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*cxx, argRefs, std::nullopt, {}, 0, 0,
+                                     &message);
+  if (rc != 0) {
+    linkError("linking '" + output + "' failed" +
+              (message.empty() ? "" : ": " + message));
+    return false;
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(exe.path, output)) {
+    linkError("cannot write '" + output + "': " + ec.message());
+    return false;
+  }
+  exe.path.clear();
+  return true;
+}
+
+} // namespace cnnc

@@ -1,0 +1,17 @@
+//===- Link.h - a model object and libcnnrt into an executable --*- C++ -*-===//
+#ifndef CNNC_TOOLS_CNNC_LINK_H
+#define CNNC_TOOLS_CNNC_LINK_H
+
+#include "llvm/ADT/StringRef.h"
+
+namespace cnnc {
+
+/// Links `object` (the bytes of a model object file) with libcnnrt's main
+/// program into the executable `output`, through the system C++ compiler
+/// driver. The executable appears whole or not at all: it is linked to a
+/// temporary name beside `output` and renamed into place.
+bool linkExecutable(llvm::StringRef object, llvm::StringRef output);
+
+} // namespace cnnc
+
+#endif // CNNC_TOOLS_CNNC_LINK_H
