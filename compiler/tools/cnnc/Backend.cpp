@@ -9,6 +9,7 @@
 #include "Backend.h"
 
 #include "analysis/ModelSummary.h"
+#include "codegen/Library.h"
 #include "codegen/ModelDescriptor.h"
 #include "conversion/Passes.h"
 #include "mlirgen/MLIRGen.h"
@@ -54,8 +55,10 @@ void buildPassPipeline(mlir::PassManager &pm, const BackendOptions &options) {
   pipeline::buildCpuPipeline(pm, cpu);
 }
 
-bool emitMachineStages(mlir::ModuleOp module, const ModelDescriptor &model,
-                       const BackendOptions &options, std::string &out) {
+bool emitMachineStages(mlir::ModuleOp module, const Graph &graph,
+                       const ModelDescriptor &model,
+                       const BackendOptions &options, std::string &out,
+                       LibraryParts *library) {
   auto tm = pipeline::createTargetMachine(
       {options.cpu, options.features, /*optLevel=*/3});
   if (!tm) {
@@ -70,6 +73,13 @@ bool emitMachineStages(mlir::ModuleOp module, const ModelDescriptor &model,
     return false;
   }
   emitModelDescriptor(*llvmModule, model, "_mlir_ciface_forward");
+  if (options.library) {
+    addLibraryEntryPoints(*llvmModule, model, "_mlir_ciface_forward");
+    if (library) {
+      library->prefix = libraryPrefix(model.name);
+      library->header = libraryHeader(model, graph.file);
+    }
+  }
   if (llvm::Error err = pipeline::optimizeLLVMModule(*llvmModule, **tm, 3)) {
     backendError(llvm::toString(std::move(err)));
     return false;
@@ -96,7 +106,8 @@ bool emitMachineStages(mlir::ModuleOp module, const ModelDescriptor &model,
 } // namespace
 
 bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
-                const BackendOptions &options, std::string &out) {
+                const BackendOptions &options, std::string &out,
+                LibraryParts *library) {
   mlir::DialectRegistry registry;
   pipeline::registerCpuPipelineDialects(registry);
   mlir::MLIRContext context(registry);
@@ -127,7 +138,7 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
     return false;
 
   if (options.stage >= BackendStage::LLVM)
-    return emitMachineStages(*module, model, options, out);
+    return emitMachineStages(*module, graph, model, options, out, library);
   llvm::raw_string_ostream os(out);
   if (options.stage == BackendStage::Summary)
     printModelSummary(*module, os);

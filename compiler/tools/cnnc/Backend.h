@@ -27,12 +27,21 @@ struct BackendOptions {
   bool foldBatchNorm = true;
   bool parallel = true; ///< OpenMP across the batch (libomp at link time)
   std::string cpu, features; ///< target CPU; empty: this machine's
+  /// For a library: only `<prefix>_infer` and `<prefix>_model` exported.
+  bool library = false;
+};
+
+/// What a library build produces besides the object.
+struct LibraryParts {
+  std::string prefix; ///< the C prefix of the model's symbols
+  std::string header; ///< the C header
 };
 
 /// Runs MLIRGen and the stages up to `options.stage`, appending the printed
 /// IR or the binary to `out`. Diagnostics go through `sourceMgr`'s file.
 bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
-                const BackendOptions &options, std::string &out);
+                const BackendOptions &options, std::string &out,
+                LibraryParts *library = nullptr);
 
 } // namespace cnnc
 

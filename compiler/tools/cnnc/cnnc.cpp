@@ -1,7 +1,7 @@
 //===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
 //
 // cnnc FILE.cnn [--emit=STAGE] [-D name=value]... [-o FILE]
-//   STAGE: tokens ast graph cnn summary cnn-eval linalg llvm-mlir llvm asm obj exe
+//   STAGE: tokens ast graph cnn summary cnn-eval linalg llvm-mlir llvm asm obj exe lib
 //
 // One function per stage; --emit stops after the named one and prints it.
 // MLIR's own flags (--mlir-print-ir-after-all, --mlir-timing,
@@ -19,11 +19,13 @@
 #include "frontend/Sema.h"
 #include "Backend.h"
 #include "Link.h"
+#include "codegen/Library.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Path.h"
 
 #include "llvm/Support/CommandLine.h"
@@ -43,7 +45,7 @@ namespace {
 /// The stages --emit can stop after, in pipeline order.
 enum class Emit {
   Tokens, AST, Graph, Cnn, Summary, CnnEval, Linalg, LLVMMLIR, LLVM, Asm, Obj,
-  Exe
+  Exe, Lib
 };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
@@ -67,7 +69,10 @@ cl::opt<Emit> emitAction(
                clEnumValN(Emit::Obj, "obj", "a native object file"),
                clEnumValN(Emit::Exe, "exe",
                           "an executable: the model linked with libcnnrt "
-                          "(the default)")));
+                          "(the default)"),
+               clEnumValN(Emit::Lib, "lib",
+                          "a static library lib<model>.a and its C header "
+                          "<model>.h, for embedding")));
 cl::list<std::string> defines("D", cl::Prefix, cl::value_desc("name=value"),
                               cl::desc("Set a model parameter"));
 cl::opt<std::string> outputFile(
@@ -159,14 +164,14 @@ BackendStage backendStage() {
   case Emit::LLVMMLIR: return BackendStage::LLVMMLIR;
   case Emit::LLVM: return BackendStage::LLVM;
   case Emit::Asm: return BackendStage::Asm;
-  case Emit::Obj: case Emit::Exe: return BackendStage::Obj;
+  case Emit::Obj: case Emit::Exe: case Emit::Lib: return BackendStage::Obj;
   default: return BackendStage::Cnn;
   }
 }
 
 /// Runs the stages up to --emit and prints the last into `out`.
 bool compile(llvm::SourceMgr &sm, const std::vector<Override> &overrides,
-             std::string &out) {
+             std::string &out, LibraryParts &library) {
   Diagnostics diag(sm);
   llvm::raw_string_ostream os(out);
   if (emitAction == Emit::Tokens)
@@ -194,23 +199,24 @@ bool compile(llvm::SourceMgr &sm, const std::vector<Override> &overrides,
   options.parallel = parallel;
   options.cpu = targetCpu;
   options.features = targetFeatures;
-  return runBackend(graph, sm, options, out);
+  options.library = emitAction == Emit::Lib;
+  return runBackend(graph, sm, options, out, &library);
 }
 
-/// -o, or for an executable the model file's name without ".cnn".
-std::string outputPath() {
+/// -o, or for an executable the model file's name without ".cnn", for a
+/// library lib<prefix>.a.
+std::string outputPath(const LibraryParts &library) {
   if (!outputFile.empty())
     return outputFile;
+  if (emitAction == Emit::Lib)
+    return "lib" + library.prefix + ".a";
   if (emitAction != Emit::Exe)
     return "-";
   llvm::StringRef stem = llvm::sys::path::stem(inputFile);
   return stem.empty() || inputFile == "-" ? "a.out" : stem.str();
 }
 
-bool writeOutput(const std::string &text) {
-  if (emitAction == Emit::Exe)
-    return linkExecutable(text, outputPath());
-  std::string path = outputPath();
+bool writeFile(const std::string &path, llvm::StringRef text) {
   llvm::Error err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
     os << text;
     return llvm::Error::success();
@@ -221,6 +227,30 @@ bool writeOutput(const std::string &text) {
     return false;
   }
   return true;
+}
+
+/// The archive, then its header <prefix>.h beside it.
+bool writeLibrary(const std::string &object, const LibraryParts &library) {
+  std::string archive = outputPath(library), error;
+  if (archive == "-") {
+    driverError("a library needs a file name (-o lib<model>.a)");
+    return false;
+  }
+  llvm::SmallString<128> header = llvm::sys::path::parent_path(archive);
+  llvm::sys::path::append(header, library.prefix + ".h");
+  if (!writeStaticLibrary(archive, object, library.prefix + ".o", error)) {
+    driverError("cannot write '" + archive + "': " + error);
+    return false;
+  }
+  return writeFile(std::string(header), library.header);
+}
+
+bool writeOutput(const std::string &out, const LibraryParts &library) {
+  if (emitAction == Emit::Exe)
+    return linkExecutable(out, outputPath(library));
+  if (emitAction == Emit::Lib)
+    return writeLibrary(out, library);
+  return writeFile(outputPath(library), out);
 }
 
 } // namespace
@@ -238,7 +268,8 @@ int main(int argc, char **argv) {
   if (!overrides || !loadSource(sm))
     return 1;
   std::string out;
-  if (!compile(sm, *overrides, out))
+  LibraryParts library;
+  if (!compile(sm, *overrides, out, library))
     return 1;
-  return writeOutput(out) ? 0 : 1;
+  return writeOutput(out, library) ? 0 : 1;
 }

@@ -1,0 +1,44 @@
+//===- Library.h - a model as a static library with a C header --*- C++ -*-===//
+//
+// --emit=lib packages a model for embedding in another program: an archive
+// holding the model's object, whose only exported symbols are
+// `<prefix>_infer` and `<prefix>_model`, and a C header describing the
+// arena layout. Two models embedded in one program cannot clash.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_CODEGEN_LIBRARY_H
+#define CNNC_CODEGEN_LIBRARY_H
+
+#include "codegen/ModelDescriptor.h"
+
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace llvm {
+class Module;
+} // namespace llvm
+
+namespace cnnc {
+
+/// "NetResDeep" -> "net_res_deep": the C prefix of a model's symbols.
+std::string libraryPrefix(llvm::StringRef modelName);
+
+/// Adds `void <prefix>_infer(const void *arena, const float *input,
+/// int64_t batch, float *logits)`, which wraps the C-interface forward in
+/// memref descriptors, renames the descriptor to `<prefix>_model` and hides
+/// every other symbol of the module.
+void addLibraryEntryPoints(llvm::Module &module, const ModelDescriptor &model,
+                           llvm::StringRef forwardSymbol);
+
+/// The C header of a library built from `model`.
+std::string libraryHeader(const ModelDescriptor &model,
+                          llvm::StringRef sourceFile);
+
+/// An archive (ar format) holding one member, `object`, named `memberName`.
+bool writeStaticLibrary(llvm::StringRef path, llvm::StringRef object,
+                        llvm::StringRef memberName, std::string &error);
+
+} // namespace cnnc
+
+#endif // CNNC_CODEGEN_LIBRARY_H
