@@ -75,6 +75,8 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  // Tile temporaries and padded images on the stack, out of the tile loops.
+  pm.addNestedPass<func::FuncOp>(createCpuStackBuffers());
 
   // --- Memrefs: vectors to 1-D, leftover linalg to loops, forall to
   // scf.parallel and on to OpenMP. ---
@@ -91,6 +93,9 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
     ConvertSCFToOpenMPPassOptions ompOptions;
     ompOptions.numThreads = options.numThreads;
     pm.addPass(createConvertSCFToOpenMPPass(ompOptions));
+    // Stack buffers of an iteration: once per thread, at the top of the
+    // parallel region.
+    pm.addNestedPass<func::FuncOp>(createCpuStackBuffers());
     // Inlines the memref.alloca_scope wrapped around each parallel body
     // when it holds no alloca (scf-to-cf cannot split a scope's region).
     pm.addPass(createCanonicalizerPass());

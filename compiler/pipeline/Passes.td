@@ -15,11 +15,17 @@ include "mlir/Pass/PassBase.td"
 def CpuTileAndFuse : Pass<"cnn-cpu-tile-and-fuse", "mlir::func::FuncOp"> {
   let summary = "Tile linalg chains on tensors and fuse their producers";
   let description = [{
-    Finds the ends of producer chains (a pooling, an elementwise op or a
-    contraction whose result is not consumed by a single linalg op), tiles
-    each over the batch with `scf.forall` and fuses its single-use producers
-    (convolutions, matmuls, fills, elementwise ops, pads) into the loop, so
-    that bias, activation and pooling run in the producing conv's loops.
+    First slices the whole network over the batch: every op whose tensors
+    carry the dynamic batch as their outer, parallel, straight-through
+    dimension (convs, poolings, pads, elementwise ops, flatten, linear
+    layers) moves into one `scf.forall` over the images (`scf.for` with
+    `parallel=false`) and works on one image; values used twice (a residual
+    block's input) stay per-image tensors. Whatever is left at the top level
+    (weight folding) goes by chains: it finds the ends of producer chains (a
+    pooling, an elementwise op or a contraction whose result is not consumed
+    by a single linalg op), tiles each with `scf.forall` over its outer
+    dimension and fuses its single-use producers (convolutions, matmuls,
+    fills, elementwise ops, pads) into the loop.
     Inside, the chain is tiled again with `scf.for` over output channels and
     rows (producers fused, pads excluded), and convolutions, poolings and
     matmuls are tiled down to the shape the vectorizer turns into register
@@ -63,6 +69,32 @@ def CpuLowerVector : Pass<"cnn-cpu-lower-vector", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
                            "mlir::linalg::LinalgDialect"];
+}
+
+def CpuStackBuffers : Pass<"cnn-cpu-stack-buffers", "mlir::func::FuncOp"> {
+  let summary = "Small static buffers to the stack, out of the tile loops";
+  let description = [{
+    Runs after bufferization and deallocation: every memref.alloc with a
+    static shape of at most `max-buffer-bytes` whose buffer does not escape
+    (only views, loads, stores and vector transfers use it, and
+    memref.dealloc in its block frees it) becomes a memref.alloca at the top
+    of the enclosing scf.parallel / scf.forall body (one per iteration, that
+    is per thread) or of the function, and its deallocations go. Hoisting
+    out of scf.for loops is sound: such a buffer holds nothing across
+    iterations. At most `max-scope-bytes` go to the stack per scope. A
+    non-escaping buffer left on the heap without a deallocation (the
+    deallocation pipeline skips scf.forall bodies) is freed at the end of
+    its block.
+    Allocas left in an omp.wsloop (run after scf-to-openmp) move to the top
+    of the omp.parallel region.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+  let options = [
+    Option<"maxBufferBytes", "max-buffer-bytes", "int64_t", /*default=*/"262144",
+           "Largest buffer moved to the stack">,
+    Option<"maxScopeBytes", "max-scope-bytes", "int64_t", /*default=*/"1048576",
+           "Stack bytes per allocation scope (thread stacks are a few MiB)">,
+  ];
 }
 
 #endif // CNNC_PIPELINE_PASSES

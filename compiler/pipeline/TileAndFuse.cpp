@@ -1,11 +1,17 @@
 //===- TileAndFuse.cpp - tile linalg chains and fuse their producers ------===//
 //
-// Three levels of tiling on tensors, all through TilingInterface:
+// Three levels of tiling on tensors:
 //
-//  1. the end of every producer chain is tiled over the batch (one image per
-//     step) with scf.forall, and its single-use producers are fused into the
-//     loop: one forall then runs a whole stack of conv/bias/act/pool layers
-//     per image, and the layers' intermediate results never leave the tile;
+//  1. the whole network is sliced over the batch: every op whose tensors
+//     carry the (dynamic) batch as their outer dimension and treat it as a
+//     parallel dimension that maps straight through (convs, poolings, pads,
+//     elementwise ops, flatten, linear layers) moves into one scf.forall
+//     over the images, on one image each. Values used twice (a residual
+//     block's input) stay one per-image tensor, so no activation of the
+//     whole batch is ever materialised. Where the function holds something
+//     else, the older scheme applies: the end of every producer chain is
+//     tiled over the batch with scf.forall and its single-use producers are
+//     fused into the loop (TilingInterface);
 //  2. inside, every chain (now one image) is tiled again with scf.for over
 //     output channels and output rows, producers fused except pads (fusing a
 //     pad would recompute the halo per tile);
@@ -23,6 +29,7 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
@@ -121,6 +128,216 @@ LogicalResult cleanUp(Operation *root) {
   return applyPatternsGreedily(root, std::move(patterns));
 }
 
+/// A tensor whose outer dimension is the (dynamic) batch.
+bool isBatched(Value v) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  return type && type.getRank() >= 1 && type.isDynamicDim(0);
+}
+
+/// `type` for one image: batch 1, every other dimension static; or null.
+RankedTensorType imageType(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  if (!tensor || tensor.getRank() < 1 || !tensor.isDynamicDim(0) ||
+      llvm::any_of(tensor.getShape().drop_front(), ShapedType::isDynamic))
+    return nullptr;
+  SmallVector<int64_t> shape(tensor.getShape());
+  shape[0] = 1;
+  return tensor.clone(shape);
+}
+
+/// Whether `op` can run image by image: it produces batched tensors only,
+/// and (linalg) its loop 0 is parallel and is the batch dimension of every
+/// batched operand and of no other operand.
+bool isPerImage(Operation *op) {
+  if (op->getNumResults() == 0 || op->getNumRegions() > 1 ||
+      !llvm::all_of(op->getResults(),
+                    [](Value r) { return imageType(r.getType()); }))
+    return false;
+  if (auto empty = dyn_cast<tensor::EmptyOp>(op))
+    return empty.getDynamicSizes().size() == 1;
+  if (auto pad = dyn_cast<tensor::PadOp>(op))
+    return isBatched(pad.getSource()) && pad.getLow().empty() &&
+           pad.getHigh().empty() && pad.getStaticLow()[0] == 0 &&
+           pad.getStaticHigh()[0] == 0;
+  if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op))
+    return collapse.getReassociationIndices()[0].size() == 1;
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op))
+    return expand.getReassociationIndices()[0].size() == 1 &&
+           expand.getOutputShape().size() == 1;
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || !linalgOp.hasPureTensorSemantics() ||
+      linalgOp.getNumLoops() == 0 ||
+      linalgOp.getIteratorTypesArray()[0] != utils::IteratorType::parallel)
+    return false;
+  AffineExpr d0 = getAffineDimExpr(0, op->getContext());
+  for (OpOperand &operand : op->getOpOperands()) {
+    AffineMap map = linalgOp.getMatchingIndexingMap(&operand);
+    bool batched = isBatched(operand.get());
+    if (batched && (map.getNumResults() == 0 || map.getResult(0) != d0))
+      return false;
+    for (auto [i, expr] : llvm::enumerate(map.getResults()))
+      if ((!batched || i > 0) && expr.isFunctionOfDim(0))
+        return false;
+    if (!batched && linalgOp.isDpsInit(&operand))
+      return false;
+  }
+  return true;
+}
+
+/// Level 1: moves every per-image op of `block` into one loop over the
+/// images (scf.forall, or scf.for when `parallel` is off). Returns the loop,
+/// or null when there is nothing to slice or an op outside the set sits
+/// between the sliced ops' operands and their uses.
+FailureOr<Operation *> sliceBatch(RewriterBase &rewriter, Block &block,
+                                  bool parallel) {
+  SetVector<Operation *> sliced;
+  Value batchSource;
+  for (Operation &op : block) {
+    if (!isPerImage(&op))
+      continue;
+    sliced.insert(&op);
+    for (Value operand : op.getOperands())
+      if (!batchSource && isBatched(operand) && !operand.getDefiningOp())
+        batchSource = operand;
+    for (Value operand : op.getOperands())
+      if (!batchSource && isBatched(operand) &&
+          !isPerImage(operand.getDefiningOp()))
+        batchSource = operand;
+  }
+  if (sliced.empty() || !batchSource ||
+      !llvm::any_of(sliced, [](Operation *op) {
+        return isa<linalg::LinalgOp>(op);
+      }))
+    return static_cast<Operation *>(nullptr);
+
+  // The roots: sliced values used outside. The loop goes where the last
+  // sliced op is; every operand of a sliced op must be defined before it.
+  SmallVector<Value> roots;
+  for (Operation *op : sliced)
+    for (Value result : op->getResults())
+      if (llvm::any_of(result.getUsers(), [&](Operation *user) {
+            return !sliced.contains(user);
+          }))
+        roots.push_back(result);
+  Operation *last = sliced.back();
+  for (Operation *op : sliced)
+    for (Value operand : op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        if (!sliced.contains(def) && def->getBlock() == &block &&
+            last->isBeforeInBlock(def))
+          return static_cast<Operation *>(nullptr);
+  for (Value root : roots)
+    for (Operation *user : root.getUsers())
+      if (!sliced.contains(user) && user->getBlock() == &block &&
+          user->isBeforeInBlock(last))
+        return static_cast<Operation *>(nullptr);
+  if (roots.empty())
+    return static_cast<Operation *>(nullptr);
+
+  Location loc = last->getLoc();
+  rewriter.setInsertionPointAfter(last);
+  Value batch = tensor::DimOp::create(rewriter, loc, batchSource, 0);
+  SmallVector<Value> outs;
+  for (Value root : roots)
+    outs.push_back(tensor::EmptyOp::create(
+        rewriter, loc, cast<RankedTensorType>(root.getType()),
+        ValueRange{batch}));
+
+  // One image's slice of `full` (batched) at image `iv`.
+  auto imageSlice = [&](OpBuilder &b, Value full, Value iv) -> Value {
+    auto type = cast<RankedTensorType>(full.getType());
+    SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes, strides(type.getRank(),
+                                             b.getIndexAttr(1));
+    offsets[0] = iv;
+    for (int64_t d : imageType(type).getShape())
+      sizes.push_back(b.getIndexAttr(d));
+    return tensor::ExtractSliceOp::create(b, loc, imageType(type), full,
+                                          offsets, sizes, strides);
+  };
+  // The sliced ops for image `iv`, in order; returns the roots' images.
+  auto buildBody = [&](OpBuilder &b, Value iv) {
+    IRMapping map;
+    for (Operation *op : sliced) {
+      SmallVector<Value> operands;
+      for (Value operand : op->getOperands()) {
+        if (Value mapped = map.lookupOrNull(operand))
+          operands.push_back(mapped);
+        else if (isBatched(operand))
+          operands.push_back(imageSlice(b, operand, iv));
+        else
+          operands.push_back(operand);
+      }
+      SmallVector<Type> types;
+      for (Type t : op->getResultTypes())
+        types.push_back(imageType(t));
+      Operation *image;
+      if (isa<tensor::EmptyOp>(op))
+        image = tensor::EmptyOp::create(
+            b, op->getLoc(), cast<RankedTensorType>(types[0]), ValueRange{});
+      else
+        image = mlir::clone(b, op, types, operands);
+      map.map(op->getResults(), image->getResults());
+    }
+    return llvm::map_to_vector(roots,
+                               [&](Value root) { return map.lookup(root); });
+  };
+
+  Operation *loop;
+  SmallVector<Value> results;
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  if (parallel) {
+    auto forall = scf::ForallOp::create(
+        rewriter, loc, ArrayRef<OpFoldResult>{batch}, outs, std::nullopt);
+    OpBuilder b = OpBuilder::atBlockBegin(forall.getBody());
+    Value iv = forall.getInductionVars()[0];
+    SmallVector<Value> images = buildBody(b, iv);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    for (auto [image, out] : llvm::zip(images, forall.getRegionIterArgs())) {
+      auto type = cast<RankedTensorType>(image.getType());
+      SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+      SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+      offsets[0] = iv;
+      SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(
+          b.getContext(), type.getShape());
+      tensor::ParallelInsertSliceOp::create(b, loc, image, out, offsets,
+                                            sizes, strides);
+    }
+    loop = forall;
+    results = forall.getResults();
+  } else {
+    auto forOp = scf::ForOp::create(
+        rewriter, loc, zero, batch, one, outs,
+        [&](OpBuilder &b, Location, Value iv, ValueRange iterArgs) {
+          SmallVector<Value> images = buildBody(b, iv);
+          SmallVector<Value> yielded;
+          for (auto [image, out] : llvm::zip(images, iterArgs)) {
+            auto type = cast<RankedTensorType>(image.getType());
+            SmallVector<OpFoldResult> offsets(type.getRank(),
+                                              b.getIndexAttr(0));
+            SmallVector<OpFoldResult> strides(type.getRank(),
+                                              b.getIndexAttr(1));
+            offsets[0] = iv;
+            SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(
+                b.getContext(), type.getShape());
+            yielded.push_back(tensor::InsertSliceOp::create(
+                b, loc, image, out, offsets, sizes, strides));
+          }
+          scf::YieldOp::create(b, loc, yielded);
+        });
+    loop = forOp;
+    results = forOp.getResults();
+  }
+  for (auto [root, result] : llvm::zip(roots, results))
+    rewriter.replaceUsesWithIf(root, result, [&](OpOperand &use) {
+      return !sliced.contains(use.getOwner());
+    });
+  for (Operation *op : llvm::reverse(sliced))
+    rewriter.eraseOp(op);
+  return loop;
+}
+
 struct CpuTileAndFusePass
     : cnnc::pipeline::impl::CpuTileAndFuseBase<CpuTileAndFusePass> {
   using CpuTileAndFuseBase::CpuTileAndFuseBase;
@@ -129,8 +346,20 @@ struct CpuTileAndFusePass
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
 
-    // Level 1: one image per step, whole chains fused.
+    // Level 1: one image per step: the whole network where it can run
+    // image by image, else whole chains fused.
     SmallVector<Operation *> outerLoops;
+    if (failed(cleanUp(func)))
+      return signalPassFailure();
+    FailureOr<Operation *> batchLoop =
+        sliceBatch(rewriter, func.getBody().front(), parallel);
+    if (failed(batchLoop))
+      return signalPassFailure();
+    if (*batchLoop) {
+      outerLoops.push_back(*batchLoop);
+      if (failed(cleanUp(func)))
+        return signalPassFailure();
+    }
     if (failed(tileChains(rewriter, func.getBody().front(), /*level=*/1,
                           outerLoops)))
       return signalPassFailure();
