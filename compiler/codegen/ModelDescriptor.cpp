@@ -6,6 +6,7 @@
 #include "transforms/ParamLayout.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/IR/Constants.h"
 #include "llvm/IR/DerivedTypes.h"
 #include "llvm/IR/GlobalVariable.h"
@@ -17,7 +18,7 @@ namespace cnnc {
 
 // Mirrors of model_abi.h's enums; the ABI tests hold both sides together.
 enum { kUniform = 0, kNormal = 1, kConstant = 2 };
-enum { kAbiVersion = 2 };
+enum { kAbiVersion = 3 };
 
 FailureOr<ModelDescriptor> describeModel(ModuleOp module) {
   ModelDescriptor model;
@@ -53,6 +54,9 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module) {
     t.isInteger = param.getTensorType().getElementType().isInteger(64);
     t.isBuffer = param.getRole() == cnn::ParamRole::buffer;
     t.offset = slot.offset;
+    if (std::optional<ArrayAttr> aliases = param.getAliases())
+      for (Attribute a : *aliases)
+        t.aliases.push_back(cast<StringAttr>(a).str());
     Attribute init = param.getInit();
     if (auto u = dyn_cast<cnn::UniformAttr>(init)) {
       t.initKind = kUniform;
@@ -68,6 +72,16 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module) {
     }
     model.tensors.push_back(std::move(t));
   }
+  // The runtime addresses checkpoint tensors by any of their names.
+  llvm::StringMap<StringRef> owner;
+  for (const TensorEntry &t : model.tensors)
+    owner.try_emplace(t.name, t.name);
+  for (const TensorEntry &t : model.tensors)
+    for (const std::string &alias : t.aliases)
+      if (auto [it, inserted] = owner.try_emplace(alias, t.name); !inserted)
+        return module.emitError("state_dict name '")
+               << alias << "' is an alias of '" << t.name
+               << "' and a name of '" << it->second << "'";
   model.flopsPerSample = forwardFlopsPerSample(module);
 
   for (auto config : module.getOps<cnn::TrainConfigOp>()) {
@@ -102,7 +116,8 @@ public:
     // cnnrt_tensor_desc, cnnrt_init_spec, cnnrt_model_tensor.
     auto *descTy = llvm::StructType::get(ctx, {ptr, i32, i32, i32, ptr});
     auto *initTy = llvm::StructType::get(ctx, {i32, f64, f64});
-    auto *tensorTy = llvm::StructType::get(ctx, {descTy, i64, initTy});
+    auto *tensorTy =
+        llvm::StructType::get(ctx, {descTy, i64, initTy, i64, ptr});
     std::vector<llvm::Constant *> tensors;
     for (const TensorEntry &t : model.tensors) {
       std::vector<llvm::Constant *> dims;
@@ -118,8 +133,12 @@ public:
                    int32(t.isBuffer ? 1 : 0), int32(t.shape.size()), shape});
       auto *init = llvm::ConstantStruct::get(
           initTy, {int32(t.initKind), real(t.initA), real(t.initB)});
+      std::vector<llvm::Constant *> aliases;
+      for (const std::string &alias : t.aliases)
+        aliases.push_back(string(alias));
       tensors.push_back(llvm::ConstantStruct::get(
-          tensorTy, {desc, int64(t.offset), init}));
+          tensorTy, {desc, int64(t.offset), init, int64(aliases.size()),
+                     array("cnnc.aliases." + t.name, ptr, aliases)}));
     }
     llvm::Constant *tensorTable = array("cnnc.tensors", tensorTy, tensors);
 

@@ -31,6 +31,8 @@ struct TensorEntry {
   uint64_t offset = 0;
   int32_t initKind = 0; ///< CNNRT_INIT_UNIFORM, _NORMAL, _CONSTANT
   double initA = 0, initB = 0;
+  /// Other state_dict names of the tensor (cnn.param's `aliases`).
+  std::vector<std::string> aliases;
 };
 
 struct ModelDescriptor {

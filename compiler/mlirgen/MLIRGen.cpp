@@ -16,6 +16,7 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Location.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/SourceMgr.h"
 
 using namespace mlir;
@@ -42,8 +43,9 @@ public:
 
     builder.setInsertionPointToEnd(module->getBody());
     buildTrainConfig();
-    for (const TensorDecl &tensor : graph.tensors)
-      buildParam(tensor);
+    std::vector<std::vector<std::string>> aliases = collectAliases();
+    for (size_t i = 0; i < graph.tensors.size(); ++i)
+      buildParam(graph.tensors[i], aliases[i]);
     buildForward();
     return module;
   }
@@ -109,12 +111,45 @@ private:
         t.batchSize, t.seed);
   }
 
-  void buildParam(const TensorDecl &tensor) {
-    cnn::ParamOp::create(builder, fileLoc(tensor.loc), tensor.name,
-                         tensorType(tensor),
-                         tensor.isBuffer ? cnn::ParamRole::buffer
-                                         : cnn::ParamRole::parameter,
-                         initAttr(tensor.init));
+  /// The other names under which PyTorch's state_dict lists each tensor. A
+  /// shared block's tensors are declared once, under the first use's name,
+  /// but every use registers the block under its own module path: the tensor
+  /// read by the layer at scope "resblocks.3.batch_norm" is also
+  /// "resblocks.3.batch_norm.running_mean". In use order, without repeats
+  /// and without the declared name; empty for tensors used once.
+  std::vector<std::vector<std::string>> collectAliases() {
+    std::vector<std::vector<std::string>> aliases(graph.tensors.size());
+    std::vector<llvm::StringSet<>> seen(graph.tensors.size());
+    for (const Node &node : graph.nodes) {
+      if (node.scope.empty())
+        continue;
+      for (int index : {node.weight, node.bias, node.runningMean,
+                        node.runningVar, node.numBatchesTracked}) {
+        if (index < 0)
+          continue;
+        StringRef name = graph.tensors[index].name;
+        // The tensor's own name within its layer: "weight", "running_mean".
+        StringRef leaf = name.rsplit('.').second;
+        if (leaf.empty())
+          leaf = name;
+        std::string alias = node.scope + "." + leaf.str();
+        if (alias == name || !seen[index].insert(alias).second)
+          continue;
+        aliases[index].push_back(std::move(alias));
+      }
+    }
+    return aliases;
+  }
+
+  void buildParam(const TensorDecl &tensor,
+                  const std::vector<std::string> &aliases) {
+    auto param = cnn::ParamOp::create(
+        builder, fileLoc(tensor.loc), tensor.name, tensorType(tensor),
+        tensor.isBuffer ? cnn::ParamRole::buffer : cnn::ParamRole::parameter,
+        initAttr(tensor.init));
+    if (!aliases.empty())
+      param.setAliasesAttr(builder.getStrArrayAttr(
+          SmallVector<StringRef>(aliases.begin(), aliases.end())));
   }
 
   /// Reads tensor `index` for a use at `loc`, or a null value when absent.

@@ -14,6 +14,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/DenseSet.h"
 
 #include <limits>
 
@@ -418,6 +419,18 @@ LogicalResult ParamOp::verify() {
   if (std::optional<uint64_t> offset = getOffset(); offset && *offset % 64)
     return emitOpError("expects an offset aligned to 64 bytes, got ")
            << *offset;
+  if (std::optional<ArrayAttr> aliases = getAliases()) {
+    llvm::SmallDenseSet<StringRef> seen;
+    for (Attribute a : *aliases) {
+      StringRef alias = cast<StringAttr>(a).getValue();
+      if (alias.empty())
+        return emitOpError("has an empty alias");
+      if (alias == getSymName())
+        return emitOpError("lists its own name '") << alias << "' as an alias";
+      if (!seen.insert(alias).second)
+        return emitOpError("lists the alias '") << alias << "' twice";
+    }
+  }
   Type element = type.getElementType();
   if (element.isF32())
     return success();

@@ -22,13 +22,23 @@ Layout::Layout(const std::vector<TensorSpec> &specs) {
     } catch (const Error &e) {
       fail("layout: tensor '{}': {}", spec.name, e.what());
     }
-    if (!byName_.emplace(spec.name, entries_.size()).second)
+    if (!byName_.emplace(spec.name, entries_.size()).second ||
+        byAlias_.count(spec.name))
       fail("layout: duplicate tensor name '{}'", spec.name);
+    for (const std::string &alias : spec.aliases) {
+      if (alias.empty())
+        fail("layout: tensor '{}' has an empty alias", spec.name);
+      if (byName_.count(alias) ||
+          !byAlias_.emplace(alias, entries_.size()).second)
+        fail("layout: duplicate tensor name '{}' (an alias of '{}')", alias,
+             spec.name);
+    }
     LayoutEntry entry;
     entry.name = spec.name;
     entry.shape = spec.shape;
     entry.dtype = spec.dtype;
     entry.role = spec.role;
+    entry.aliases = spec.aliases;
     entry.offset = offset;
     entry.nbytes = std::size_t(numel) * dtypeSize(spec.dtype);
     offset += alignUp(entry.nbytes);
@@ -45,6 +55,14 @@ const LayoutEntry *Layout::find(std::string_view name) const {
 std::ptrdiff_t Layout::indexOf(std::string_view name) const {
   auto it = byName_.find(std::string(name));
   return it == byName_.end() ? -1 : std::ptrdiff_t(it->second);
+}
+
+std::ptrdiff_t Layout::resolve(std::string_view name) const {
+  std::ptrdiff_t i = indexOf(name);
+  if (i >= 0)
+    return i;
+  auto it = byAlias_.find(std::string(name));
+  return it == byAlias_.end() ? -1 : std::ptrdiff_t(it->second);
 }
 
 Arena::Arena(Layout layout)
@@ -76,6 +94,20 @@ std::vector<TensorRef> Arena::tensors() const {
     refs.push_back({e.name, e.dtype, e.shape, data(i)});
   }
   return refs;
+}
+
+std::vector<TensorRef> Arena::tensorsWithAliases() const {
+  std::vector<TensorRef> refs = tensors();
+  for (std::size_t k = 0;; ++k) {
+    std::size_t before = refs.size();
+    for (std::size_t i = 0; i < layout_.size(); ++i) {
+      const LayoutEntry &e = layout_[i];
+      if (k < e.aliases.size())
+        refs.push_back({e.aliases[k], e.dtype, e.shape, data(i)});
+    }
+    if (refs.size() == before)
+      return refs;
+  }
 }
 
 } // namespace cnnrt

@@ -64,7 +64,8 @@ cnnrt_arena *cnnrt_arena_create(const cnnrt_tensor_desc *descs,
                     d.role);
       specs.push_back({d.name, cnnrt::Shape(d.shape, d.shape + d.rank),
                        static_cast<cnnrt::DType>(d.dtype),
-                       static_cast<cnnrt::TensorRole>(d.role)});
+                       static_cast<cnnrt::TensorRole>(d.role),
+                       /*aliases=*/{}});
     }
     result = new cnnrt_arena{cnnrt::Arena(cnnrt::Layout(specs))};
   });

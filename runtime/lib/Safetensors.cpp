@@ -4,6 +4,7 @@
 #include "cnnrt/Error.h"
 #include "cnnrt/File.h"
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -216,6 +217,28 @@ void writeSafetensors(const std::string &path,
   writeFileAtomic(path, chunks);
 }
 
+namespace {
+
+/// "'a', 'b'" or, for many, "'a', 'b', ..., 'z' (26 aliases)".
+std::string quotedList(const std::vector<std::string> &names) {
+  std::string out;
+  auto add = [&](const std::string &name) {
+    out += (out.empty() ? "'" : ", '") + name + "'";
+  };
+  if (names.size() <= 4) {
+    for (const std::string &name : names)
+      add(name);
+    return out;
+  }
+  add(names[0]);
+  add(names[1]);
+  out += ", ..., '" + names.back() + "' (" + std::to_string(names.size()) +
+         " aliases)";
+  return out;
+}
+
+} // namespace
+
 LoadResult loadArena(Arena &arena, const std::string &path,
                      const LoadOptions &options) {
   std::vector<std::uint8_t> file = readFile(path);
@@ -223,12 +246,14 @@ LoadResult loadArena(Arena &arena, const std::string &path,
   const Layout &layout = arena.layout();
 
   // Check everything before copying anything: a failed load leaves the arena
-  // as it was.
+  // as it was. A tensor may be present under its name and any of its
+  // aliases (PyTorch's state_dict of a shared block); then all copies must
+  // agree byte for byte.
   LoadResult result;
   result.metadata = std::move(parsed.metadata);
   std::vector<const Entry *> source(layout.size(), nullptr);
   for (const Entry &e : parsed.entries) {
-    std::ptrdiff_t i = layout.indexOf(e.name);
+    std::ptrdiff_t i = layout.resolve(e.name);
     if (i < 0) {
       if (!options.allowUnexpected)
         fail("{}: unexpected tensor '{}': the model has no tensor of that "
@@ -238,21 +263,48 @@ LoadResult loadArena(Arena &arena, const std::string &path,
       continue;
     }
     const LayoutEntry &want = layout[std::size_t(i)];
+    std::string what = fmt::format("'{}'", e.name);
+    if (e.name != want.name)
+      what += fmt::format(" (an alias of '{}')", want.name);
     if (e.dtype != want.dtype)
-      fail("{}: tensor '{}': dtype {} in the file, but the model expects {}",
-           path, e.name, dtypeName(e.dtype), dtypeName(want.dtype));
+      fail("{}: tensor {}: dtype {} in the file, but the model expects {}",
+           path, what, dtypeName(e.dtype), dtypeName(want.dtype));
     if (e.shape != want.shape)
-      fail("{}: tensor '{}': shape {} in the file, but the model expects {}",
-           path, e.name, formatShape(e.shape), formatShape(want.shape));
-    source[std::size_t(i)] = &e;
+      fail("{}: tensor {}: shape {} in the file, but the model expects {}",
+           path, what, formatShape(e.shape), formatShape(want.shape));
+    const Entry *&first = source[std::size_t(i)];
+    if (!first) {
+      first = &e;
+      continue;
+    }
+    // Name the two in the model's order: the name first, then the aliases.
+    auto rank = [&](const std::string &name) {
+      auto at = std::find(want.aliases.begin(), want.aliases.end(), name);
+      return name == want.name ? 0 : 1 + (at - want.aliases.begin());
+    };
+    const Entry *a = first, *b = &e;
+    if (rank(b->name) < rank(a->name))
+      std::swap(a, b);
+    if (std::memcmp(parsed.data + a->begin, parsed.data + b->begin,
+                    std::size_t(a->end - a->begin)) != 0)
+      fail("{}: tensors '{}' and '{}' hold different values, but they are "
+           "names of the same tensor of the model (a shared block's)",
+           path, a->name, b->name);
+    first = a;
   }
   for (std::size_t i = 0; i < layout.size(); ++i) {
     if (source[i])
       continue;
-    if (!options.allowMissing)
-      fail("{}: missing tensor '{}' ({} {} {})", path, layout[i].name,
-           roleName(layout[i].role), dtypeName(layout[i].dtype),
-           formatShape(layout[i].shape));
+    if (!options.allowMissing) {
+      const LayoutEntry &e = layout[i];
+      std::string aliases;
+      if (!e.aliases.empty())
+        aliases = fmt::format(" or its alias{} {}",
+                              e.aliases.size() == 1 ? "" : "es",
+                              quotedList(e.aliases));
+      fail("{}: missing tensor '{}'{} ({} {} {})", path, e.name, aliases,
+           roleName(e.role), dtypeName(e.dtype), formatShape(e.shape));
+    }
     result.missing.push_back(layout[i].name);
   }
   for (std::size_t i = 0; i < layout.size(); ++i)
@@ -264,7 +316,7 @@ LoadResult loadArena(Arena &arena, const std::string &path,
 
 void saveArena(const Arena &arena, const std::string &path,
                const Metadata &metadata) {
-  writeSafetensors(path, arena.tensors(), metadata);
+  writeSafetensors(path, arena.tensorsWithAliases(), metadata);
 }
 
 } // namespace cnnrt

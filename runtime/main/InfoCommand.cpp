@@ -34,6 +34,51 @@ const char *penaltyName(int penalty) {
   }
 }
 
+/// The aliases of a tensor, compactly: what each alias puts in place of the
+/// name's module path, e.g. "resblocks.{1..9}" for resblocks.0.conv.weight
+/// aliased as resblocks.1.conv.weight ... resblocks.9.conv.weight.
+std::string aliasSummary(const LayoutEntry &e) {
+  if (e.aliases.empty())
+    return "-";
+  // Each alias's prefix before the dotted suffix it shares with the name.
+  std::vector<std::string> prefixes;
+  for (const std::string &alias : e.aliases) {
+    std::size_t n = 0; // length of the common suffix, at a '.'
+    for (std::size_t k = 1; k <= std::min(alias.size(), e.name.size()); ++k) {
+      if (alias[alias.size() - k] != e.name[e.name.size() - k])
+        break;
+      if (alias[alias.size() - k] == '.')
+        n = k;
+    }
+    prefixes.push_back(alias.substr(0, alias.size() - n));
+  }
+  // "P.a" ... "P.b" with consecutive integers a..b: "P.{a..b}".
+  auto split = [](const std::string &p) -> std::pair<std::string, long> {
+    std::size_t dot = p.rfind('.');
+    std::string digits = dot == std::string::npos ? "" : p.substr(dot + 1);
+    if (digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string::npos)
+      return {"", -1};
+    return {p.substr(0, dot), std::stol(digits)};
+  };
+  auto [base, first] = split(prefixes.front());
+  bool range = prefixes.size() > 1 && first >= 0;
+  for (std::size_t k = 1; range && k < prefixes.size(); ++k) {
+    auto [b, v] = split(prefixes[k]);
+    range = b == base && v == first + long(k);
+  }
+  if (range)
+    return fmt::format("{}.{{{}..{}}}", base, first,
+                       first + long(prefixes.size()) - 1);
+  if (prefixes.size() <= 3) {
+    std::string out;
+    for (const std::string &p : prefixes)
+      out += (out.empty() ? "" : ",") + p;
+    return out;
+  }
+  return fmt::format("{} names", prefixes.size());
+}
+
 } // namespace
 
 int runInfo(const CommandContext &ctx, const Args &args) {
@@ -57,8 +102,13 @@ int runInfo(const CommandContext &ctx, const Args &args) {
   fmt::print("classes: {}\n", model.numClasses());
 
   const Layout &layout = model.arena().layout();
+  // A shared block's tensors have more state_dict names: a column "also"
+  // says which, for models that have any.
+  bool aliases = layout.hasAliases();
   std::vector<std::vector<std::string>> rows = {
       {"name", "shape", "dtype", "role", "count", "offset", "init"}};
+  if (aliases)
+    rows[0].insert(rows[0].end() - 1, "also");
   std::int64_t counts[2] = {0, 0}, tensors[2] = {0, 0};
   std::size_t bytes[2] = {0, 0};
   for (std::size_t i = 0; i < layout.size(); ++i) {
@@ -70,6 +120,8 @@ int runInfo(const CommandContext &ctx, const Args &args) {
     rows.push_back({e.name, formatShape(e.shape), dtypeName(e.dtype),
                     roleName(e.role), std::to_string(e.numel()),
                     std::to_string(e.offset), model.initSpecs()[i].str()});
+    if (aliases)
+      rows.back().insert(rows.back().end() - 1, aliasSummary(e));
   }
   std::vector<std::size_t> width(rows[0].size(), 0);
   for (const auto &row : rows)
@@ -87,6 +139,16 @@ int runInfo(const CommandContext &ctx, const Args &args) {
   for (int r = 0; r < 2; ++r)
     fmt::print("{}: {} in {} tensor{} ({} bytes)\n", names[r], counts[r],
                tensors[r], tensors[r] == 1 ? "" : "s", bytes[r]);
+  if (aliases) {
+    std::size_t shared = 0, names = 0;
+    for (const LayoutEntry &e : layout.entries()) {
+      shared += !e.aliases.empty();
+      names += e.aliases.size();
+    }
+    fmt::print("shared: {} tensor{} under {} more state_dict name{} "
+               "(checkpoints hold every name)\n",
+               shared, shared == 1 ? "" : "s", names, names == 1 ? "" : "s");
+  }
   fmt::print("arena: {} bytes\n", layout.totalBytes());
   double flops = double(m.flops_per_sample);
   fmt::print("FLOPs per sample: {} ({}FLOP)\n", m.flops_per_sample,

@@ -31,8 +31,14 @@ int runInit(const CommandContext &ctx, const Args &args) {
             {{"format", "pt"},
              {"model", model.name()},
              {"seed", std::to_string(seed)}});
-  fmt::print("wrote {}: {} tensors of {}, seed {}\n", save,
-             model.arena().layout().size(), model.name(), seed);
+  const Layout &layout = model.arena().layout();
+  std::size_t aliases = 0;
+  for (const LayoutEntry &e : layout.entries())
+    aliases += e.aliases.size();
+  std::string names =
+      aliases ? fmt::format(" (under {} names)", layout.size() + aliases) : "";
+  fmt::print("wrote {}: {} tensors{} of {}, seed {}\n", save, layout.size(),
+             names, model.name(), seed);
   return 0;
 }
 

@@ -54,11 +54,21 @@ Layout checkedLayout(const cnnrt_model &m) {
     if (kind != CNNRT_INIT_UNIFORM && kind != CNNRT_INIT_NORMAL &&
         kind != CNNRT_INIT_CONSTANT)
       fail("{}: tensor '{}' has initializer kind {}", what, d.name, kind);
+    const cnnrt_model_tensor &t = m.tensors[i];
+    if (t.num_aliases < 0 || (t.num_aliases > 0 && !t.aliases))
+      fail("{}: tensor '{}' has a bad alias table", what, d.name);
+    std::vector<std::string> aliases;
+    for (std::int64_t k = 0; k < t.num_aliases; ++k) {
+      if (!t.aliases[k] || !*t.aliases[k])
+        fail("{}: tensor '{}' has an empty alias", what, d.name);
+      aliases.push_back(t.aliases[k]);
+    }
     specs.push_back({d.name, Shape(d.shape, d.shape + d.rank),
                      static_cast<DType>(d.dtype),
-                     static_cast<TensorRole>(d.role)});
+                     static_cast<TensorRole>(d.role), std::move(aliases)});
   }
-  Layout layout(specs); // throws on duplicate names and bad shapes
+  // Throws on duplicate names (aliases included) and bad shapes.
+  Layout layout(specs);
   for (std::size_t i = 0; i < layout.size(); ++i)
     if (m.tensors[i].offset < 0 ||
         std::size_t(m.tensors[i].offset) != layout[i].offset)

@@ -48,7 +48,9 @@ public:
   /// Fills the arena from the declared initializers.
   void initialize(std::uint64_t seed);
   /// Loads a checkpoint strictly (every tensor present, no extra ones, same
-  /// shapes and dtypes); the runtime's errors name the file and the tensor.
+  /// shapes and dtypes); a shared block's tensor may come under any of its
+  /// names (model_abi.h's aliases), equal where several are present. The
+  /// runtime's errors name the file and the tensor.
   LoadResult load(const std::string &path);
 
   /// Eval-mode forward of `n` samples. `input` (n * sampleSize floats) and

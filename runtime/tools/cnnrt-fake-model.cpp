@@ -71,17 +71,17 @@ constexpr std::int64_t kOutWDeclared = kOutW;
 
 const cnnrt_model_tensor tensors[] = {
     {{"hidden.weight", CNNRT_F32, CNNRT_PARAMETER, 2, hiddenWShape},
-     kHiddenW, {CNNRT_INIT_UNIFORM, -b1, b1}},
+     kHiddenW, {CNNRT_INIT_UNIFORM, -b1, b1}, 0, nullptr},
     {{"hidden.bias", CNNRT_F32, CNNRT_PARAMETER, 1, hiddenBShape},
-     kHiddenB, {CNNRT_INIT_UNIFORM, -b1, b1}},
+     kHiddenB, {CNNRT_INIT_UNIFORM, -b1, b1}, 0, nullptr},
     {{"bn.running_mean", CNNRT_F32, CNNRT_BUFFER, 1, hiddenBShape},
-     kRunningMean, {CNNRT_INIT_CONSTANT, 0, 0}},
+     kRunningMean, {CNNRT_INIT_CONSTANT, 0, 0}, 0, nullptr},
     {{"bn.num_batches_tracked", CNNRT_I64, CNNRT_BUFFER, 0, nullptr},
-     kTracked, {CNNRT_INIT_CONSTANT, 0, 0}},
+     kTracked, {CNNRT_INIT_CONSTANT, 0, 0}, 0, nullptr},
     {{"out.weight", CNNRT_F32, CNNRT_PARAMETER, 2, outWShape},
-     kOutWDeclared, {CNNRT_INIT_UNIFORM, -b2, b2}},
+     kOutWDeclared, {CNNRT_INIT_UNIFORM, -b2, b2}, 0, nullptr},
     {{"out.bias", CNNRT_F32, CNNRT_PARAMETER, 1, outBShape},
-     kOutB, {CNNRT_INIT_UNIFORM, -b2, b2}},
+     kOutB, {CNNRT_INIT_UNIFORM, -b2, b2}, 0, nullptr},
 };
 
 const cnnrt_model_hyperparam hyperparams[] = {
@@ -141,9 +141,9 @@ const double b1 = 1 / std::sqrt(double(D));
 
 const cnnrt_model_tensor tensors[] = {
     {{"fc.weight", CNNRT_F32, CNNRT_PARAMETER, 2, fcWShape},
-     kFcW, {CNNRT_INIT_UNIFORM, -b1, b1}},
+     kFcW, {CNNRT_INIT_UNIFORM, -b1, b1}, 0, nullptr},
     {{"fc.bias", CNNRT_F32, CNNRT_PARAMETER, 1, fcBShape},
-     kFcB, {CNNRT_INIT_UNIFORM, -b1, b1}},
+     kFcB, {CNNRT_INIT_UNIFORM, -b1, b1}, 0, nullptr},
 };
 
 const cnnrt_model_hyperparam hyperparams[] = {

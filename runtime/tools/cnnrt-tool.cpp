@@ -51,6 +51,7 @@ const char *kUsage = R"(usage: cnnrt-tool <command> [args]
   batches cifar DIR SPLIT CLASSES BATCH SEED EPOCH OUT
   capi DIR                            the C boundary smoke test
 LAYOUT: one tensor a line: NAME f32|i64 [D0,D1,...] param|buffer [INIT]
+        [aliases=NAME,...] (the tensor's other state_dict names)
 )";
 
 [[noreturn]] void usage() {
@@ -91,10 +92,24 @@ std::pair<Layout, std::vector<InitSpec>> readLayout(const std::string &path) {
     if (!(ss >> name))
       continue;
     if (!(ss >> dtype >> shape >> role))
-      fail("{}:{}: expected NAME DTYPE SHAPE ROLE [INIT]", path, lineNo);
-    ss >> init;
+      fail("{}:{}: expected NAME DTYPE SHAPE ROLE [INIT] [aliases=A,B,...]",
+           path, lineNo);
     TensorSpec spec;
     spec.name = name;
+    for (std::string word; ss >> word;) {
+      if (word.rfind("aliases=", 0) != 0) {
+        if (!init.empty())
+          fail("{}:{}: unexpected '{}'", path, lineNo, word);
+        init = word;
+        continue;
+      }
+      std::string list = word.substr(8);
+      for (std::size_t at = 0; at <= list.size();) {
+        std::size_t comma = std::min(list.find(',', at), list.size());
+        spec.aliases.push_back(list.substr(at, comma - at));
+        at = comma + 1;
+      }
+    }
     if (dtype == "f32")
       spec.dtype = DType::F32;
     else if (dtype == "i64")
@@ -187,9 +202,12 @@ int cmdLayout(const std::vector<std::string> &a) {
   auto [layout, inits] = readLayout(a[0]);
   for (std::size_t i = 0; i < layout.size(); ++i) {
     const LayoutEntry &e = layout[i];
-    fmt::print("{} {} {} {} {} offset={} bytes={} init={}\n", i, e.name,
+    fmt::print("{} {} {} {} {} offset={} bytes={} init={}", i, e.name,
                dtypeName(e.dtype), formatShape(e.shape), roleName(e.role),
                e.offset, e.nbytes, inits[i].str());
+    for (const std::string &alias : e.aliases)
+      fmt::print(" alias={}", alias);
+    fmt::print("\n");
   }
   fmt::print("total={}\n", layout.totalBytes());
   return 0;

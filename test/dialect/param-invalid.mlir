@@ -66,3 +66,23 @@ cnn.param @"fc1.bias" : tensor<32xf32> parameter init #cnn.constant<value = 0.0>
 
 // expected-error @+1 {{'cnn.param' op attribute 'offset' failed to satisfy constraint: 64-bit signless integer attribute whose value is non-negative}}
 cnn.param @"fc1.bias" : tensor<32xf32> parameter init #cnn.constant<value = 0.0> offset -64
+
+// -----
+
+// expected-error @+1 {{'cnn.param' op lists the alias 'b.1.w' twice}}
+cnn.param @"b.0.w" : tensor<2xf32> parameter init #cnn.constant<value = 0.0> aliases ["b.1.w", "b.2.w", "b.1.w"]
+
+// -----
+
+// expected-error @+1 {{'cnn.param' op lists its own name 'b.0.w' as an alias}}
+cnn.param @"b.0.w" : tensor<2xf32> parameter init #cnn.constant<value = 0.0> aliases ["b.1.w", "b.0.w"]
+
+// -----
+
+// expected-error @+1 {{'cnn.param' op has an empty alias}}
+cnn.param @"b.0.w" : tensor<2xf32> parameter init #cnn.constant<value = 0.0> aliases [""]
+
+// -----
+
+// expected-error @+1 {{'aliases' failed to satisfy constraint: string array attribute}}
+cnn.param @"b.0.w" : tensor<2xf32> parameter init #cnn.constant<value = 0.0> aliases [1, 2]

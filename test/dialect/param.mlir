@@ -35,3 +35,11 @@ func.func @reads() -> (tensor<16x3x3x3xf32>, tensor<i64>) {
 // CHECK: cnn.param @fc1.bias : tensor<32xf32> parameter init #cnn.constant<value = 0.000000e+00> offset 1024
 // GENERIC: "cnn.param"() <{init = #cnn.constant<value = 0.000000e+00>, offset = 1024 : i64, role = #cnn<role parameter>, sym_name = "fc1.bias", type = tensor<32xf32>}>
 cnn.param @"fc1.bias" : tensor<32xf32> parameter init #cnn.constant<value = 0.0> offset 1024
+
+// A shared block's tensor, declared once, with its other state_dict names.
+// CHECK: cnn.param @resblocks.0.conv.bias : tensor<4xf32> parameter init #cnn.constant<value = 0.000000e+00> offset 1088 aliases ["resblocks.1.conv.bias", "resblocks.2.conv.bias"]
+// GENERIC: "cnn.param"() <{aliases = ["resblocks.1.conv.bias", "resblocks.2.conv.bias"], init = #cnn.constant<value = 0.000000e+00>, offset = 1088 : i64, role = #cnn<role parameter>, sym_name = "resblocks.0.conv.bias", type = tensor<4xf32>}>
+cnn.param @"resblocks.0.conv.bias" : tensor<4xf32> parameter init #cnn.constant<value = 0.0> offset 1088 aliases ["resblocks.1.conv.bias", "resblocks.2.conv.bias"]
+// Without an offset.
+// CHECK: cnn.param @resblocks.0.bn.num_batches_tracked : tensor<i64> buffer init #cnn.constant<value = 0.000000e+00> aliases ["resblocks.1.bn.num_batches_tracked"]
+cnn.param @"resblocks.0.bn.num_batches_tracked" : tensor<i64> buffer init #cnn.constant<value = 0.0> aliases ["resblocks.1.bn.num_batches_tracked"]

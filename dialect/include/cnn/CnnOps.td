@@ -54,6 +54,18 @@ def Cnn_ParamOp : Cnn_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     tensor, or `tensor<i64>` for batchnorm's `num_batches_tracked` buffer
     (whose init is then an integral constant).
 
+    `aliases` lists the other state_dict names of the same tensor: a shared
+    block used n times (PyTorch's `nn.Sequential(*(n * [block]))`) has its
+    tensors declared once, under the first use's name, but PyTorch's
+    `state_dict()` lists them under every use's prefix. Checkpoints accept
+    and write every alias (MLIRGen collects them in use order). No alias
+    repeats, and none is the symbol's own name.
+    ```mlir
+    cnn.param @"resblocks.0.conv.weight" : tensor<32x32x3x3xf32> parameter
+        init #cnn.normal<mean = 0.0, std = 0.0833>
+        aliases ["resblocks.1.conv.weight", "resblocks.2.conv.weight"]
+    ```
+
     C++: `ParamOp::create(b, loc, "conv1.weight", type, ParamRole::parameter,
     UniformAttr::get(ctx, -0.19, 0.19))`.
   }];
@@ -61,9 +73,11 @@ def Cnn_ParamOp : Cnn_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
                        TypeAttrOf<AnyRankedTensor>:$type,
                        Cnn_ParamRoleAttr:$role,
                        Cnn_InitAttr:$init,
-                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$offset);
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$offset,
+                       OptionalAttr<StrArrayAttr>:$aliases);
   let assemblyFormat = [{
-    $sym_name `:` $type `` $role `init` $init (`offset` $offset^)? attr-dict
+    $sym_name `:` $type `` $role `init` $init (`offset` $offset^)?
+    (`aliases` $aliases^)? attr-dict
   }];
   let builders = [
     OpBuilder<(ins "::llvm::StringRef":$name, "::mlir::Type":$type,
@@ -71,7 +85,7 @@ def Cnn_ParamOp : Cnn_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
       build($_builder, $_state, $_builder.getStringAttr(name),
             ::mlir::TypeAttr::get(type),
             ParamRoleAttr::get($_builder.getContext(), role), init,
-            /*offset=*/::mlir::IntegerAttr());
+            /*offset=*/::mlir::IntegerAttr(), /*aliases=*/::mlir::ArrayAttr());
     }]>
   ];
   let extraClassDeclaration = [{

@@ -30,6 +30,10 @@ struct TensorSpec {
   Shape shape;
   DType dtype = DType::F32;
   TensorRole role = TensorRole::Parameter;
+  /// Other state_dict names of the same tensor: PyTorch lists a block shared
+  /// by n uses under every use's prefix ("resblocks.1.conv.weight", ...),
+  /// the layout holds it once, under `name`.
+  std::vector<std::string> aliases;
 };
 
 /// One row of the layout table: a spec placed at a byte offset.
@@ -40,6 +44,7 @@ struct LayoutEntry {
   TensorRole role = TensorRole::Parameter;
   std::size_t offset = 0; ///< From the arena's base; a multiple of kAlignment.
   std::size_t nbytes = 0; ///< numel * dtypeSize, without padding.
+  std::vector<std::string> aliases; ///< See TensorSpec::aliases.
 
   std::int64_t numel() const { return numElements(shape); }
 };
@@ -49,8 +54,8 @@ struct LayoutEntry {
 class Layout {
 public:
   Layout() = default;
-  /// Places the tensors in order. Throws on an empty or duplicate name or an
-  /// invalid shape.
+  /// Places the tensors in order. Throws on an empty or duplicate name (names
+  /// and aliases together) or an invalid shape.
   explicit Layout(const std::vector<TensorSpec> &specs);
 
   const std::vector<LayoutEntry> &entries() const { return entries_; }
@@ -60,12 +65,17 @@ public:
   std::size_t totalBytes() const { return totalBytes_; }
   /// nullptr when no tensor has this name.
   const LayoutEntry *find(std::string_view name) const;
-  /// Index of the named entry, or -1.
+  /// Index of the named entry, or -1. Aliases are not names here.
   std::ptrdiff_t indexOf(std::string_view name) const;
+  /// Index of the entry that has `name` as its name or one of its aliases,
+  /// or -1.
+  std::ptrdiff_t resolve(std::string_view name) const;
+  /// Whether any entry has aliases.
+  bool hasAliases() const { return !byAlias_.empty(); }
 
 private:
   std::vector<LayoutEntry> entries_;
-  std::unordered_map<std::string, std::size_t> byName_;
+  std::unordered_map<std::string, std::size_t> byName_, byAlias_;
   std::size_t totalBytes_ = 0;
 };
 
@@ -89,6 +99,10 @@ public:
 
   /// Views of all tensors in layout order, for the writers.
   std::vector<TensorRef> tensors() const;
+  /// The same, then a view under every alias: first the tensors' first
+  /// aliases in layout order, then their second ones, and so on (for a
+  /// shared block: resblocks.1.*, then resblocks.2.*, ...).
+  std::vector<TensorRef> tensorsWithAliases() const;
 
 private:
   Layout layout_;

@@ -59,10 +59,16 @@ struct LoadResult {
 };
 
 /// Loads a checkpoint into an arena by name: shapes and dtypes must match.
+/// A tensor is found under its name or any of its aliases (LayoutEntry::
+/// aliases); where the file has several of them, their bytes must be equal.
+/// A tensor under none of its names is missing (LoadResult::missing lists
+/// the layout's name); a file tensor under no model name is unexpected.
 LoadResult loadArena(Arena &arena, const std::string &path,
                      const LoadOptions &options = {});
 
-/// Saves all of an arena's tensors, in layout order.
+/// Saves all of an arena's tensors, in layout order, then each again under
+/// every alias (Arena::tensorsWithAliases), so that PyTorch's strict
+/// load_state_dict finds every name of a shared block.
 void saveArena(const Arena &arena, const std::string &path,
                const Metadata &metadata = {});
 

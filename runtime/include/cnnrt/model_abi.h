@@ -21,8 +21,9 @@ extern "C" {
 #endif
 
 /* 2: hyperparameters added after `name`; the buffer conventions of forward
- * written down. */
-#define CNNRT_MODEL_ABI_VERSION 2
+ * written down.
+ * 3: aliases added to cnnrt_model_tensor (a shared block's state_dict names). */
+#define CNNRT_MODEL_ABI_VERSION 3
 
 /* MLIR's strided memref descriptors of the ranks the model functions use. */
 typedef struct cnnrt_memref1d_i8 {
@@ -54,11 +55,21 @@ typedef void (*cnnrt_forward_fn)(cnnrt_memref1d_i8 *arena,
                                  cnnrt_memref2d_f32 *output);
 
 /* One parameter or buffer: layout (offset into the arena, a multiple of 64,
- * in declaration order as cnnrt::Layout places them) and initializer. */
+ * in declaration order as cnnrt::Layout places them) and initializer.
+ *
+ * `aliases` are the tensor's other state_dict names: a block shared by n
+ * uses (PyTorch's `nn.Sequential(*(n * [block]))`) is stored once, under
+ * desc.name ("resblocks.0.conv.weight"), but PyTorch's state_dict lists it
+ * under every use ("resblocks.1.conv.weight", ...). Checkpoints are read
+ * under any of the names and written under all of them. num_aliases is 0
+ * (aliases may then be NULL) for a tensor with one name; no name, alias or
+ * not, occurs twice in a model. */
 typedef struct cnnrt_model_tensor {
   cnnrt_tensor_desc desc;
   int64_t offset;
   cnnrt_init_spec init;
+  int64_t num_aliases;
+  const char *const *aliases;
 } cnnrt_model_tensor;
 
 /* A resolved model parameter as the model file spells it after -D overrides,
