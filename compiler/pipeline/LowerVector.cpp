@@ -5,12 +5,23 @@
 // 1-D ones (which the LLVM conversion turns into plain vector loads and
 // stores), transposes and broadcasts become shuffles.
 //
+// Compile time matters as much as the code: every op left here ends up in
+// one LLVM basic block. Static memref.copy (the interior of each padded
+// image) therefore becomes a loop nest over the rows with one 1-D row copy
+// per step, not one n-D transfer unrolled into a load and a store per row
+// (a 32x16x16 copy was 1024 memory ops in one block, over which the X86
+// DAG combiner's alias checks are quadratic: minutes for NetResDeep). And a
+// transpose of a broadcast (the conv's filter column, splat along the row)
+// becomes a broadcast of unit dims, i.e. one splat per row, instead of a
+// shuffle of the whole flattened tile (<256 x float>).
+//
 //===----------------------------------------------------------------------===//
 
 #include "pipeline/Passes.h"
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -23,6 +34,96 @@ namespace cnnc::pipeline {
 using namespace mlir;
 
 namespace {
+
+/// The widest row piece copied per step (64 f32: four AVX-512 registers).
+constexpr int64_t kMaxRowLanes = 64;
+
+/// A static memref.copy whose innermost dimension is contiguous on both
+/// sides as a loop nest over the outer dimensions (and over pieces of a row
+/// longer than kMaxRowLanes) around one 1-D copy (transfer_read +
+/// transfer_write, plain vector loads and stores after the transfer
+/// lowering). Fails for other copies.
+LogicalResult copyByRows(RewriterBase &rewriter, memref::CopyOp copy) {
+  auto sourceType = dyn_cast<MemRefType>(copy.getSource().getType());
+  auto targetType = dyn_cast<MemRefType>(copy.getTarget().getType());
+  if (!sourceType || !targetType || !sourceType.hasStaticShape() ||
+      sourceType.getRank() < 1 ||
+      !VectorType::isValidElementType(sourceType.getElementType()) ||
+      !sourceType.isLastDimUnitStride() || !targetType.isLastDimUnitStride())
+    return failure();
+  Location loc = copy.getLoc();
+  ArrayRef<int64_t> shape = sourceType.getShape();
+  // The largest divisor of the row not above kMaxRowLanes: static pieces.
+  int64_t lanes = std::min(shape.back(), kMaxRowLanes);
+  while (shape.back() % lanes != 0)
+    --lanes;
+  auto pieceType = VectorType::get(lanes, sourceType.getElementType());
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  SmallVector<Value> lbs, ubs, steps;
+  for (int64_t size : shape) {
+    lbs.push_back(zero);
+    ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc, size));
+    steps.push_back(one);
+  }
+  steps.back() = arith::ConstantIndexOp::create(rewriter, loc, lanes);
+  scf::buildLoopNest(rewriter, loc, lbs, ubs, steps,
+                     [&](OpBuilder &b, Location loc, ValueRange ivs) {
+                       Value piece = vector::TransferReadOp::create(
+                           b, loc, pieceType, copy.getSource(), ivs,
+                           /*padding=*/std::nullopt, ArrayRef<bool>{true});
+                       vector::TransferWriteOp::create(b, loc, piece,
+                                                       copy.getTarget(), ivs,
+                                                       ArrayRef<bool>{true});
+                     });
+  rewriter.eraseOp(copy);
+  return success();
+}
+
+/// transpose(broadcast(x)) where the transpose keeps the dimensions of x in
+/// order and only moves the broadcast ones around it:
+///   broadcast(shape_cast(x) with unit dims where the broadcast ones land).
+/// E.g. the conv's filter column, vector<8> -> <32x8> -> transpose -> <8x32>,
+/// becomes <8> -> <8x1> -> broadcast <8x32>: eight splats, no shuffle.
+struct TransposeOfBroadcastToBroadcast : OpRewritePattern<vector::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::TransposeOp transpose,
+                                PatternRewriter &rewriter) const override {
+    auto broadcast = transpose.getVector().getDefiningOp<vector::BroadcastOp>();
+    if (!broadcast)
+      return failure();
+    auto sourceType = dyn_cast<VectorType>(broadcast.getSourceType());
+    if (!sourceType || sourceType.getRank() == 0 || sourceType.isScalable())
+      return failure();
+    VectorType resultType = transpose.getResultVectorType();
+    ArrayRef<int64_t> broadcastShape =
+        broadcast.getResultVectorType().getShape();
+    int64_t added = broadcastShape.size() - sourceType.getRank();
+    // Only added leading dims: the source's dims are not stretched.
+    if (broadcastShape.drop_front(added) != sourceType.getShape())
+      return failure();
+    SmallVector<int64_t> castShape;
+    int64_t lastSourceDim = -1;
+    for (int64_t dim : transpose.getPermutation()) {
+      if (dim < added) {
+        castShape.push_back(1);
+        continue;
+      }
+      if (dim < lastSourceDim)
+        return failure(); // the source's own dims are permuted
+      lastSourceDim = dim;
+      castShape.push_back(broadcastShape[dim]);
+    }
+    Value cast = vector::ShapeCastOp::create(
+        rewriter, transpose.getLoc(),
+        VectorType::get(castShape, sourceType.getElementType()),
+        broadcast.getSource());
+    rewriter.replaceOpWithNewOp<vector::BroadcastOp>(transpose, resultType,
+                                                     cast);
+    return success();
+  }
+};
 
 struct CpuLowerVectorPass
     : cnnc::pipeline::impl::CpuLowerVectorBase<CpuLowerVectorPass> {
@@ -40,12 +141,21 @@ struct CpuLowerVectorPass
       IRRewriter rewriter(ctx);
       for (memref::CopyOp copy : copies) {
         rewriter.setInsertionPoint(copy);
-        if (succeeded(linalg::vectorizeCopy(rewriter, copy)))
+        if (succeeded(copyByRows(rewriter, copy)) ||
+            succeeded(linalg::vectorizeCopy(rewriter, copy)))
           continue;
         linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(),
                                copy.getTarget());
         rewriter.eraseOp(copy);
       }
+    }
+
+    // Splats instead of shuffles, before the broadcasts are lowered.
+    {
+      RewritePatternSet patterns(ctx);
+      patterns.add<TransposeOfBroadcastToBroadcast>(ctx);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
     }
 
     // High-level vector ops to elementwise ones, transfers to 1-D.

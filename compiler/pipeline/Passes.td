@@ -61,10 +61,14 @@ def CpuVectorize : Pass<"cnn-cpu-vectorize", "mlir::func::FuncOp"> {
 def CpuLowerVector : Pass<"cnn-cpu-lower-vector", "mlir::func::FuncOp"> {
   let summary = "Lower n-D vector ops to the 1-D forms LLVM handles well";
   let description = [{
-    Vectorizes memref.copy (or turns it into linalg.copy, so no call to the
-    runner library's memrefCopy remains), then lowers contractions, multi-reductions, transposes, broadcasts and n-D
-    transfers (after bufferization) to 1-D vector operations, so that the
-    vector-to-LLVM conversion sees loads, stores, FMAs and shuffles only.
+    Vectorizes memref.copy as a loop nest of 1-D row copies (or turns it
+    into linalg.copy, so no call to the runner library's memrefCopy
+    remains), turns transposes of broadcasts into broadcasts (splats, not
+    shuffles), then lowers contractions, multi-reductions, transposes,
+    broadcasts and n-D transfers (after bufferization) to 1-D vector
+    operations, so that the vector-to-LLVM conversion sees loads, stores,
+    FMAs and shuffles only. Nothing is unrolled beyond one register tile:
+    LLVM's instruction selection is superlinear in the size of a block.
   }];
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",

@@ -1,0 +1,78 @@
+// RUN: cnnc-opt %s --split-input-file --cnn-cpu-lower-vector | FileCheck %s
+// RUN: cnnc-opt %S/Inputs/resblocks.mlir --cnn-cpu-pipeline | FileCheck %s --check-prefix=LANES
+
+// What the vector lowering leaves must stay cheap for LLVM's instruction
+// selection: every op here lands in one basic block.
+
+// The interior of a padded image (a static memref.copy) is copied row by
+// row in a loop nest: one 1-D load and store per step, not a load and a
+// store per row unrolled into one block.
+// CHECK-LABEL: func.func @pad_copy
+//   CHECK-NOT:   memref.copy
+//       CHECK:   scf.for
+//       CHECK:     scf.for
+//       CHECK:       scf.for
+//       CHECK:         %[[ROW:.+]] = vector.load %{{.*}} : memref<1x4x16x16xf32>, vector<16xf32>
+//  CHECK-NEXT:         vector.store %[[ROW]], %{{.*}} : memref<1x4x16x16xf32, strided<[1296, 324, 18, 1], offset: 19>>, vector<16xf32>
+//   CHECK-NOT:   vector.load
+//   CHECK-NOT:   vector.store
+func.func @pad_copy(%src: memref<1x4x16x16xf32>, %dst: memref<1x4x18x18xf32>) {
+  %sub = memref.subview %dst[0, 0, 1, 1] [1, 4, 16, 16] [1, 1, 1, 1] : memref<1x4x18x18xf32> to memref<1x4x16x16xf32, strided<[1296, 324, 18, 1], offset: 19>>
+  memref.copy %src, %sub : memref<1x4x16x16xf32> to memref<1x4x16x16xf32, strided<[1296, 324, 18, 1], offset: 19>>
+  return
+}
+
+// -----
+
+// Long rows go in pieces of at most 64 lanes.
+// CHECK-LABEL: func.func @long_rows
+//   CHECK-DAG:   %[[C64:.+]] = arith.constant 64 : index
+//   CHECK-DAG:   %[[C192:.+]] = arith.constant 192 : index
+//       CHECK:   scf.for
+//       CHECK:     scf.for %[[J:.+]] = %{{.+}} to %[[C192]] step %[[C64]]
+//       CHECK:       vector.load {{.*}} : memref<2x192xf32>, vector<64xf32>
+func.func @long_rows(%src: memref<2x192xf32>, %dst: memref<2x192xf32>) {
+  memref.copy %src, %dst : memref<2x192xf32> to memref<2x192xf32>
+  return
+}
+
+// -----
+
+// A conv step: the filter column splat along the row (the vectorizer's
+// broadcast + transpose) becomes one splat per output channel, not a
+// shuffle of the flattened 8x32 tile.
+// CHECK-LABEL: func.func @filter_splat
+//   CHECK-NOT:   vector.shuffle
+//   CHECK-NOT:   vector.transpose
+//       CHECK:   %[[F0:.+]] = vector.extract %{{.*}}[0] : f32 from vector<8xf32>
+//       CHECK:   vector.broadcast %[[F0]] : f32 to vector<32xf32>
+//   CHECK-NOT:   vector.shuffle
+//       CHECK:   arith.mulf {{.*}} : vector<8x32xf32>
+func.func @filter_splat(%f: vector<8xf32>, %row: vector<32xf32>, %acc: vector<8x32xf32>) -> vector<8x32xf32> {
+  %b = vector.broadcast %f : vector<8xf32> to vector<32x8xf32>
+  %t = vector.transpose %b, [1, 0] : vector<32x8xf32> to vector<8x32xf32>
+  %r = vector.broadcast %row : vector<32xf32> to vector<8x32xf32>
+  %m = arith.mulf %r, %t : vector<8x32xf32>
+  %s = arith.addf %acc, %m : vector<8x32xf32>
+  return %s : vector<8x32xf32>
+}
+
+// -----
+
+// A transpose that reorders the broadcast source's own dims is a real
+// transpose: result[i, j, k] = v[k, i].
+// CHECK-LABEL: func.func @source_permuted
+//       CHECK:   %[[E:.+]] = vector.extract %{{.*}}[0, 1] : f32 from vector<2x4xf32>
+//  CHECK-NEXT:   vector.insert %[[E]], %{{.*}} [1, 0, 0] : f32 into vector<4x3x2xf32>
+func.func @source_permuted(%v: vector<2x4xf32>) -> vector<4x3x2xf32> {
+  %b = vector.broadcast %v : vector<2x4xf32> to vector<3x2x4xf32>
+  %t = vector.transpose %b, [2, 0, 1] : vector<3x2x4xf32> to vector<4x3x2xf32>
+  return %t : vector<4x3x2xf32>
+}
+
+// Two residual blocks through the whole pipeline (no pooling): no LLVM
+// vector of 64 lanes or more, no shuffle at all.
+// LANES-LABEL: llvm.func @forward(
+//   LANES-NOT:   vector<{{(6[4-9]|[7-9][0-9]|[1-9][0-9][0-9]+)}}x
+//   LANES-NOT:   llvm.shufflevector
+//       LANES: llvm.func @_mlir_ciface_forward(
