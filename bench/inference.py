@@ -37,7 +37,6 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HARNESS = os.path.join(ROOT, "test", "compiler", "pipeline", "Inputs", "harness.cpp")
@@ -51,142 +50,10 @@ SHAPES = {
 }
 
 
-# --- The lecture's networks, as PyTorch users write them. ---------------
-
-class Net(nn.Module):
-    def __init__(self, in_chans, side, n_classes):
-        super().__init__()
-        self.flat = (side // 4) * (side // 4) * 8
-        self.conv1 = nn.Conv2d(in_chans, 16, kernel_size=3, padding=1)
-        self.conv2 = nn.Conv2d(16, 8, kernel_size=3, padding=1)
-        self.fc1 = nn.Linear(self.flat, 32)
-        self.fc2 = nn.Linear(32, n_classes)
-
-    def forward(self, x):
-        out = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
-        out = F.max_pool2d(torch.tanh(self.conv2(out)), 2)
-        out = out.view(-1, self.flat)
-        out = torch.tanh(self.fc1(out))
-        return self.fc2(out)
-
-
-class NetWidth(nn.Module):
-    def __init__(self, in_chans, side, n_classes, n_chans1=32):
-        super().__init__()
-        self.flat = (side // 4) * (side // 4) * n_chans1 // 2
-        self.conv1 = nn.Conv2d(in_chans, n_chans1, kernel_size=3, padding=1)
-        self.conv2 = nn.Conv2d(n_chans1, n_chans1 // 2, kernel_size=3, padding=1)
-        self.fc1 = nn.Linear(self.flat, 32)
-        self.fc2 = nn.Linear(32, n_classes)
-
-    def forward(self, x):
-        out = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
-        out = F.max_pool2d(torch.tanh(self.conv2(out)), 2)
-        out = out.view(-1, self.flat)
-        out = torch.tanh(self.fc1(out))
-        return self.fc2(out)
-
-
-class NetDropout(NetWidth):
-    def __init__(self, in_chans, side, n_classes, n_chans1=32):
-        super().__init__(in_chans, side, n_classes, n_chans1)
-        self.conv1_dropout = nn.Dropout2d(p=0.4)
-        self.conv2_dropout = nn.Dropout2d(p=0.4)
-
-    def forward(self, x):
-        out = F.max_pool2d(torch.tanh(self.conv1(x)), 2)
-        out = self.conv1_dropout(out)
-        out = F.max_pool2d(torch.tanh(self.conv2(out)), 2)
-        out = self.conv2_dropout(out)
-        out = out.view(-1, self.flat)
-        out = torch.tanh(self.fc1(out))
-        return self.fc2(out)
-
-
-class NetBatchNorm(nn.Module):
-    def __init__(self, in_chans, side, n_classes, n_chans1=32):
-        super().__init__()
-        self.flat = (side // 4) * (side // 4) * n_chans1 // 2
-        self.conv1 = nn.Conv2d(in_chans, n_chans1, kernel_size=3, padding=1)
-        self.conv1_batchnorm = nn.BatchNorm2d(num_features=n_chans1)
-        self.conv2 = nn.Conv2d(n_chans1, n_chans1 // 2, kernel_size=3, padding=1)
-        self.conv2_batchnorm = nn.BatchNorm2d(num_features=n_chans1 // 2)
-        self.fc1 = nn.Linear(self.flat, 32)
-        self.fc2 = nn.Linear(32, n_classes)
-
-    def forward(self, x):
-        out = self.conv1_batchnorm(self.conv1(x))
-        out = F.max_pool2d(torch.tanh(out), 2)
-        out = self.conv2_batchnorm(self.conv2(out))
-        out = F.max_pool2d(torch.tanh(out), 2)
-        out = out.view(-1, self.flat)
-        out = torch.tanh(self.fc1(out))
-        return self.fc2(out)
-
-
-class NetDepth(nn.Module):
-    def __init__(self, in_chans, side, n_classes, n_chans1=32):
-        super().__init__()
-        self.flat = (side // 8) * (side // 8) * n_chans1 // 2
-        self.conv1 = nn.Conv2d(in_chans, n_chans1, kernel_size=3, padding=1)
-        self.conv2 = nn.Conv2d(n_chans1, n_chans1 // 2, kernel_size=3, padding=1)
-        self.conv3 = nn.Conv2d(n_chans1 // 2, n_chans1 // 2, kernel_size=3, padding=1)
-        self.fc1 = nn.Linear(self.flat, 32)
-        self.fc2 = nn.Linear(32, n_classes)
-
-    def forward(self, x):
-        out = F.max_pool2d(torch.relu(self.conv1(x)), 2)
-        out = F.max_pool2d(torch.relu(self.conv2(out)), 2)
-        out = F.max_pool2d(torch.relu(self.conv3(out)), 2)
-        out = out.view(-1, self.flat)
-        out = torch.relu(self.fc1(out))
-        return self.fc2(out)
-
-
-class NetRes(NetDepth):
-    def forward(self, x):
-        out = F.max_pool2d(torch.relu(self.conv1(x)), 2)
-        out = F.max_pool2d(torch.relu(self.conv2(out)), 2)
-        out1 = out
-        out = F.max_pool2d(torch.relu(self.conv3(out)) + out1, 2)
-        out = out.view(-1, self.flat)
-        out = torch.relu(self.fc1(out))
-        return self.fc2(out)
-
-
-class ResBlock(nn.Module):
-    def __init__(self, n_chans):
-        super().__init__()
-        self.conv = nn.Conv2d(n_chans, n_chans, kernel_size=3, padding=1, bias=False)
-        self.batch_norm = nn.BatchNorm2d(num_features=n_chans)
-        nn.init.kaiming_normal_(self.conv.weight, nonlinearity="relu")
-        nn.init.constant_(self.batch_norm.weight, 0.5)
-        nn.init.zeros_(self.batch_norm.bias)
-
-    def forward(self, x):
-        out = self.conv(x)
-        out = self.batch_norm(out)
-        out = torch.relu(out)
-        return out + x
-
-
-class NetResDeep(nn.Module):
-    def __init__(self, in_chans, side, n_classes, n_chans1=32, n_blocks=10):
-        super().__init__()
-        self.flat = (side // 4) * (side // 4) * n_chans1
-        self.conv1 = nn.Conv2d(in_chans, n_chans1, kernel_size=3, padding=1)
-        # As the lecture writes it: one block, used n_blocks times.
-        self.resblocks = nn.Sequential(*(n_blocks * [ResBlock(n_chans=n_chans1)]))
-        self.fc1 = nn.Linear(self.flat, 32)
-        self.fc2 = nn.Linear(32, n_classes)
-
-    def forward(self, x):
-        out = F.max_pool2d(torch.relu(self.conv1(x)), 2)
-        out = self.resblocks(out)
-        out = F.max_pool2d(out, 2)
-        out = out.view(-1, self.flat)
-        out = torch.relu(self.fc1(out))
-        return self.fc2(out)
+# The lecture's networks in PyTorch: the same classes the tests check against.
+sys.path.insert(0, os.path.join(ROOT, "test", "models", "Inputs"))
+from lecture import (Net, NetWidth, NetDropout, NetBatchNorm, NetDepth,  # noqa: E402
+                     NetRes, NetResDeep)
 
 
 MODELS = {
@@ -203,7 +70,8 @@ MODELS = {
 
 def make_module(cls, shape, seed):
     torch.manual_seed(seed)
-    module = cls(*shape)
+    in_chans, side, n_classes = shape
+    module = cls(in_chans=in_chans, side=side, n_classes=n_classes)
     with torch.no_grad():
         for m in module.modules():
             if isinstance(m, nn.BatchNorm2d):
