@@ -18,9 +18,10 @@ namespace cnnc {
 
 // Mirrors of model_abi.h's enums; the ABI tests hold both sides together.
 enum { kUniform = 0, kNormal = 1, kConstant = 2 };
-enum { kAbiVersion = 3 };
+enum { kAbiVersion = 4 };
 
-FailureOr<ModelDescriptor> describeModel(ModuleOp module) {
+FailureOr<ModelDescriptor> describeModel(ModuleOp module,
+                                         ModuleOp trainModule) {
   ModelDescriptor model;
   if (auto name = module->getAttrOfType<StringAttr>("cnn.model"))
     model.name = name.str();
@@ -84,6 +85,59 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module) {
                << "' and a name of '" << it->second << "'";
   model.flopsPerSample = forwardFlopsPerSample(module);
 
+  // The training state, by name; the model's tensors must not move.
+  llvm::StringMap<uint64_t> stateOffsets;
+  if (trainModule) {
+    cnn::ParamLayout trainLayout = cnn::computeParamLayout(trainModule);
+    for (const cnn::ParamSlot &slot : trainLayout.slots)
+      stateOffsets[cnn::ParamOp(slot.param).getSymName()] = slot.offset;
+    for (const TensorEntry &t : model.tensors) {
+      auto it = stateOffsets.find(t.name);
+      if (it == stateOffsets.end() || it->second != t.offset)
+        return module.emitError("the training step moves '")
+               << t.name << "' in the arena";
+    }
+    model.trainArenaBytes = trainLayout.totalBytes;
+  }
+  if (trainModule) {
+    for (auto [index, t] : llvm::enumerate(model.tensors)) {
+      if (t.isBuffer)
+        continue;
+      auto grad = stateOffsets.find("grad." + t.name);
+      auto momentum = stateOffsets.find("momentum_buffer." + t.name);
+      if (grad == stateOffsets.end() || momentum == stateOffsets.end())
+        return module.emitError("the training state of '")
+               << t.name << "' is incomplete";
+      model.trainSlots.push_back(
+          {static_cast<int64_t>(index), grad->second, momentum->second});
+    }
+  } else {
+    model.trainArenaBytes = model.arenaBytes;
+  }
+  forward.walk([&](Operation *op) {
+    auto site = op->getAttrOfType<IntegerAttr>("site");
+    auto p = op->getAttrOfType<FloatAttr>("p");
+    if (!isa<cnn::DropoutOp, cnn::Dropout2dOp>(op) || !site || !p)
+      return;
+    auto type = cast<RankedTensorType>(op->getOperand(0).getType());
+    DropoutSite s;
+    if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+      s.name = name.getName().str();
+    s.p = p.getValueAsDouble();
+    s.channelwise = isa<cnn::Dropout2dOp>(op);
+    s.elemsPerSample = s.channelwise ? type.getDimSize(1) : 1;
+    if (!s.channelwise)
+      for (int64_t d : type.getShape().drop_front())
+        s.elemsPerSample *= d;
+    uint64_t index = site.getInt();
+    if (model.dropoutSites.size() <= index)
+      model.dropoutSites.resize(index + 1);
+    model.dropoutSites[index] = std::move(s);
+  });
+  for (auto [index, s] : llvm::enumerate(model.dropoutSites))
+    if (s.elemsPerSample == 0)
+      return module.emitError("dropout site ") << index << " is missing";
+
   for (auto config : module.getOps<cnn::TrainConfigOp>()) {
     if (auto sgd = dyn_cast<cnn::SgdAttr>(config.getOptimizer())) {
       model.lr = sgd.getLr().convertToDouble();
@@ -112,7 +166,8 @@ public:
         ptr(llvm::PointerType::getUnqual(ctx)), i32(llvm::Type::getInt32Ty(ctx)),
         i64(llvm::Type::getInt64Ty(ctx)), f64(llvm::Type::getDoubleTy(ctx)) {}
 
-  void emit(const ModelDescriptor &model, llvm::StringRef forwardSymbol) {
+  void emit(const ModelDescriptor &model, llvm::StringRef forwardSymbol,
+            llvm::StringRef trainStepSymbol) {
     // cnnrt_tensor_desc, cnnrt_init_spec, cnnrt_model_tensor.
     auto *descTy = llvm::StructType::get(ctx, {ptr, i32, i32, i32, ptr});
     auto *initTy = llvm::StructType::get(ctx, {i32, f64, f64});
@@ -162,9 +217,41 @@ public:
         forwardSymbol,
         llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, ptr, ptr},
                                 false));
+    llvm::Constant *trainStep = llvm::ConstantPointerNull::get(ptr);
+    if (!trainStepSymbol.empty())
+      trainStep = llvm::cast<llvm::Constant>(
+          module
+              .getOrInsertFunction(
+                  trainStepSymbol,
+                  llvm::FunctionType::get(
+                      llvm::Type::getVoidTy(ctx),
+                      {ptr, ptr, ptr, ptr, ptr, ptr, llvm::Type::getFloatTy(ctx),
+                       llvm::Type::getFloatTy(ctx), llvm::Type::getFloatTy(ctx),
+                       llvm::Type::getFloatTy(ctx), llvm::Type::getFloatTy(ctx),
+                       llvm::Type::getFloatTy(ctx), i32, i32, i32, i64, i64},
+                      false))
+              .getCallee());
+    // cnnrt_train_slot, cnnrt_dropout_site.
+    auto *slotTy = llvm::StructType::get(ctx, {i64, i64, i64});
+    std::vector<llvm::Constant *> slots;
+    for (const TrainSlot &slot : model.trainSlots)
+      slots.push_back(llvm::ConstantStruct::get(
+          slotTy, {int64(slot.tensor), int64(slot.gradOffset),
+                   int64(slot.momentumOffset)}));
+    auto *siteTy = llvm::StructType::get(ctx, {ptr, f64, i32, i64});
+    std::vector<llvm::Constant *> sites;
+    int64_t maskElems = 0;
+    for (const DropoutSite &site : model.dropoutSites) {
+      sites.push_back(llvm::ConstantStruct::get(
+          siteTy, {string(site.name), real(site.p),
+                   int32(site.channelwise ? 1 : 0), int64(site.elemsPerSample)}));
+      maskElems += site.elemsPerSample;
+    }
+
     auto *shapeTy = llvm::ArrayType::get(i64, 3);
     auto *modelTy = llvm::StructType::get(
-        ctx, {i32, ptr, i64, ptr, shapeTy, i64, i64, ptr, i64, i64, trainTy, ptr});
+        ctx, {i32, ptr, i64, ptr, shapeTy, i64, i64, ptr, i64, i64, trainTy,
+              ptr, ptr, i64, i64, ptr, i64, ptr, i64});
     auto *value = llvm::ConstantStruct::get(
         modelTy,
         {int32(kAbiVersion), string(model.name), int64(model.hyperparams.size()),
@@ -174,7 +261,10 @@ public:
                                             int64(model.inputShape[2])}),
          int64(model.numClasses), int64(model.tensors.size()), tensorTable,
          int64(model.arenaBytes), int64(model.flopsPerSample), train,
-         llvm::cast<llvm::Constant>(forward.getCallee())});
+         llvm::cast<llvm::Constant>(forward.getCallee()), trainStep,
+         int64(model.trainArenaBytes), int64(slots.size()),
+         array("cnnc.train_slots", slotTy, slots), int64(sites.size()),
+         array("cnnc.dropout_sites", siteTy, sites), int64(maskElems)});
     new llvm::GlobalVariable(module, modelTy, /*isConstant=*/true,
                              llvm::GlobalValue::ExternalLinkage, value,
                              "cnnc_model");
@@ -211,8 +301,9 @@ private:
 } // namespace
 
 void emitModelDescriptor(llvm::Module &module, const ModelDescriptor &model,
-                         llvm::StringRef forwardSymbol) {
-  DescriptorEmitter(module).emit(model, forwardSymbol);
+                         llvm::StringRef forwardSymbol,
+                         llvm::StringRef trainStepSymbol) {
+  DescriptorEmitter(module).emit(model, forwardSymbol, trainStepSymbol);
 }
 
 } // namespace cnnc

@@ -35,6 +35,20 @@ struct TensorEntry {
   std::vector<std::string> aliases;
 };
 
+/// A parameter's training state (model_abi.h's cnnrt_train_slot).
+struct TrainSlot {
+  int64_t tensor = 0; ///< index into ModelDescriptor::tensors
+  uint64_t gradOffset = 0, momentumOffset = 0;
+};
+
+/// A dropout op of the forward (model_abi.h's cnnrt_dropout_site).
+struct DropoutSite {
+  std::string name; ///< the layer's path
+  double p = 0;
+  bool channelwise = false;
+  int64_t elemsPerSample = 0;
+};
+
 struct ModelDescriptor {
   std::string name;
   std::vector<std::pair<std::string, std::string>> hyperparams;
@@ -48,16 +62,28 @@ struct ModelDescriptor {
   int32_t penalty = 0; ///< CNNRT_PENALTY_*
   double penaltyStrength = 0;
   int64_t epochs = 0, batchSize = 0, seed = 0;
+  /// Training (empty slots: the module has no training state, and the
+  /// descriptor's train_step is null).
+  uint64_t trainArenaBytes = 0;
+  std::vector<TrainSlot> trainSlots;
+  std::vector<DropoutSite> dropoutSites; ///< in site order
 };
 
 /// Gathers the descriptor of a cnn module as MLIRGen makes it (a forward
 /// taking [N, C, H, W] and returning [N, K]); the layout is cnn::ParamLayout's.
-mlir::FailureOr<ModelDescriptor> describeModel(mlir::ModuleOp module);
+/// `trainModule`, if given, is the model after the cnn-train pipeline: its
+/// training state ("grad.<name>" and "momentum_buffer.<name>" params for
+/// every parameter, after the model's tensors, which keep their offsets)
+/// gives the train slots and train_arena_bytes.
+mlir::FailureOr<ModelDescriptor>
+describeModel(mlir::ModuleOp module, mlir::ModuleOp trainModule = {});
 
 /// Defines `const cnnrt_model cnnc_model` in `module`, pointing at the
-/// C-interface function `forwardSymbol` (declared if absent).
+/// C-interface functions `forwardSymbol` and, unless empty, `trainStepSymbol`
+/// (declared if absent).
 void emitModelDescriptor(llvm::Module &module, const ModelDescriptor &model,
-                         llvm::StringRef forwardSymbol);
+                         llvm::StringRef forwardSymbol,
+                         llvm::StringRef trainStepSymbol = {});
 
 } // namespace cnnc
 

@@ -43,6 +43,25 @@ bool hasStaticShapes(linalg::LinalgOp op) {
   });
 }
 
+/// Gathers (tensor.extract in the body) would unroll into one scalar load
+/// per element, and huge iteration spaces into huge vectors: such ops stay
+/// scalar loops. Tiled convs, poolings, matmul steps and elementwise tiles
+/// are far below the bound.
+constexpr int64_t kMaxVectorElements = 8192;
+
+bool worthVectorizing(linalg::LinalgOp op) {
+  if (op->walk([](tensor::ExtractOp) { return WalkResult::interrupt(); })
+          .wasInterrupted())
+    return false;
+  int64_t elements = 1;
+  for (int64_t range : op.getStaticLoopRanges()) {
+    if (ShapedType::isDynamic(range))
+      return false;
+    elements *= range;
+  }
+  return elements <= kMaxVectorElements;
+}
+
 struct CpuVectorizePass
     : cnnc::pipeline::impl::CpuVectorizeBase<CpuVectorizePass> {
   void runOnOperation() override {
@@ -81,10 +100,10 @@ struct CpuVectorizePass
         return signalPassFailure();
     }
 
-    // Vectorize every static linalg op inside a loop.
+    // Vectorize the static linalg ops inside loops.
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) {
-      if (insideLoop(op) && hasStaticShapes(op))
+      if (insideLoop(op) && hasStaticShapes(op) && worthVectorizing(op))
         candidates.push_back(op);
     });
     for (linalg::LinalgOp op : candidates) {

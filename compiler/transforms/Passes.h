@@ -10,8 +10,11 @@
 
 #include "cnn/CnnDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
 
 namespace cnn {
 
@@ -30,6 +33,12 @@ inline bool isEvalSpecialized(mlir::ModuleOp module) {
 #define GEN_PASS_DECL
 #define GEN_PASS_REGISTRATION
 #include "transforms/Passes.h.inc"
+
+/// Training from a mode-agnostic model: cnn-specialize-train,
+/// cnn-build-train-step, canonicalize, cse. The result holds `train_step`
+/// and no `forward`. Registered as `cnn-train` by registerTrainPipeline.
+void buildTrainPipeline(mlir::OpPassManager &pm);
+void registerTrainPipeline();
 
 } // namespace cnn
 

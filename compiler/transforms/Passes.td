@@ -38,6 +38,63 @@ def FoldBatchNorm : Pass<"cnn-fold-batchnorm", "::mlir::ModuleOp"> {
   let dependentDialects = ["::cnn::CnnDialect"];
 }
 
+def SpecializeTrain : Pass<"cnn-specialize-train", "::mlir::ModuleOp"> {
+  let summary = "Specialise a model for training (PyTorch's train mode)";
+  let description = [{
+    Each `cnn.dropout`/`cnn.dropout2d` becomes `cnn.apply_mask` of a
+    `cnn.dropout_mask`, keyed by (seed, step, site, element) as model_abi.h
+    says, or taken from the caller when `masks_given` is nonzero. A
+    function with dropout gains arguments and results for that: after its
+    own arguments one [N, E] mask per site (in site order), then
+    `masks_given: i32`, `seed: i64`, `step: i64`; after its own results the
+    masks it used, in site order.
+
+    Each `cnn.batch_norm` becomes `cnn.batch_norm_train` (batch statistics,
+    updated running statistics). Uses of one batchnorm's buffers (a shared
+    block) are chained in program order: the second use starts from the
+    first use's updated statistics. Each buffer read from a `cnn.param` is
+    written back once, before the return (`cnn.write`), and the layer's
+    `num_batches_tracked` (the running_mean's name with `num_batches_tracked`
+    for `running_mean`) gets `cnn.increment` once per use.
+
+    The module is marked `cnn.mode = "train"`. A module specialised for
+    eval is an error.
+  }];
+  let dependentDialects = ["::cnn::CnnDialect"];
+}
+
+def BuildTrainStep : Pass<"cnn-build-train-step", "::mlir::ModuleOp"> {
+  let summary = "Build train_step: loss, reverse-mode autodiff, fused SGD";
+  let description = [{
+    From the train-specialised `forward`, builds
+    ```
+    func.func @train_step(%input: tensor<?xCxHxWxf32>, %labels: tensor<?xi32>,
+        %mask_0: tensor<?xE0xf32>, ...,
+        %lr: f32, %momentum: f32, %dampening: f32, %weight_decay: f32,
+        %l2: f32, %l1: f32, %nesterov: i32, %first_step: i32,
+        %masks_given: i32, %seed: i64, %step: i64)
+        -> (tensor<?xKxf32>, tensor<2xf32>, tensor<?xE0xf32>, ...)
+    ```
+    (model_abi.h's cnnrt_train_step_fn after the arena, tensors in and out
+    as values), returning the logits, {cross-entropy, penalty} and the
+    dropout masks, and erases `forward`: the training module is compiled
+    from its own copy of the model.
+
+    The mean cross-entropy is differentiated in reverse through every op's
+    GradientOpInterface; a value used several times sums its gradients with
+    `cnn.add`, and so does a parameter read several times (a shared block).
+    For each parameter (role `parameter`) the pass declares, after all the
+    model's tensors, `grad.<name>` (role `gradient`), then for each
+    `momentum_buffer.<name>` (role `momentum`), both initialised to 0, so
+    that the arena layout places them as model_abi.h's cnnrt_train_slot
+    says. It writes each gradient to its slot, and updates each parameter
+    and its momentum buffer with one `cnn.sgd_update`, which also applies
+    the penalty (l2, l1) and weight-decay terms.
+  }];
+  let dependentDialects = ["::cnn::CnnDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 def StripParams : Pass<"cnn-strip-params", "::mlir::ModuleOp"> {
   let summary = "Drop the cnn module-level records once lowered";
   let description = [{

@@ -6,129 +6,19 @@
 // arithmetic is ShapeRules.h, the front end's too. verify() also compares the
 // declared result type with the inferred one; it runs before the
 // InferTypeOpInterface check (which runs with the region verifiers and would
-// only say "failed to infer returned types").
+// only say "failed to infer returned types"). The checks shared with the
+// training ops (CnnTrainOps.cpp) are in OpRules.h.
 //
 //===----------------------------------------------------------------------===//
-#include "cnn/CnnOps.h"
-#include "cnn/ShapeRules.h"
+#include "OpRules.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/DenseSet.h"
 
-#include <limits>
-
 using namespace mlir;
 using namespace cnn;
-
-namespace {
-using EmitFn = llvm::function_ref<InFlightDiagnostic()>;
-
-/// An activation split into its batch size (maybe dynamic) and its sample
-/// shape, the part ShapeRules works on.
-struct Activation {
-  int64_t batch;
-  shape::Shape sample;
-};
-} // namespace
-
-/// Checks that `v` is an activation of rank in [minRank, maxRank] whose
-/// non-batch dimensions are static; `layout` names the expected layout.
-static FailureOr<Activation>
-activation(Value v, int64_t minRank, int64_t maxRank, StringRef layout,
-           EmitFn emit) {
-  auto type = cast<RankedTensorType>(v.getType());
-  if (type.getRank() < minRank || type.getRank() > maxRank)
-    return emit() << "expects a " << layout << " input, got " << type;
-  ArrayRef<int64_t> dims = type.getShape();
-  if (llvm::any_of(dims.drop_front(), ShapedType::isDynamic))
-    return emit() << "expects static non-batch dimensions, got " << type;
-  return Activation{dims.front(), shape::Shape(dims.begin() + 1, dims.end())};
-}
-
-static FailureOr<Activation> activation(Value v, int64_t rank,
-                                        StringRef layout, EmitFn emit) {
-  return activation(v, rank, rank, layout, emit);
-}
-
-static constexpr int64_t kAnyRank = std::numeric_limits<int64_t>::max();
-
-static Type tensorOf(MLIRContext *ctx, int64_t batch,
-                     const shape::Shape &sample) {
-  SmallVector<int64_t> dims{batch};
-  dims.append(sample.begin(), sample.end());
-  return RankedTensorType::get(dims, Float32Type::get(ctx));
-}
-
-/// Reports a rejected ShapeRules result. Its messages open with the op's
-/// name for the front end ("linear expects ..."); MLIR's diagnostic already
-/// names the op, so that word goes.
-static LogicalResult ruleFailed(EmitFn emit, const shape::Result &r,
-                                StringRef opWord) {
-  StringRef msg = r.error;
-  (void)(msg.consume_front(opWord) && msg.consume_front(" "));
-  return emit() << msg;
-}
-
-/// A weight, bias or statistic operand must be exactly `want`.
-static LogicalResult expectShape(EmitFn emit, Value v, ArrayRef<int64_t> want,
-                                 StringRef what) {
-  auto type = cast<RankedTensorType>(v.getType());
-  if (type.getShape() == want)
-    return success();
-  return emit() << "expects " << what << " of shape "
-                << shape::str(shape::Shape(want.begin(), want.end()))
-                << ", got " << type;
-}
-
-/// Window attributes (kernel, stride, padding) hold one value per spatial dim.
-static LogicalResult expectPair(EmitFn emit, ArrayRef<int64_t> values,
-                                StringRef what) {
-  if (values.size() == 2)
-    return success();
-  return emit() << "expects " << what << " to have 2 values, got "
-                << values.size();
-}
-
-static LogicalResult checkResultType(Operation *op, Type inferred) {
-  Type declared = op->getResult(0).getType();
-  if (declared == inferred)
-    return success();
-  return op->emitOpError("result type ")
-         << declared << " does not match the inferred " << inferred;
-}
-
-/// The emitter inferReturnTypes uses: the verifier's words at the op's
-/// location (or nothing when there is no location to report at).
-template <typename OpTy>
-static InFlightDiagnostic emitAt(std::optional<Location> loc) {
-  if (!loc)
-    return InFlightDiagnostic();
-  return emitError(*loc) << "'" << OpTy::getOperationName() << "' op ";
-}
-
-/// Defines verify() of OpTy from `rule(adaptor, emit, result)`, then checks
-/// the declared result type against the rule's.
-#define CNN_VERIFY(OpTy, rule)                                                 \
-  LogicalResult OpTy::verify() {                                               \
-    Type result;                                                               \
-    if (failed(rule(Adaptor(*this), [&] { return emitOpError(); }, result)))   \
-      return failure();                                                        \
-    return checkResultType(*this, result);                                     \
-  }
-
-/// Defines inferReturnTypes and verify() of OpTy from the same rule.
-#define CNN_INFER_AND_VERIFY(OpTy, rule)                                       \
-  LogicalResult OpTy::inferReturnTypes(                                        \
-      MLIRContext *, std::optional<Location> loc, Adaptor adaptor,             \
-      SmallVectorImpl<Type> &types) {                                          \
-    Type result;                                                               \
-    if (failed(rule(adaptor, [&] { return emitAt<OpTy>(loc); }, result)))      \
-      return failure();                                                        \
-    types.push_back(result);                                                   \
-    return success();                                                          \
-  }                                                                            \
-  CNN_VERIFY(OpTy, rule)
+using namespace cnn::rules;
 
 //===----------------------------------------------------------------------===//
 // conv2d
@@ -163,43 +53,11 @@ CNN_INFER_AND_VERIFY(Conv2dOp, conv2dRule)
 // batch_norm
 //===----------------------------------------------------------------------===//
 
-/// The rule both batchnorm forms share: the input, the per-channel
-/// statistics and affine parameters, and eps.
-template <typename Adaptor>
-static LogicalResult batchNormCommon(Adaptor op, EmitFn emit, Type &result) {
-  auto x = activation(op.getInput(), 4, "[N, C, H, W]", emit);
-  if (failed(x))
-    return failure();
-  auto mean = cast<RankedTensorType>(op.getRunningMean().getType());
-  if (mean.getRank() != 1)
-    return emit() << "expects a [C] running_mean, got " << mean;
-  int64_t c = mean.getDimSize(0);
-  shape::Result r = shape::batchnorm2d(x->sample, c);
-  if (!r)
-    return ruleFailed(emit, r, "batchnorm2d");
-  if (failed(expectShape(emit, op.getRunningVar(), {c}, "running_var")))
-    return failure();
-  if (bool(op.getScale()) != bool(op.getShift()))
-    return emit() << "expects scale and shift together (affine) or neither";
-  if (op.getScale() &&
-      (failed(expectShape(emit, op.getScale(), {c}, "scale")) ||
-       failed(expectShape(emit, op.getShift(), {c}, "shift"))))
-    return failure();
-  double eps = op.getEps().convertToDouble();
-  if (!(eps > 0))
-    return emit() << "expects eps > 0, got " << eps;
-  result = tensorOf(mean.getContext(), x->batch, r.shape);
-  return success();
-}
-
 static LogicalResult batchNormRule(BatchNormOp::Adaptor op, EmitFn emit,
                                    Type &result) {
   if (failed(batchNormCommon(op, emit, result)))
     return failure();
-  double momentum = op.getMomentum().convertToDouble();
-  if (!(momentum >= 0 && momentum <= 1))
-    return emit() << "expects momentum in [0, 1], got " << momentum;
-  return success();
+  return batchNormMomentum(emit, op.getMomentum());
 }
 CNN_INFER_AND_VERIFY(BatchNormOp, batchNormRule)
 CNN_INFER_AND_VERIFY(BatchNormEvalOp, batchNormCommon<BatchNormEvalOp::Adaptor>)
@@ -207,13 +65,6 @@ CNN_INFER_AND_VERIFY(BatchNormEvalOp, batchNormCommon<BatchNormEvalOp::Adaptor>)
 //===----------------------------------------------------------------------===//
 // dropout, dropout2d
 //===----------------------------------------------------------------------===//
-
-static LogicalResult dropoutProbability(EmitFn emit, const APFloat &pAttr) {
-  double p = pAttr.convertToDouble();
-  if (p >= 0 && p < 1)
-    return success();
-  return emit() << "expects p in [0, 1), got " << p;
-}
 
 static LogicalResult dropoutRule(DropoutOp::Adaptor op, EmitFn emit,
                                  Type &result) {
@@ -438,7 +289,7 @@ LogicalResult ParamOp::verify() {
   if (!element.isInteger(64) || type.getRank() != 0)
     return emitOpError("expects f32 elements or a scalar tensor<i64>, got ")
            << type;
-  if (isParameter())
+  if (getRole() != ParamRole::buffer)
     return emitOpError("of type ")
            << type << " must be a buffer: the optimizer updates f32 only";
   auto init = dyn_cast<ConstantAttr>(getInit());

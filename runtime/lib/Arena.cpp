@@ -3,6 +3,8 @@
 #include "cnnrt/Arena.h"
 #include "cnnrt/Error.h"
 
+#include <algorithm>
+
 namespace cnnrt {
 
 const char *roleName(TensorRole role) {
@@ -67,6 +69,10 @@ std::ptrdiff_t Layout::resolve(std::string_view name) const {
 
 Arena::Arena(Layout layout)
     : layout_(std::move(layout)), storage_(layout_.totalBytes()) {}
+
+Arena::Arena(Layout layout, std::size_t capacityBytes)
+    : layout_(std::move(layout)),
+      storage_(std::max(capacityBytes, layout_.totalBytes())) {}
 
 float *Arena::f32(std::string_view name) {
   std::ptrdiff_t i = layout_.indexOf(name);

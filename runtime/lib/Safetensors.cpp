@@ -86,7 +86,7 @@ Parsed parse(const std::vector<std::uint8_t> &file, const std::string &path) {
       fail("{}: tensor '{}': missing or non-string 'dtype'", path, name);
     auto dtype = dtypeFromName(dt->get<std::string>());
     if (!dtype)
-      fail("{}: tensor '{}': unsupported dtype '{}' (cnnrt reads F32 and I64)",
+      fail("{}: tensor '{}': unsupported dtype '{}' (cnnrt reads F32, I64 and I32)",
            path, name, dt->get<std::string>());
     e.dtype = *dtype;
     auto shape = value.find("shape");
@@ -252,8 +252,18 @@ LoadResult loadArena(Arena &arena, const std::string &path,
   LoadResult result;
   result.metadata = std::move(parsed.metadata);
   std::vector<const Entry *> source(layout.size(), nullptr);
+  auto skipped = [&](const std::string &name) {
+    for (const std::string &prefix : options.ignoredPrefixes)
+      if (name.compare(0, prefix.size(), prefix) == 0)
+        return true;
+    return false;
+  };
   for (const Entry &e : parsed.entries) {
     std::ptrdiff_t i = layout.resolve(e.name);
+    if (i < 0 && skipped(e.name)) {
+      result.ignored.push_back(e.name);
+      continue;
+    }
     if (i < 0) {
       if (!options.allowUnexpected)
         fail("{}: unexpected tensor '{}': the model has no tensor of that "

@@ -18,6 +18,8 @@ std::size_t dtypeSize(DType dtype) {
     return 4;
   case DType::I64:
     return 8;
+  case DType::I32:
+    return 4;
   }
   fail("invalid dtype {}", int(dtype));
 }
@@ -28,6 +30,8 @@ const char *dtypeName(DType dtype) {
     return "F32";
   case DType::I64:
     return "I64";
+  case DType::I32:
+    return "I32";
   }
   return "?";
 }
@@ -37,6 +41,8 @@ std::optional<DType> dtypeFromName(std::string_view name) {
     return DType::F32;
   if (name == "I64")
     return DType::I64;
+  if (name == "I32")
+    return DType::I32;
   return std::nullopt;
 }
 
@@ -97,6 +103,10 @@ std::int64_t *Tensor::i64() {
 const std::int64_t *Tensor::i64() const {
   checkDtype(*this, DType::I64);
   return reinterpret_cast<const std::int64_t *>(storage.data());
+}
+const std::int32_t *Tensor::i32() const {
+  checkDtype(*this, DType::I32);
+  return reinterpret_cast<const std::int32_t *>(storage.data());
 }
 
 } // namespace cnnrt

@@ -4,6 +4,7 @@
 #include "Model.h"
 #include "Options.h"
 #include "Timing.h"
+#include "TrainOptions.h"
 
 #include <fmt/format.h>
 
@@ -11,26 +12,91 @@
 
 namespace cnnrt::cli {
 
+namespace {
+
+/// `bench --train`: the compiled training step on one random batch (labels
+/// uniform over the classes), with the model's train { } hyperparameters.
+/// The weights change from run to run, as in training.
+int benchTrain(Model &model, std::int64_t batchSize, std::int64_t runs,
+               std::int64_t warmup, std::uint64_t seed,
+               const std::string &weightText, const std::string &threadText) {
+  std::int64_t size = model.sampleSize(), k = model.numClasses();
+  AlignedBuffer images(std::size_t(batchSize * size) * sizeof(float));
+  AlignedBuffer logits(std::size_t(batchSize * k) * sizeof(float));
+  AlignedBuffer labels(std::size_t(batchSize) * sizeof(std::int32_t));
+  AlignedBuffer masks(std::size_t(model.maskFloats(batchSize)) *
+                      sizeof(float));
+  auto *x = reinterpret_cast<float *>(images.data());
+  auto *y = reinterpret_cast<std::int32_t *>(labels.data());
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal;
+  for (std::int64_t i = 0; i < batchSize * size; ++i)
+    x[i] = normal(rng);
+  std::uniform_int_distribution<std::int32_t> label(0, std::int32_t(k - 1));
+  for (std::int64_t i = 0; i < batchSize; ++i)
+    y[i] = label(rng);
+  SgdParams sgd = defaultSgd(model);
+  std::int64_t step = 0;
+  auto run = [&] {
+    model.trainStep(x, y, batchSize, reinterpret_cast<float *>(logits.data()),
+                    reinterpret_cast<float *>(masks.data()), false, sgd,
+                    step == 0, seed, step);
+    ++step;
+  };
+  for (std::int64_t i = 0; i < warmup; ++i)
+    run();
+  std::vector<double> ms;
+  for (std::int64_t i = 0; i < runs; ++i) {
+    Stopwatch clock;
+    run();
+    ms.push_back(clock.seconds() * 1e3);
+  }
+  TimingSummary t = summarize(ms);
+  fmt::print("model: {}\n", model.name());
+  fmt::print("weights: {}\n", weightText);
+  fmt::print("training step: {}\n", sgdSummary(sgd));
+  fmt::print("batch size {}, {} runs after {} warm-up, {}\n", batchSize, runs,
+             warmup, threadText);
+  fmt::print("ms per training step: median {:.4f} min {:.4f} max {:.4f}\n",
+             t.median, t.min, t.max);
+  double perSecond = t.median > 0 ? 1e3 / t.median : 0;
+  fmt::print("images/s: {:.0f} (median)\n", double(batchSize) * perSecond);
+  return 0;
+}
+
+} // namespace
+
 int runBench(const CommandContext &ctx, const Args &args) {
   Model model(ctx.model);
   WeightOptions weights;
   std::int64_t batchSize = 0, threads = 0, runs = 50, warmup = 5;
+  bool train = false;
   CommandLine cl(ctx.program, "bench",
                  "Times the eval-mode forward pass on one batch of random "
                  "inputs (standard normal, like normalised images): the "
                  "median, min and max wall-clock time per batch over the "
-                 "runs that follow the warm-up runs.");
+                 "runs that follow the warm-up runs. With --train, times the "
+                 "training step instead (forward, loss, backward, SGD "
+                 "update, with the model's train { } settings) on random "
+                 "inputs and labels.");
   addWeightOptions(cl, weights, model);
   addBatchSizeOption(cl, batchSize, 64);
   cl.integer("runs", "N", "timed runs (default 50)", runs, 1, 1000000);
   cl.integer("warmup", "N", "untimed runs first (default 5)", warmup, 0,
              1000000);
   addThreadsOption(cl, threads);
+  cl.flag("train", "time the training step instead of the forward pass",
+          train);
   if (!cl.parse(args))
     return 0;
+  if (train)
+    model.requireTraining("bench --train");
 
   std::string threadText = applyThreads(threads);
   std::string weightText = prepareWeights(model, weights);
+  if (train)
+    return benchTrain(model, batchSize, runs, warmup, weights.seed, weightText,
+                      threadText);
   std::int64_t size = model.sampleSize(), k = model.numClasses();
   AlignedBuffer images(std::size_t(batchSize * size) * sizeof(float));
   AlignedBuffer logits(std::size_t(batchSize * k) * sizeof(float));

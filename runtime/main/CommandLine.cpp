@@ -6,7 +6,9 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 
 namespace cnnrt::cli {
@@ -32,6 +34,17 @@ std::optional<std::uint64_t> parseUnsigned(const std::string &text) {
   errno = 0;
   unsigned long long v = std::strtoull(text.c_str(), &end, 10);
   if (*end || errno)
+    return std::nullopt;
+  return v;
+}
+
+std::optional<double> parseReal(const std::string &text) {
+  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])))
+    return std::nullopt;
+  char *end = nullptr;
+  errno = 0;
+  double v = std::strtod(text.c_str(), &end);
+  if (*end || errno || !std::isfinite(v))
     return std::nullopt;
   return v;
 }
@@ -145,6 +158,35 @@ void CommandLine::choice(const std::string &name, const std::string &metavar,
       });
 }
 
+void CommandLine::real(const std::string &name, const std::string &metavar,
+                       const std::string &help, double &target, double min,
+                       double max) {
+  add(name, metavar, help, true,
+      [this, name, &target, min, max](const std::string &v) {
+        std::optional<double> x = parseReal(v);
+        if (!x || *x < min || *x > max)
+          error(fmt::format("--{} expects a number from {} to {}, got '{}'",
+                            name, min, max, v));
+        target = *x;
+      });
+}
+
+void CommandLine::custom(const std::string &name, const std::string &metavar,
+                         const std::string &help,
+                         std::function<std::string(const std::string &)> set) {
+  add(name, metavar, help, true,
+      [this, name, set = std::move(set)](const std::string &v) {
+        std::string why = set(v);
+        if (!why.empty())
+          error(fmt::format("--{} '{}': {}", name, v, why));
+      });
+}
+
+void CommandLine::shortName(char letter, const std::string &name) {
+  if (Option *option = find(name))
+    option->letter = letter;
+}
+
 void CommandLine::require(const std::string &name) {
   if (Option *option = find(name))
     option->required = true;
@@ -181,12 +223,24 @@ bool CommandLine::parse(const std::vector<std::string> &args) {
       fmt::print("{}", help());
       return false;
     }
-    if (arg.size() < 3 || arg.compare(0, 2, "--") != 0)
-      error(fmt::format("unexpected argument '{}'", arg));
-    std::size_t eq = arg.find('=');
-    std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos
-                                                             : eq - 2);
-    Option *option = find(name);
+    Option *option = nullptr;
+    std::string name;
+    std::size_t eq = std::string::npos;
+    if (arg.size() == 2 && arg[0] == '-' && arg[1] != '-') {
+      for (Option &o : options_)
+        if (o.letter == arg[1])
+          option = &o;
+      if (!option)
+        error(fmt::format("unexpected argument '{}'", arg));
+      name = option->name;
+    } else {
+      if (arg.size() < 3 || arg.compare(0, 2, "--") != 0)
+        error(fmt::format("unexpected argument '{}'", arg));
+      eq = arg.find('=');
+      name = arg.substr(2, eq == std::string::npos ? std::string::npos
+                                                   : eq - 2);
+      option = find(name);
+    }
     if (!option)
       error(fmt::format("unknown flag '--{}'", name));
     std::string value;
@@ -214,7 +268,8 @@ bool CommandLine::parse(const std::vector<std::string> &args) {
 std::string CommandLine::help() const {
   std::vector<std::string> words = {"usage:", program_, command_};
   for (const Option &option : options_) {
-    std::string word = "--" + option.name;
+    std::string word = option.letter ? std::string("-") + option.letter
+                                     : "--" + option.name;
     if (option.takesValue)
       word += " " + option.metavar;
     words.push_back(option.required ? word : "[" + word + "]");
@@ -227,6 +282,8 @@ std::string CommandLine::help() const {
   std::size_t width = std::string("-h, --help").size();
   for (const Option &option : options_) {
     std::string word = "--" + option.name;
+    if (option.letter)
+      word = fmt::format("-{}, {}", option.letter, word);
     if (option.takesValue)
       word += " " + option.metavar;
     width = std::max(width, word.size());

@@ -49,6 +49,16 @@ public:
   void choice(const std::string &name, const std::string &metavar,
               const std::string &help, std::string &target,
               const std::vector<std::string> &choices);
+  /// A finite real number in [min, max] (strtod's syntax: 1e-3, 0.5).
+  void real(const std::string &name, const std::string &metavar,
+            const std::string &help, double &target, double min, double max);
+  /// A value with its own parser: `set` stores the value and returns "", or
+  /// returns what is wrong with it (reported like the other flags' errors).
+  void custom(const std::string &name, const std::string &metavar,
+              const std::string &help,
+              std::function<std::string(const std::string &)> set);
+  /// `-letter` as another spelling of the declared flag `name` (`-o OUT`).
+  void shortName(char letter, const std::string &name);
   /// A flag that must be given (checked by parse).
   void require(const std::string &name);
 
@@ -67,6 +77,7 @@ private:
     bool takesValue = true;
     bool required = false;
     bool seen = false;
+    char letter = 0; ///< shortName, 0 for none
     std::function<void(const std::string &)> set;
   };
   Option &add(const std::string &name, const std::string &metavar,

@@ -28,6 +28,8 @@ int runInit(const CommandContext &ctx, const Args &args);
 int runEval(const CommandContext &ctx, const Args &args);
 int runInfer(const CommandContext &ctx, const Args &args);
 int runBench(const CommandContext &ctx, const Args &args);
+int runTrain(const CommandContext &ctx, const Args &args);
+int runTrainStep(const CommandContext &ctx, const Args &args);
 
 /// The whole program: dispatches argv[1] to a subcommand, reports errors as
 /// "<prog>: error: <message>" on stderr. Exit status 0 on success, 1 on a

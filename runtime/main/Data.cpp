@@ -173,7 +173,7 @@ Dataset loadSplit(const DataSetKind &kind, const std::string &dir, Split split,
 
 } // namespace
 
-void addDataOptions(CommandLine &cl, DataOptions &o) {
+void addDataOptions(CommandLine &cl, DataOptions &o, bool withSplit) {
   cl.choice("data", "NAME",
             "data set: fashion-mnist (default) or cifar10 (binary batches)",
             o.name, {"fashion-mnist", "cifar10"});
@@ -186,56 +186,116 @@ void addDataOptions(CommandLine &cl, DataOptions &o) {
             "'all' or class numbers/names, e.g. 0,2 or airplane,bird, "
             "relabelled 0..k-1 (default: all; cifar10: airplane,bird)",
             o.classes);
-  cl.choice("split", "SPLIT", "test (default) or train", o.split,
-            {"test", "train"});
-  cl.integer("limit", "N", "use only the first N samples of the split",
+  if (withSplit)
+    cl.choice("split", "SPLIT", "test (default) or train", o.split,
+              {"test", "train"});
+  cl.integer("limit", "N",
+             withSplit ? "use only the first N samples of the split"
+                       : "use only the first N samples of each split",
              o.limit, 1, std::int64_t(1) << 40);
   cl.flag("no-normalize",
           "skip the per-channel normalisation (training-split mean and std)",
           o.noNormalize);
 }
 
-PreparedData prepareData(const DataOptions &o, const Model &model) {
-  const DataSetKind &kind = kindOf(o.name);
-  std::string classText = o.classes.empty() ? kind.defaultClasses : o.classes;
-  std::vector<int> classes = parseClasses(kind, classText);
-  std::string dir = o.dir;
-  if (dir.empty()) {
+namespace {
+
+/// The flags resolved and checked against the model, before any file is read.
+struct Selection {
+  const DataSetKind *kind;
+  std::string classText, dir;
+  std::vector<int> classes;
+};
+
+Selection select(const DataOptions &o, const Model &model) {
+  Selection sel;
+  sel.kind = &kindOf(o.name);
+  const DataSetKind &kind = *sel.kind;
+  sel.classText = o.classes.empty() ? kind.defaultClasses : o.classes;
+  sel.classes = parseClasses(kind, sel.classText);
+  sel.dir = o.dir;
+  if (sel.dir.empty()) {
     if (!kind.defaultDir)
       throw UsageError(fmt::format(
           "--data {} needs --data-dir DIR (the folder of its binary batches "
           "data_batch_1.bin ... data_batch_5.bin, test_batch.bin)",
           kind.name));
-    dir = kind.defaultDir;
+    sel.dir = kind.defaultDir;
   }
   std::int64_t numClasses =
-      classes.empty() ? std::int64_t(kind.classNames.size())
-                      : std::int64_t(classes.size());
+      sel.classes.empty() ? std::int64_t(kind.classNames.size())
+                          : std::int64_t(sel.classes.size());
   std::string dataName = kind.name;
-  if (!classes.empty())
-    dataName += fmt::format(" with classes {}", classText);
+  if (!sel.classes.empty())
+    dataName += fmt::format(" with classes {}", sel.classText);
   checkFits(model, kind, numClasses, dataName);
-  checkDirectory(kind.name, dir);
+  checkDirectory(kind.name, sel.dir);
+  return sel;
+}
 
+/// One split of the selection, limited; fails on an empty result.
+Dataset loadSelected(const Selection &sel, Split split, std::int64_t limit) {
+  Dataset d = loadSplit(*sel.kind, sel.dir, split, sel.classes);
+  keepFirst(d, limit);
+  if (d.count == 0)
+    fail("{}: the {} split of '{}' has no samples of classes {}",
+         sel.kind->name, split == Split::Train ? "train" : "test", sel.dir,
+         sel.classText);
+  return d;
+}
+
+} // namespace
+
+PreparedData prepareData(const DataOptions &o, const Model &model) {
+  Selection sel = select(o, model);
   PreparedData p;
   Split split = o.split == "train" ? Split::Train : Split::Test;
-  p.data = loadSplit(kind, dir, split, classes);
+  p.data = loadSplit(*sel.kind, sel.dir, split, sel.classes);
   if (!o.noNormalize) {
     // Over the full training split, every class, as the lecture computes it.
-    if (split == Split::Train && classes.empty())
+    if (split == Split::Train && sel.classes.empty())
       p.stats = computeChannelStats(p.data);
     else
-      p.stats = computeChannelStats(loadSplit(kind, dir, Split::Train, {}));
+      p.stats = computeChannelStats(loadSplit(*sel.kind, sel.dir,
+                                              Split::Train, {}));
   }
   keepFirst(p.data, o.limit);
   if (!o.noNormalize)
     normalize(p.data, p.stats);
   if (p.data.count == 0)
-    fail("{}: the {} split of '{}' has no samples of classes {}", kind.name,
-         o.split, dir, classText);
-  p.description = fmt::format("{} {} split ({}), classes {}", kind.name,
-                              o.split, dir, classText);
+    fail("{}: the {} split of '{}' has no samples of classes {}",
+         sel.kind->name, o.split, sel.dir, sel.classText);
+  p.description = fmt::format("{} {} split ({}), classes {}", sel.kind->name,
+                              o.split, sel.dir, sel.classText);
   return p;
+}
+
+TrainData prepareTrainData(const DataOptions &o, const Model &model) {
+  Selection sel = select(o, model);
+  TrainData t;
+  if (!o.noNormalize) {
+    if (sel.classes.empty()) {
+      t.train = loadSplit(*sel.kind, sel.dir, Split::Train, {});
+      t.stats = computeChannelStats(t.train);
+    } else {
+      t.stats = computeChannelStats(loadSplit(*sel.kind, sel.dir,
+                                              Split::Train, {}));
+    }
+  }
+  if (t.train.count == 0)
+    t.train = loadSplit(*sel.kind, sel.dir, Split::Train, sel.classes);
+  keepFirst(t.train, o.limit);
+  if (t.train.count == 0)
+    fail("{}: the train split of '{}' has no samples of classes {}",
+         sel.kind->name, sel.dir, sel.classText);
+  t.test = loadSelected(sel, Split::Test, o.limit);
+  if (!o.noNormalize) {
+    normalize(t.train, t.stats);
+    normalize(t.test, t.stats);
+  }
+  t.description =
+      fmt::format("{} ({}), classes {}", sel.kind->name, sel.dir, sel.classText);
+  return t;
 }
 
 } // namespace cnnrt::cli

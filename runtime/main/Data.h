@@ -34,8 +34,10 @@ struct DataOptions {
   bool noNormalize = false;
 };
 
-/// Declares the flags above on `cl`, writing into `options`.
-void addDataOptions(CommandLine &cl, DataOptions &options);
+/// Declares the flags above on `cl`, writing into `options`; --split only
+/// if `withSplit` (`train` uses both splits).
+void addDataOptions(CommandLine &cl, DataOptions &options,
+                    bool withSplit = true);
 
 struct PreparedData {
   Dataset data;             ///< normalised unless --no-normalize, limited
@@ -47,6 +49,16 @@ struct PreparedData {
 /// class list, cifar10 without a folder) and Error for a model that does not
 /// fit the data set, a missing folder or a bad file.
 PreparedData prepareData(const DataOptions &options, const Model &model);
+
+/// What `train` uses: the training split to train on and the test split to
+/// validate on, both with the class subset and --limit applied, normalised
+/// with the statistics of the full training split.
+struct TrainData {
+  Dataset train, test;
+  std::string description; ///< "fashion-mnist (DIR), classes all"
+  ChannelStats stats;      ///< empty with --no-normalize
+};
+TrainData prepareTrainData(const DataOptions &options, const Model &model);
 
 } // namespace cnnrt::cli
 

@@ -29,7 +29,12 @@ const Command kCommands[] = {
     {"eval", "accuracy and loss on a data set's test split", runEval},
     {"infer", "logits for a batch of inputs read from a safetensors file",
      runInfer},
-    {"bench", "time inference on random batches", runBench},
+    {"train", "train with SGD on a data set; checkpoints, resume, logs",
+     runTrain},
+    {"train-step", "training steps on one batch from a file, everything out",
+     runTrainStep},
+    {"bench", "time inference (or --train: training steps) on random batches",
+     runBench},
 };
 
 std::string baseName(const char *path) {
@@ -46,7 +51,7 @@ std::string usage(const std::string &program, const cnnrt_model &model) {
                         model.input_shape[2], model.num_classes);
   text += "commands:\n";
   for (const Command &c : kCommands)
-    text += fmt::format("  {:<6}  {}\n", c.name, c.summary);
+    text += fmt::format("  {:<10}  {}\n", c.name, c.summary);
   text += fmt::format("\nRun '{} <command> --help' for a command's options.\n",
                       program);
   return text;

@@ -2,12 +2,11 @@
 
 #include "Commands.h"
 #include "Data.h"
+#include "Evaluate.h"
 #include "Metrics.h"
 #include "Model.h"
 #include "Options.h"
 #include "Timing.h"
-
-#include "cnnrt/Batching.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -45,19 +44,7 @@ int runEval(const CommandContext &ctx, const Args &args) {
                fmt::join(p.stats.mean, ","), fmt::join(p.stats.std, ","));
 
   Stopwatch clock;
-  std::vector<std::int64_t> order = identityOrder(d.count);
-  AlignedBuffer images(std::size_t(batchSize * d.imageSize()) * sizeof(float));
-  AlignedBuffer logits(std::size_t(batchSize * model.numClasses()) *
-                       sizeof(float));
-  std::vector<std::int64_t> labels(std::size_t(batchSize), 0);
-  auto *x = reinterpret_cast<float *>(images.data());
-  auto *y = reinterpret_cast<float *>(logits.data());
-  ClassificationMetrics metrics;
-  for (std::int64_t b = 0, nb = numBatches(d.count, batchSize); b < nb; ++b) {
-    std::int64_t n = gatherBatch(d, order, b, batchSize, x, labels.data());
-    model.forward(x, n, y);
-    metrics.add(y, labels.data(), n, model.numClasses());
-  }
+  ClassificationMetrics metrics = evaluate(model, d, batchSize);
   double seconds = clock.seconds();
 
   fmt::print("accuracy: {:.6f} ({}/{})\n", metrics.accuracy(), metrics.correct,

@@ -150,6 +150,21 @@ int runInfo(const CommandContext &ctx, const Args &args) {
                shared, shared == 1 ? "" : "s", names, names == 1 ? "" : "s");
   }
   fmt::print("arena: {} bytes\n", layout.totalBytes());
+  if (model.canTrain()) {
+    fmt::print("training: train_step; a gradient and a momentum buffer per "
+               "parameter ({} each), arena {} bytes in all\n",
+               model.numSlots(), m.train_arena_bytes);
+    std::string sites;
+    for (std::int64_t i = 0; i < model.numDropoutSites(); ++i) {
+      const cnnrt_dropout_site &d = model.dropoutSite(i);
+      sites += fmt::format("{}{} p={} ({}, {} per sample)", i ? ", " : " ",
+                           d.name, d.p, d.channelwise ? "channels" : "elements",
+                           d.elems_per_sample);
+    }
+    fmt::print("dropout:{}\n", sites.empty() ? " none" : sites);
+  } else {
+    fmt::print("training: none (compiled without a train_step)\n");
+  }
   double flops = double(m.flops_per_sample);
   fmt::print("FLOPs per sample: {} ({}FLOP)\n", m.flops_per_sample,
              siPrefixed(flops));

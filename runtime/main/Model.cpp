@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace cnnrt::cli {
 
 namespace {
@@ -81,6 +83,87 @@ Layout checkedLayout(const cnnrt_model &m) {
   return layout;
 }
 
+/// Checks the training fields of a model with a train_step against the
+/// layout rule of model_abi.h (gradients, then momentum buffers, after the
+/// model's tensors, each 64-aligned, in parameter order) and returns the
+/// parameters' layout indices. A model without train_step has no training
+/// state: its training fields are not used, so they are not checked.
+std::vector<std::size_t> checkedTraining(const cnnrt_model &m,
+                                         const Layout &layout) {
+  std::vector<std::size_t> params;
+  if (!m.train_step)
+    return params;
+  const char *what = "invalid model descriptor";
+  for (std::size_t i = 0; i < layout.size(); ++i) {
+    if (layout[i].role != TensorRole::Parameter)
+      continue;
+    if (layout[i].dtype != DType::F32)
+      fail("{}: parameter '{}' is {}, but gradients are F32", what,
+           layout[i].name, dtypeName(layout[i].dtype));
+    params.push_back(i);
+  }
+  if (m.num_train_slots != std::int64_t(params.size()) ||
+      (m.num_train_slots > 0 && !m.train_slots))
+    fail("{}: {} train slots, but the model has {} parameters", what,
+         m.num_train_slots, params.size());
+  std::size_t offset = layout.totalBytes();
+  std::vector<std::size_t> grads, momenta;
+  for (std::size_t i : params) {
+    grads.push_back(offset);
+    offset += alignUp(layout[i].nbytes);
+  }
+  for (std::size_t i : params) {
+    momenta.push_back(offset);
+    offset += alignUp(layout[i].nbytes);
+  }
+  for (std::size_t s = 0; s < params.size(); ++s) {
+    const cnnrt_train_slot &slot = m.train_slots[s];
+    const std::string &name = layout[params[s]].name;
+    if (slot.tensor != std::int64_t(params[s]))
+      fail("{}: train slot {} is for tensor {}, but the runtime's layout has "
+           "parameter '{}' (tensor {}) there",
+           what, s, slot.tensor, name, params[s]);
+    if (slot.grad_offset != std::int64_t(grads[s]))
+      fail("{}: the gradient of '{}' is at offset {}, but the runtime's "
+           "layout puts it at {}",
+           what, name, slot.grad_offset, grads[s]);
+    if (slot.momentum_offset != std::int64_t(momenta[s]))
+      fail("{}: the momentum buffer of '{}' is at offset {}, but the "
+           "runtime's layout puts it at {}",
+           what, name, slot.momentum_offset, momenta[s]);
+  }
+  if (m.train_arena_bytes != std::int64_t(offset))
+    fail("{}: training arena of {} bytes, but the runtime's layout needs {}",
+         what, m.train_arena_bytes, offset);
+
+  if (m.num_dropout_sites < 0 ||
+      (m.num_dropout_sites > 0 && !m.dropout_sites))
+    fail("{}: bad dropout site table", what);
+  std::int64_t elems = 0;
+  for (std::int64_t i = 0; i < m.num_dropout_sites; ++i) {
+    const cnnrt_dropout_site &d = m.dropout_sites[i];
+    if (!d.name || !*d.name)
+      fail("{}: dropout site {} has no name", what, i);
+    for (std::int64_t j = 0; j < i; ++j)
+      if (std::string(d.name) == m.dropout_sites[j].name)
+        fail("{}: dropout site '{}' occurs twice", what, d.name);
+    if (!(d.p >= 0 && d.p < 1))
+      fail("{}: dropout site '{}' has p = {}, outside [0, 1)", what, d.name,
+           d.p);
+    if (d.channelwise != 0 && d.channelwise != 1)
+      fail("{}: dropout site '{}' has channelwise = {}", what, d.name,
+           d.channelwise);
+    if (d.elems_per_sample <= 0)
+      fail("{}: dropout site '{}' has {} elements per sample", what, d.name,
+           d.elems_per_sample);
+    elems += d.elems_per_sample;
+  }
+  if (m.mask_elems_per_sample != elems)
+    fail("{}: {} mask elements per sample, but the dropout sites have {}",
+         what, m.mask_elems_per_sample, elems);
+  return params;
+}
+
 std::vector<InitSpec> initSpecsOf(const cnnrt_model &m) {
   std::vector<InitSpec> specs;
   for (std::int64_t i = 0; i < m.num_tensors; ++i) {
@@ -97,9 +180,12 @@ bool aligned(const void *p) {
 } // namespace
 
 Model::Model(const cnnrt_model &desc)
-    : desc_(desc), arena_(checkedLayout(desc)) {
+    : desc_(desc), arena_(checkedLayout(desc)), loss_(2 * sizeof(float)) {
   name_ = desc.name;
   inits_ = initSpecsOf(desc);
+  slotTensors_ = checkedTraining(desc, arena_.layout());
+  if (canTrain()) // the training state after the tensors, zeroed
+    arena_ = Arena(arena_.layout(), std::size_t(desc.train_arena_bytes));
 }
 
 std::string Model::inputShapeString() const {
@@ -116,7 +202,9 @@ std::string Model::hyperparam(const std::string &name) const {
 void Model::initialize(std::uint64_t seed) { initArena(arena_, inits_, seed); }
 
 LoadResult Model::load(const std::string &path) {
-  return loadArena(arena_, path);
+  LoadOptions options;
+  options.ignoredPrefixes = {"optimizer."};
+  return loadArena(arena_, path, options);
 }
 
 void Model::forward(const float *input, std::int64_t n, float *logits) {
@@ -132,6 +220,66 @@ void Model::forward(const float *input, std::int64_t n, float *logits) {
   cnnrt_memref4d_f32 x{in, in, 0, {n, c, h, w}, {c * h * w, h * w, w, 1}};
   cnnrt_memref2d_f32 y{logits, logits, 0, {n, k}, {k, 1}};
   desc_.forward(&arena, &x, &y);
+}
+
+void Model::requireTraining(const std::string &command) const {
+  if (!canTrain())
+    fail("'{}' needs a model compiled with training, but {} was compiled "
+         "without it (no train_step); 'eval', 'infer', 'info' and 'bench' "
+         "work without",
+         command, name_);
+}
+
+float *Model::gradient(std::size_t s) {
+  return reinterpret_cast<float *>(arena_.base() +
+                                   desc_.train_slots[s].grad_offset);
+}
+
+float *Model::momentumBuffer(std::size_t s) {
+  return reinterpret_cast<float *>(arena_.base() +
+                                   desc_.train_slots[s].momentum_offset);
+}
+
+const float *Model::momentumBuffer(std::size_t s) const {
+  return reinterpret_cast<const float *>(arena_.base() +
+                                         desc_.train_slots[s].momentum_offset);
+}
+
+std::int64_t Model::maskFloats(std::int64_t n) const {
+  return std::max<std::int64_t>(1, n * desc_.mask_elems_per_sample);
+}
+
+StepLoss Model::trainStep(const float *input, const std::int32_t *labels,
+                          std::int64_t n, float *logits, float *masks,
+                          bool masksGiven, const SgdParams &sgd,
+                          bool firstStep, std::uint64_t seed,
+                          std::int64_t step) {
+  requireTraining("train");
+  if (n <= 0)
+    fail("internal error: a training step needs at least one sample");
+  if (!aligned(input) || !aligned(labels) || !aligned(logits) ||
+      !aligned(masks))
+    fail("internal error: train_step buffers must be {}-byte aligned",
+         kAlignment);
+  std::int64_t c = channels(), h = height(), w = width(), k = numClasses();
+  std::int8_t *base = reinterpret_cast<std::int8_t *>(arena_.base());
+  cnnrt_memref1d_i8 arena{base, base, 0, {desc_.train_arena_bytes}, {1}};
+  // The generated code only reads input and labels; descriptors are not const.
+  float *in = const_cast<float *>(input);
+  auto *lab = const_cast<std::int32_t *>(labels);
+  auto *loss = reinterpret_cast<float *>(loss_.data());
+  std::int64_t m = maskFloats(n);
+  cnnrt_memref4d_f32 x{in, in, 0, {n, c, h, w}, {c * h * w, h * w, w, 1}};
+  cnnrt_memref1d_i32 y{lab, lab, 0, {n}, {1}};
+  cnnrt_memref2d_f32 out{logits, logits, 0, {n, k}, {k, 1}};
+  cnnrt_memref1d_f32 l{loss, loss, 0, {2}, {1}};
+  cnnrt_memref1d_f32 mk{masks, masks, 0, {m}, {1}};
+  desc_.train_step(&arena, &x, &y, &out, &l, &mk, float(sgd.lr),
+                   float(sgd.momentum), float(sgd.dampening),
+                   float(sgd.weightDecay), float(sgd.l2), float(sgd.l1),
+                   sgd.nesterov, firstStep, masksGiven,
+                   static_cast<std::int64_t>(seed), step);
+  return {loss[0], loss[1]};
 }
 
 } // namespace cnnrt::cli

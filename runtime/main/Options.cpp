@@ -25,8 +25,12 @@ std::string prepareWeights(Model &model, const WeightOptions &o) {
     model.initialize(o.seed);
     return fmt::format("initial (seed {})", o.seed);
   }
-  model.load(o.load);
-  return o.load;
+  LoadResult r = model.load(o.load);
+  if (r.ignored.empty())
+    return o.load;
+  // A training checkpoint: its optimizer state does not matter here.
+  return fmt::format("{} ({} optimizer tensor{} ignored)", o.load,
+                     r.ignored.size(), r.ignored.size() == 1 ? "" : "s");
 }
 
 void addBatchSizeOption(CommandLine &cl, std::int64_t &batchSize,

@@ -5,17 +5,25 @@
 // per variant (see CMakeLists.txt):
 //
 //   FAKE_MNIST      1x28x28 -> flatten -> linear 784->16 (`hidden`) -> minus
-//                   the buffer `bn.running_mean` -> tanh -> linear 16->10
-//                   (`out`); also an I64 buffer `bn.num_batches_tracked` the
-//                   forward ignores. Train seed 3.
+//                   the buffer `bn.running_mean` -> tanh -> dropout(p=0.25)
+//                   (site `hidden_dropout`, identity in eval) -> linear
+//                   16->10 (`out`); also an I64 buffer
+//                   `bn.num_batches_tracked` that the train step increments
+//                   and the forward ignores. Train seed 3.
 //   (otherwise)     CxSxS -> flatten -> linear C*S*S->K (`fc`), named
 //                   FAKE_NAME; C, S, K from FAKE_CHANS, FAKE_SIDE,
-//                   FAKE_CLASSES (default 3, 32, 2: CIFAR-2).
+//                   FAKE_CLASSES (default 3, 32, 2: CIFAR-2). No dropout.
 //   FAKE_BAD_OFFSET the MNIST variant with one offset off by 64 bytes.
-//   FAKE_OPENMP     the batch loop runs on OpenMP threads.
+//   FAKE_BAD_TRAIN  the MNIST variant with one momentum offset off by 64.
+//   FAKE_NO_TRAIN   no train_step (a model compiled without training).
+//   FAKE_OPENMP     the batch loop of forward runs on OpenMP threads.
 //
 // Initializers follow PyTorch's defaults for Linear: U(-1/sqrt(fan_in),
 // 1/sqrt(fan_in)) for weight and bias.
+//
+// The train steps follow model_abi.h's contract literally and plainly:
+// masks from cnnrt's Philox keyed as the ABI says, forward, mean
+// cross-entropy, backward by hand, then the fused SGD update per parameter.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,6 +31,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 namespace {
 
@@ -46,6 +55,80 @@ const float *tensorAt(const cnnrt_memref1d_i8 *arena, std::int64_t offset) {
                                          offset);
 }
 
+float *mutableAt(cnnrt_memref1d_i8 *arena, std::int64_t offset) {
+  return reinterpret_cast<float *>(arena->aligned + arena->offset + offset);
+}
+
+/// The scalars of train_step that the update needs.
+struct Sgd {
+  float lr, momentum, dampening, weightDecay, l2, l1;
+  bool nesterov, firstStep;
+};
+
+/// l2·Σp² + l1·Σ|p| of one parameter.
+double penaltyOf(const float *p, std::int64_t n, const Sgd &o) {
+  double sum = 0;
+  for (std::int64_t i = 0; i < n; ++i)
+    sum += double(o.l2) * p[i] * p[i] + double(o.l1) * std::fabs(p[i]);
+  return sum;
+}
+
+/// model_abi.h's fused update of one parameter: g = grad + 2·l2·p +
+/// l1·sign(p) + wd·p; the momentum buffer; p -= lr·g.
+void sgdUpdate(float *p, const float *grad, float *buf, std::int64_t n,
+               const Sgd &o) {
+  for (std::int64_t i = 0; i < n; ++i) {
+    float sign = p[i] > 0 ? 1.f : p[i] < 0 ? -1.f : 0.f;
+    float g = grad[i] + 2 * o.l2 * p[i] + o.l1 * sign + o.weightDecay * p[i];
+    if (o.momentum != 0) {
+      buf[i] = o.firstStep ? g
+                           : o.momentum * buf[i] + (1 - o.dampening) * g;
+      g = o.nesterov ? g + o.momentum * buf[i] : buf[i];
+    }
+    p[i] -= o.lr * g;
+  }
+}
+
+/// Mean cross-entropy of logits z [n, k] and its gradient dz = (softmax −
+/// onehot) / n.
+double crossEntropy(const float *z, const std::int32_t *labels,
+                    std::int64_t n, std::int64_t k, float *dz) {
+  double sum = 0;
+  for (std::int64_t i = 0; i < n; ++i) {
+    const float *row = z + i * k;
+    double max = row[0];
+    for (std::int64_t j = 1; j < k; ++j)
+      max = std::fmax(max, double(row[j]));
+    double total = 0;
+    for (std::int64_t j = 0; j < k; ++j)
+      total += std::exp(double(row[j]) - max);
+    double lse = std::log(total) + max;
+    sum += lse - row[labels[i]];
+    for (std::int64_t j = 0; j < k; ++j)
+      dz[i * k + j] = float((std::exp(double(row[j]) - lse) -
+                             (j == labels[i] ? 1.0 : 0.0)) /
+                            double(n));
+  }
+  return sum / double(n);
+}
+
+/// Dropout masks of site `site`, elements [0, count) of its [N, E] mask, as
+/// model_abi.h keys them.
+[[maybe_unused]] void dropoutMask(float *mask, std::int64_t count,
+                                  std::uint32_t site, double p,
+                                  std::int64_t seed, std::int64_t step) {
+  auto s = std::uint64_t(seed), t = std::uint64_t(step);
+  const std::uint32_t key[2] = {std::uint32_t(s), std::uint32_t(s >> 32)};
+  float scale = float(1.0 / (1.0 - p));
+  for (std::int64_t e = 0; e < count; ++e) {
+    const std::uint32_t counter[4] = {std::uint32_t(e), site, std::uint32_t(t),
+                                      std::uint32_t(t >> 32)};
+    std::uint32_t x[4];
+    cnnrt_philox4x32_10(counter, key, x);
+    mask[e] = cnnrt_uniform_from_u32(x[0]) >= p ? scale : 0.f;
+  }
+}
+
 #ifdef FAKE_MNIST
 
 constexpr std::int64_t C = 1, S = 28, D = C * S * S, H = 16, K = 10;
@@ -57,6 +140,40 @@ constexpr std::int64_t kOutW = kTracked + align64(8);
 constexpr std::int64_t kOutB = kOutW + align64(K * H * 4);
 constexpr std::int64_t kArenaBytes = kOutB + align64(K * 4);
 static_assert(kOutW == 50368 && kArenaBytes == 51072, "layout by hand");
+
+// The training state: gradients, then momentum buffers, parameter order.
+constexpr std::int64_t kParamBytes[] = {H * D * 4, H * 4, K * H * 4, K * 4};
+constexpr std::int64_t kGrad0 = kArenaBytes;
+constexpr std::int64_t kMomentum0 = kGrad0 + align64(kParamBytes[0]) +
+                                    align64(kParamBytes[1]) +
+                                    align64(kParamBytes[2]) +
+                                    align64(kParamBytes[3]);
+constexpr std::int64_t kTrainArenaBytes = kMomentum0 + (kMomentum0 - kGrad0);
+static_assert(kTrainArenaBytes == 152960, "layout by hand");
+
+constexpr std::int64_t slotOffset(std::int64_t base, int slot) {
+  std::int64_t offset = base;
+  for (int i = 0; i < slot; ++i)
+    offset += align64(kParamBytes[i]);
+  return offset;
+}
+
+#ifdef FAKE_BAD_TRAIN
+constexpr std::int64_t kBadMomentum = 64;
+#else
+constexpr std::int64_t kBadMomentum = 0;
+#endif
+
+const cnnrt_train_slot trainSlots[] = {
+    {0, slotOffset(kGrad0, 0), slotOffset(kMomentum0, 0)},
+    {1, slotOffset(kGrad0, 1), slotOffset(kMomentum0, 1)},
+    {4, slotOffset(kGrad0, 2), slotOffset(kMomentum0, 2) + kBadMomentum},
+    {5, slotOffset(kGrad0, 3), slotOffset(kMomentum0, 3)},
+};
+
+constexpr double kDropP = 0.25;
+const cnnrt_dropout_site dropoutSites[] = {{"hidden_dropout", kDropP, 0, H}};
+constexpr std::int64_t kMaskElems = H;
 
 const std::int64_t hiddenWShape[] = {H, D}, hiddenBShape[] = {H},
                    outWShape[] = {K, H}, outBShape[] = {K};
@@ -115,6 +232,79 @@ void forward(cnnrt_memref1d_i8 *arena, cnnrt_memref4d_f32 *input,
   }
 }
 
+// [[maybe_unused]]: FAKE_NO_TRAIN leaves it out of the descriptor.
+[[maybe_unused]] void
+trainStep(cnnrt_memref1d_i8 *arena, cnnrt_memref4d_f32 *input,
+          cnnrt_memref1d_i32 *labels, cnnrt_memref2d_f32 *logits,
+          cnnrt_memref1d_f32 *loss, cnnrt_memref1d_f32 *masks, float lr,
+          float momentum, float dampening, float weightDecay, float l2,
+          float l1, std::int32_t nesterov, std::int32_t firstStep,
+          std::int32_t masksGiven, std::int64_t seed, std::int64_t step) {
+  float *param[4] = {mutableAt(arena, kHiddenW), mutableAt(arena, kHiddenB),
+                     mutableAt(arena, kOutW), mutableAt(arena, kOutB)};
+  float *grad[4], *buf[4];
+  for (int i = 0; i < 4; ++i) {
+    grad[i] = mutableAt(arena, trainSlots[i].grad_offset);
+    buf[i] = mutableAt(arena, trainSlots[i].momentum_offset);
+    for (std::int64_t j = 0; j < kParamBytes[i] / 4; ++j)
+      grad[i][j] = 0;
+  }
+  const float *w1 = param[0], *b1 = param[1], *w2 = param[2], *b2 = param[3];
+  const float *mean = tensorAt(arena, kRunningMean);
+  Sgd o{lr, momentum, dampening, weightDecay, l2, l1, nesterov != 0,
+        firstStep != 0};
+  double penalty = 0;
+  for (int i = 0; i < 4; ++i)
+    penalty += penaltyOf(param[i], kParamBytes[i] / 4, o);
+
+  std::int64_t n = input->sizes[0];
+  float *mask = masks->aligned + masks->offset;
+  if (!masksGiven)
+    dropoutMask(mask, n * H, 0, kDropP, seed, step);
+  const std::int32_t *y = labels->aligned + labels->offset;
+  std::vector<float> h(std::size_t(n * H)), z(std::size_t(n * K)),
+      dz(std::size_t(n * K));
+  for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t j = 0; j < H; ++j) {
+      float acc = b1[j];
+      for (std::int64_t d = 0; d < D; ++d)
+        acc += w1[j * D + d] * at(input, i, 0, d / S, d % S);
+      h[std::size_t(i * H + j)] = std::tanh(acc - mean[j]);
+    }
+    for (std::int64_t k = 0; k < K; ++k) {
+      float acc = b2[k];
+      for (std::int64_t j = 0; j < H; ++j)
+        acc += w2[k * H + j] * h[std::size_t(i * H + j)] * mask[i * H + j];
+      z[std::size_t(i * K + k)] = at(logits, i, k) = acc;
+    }
+  }
+  double ce = crossEntropy(z.data(), y, n, K, dz.data());
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t j = 0; j < H; ++j) {
+      float hj = h[std::size_t(i * H + j)], m = mask[i * H + j], dd = 0;
+      for (std::int64_t k = 0; k < K; ++k) {
+        float g = dz[std::size_t(i * K + k)];
+        grad[2][k * H + j] += g * hj * m;
+        dd += g * w2[k * H + j];
+      }
+      float da = dd * m * (1 - hj * hj);
+      grad[1][j] += da;
+      for (std::int64_t d = 0; d < D; ++d)
+        grad[0][j * D + d] += da * at(input, i, 0, d / S, d % S);
+    }
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t k = 0; k < K; ++k)
+      grad[3][k] += dz[std::size_t(i * K + k)];
+
+  float *out = loss->aligned + loss->offset;
+  out[0] = float(ce);
+  out[1] = float(penalty);
+  for (int i = 0; i < 4; ++i)
+    sgdUpdate(param[i], grad[i], buf[i], kParamBytes[i] / 4, o);
+  *reinterpret_cast<std::int64_t *>(arena->aligned + arena->offset +
+                                    kTracked) += 1;
+}
+
 constexpr const char *kName = "FakeMnist";
 constexpr std::int64_t kFlops = 2 * D * H + 2 * H * K;
 constexpr std::int64_t kSeed = 3;
@@ -138,6 +328,16 @@ constexpr std::int64_t kArenaBytes = kFcB + align64(K * 4);
 
 const std::int64_t fcWShape[] = {K, D}, fcBShape[] = {K};
 const double b1 = 1 / std::sqrt(double(D));
+
+constexpr std::int64_t kGradW = kArenaBytes;
+constexpr std::int64_t kGradB = kGradW + align64(K * D * 4);
+constexpr std::int64_t kMomentumW = kGradB + align64(K * 4);
+constexpr std::int64_t kMomentumB = kMomentumW + align64(K * D * 4);
+constexpr std::int64_t kTrainArenaBytes = kMomentumB + align64(K * 4);
+const cnnrt_train_slot trainSlots[] = {{0, kGradW, kMomentumW},
+                                       {1, kGradB, kMomentumB}};
+const cnnrt_dropout_site *const dropoutSites = nullptr;
+constexpr std::int64_t kMaskElems = 0;
 
 const cnnrt_model_tensor tensors[] = {
     {{"fc.weight", CNNRT_F32, CNNRT_PARAMETER, 2, fcWShape},
@@ -165,6 +365,50 @@ void forward(cnnrt_memref1d_i8 *arena, cnnrt_memref4d_f32 *input,
     }
 }
 
+// [[maybe_unused]]: FAKE_NO_TRAIN leaves it out of the descriptor.
+[[maybe_unused]] void
+trainStep(cnnrt_memref1d_i8 *arena, cnnrt_memref4d_f32 *input,
+          cnnrt_memref1d_i32 *labels, cnnrt_memref2d_f32 *logits,
+          cnnrt_memref1d_f32 *loss, cnnrt_memref1d_f32 *masks, float lr,
+          float momentum, float dampening, float weightDecay, float l2,
+          float l1, std::int32_t nesterov, std::int32_t firstStep,
+          std::int32_t masksGiven, std::int64_t seed, std::int64_t step) {
+  float *w = mutableAt(arena, kFcW), *bias = mutableAt(arena, kFcB);
+  float *gw = mutableAt(arena, kGradW), *gb = mutableAt(arena, kGradB);
+  Sgd o{lr, momentum, dampening, weightDecay, l2, l1, nesterov != 0,
+        firstStep != 0};
+  double penalty = penaltyOf(w, K * D, o) + penaltyOf(bias, K, o);
+  std::int64_t n = input->sizes[0];
+  std::vector<float> z(std::size_t(n * K)), dz(std::size_t(n * K));
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t k = 0; k < K; ++k) {
+      float acc = bias[k];
+      for (std::int64_t d = 0; d < D; ++d)
+        acc += w[k * D + d] * at(input, i, d / (S * S), d / S % S, d % S);
+      z[std::size_t(i * K + k)] = at(logits, i, k) = acc;
+    }
+  double ce =
+      crossEntropy(z.data(), labels->aligned + labels->offset, n, K, dz.data());
+  for (std::int64_t k = 0; k < K; ++k) {
+    gb[k] = 0;
+    for (std::int64_t d = 0; d < D; ++d)
+      gw[k * D + d] = 0;
+  }
+  for (std::int64_t i = 0; i < n; ++i)
+    for (std::int64_t k = 0; k < K; ++k) {
+      float g = dz[std::size_t(i * K + k)];
+      gb[k] += g;
+      for (std::int64_t d = 0; d < D; ++d)
+        gw[k * D + d] += g * at(input, i, d / (S * S), d / S % S, d % S);
+    }
+  float *out = loss->aligned + loss->offset;
+  out[0] = float(ce);
+  out[1] = float(penalty);
+  sgdUpdate(w, gw, mutableAt(arena, kMomentumW), K * D, o);
+  sgdUpdate(bias, gb, mutableAt(arena, kMomentumB), K, o);
+  (void)masks, (void)masksGiven, (void)seed, (void)step; // no dropout
+}
+
 constexpr const char *kName = FAKE_NAME;
 constexpr std::int64_t kFlops = 2 * D * K;
 constexpr std::int64_t kSeed = 0;
@@ -188,4 +432,15 @@ extern "C" const cnnrt_model cnnc_model = {
     // epochs, batch_size, seed
     {1e-2, 0, 0, 0, 0, CNNRT_PENALTY_L2, 1e-3, 10, 64, kSeed},
     forward,
+#ifdef FAKE_NO_TRAIN
+    nullptr, 0, 0, nullptr, 0, nullptr, 0,
+#else
+    trainStep,
+    kTrainArenaBytes,
+    sizeof(trainSlots) / sizeof(trainSlots[0]),
+    trainSlots,
+    kMaskElems ? 1 : 0,
+    dropoutSites,
+    kMaskElems,
+#endif
 };

@@ -145,6 +145,8 @@ std::string formatValues(DType dtype, const void *data, std::int64_t n) {
       s += ' ';
     if (dtype == DType::F32)
       s += fmt::format("{:.9g}", static_cast<const float *>(data)[i]);
+    else if (dtype == DType::I32)
+      s += fmt::format("{}", static_cast<const std::int32_t *>(data)[i]);
     else
       s += fmt::format("{}", static_cast<const std::int64_t *>(data)[i]);
   }

@@ -10,6 +10,8 @@
 //     pattern (dropout, the mode-agnostic batch_norm) fails to legalize.
 //
 //===----------------------------------------------------------------------===//
+#include "LinalgBuilders.h"
+#include "TrainOps.h"
 #include "conversion/Passes.h"
 #include "transforms/ParamLayout.h"
 #include "transforms/Passes.h"
@@ -32,82 +34,11 @@ namespace cnn {
 } // namespace cnn
 
 using namespace cnn;
+using namespace cnn::lowering;
 
 //===----------------------------------------------------------------------===//
 // Helpers
 //===----------------------------------------------------------------------===//
-
-static Value f32Constant(OpBuilder &b, Location loc, double value) {
-  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(value)));
-}
-
-/// An uninitialised tensor of `type`; its dynamic dimensions (the batch)
-/// are those of `like`, which has the same rank.
-static Value emptyTensor(OpBuilder &b, Location loc, RankedTensorType type,
-                         Value like) {
-  SmallVector<Value> dynamic;
-  for (int64_t i = 0, e = type.getRank(); i < e; ++i)
-    if (type.isDynamicDim(i))
-      dynamic.push_back(tensor::DimOp::create(b, loc, like, i));
-  return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                 type.getElementType(), dynamic);
-}
-
-static Value fill(OpBuilder &b, Location loc, double value, Value init) {
-  return linalg::FillOp::create(b, loc, f32Constant(b, loc, value), init)
-      .getResult(0);
-}
-
-static SmallVector<utils::IteratorType> parallel(int64_t rank) {
-  return SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel);
-}
-
-/// The map (d0, ..., d{rank-1}) -> (d{dim}): a per-channel vector seen from
-/// an iteration over a whole tensor.
-static AffineMap channelMap(MLIRContext *ctx, int64_t rank, int64_t dim) {
-  return AffineMap::get(rank, 0, getAffineDimExpr(dim, ctx));
-}
-
-/// `init` filled with the per-channel vector `vec` broadcast along `dim`:
-/// the conv and matmul then accumulate onto their bias, one pass over the
-/// output less than adding it afterwards.
-static Value broadcastChannels(OpBuilder &b, Location loc, Value vec,
-                               Value init, int64_t dim) {
-  auto type = cast<RankedTensorType>(init.getType());
-  int64_t rank = type.getRank();
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps{channelMap(ctx, rank, dim),
-                              AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  return linalg::GenericOp::create(
-             b, loc, type, vec, init, maps, parallel(rank),
-             [](OpBuilder &nb, Location nloc, ValueRange args) {
-               linalg::YieldOp::create(nb, nloc, args[0]);
-             })
-      .getResult(0);
-}
-
-using ScalarFn = function_ref<Value(OpBuilder &, Location, ValueRange)>;
-
-/// An elementwise linalg.generic over `init`'s shape. `inputs` are read with
-/// `inputMaps` (identity when empty); `body` gets their elements, then the
-/// init's, and returns the result element.
-static Value elementwise(OpBuilder &b, Location loc, ValueRange inputs,
-                         Value init, ScalarFn body,
-                         ArrayRef<AffineMap> inputMaps = {}) {
-  auto type = cast<RankedTensorType>(init.getType());
-  int64_t rank = type.getRank();
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
-  SmallVector<AffineMap> maps(inputMaps.begin(), inputMaps.end());
-  if (maps.empty())
-    maps.assign(inputs.size(), identity);
-  maps.push_back(identity);
-  return linalg::GenericOp::create(
-             b, loc, type, inputs, init, maps, parallel(rank),
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
-             })
-      .getResult(0);
-}
 
 /// The per-channel factor of an eval batchnorm, γ / √(var + eps), as PyTorch
 /// computes it (invstd first); γ = 1 when `scale` is null.
@@ -133,12 +64,6 @@ static Value bnScale(OpBuilder &b, Location loc, Value var, Value scale,
                      });
 }
 
-/// strides/dilations attribute of the linalg conv and pooling ops.
-static DenseIntElementsAttr pairAttr(OpBuilder &b, ArrayRef<int64_t> values) {
-  return DenseIntElementsAttr::get(
-      RankedTensorType::get({int64_t(values.size())}, b.getI64Type()), values);
-}
-
 //===----------------------------------------------------------------------===//
 // Graph op patterns
 //===----------------------------------------------------------------------===//
@@ -150,20 +75,9 @@ struct Conv2dLowering : OpConversionPattern<Conv2dOp> {
   matchAndRewrite(Conv2dOp op, OpAdaptor adaptor,
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    Value input = adaptor.getInput();
     ArrayRef<int64_t> padding = op.getPadding();
-    if (padding[0] != 0 || padding[1] != 0) {
-      auto type = cast<RankedTensorType>(input.getType());
-      SmallVector<int64_t> shape(type.getShape());
-      for (int i = 0; i < 2; ++i)
-        shape[2 + i] += 2 * padding[i];
-      SmallVector<OpFoldResult> pads{
-          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
-          rewriter.getIndexAttr(padding[0]), rewriter.getIndexAttr(padding[1])};
-      input = tensor::PadOp::create(
-          rewriter, loc, type.clone(shape), input, pads, pads,
-          f32Constant(rewriter, loc, 0.0));
-    }
+    Value input =
+        padSpatial(rewriter, loc, adaptor.getInput(), padding, padding);
     Value init = emptyTensor(rewriter, loc, op.getType(), adaptor.getInput());
     init = adaptor.getBias()
                ? broadcastChannels(rewriter, loc, adaptor.getBias(), init, 1)
@@ -433,6 +347,72 @@ static MemRefType bufferTypeOf(Type type) {
   return MemRefType::get(tensor.getShape(), tensor.getElementType());
 }
 
+/// Replaces every cnn.read in `func` by a view of the arena: one
+/// `memref.view` + restrict `to_tensor` per parameter, made at `b`'s point
+/// (the entry), in order of first read. Returns the views by name, for the
+/// writes of a training step.
+static FailureOr<llvm::DenseMap<StringAttr, Value>>
+viewParamReads(func::FuncOp func, Value arena, OpBuilder &b,
+               const llvm::StringMap<uint64_t> &offsets) {
+  llvm::DenseMap<StringAttr, Value> views, tensors;
+  auto viewOf = [&](StringAttr name, Type tensorType,
+                    Operation *user) -> FailureOr<Value> {
+    Value &view = views[name];
+    if (view)
+      return view;
+    auto offset = offsets.find(name.getValue());
+    if (offset == offsets.end())
+      return user->emitOpError("uses ")
+             << name << ", which is not a cnn.param";
+    Location loc = user->getLoc();
+    Value byteShift =
+        arith::ConstantIndexOp::create(b, loc, int64_t(offset->second));
+    view = memref::ViewOp::create(b, loc, bufferTypeOf(tensorType), arena,
+                                  byteShift, ValueRange{});
+    tensors[name] = bufferization::ToTensorOp::create(b, loc, tensorType, view,
+                                                      /*restrict=*/true);
+    return view;
+  };
+  SmallVector<ReadOp> reads;
+  func.walk([&](ReadOp read) { reads.push_back(read); });
+  for (ReadOp read : reads)
+    if (failed(viewOf(read.getParamAttr().getAttr(), read.getType(), read)))
+      return failure();
+  // Written but never read: a view all the same (gradients).
+  SmallVector<WriteOp> writes;
+  func.walk([&](WriteOp write) { writes.push_back(write); });
+  for (WriteOp write : writes)
+    if (failed(viewOf(write.getParamAttr().getAttr(), write.getValue().getType(),
+                      write)))
+      return failure();
+  // Only now: the builder inserts before the block's first original op,
+  // which may be one of these reads.
+  for (ReadOp read : reads) {
+    read.replaceAllUsesWith(tensors[read.getParamAttr().getAttr()]);
+    read.erase();
+  }
+  return views;
+}
+
+/// Ends `func` by writing each returned value into its destination buffer
+/// and returning nothing; the function type follows the block's arguments
+/// and gets the C interface.
+static void returnThroughDestinations(func::FuncOp func, ValueRange dests) {
+  Block &entry = func.getBody().front();
+  auto ret = cast<func::ReturnOp>(entry.getTerminator());
+  OpBuilder b(ret);
+  for (auto [result, dest] : llvm::zip_equal(ret.getOperands(), dests))
+    bufferization::MaterializeInDestinationOp::create(
+        b, ret.getLoc(), TypeRange{}, result, dest, /*restrict=*/true,
+        /*writable=*/true);
+  func::ReturnOp::create(b, ret.getLoc());
+  ret.erase();
+  MLIRContext *ctx = func.getContext();
+  func.setFunctionType(
+      FunctionType::get(ctx, entry.getArgumentTypes(), TypeRange{}));
+  func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+}
+
 /// Rewrites `func` to the destination-passing ABI of Passes.td and its
 /// parameter reads to views of the arena.
 static LogicalResult rewriteEntry(func::FuncOp func,
@@ -472,52 +452,99 @@ static LogicalResult rewriteEntry(func::FuncOp func,
     arg.replaceAllUsesExcept(tensor, tensor);
   }
 
-  // One view per parameter read, at the entry, in order of first read:
-  // eval-mode code never writes parameters, so every read sees the same
-  // value, and one restrict to_tensor per buffer is what restrict demands.
-  llvm::DenseMap<StringAttr, Value> views;
-  SmallVector<ReadOp> reads;
-  func.walk([&](ReadOp read) { reads.push_back(read); });
-  for (ReadOp read : reads) {
-    StringAttr name = read.getParamAttr().getAttr();
-    Value &tensor = views[name];
-    if (!tensor) {
-      auto offset = offsets.find(name.getValue());
-      if (offset == offsets.end())
-        return read.emitOpError("reads ")
-               << read.getParamAttr() << ", which is not a cnn.param";
-      Location readLoc = read.getLoc();
-      Value byteShift =
-          arith::ConstantIndexOp::create(b, readLoc, int64_t(offset->second));
-      Value view = memref::ViewOp::create(
-          b, readLoc, bufferTypeOf(read.getType()), arena, byteShift,
-          ValueRange{});
-      tensor = bufferization::ToTensorOp::create(b, readLoc, read.getType(),
-                                                 view, /*restrict=*/true);
-    }
-  }
-  // Only now: the builder inserts before the block's first original op,
-  // which may be one of these reads.
-  for (ReadOp read : reads) {
-    read.replaceAllUsesWith(views[read.getParamAttr().getAttr()]);
-    read.erase();
-  }
+  if (failed(viewParamReads(func, arena, b, offsets)))
+    return failure();
 
   // The results, written into destinations appended to the arguments.
-  auto ret = cast<func::ReturnOp>(entry.getTerminator());
-  b.setInsertionPoint(ret);
-  for (Value result : ret.getOperands()) {
-    Value dest = entry.addArgument(bufferTypeOf(result.getType()), loc);
-    bufferization::MaterializeInDestinationOp::create(
-        b, ret.getLoc(), TypeRange{}, result, dest, /*restrict=*/true,
-        /*writable=*/true);
-  }
-  func::ReturnOp::create(b, ret.getLoc());
-  ret.erase();
+  SmallVector<Value> dests;
+  for (Type t : type.getResults())
+    dests.push_back(entry.addArgument(bufferTypeOf(t), loc));
+  returnThroughDestinations(func, dests);
+  return success();
+}
 
-  func.setFunctionType(
-      FunctionType::get(ctx, entry.getArgumentTypes(), TypeRange{}));
-  func->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+/// Rewrites a training step to model_abi.h's cnnrt_train_step_fn: from
+///   (input, labels, masks..., 11 scalars) -> (logits, loss, masks...)
+/// to
+///   (arena, input, labels, logits, loss, mask buffer, 11 scalars) -> ()
+/// Site s's mask is the [N, E_s] slice of the mask buffer at N·(E_0 + ... +
+/// E_{s-1}): read as the given masks, written with the ones used. cnn.write
+/// stores into the parameter's view where it stands.
+static LogicalResult
+rewriteTrainEntry(func::FuncOp func, const llvm::StringMap<uint64_t> &offsets) {
+  constexpr unsigned kScalars = 11;
+  FunctionType type = func.getFunctionType();
+  unsigned numMasks = type.getNumResults() >= 2 ? type.getNumResults() - 2 : 0;
+  if (!func.getBody().hasOneBlock() || type.getNumResults() < 2 ||
+      type.getNumInputs() != 2 + numMasks + kScalars)
+    return func.emitOpError("expects (input, labels, masks..., ")
+           << kScalars << " scalars) -> (logits, loss, masks...), got " << type;
+
+  MLIRContext *ctx = func.getContext();
+  Location loc = func.getLoc();
+  Block &entry = func.getBody().front();
+  OpBuilder b = OpBuilder::atBlockBegin(&entry);
+  Value arena = entry.insertArgument(
+      0u, MemRefType::get({ShapedType::kDynamic}, IntegerType::get(ctx, 8)),
+      loc);
+  for (unsigned i : {1u, 2u}) { // input, labels
+    BlockArgument arg = entry.getArgument(i);
+    Type tensorType = arg.getType();
+    arg.setType(bufferTypeOf(tensorType));
+    auto tensor = bufferization::ToTensorOp::create(
+        b, arg.getLoc(), tensorType, arg, /*restrict=*/true);
+    arg.replaceAllUsesExcept(tensor, tensor);
+  }
+  Value input = entry.getArgument(1);
+  Value logits = entry.insertArgument(3u, bufferTypeOf(type.getResult(0)), loc);
+  Value loss = entry.insertArgument(4u, bufferTypeOf(type.getResult(1)), loc);
+  Type f32 = Float32Type::get(ctx);
+  Value maskBuffer = entry.insertArgument(
+      5u, MemRefType::get({ShapedType::kDynamic}, f32), loc);
+
+  // The mask arguments become slices of the mask buffer.
+  Value batch = memref::DimOp::create(b, loc, input, 0);
+  SmallVector<Value> maskViews;
+  int64_t prefix = 0;
+  for (unsigned s = 0; s < numMasks; ++s) {
+    BlockArgument arg = entry.getArgument(6);
+    auto maskType = cast<RankedTensorType>(arg.getType());
+    int64_t elems = maskType.getDimSize(1);
+    Value offset = arith::MulIOp::create(
+        b, loc, batch, arith::ConstantIndexOp::create(b, loc, prefix));
+    auto viewType = MemRefType::get(
+        maskType.getShape(), f32,
+        StridedLayoutAttr::get(ctx, ShapedType::kDynamic, {elems, 1}));
+    Value view = memref::ReinterpretCastOp::create(
+        b, loc, viewType, maskBuffer, OpFoldResult(offset),
+        ArrayRef<OpFoldResult>{batch, b.getIndexAttr(elems)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(elems), b.getIndexAttr(1)});
+    Value given = bufferization::ToTensorOp::create(b, loc, maskType, view,
+                                                    /*restrict=*/true);
+    arg.replaceAllUsesWith(given);
+    entry.eraseArgument(6);
+    maskViews.push_back(view);
+    prefix += elems;
+  }
+
+  FailureOr<llvm::DenseMap<StringAttr, Value>> views =
+      viewParamReads(func, arena, b, offsets);
+  if (failed(views))
+    return failure();
+  SmallVector<WriteOp> writes;
+  func.walk([&](WriteOp write) { writes.push_back(write); });
+  for (WriteOp write : writes) {
+    b.setInsertionPoint(write);
+    bufferization::MaterializeInDestinationOp::create(
+        b, write.getLoc(), TypeRange{}, write.getValue(),
+        views->lookup(write.getParamAttr().getAttr()), /*restrict=*/true,
+        /*writable=*/true);
+    write.erase();
+  }
+
+  SmallVector<Value> dests{logits, loss};
+  dests.append(maskViews);
+  returnThroughDestinations(func, dests);
   return success();
 }
 
@@ -530,10 +557,12 @@ struct ConvertCnnToLinalgPass
     : cnn::impl::ConvertCnnToLinalgBase<ConvertCnnToLinalgPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (!isEvalSpecialized(module)) {
+    StringRef mode = getMode(module);
+    if (mode != kEvalMode && mode != kTrainMode) {
       module.emitError("convert-cnn-to-linalg expects a module specialised "
-                       "for eval (cnn.mode = \"eval\"); run "
-                       "cnn-specialize-eval first");
+                       "for eval or training (cnn.mode = \"eval\" or "
+                       "\"train\"); run cnn-specialize-eval or cnn-train "
+                       "first");
       return signalPassFailure();
     }
 
@@ -543,9 +572,12 @@ struct ConvertCnnToLinalgPass
     llvm::StringMap<uint64_t> offsets;
     for (ParamSlot slot : layout->slots)
       offsets[slot.param.getSymName()] = slot.offset;
-    for (auto func : module.getOps<func::FuncOp>())
-      if (failed(rewriteEntry(func, offsets)))
+    for (auto func : module.getOps<func::FuncOp>()) {
+      bool trainStep = mode == kTrainMode && func.getSymName() == "train_step";
+      if (failed(trainStep ? rewriteTrainEntry(func, offsets)
+                           : rewriteEntry(func, offsets)))
         return signalPassFailure();
+    }
 
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
@@ -564,6 +596,7 @@ struct ConvertCnnToLinalgPass
                  LinearLowering, Pool2dLowering<AvgPool2dOp>,
                  Pool2dLowering<MaxPool2dOp>, UnaryLowering<ReluOp>,
                  UnaryLowering<SigmoidOp>, UnaryLowering<TanhOp>>(ctx);
+    populateTrainOpLoweringPatterns(patterns);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       signalPassFailure();
   }

@@ -43,6 +43,7 @@ int main(int argc, char **argv) {
   cnn::registerCnnPasses();
   cnn::registerCnnConversionPasses();
   cnn::registerEvalToLinalgPipeline();
+  cnn::registerTrainPipeline();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "cnn dialect optimizer\n", registry));
 }

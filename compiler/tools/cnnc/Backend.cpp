@@ -5,6 +5,10 @@
 // model descriptor is gathered before lowering (it needs the cnn.param
 // records, which are stripped before translation to LLVM IR).
 //
+// An object or executable holds two entry points compiled from two copies
+// of the model: `forward` (eval mode) and `train_step` (the cnn-train
+// pipeline), each through the CPU pipeline, linked into one LLVM module.
+//
 //===----------------------------------------------------------------------===//
 #include "Backend.h"
 
@@ -26,6 +30,7 @@
 #include "mlir/Transforms/Passes.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Linker/Linker.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace cnnc {
@@ -38,6 +43,10 @@ void backendError(const llvm::Twine &msg) {
 /// Adds the MLIR passes of every stage up to `stage`.
 void buildPassPipeline(mlir::PassManager &pm, const BackendOptions &options) {
   using S = BackendStage;
+  if (options.stage == S::CnnTrain) {
+    cnn::buildTrainPipeline(pm);
+    return;
+  }
   if (options.stage < S::CnnEval)
     return;
   pm.addPass(cnn::createSpecializeEval());
@@ -55,8 +64,8 @@ void buildPassPipeline(mlir::PassManager &pm, const BackendOptions &options) {
   pipeline::buildCpuPipeline(pm, cpu);
 }
 
-bool emitMachineStages(mlir::ModuleOp module, const Graph &graph,
-                       const ModelDescriptor &model,
+bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
+                       const Graph &graph, const ModelDescriptor &model,
                        const BackendOptions &options, std::string &out,
                        LibraryParts *library) {
   auto tm = pipeline::createTargetMachine(
@@ -72,7 +81,20 @@ bool emitMachineStages(mlir::ModuleOp module, const Graph &graph,
     backendError("cannot translate the LLVM dialect to LLVM IR");
     return false;
   }
-  emitModelDescriptor(*llvmModule, model, "_mlir_ciface_forward");
+  if (trainModule) {
+    std::unique_ptr<llvm::Module> train =
+        pipeline::translateToLLVMIR(trainModule, llvmContext, **tm);
+    if (!train) {
+      backendError("cannot translate train_step's LLVM dialect to LLVM IR");
+      return false;
+    }
+    if (llvm::Linker::linkModules(*llvmModule, std::move(train))) {
+      backendError("cannot link train_step with forward");
+      return false;
+    }
+  }
+  emitModelDescriptor(*llvmModule, model, "_mlir_ciface_forward",
+                      trainModule ? "_mlir_ciface_train_step" : "");
   if (options.library) {
     addLibraryEntryPoints(*llvmModule, model, "_mlir_ciface_forward");
     if (library) {
@@ -118,27 +140,63 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
   if (!module || mlir::failed(mlir::verify(*module)))
     return false;
 
+  mlir::DefaultTimingManager timing;
+  mlir::applyDefaultTimingManagerCLOptions(timing);
+  mlir::TimingScope rootTiming = timing.getRootScope();
+  auto makePassManager = [&]() -> std::unique_ptr<mlir::PassManager> {
+    auto pm = std::make_unique<mlir::PassManager>(&context);
+    if (mlir::failed(mlir::applyPassManagerCLOptions(*pm)))
+      return nullptr;
+    pm->enableTiming(rootTiming);
+    return pm;
+  };
+
+  // train_step, from its own copy of the model.
+  mlir::OwningOpRef<mlir::ModuleOp> trainModule;
+  bool training = options.training && !options.library &&
+                  options.stage >= BackendStage::LLVM;
+  if (training) {
+    trainModule = module->clone();
+    std::unique_ptr<mlir::PassManager> pm = makePassManager();
+    if (!pm)
+      return false;
+    cnn::buildTrainPipeline(*pm);
+    if (mlir::failed(pm->run(*trainModule)))
+      return false;
+  }
+
   ModelDescriptor model;
   if (options.stage >= BackendStage::LLVM) {
-    mlir::FailureOr<ModelDescriptor> described = describeModel(*module);
+    mlir::FailureOr<ModelDescriptor> described =
+        describeModel(*module, trainModule ? *trainModule : mlir::ModuleOp());
     if (mlir::failed(described))
       return false;
     model = std::move(*described);
   }
+  if (training) {
+    std::unique_ptr<mlir::PassManager> pm = makePassManager();
+    if (!pm)
+      return false;
+    pm->addPass(cnn::createConvertCnnToLinalg());
+    pm->addPass(cnn::createStripParams());
+    pipeline::CpuPipelineOptions cpu;
+    cpu.parallel = options.parallel;
+    pipeline::buildCpuPipeline(*pm, cpu);
+    if (mlir::failed(pm->run(*trainModule)))
+      return false;
+  }
 
-  mlir::PassManager pm(&context);
-  if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
+  std::unique_ptr<mlir::PassManager> pm = makePassManager();
+  if (!pm)
     return false;
-  mlir::DefaultTimingManager timing;
-  mlir::applyDefaultTimingManagerCLOptions(timing);
-  mlir::TimingScope rootTiming = timing.getRootScope();
-  pm.enableTiming(rootTiming);
-  buildPassPipeline(pm, options);
-  if (mlir::failed(pm.run(*module)))
+  buildPassPipeline(*pm, options);
+  if (mlir::failed(pm->run(*module)))
     return false;
 
   if (options.stage >= BackendStage::LLVM)
-    return emitMachineStages(*module, graph, model, options, out, library);
+    return emitMachineStages(*module,
+                             trainModule ? *trainModule : mlir::ModuleOp(),
+                             graph, model, options, out, library);
   llvm::raw_string_ostream os(out);
   if (options.stage == BackendStage::Summary)
     printModelSummary(*module, os);

@@ -15,6 +15,7 @@ enum class BackendStage {
   Cnn,     ///< the cnn dialect as MLIRGen makes it
   Summary, ///< shapes, counts and ops of the cnn IR
   CnnEval, ///< specialised for inference (dropout gone, batchnorm folded)
+  CnnTrain,///< a branch: train_step in cnn ops (loss, gradients, SGD)
   Linalg,  ///< lowered to linalg/tensor/arith/math, arena ABI
   LLVMMLIR,///< the LLVM dialect
   LLVM,    ///< LLVM IR, optimised, with the model descriptor
@@ -29,6 +30,8 @@ struct BackendOptions {
   std::string cpu, features; ///< target CPU; empty: this machine's
   /// For a library: only `<prefix>_infer` and `<prefix>_model` exported.
   bool library = false;
+  /// Objects and executables also carry train_step (not libraries).
+  bool training = true;
 };
 
 /// What a library build produces besides the object.

@@ -1,7 +1,8 @@
 //===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
 //
 // cnnc FILE.cnn [--emit=STAGE] [-D name=value]... [-o FILE]
-//   STAGE: tokens ast graph cnn summary cnn-eval linalg llvm-mlir llvm asm obj exe lib
+//   STAGE: tokens ast graph cnn summary cnn-eval cnn-train linalg llvm-mlir
+//          llvm asm obj exe lib
 //
 // One function per stage; --emit stops after the named one and prints it.
 // MLIR's own flags (--mlir-print-ir-after-all, --mlir-timing,
@@ -44,8 +45,8 @@ namespace {
 
 /// The stages --emit can stop after, in pipeline order.
 enum class Emit {
-  Tokens, AST, Graph, Cnn, Summary, CnnEval, Linalg, LLVMMLIR, LLVM, Asm, Obj,
-  Exe, Lib
+  Tokens, AST, Graph, Cnn, Summary, CnnEval, CnnTrain, Linalg, LLVMMLIR, LLVM,
+  Asm, Obj, Exe, Lib
 };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
@@ -61,6 +62,9 @@ cl::opt<Emit> emitAction(
                           "shapes, parameter counts and ops of the cnn IR"),
                clEnumValN(Emit::CnnEval, "cnn-eval",
                           "the cnn dialect specialised for inference"),
+               clEnumValN(Emit::CnnTrain, "cnn-train",
+                          "the training step in the cnn dialect: loss, "
+                          "gradients, SGD"),
                clEnumValN(Emit::Linalg, "linalg",
                           "lowered to linalg, tensor, arith and math"),
                clEnumValN(Emit::LLVMMLIR, "llvm-mlir", "the LLVM dialect"),
@@ -82,6 +86,11 @@ cl::opt<std::string> outputFile(
 cl::opt<bool> foldBatchNorm(
     "fold-batchnorm",
     cl::desc("Fold inference batchnorms into the preceding convolutions"),
+    cl::init(true));
+cl::opt<bool> trainStep(
+    "train-step",
+    cl::desc("Compile the training step too (objects and executables; "
+             "without it `train` and `train-step` are unavailable)"),
     cl::init(true));
 cl::opt<bool> parallel("parallel",
                        cl::desc("Spread each batch over threads (OpenMP)"),
@@ -160,6 +169,7 @@ BackendStage backendStage() {
   switch (emitAction) {
   case Emit::Summary: return BackendStage::Summary;
   case Emit::CnnEval: return BackendStage::CnnEval;
+  case Emit::CnnTrain: return BackendStage::CnnTrain;
   case Emit::Linalg: return BackendStage::Linalg;
   case Emit::LLVMMLIR: return BackendStage::LLVMMLIR;
   case Emit::LLVM: return BackendStage::LLVM;
@@ -197,6 +207,7 @@ bool compile(llvm::SourceMgr &sm, const std::vector<Override> &overrides,
   options.stage = backendStage();
   options.foldBatchNorm = foldBatchNorm;
   options.parallel = parallel;
+  options.training = trainStep;
   options.cpu = targetCpu;
   options.features = targetFeatures;
   options.library = emitAction == Emit::Lib;

@@ -1,11 +1,11 @@
 //===- CnnAttrs.h - cnn dialect attributes and enums ------------*- C++ -*-===//
 //
-// Enums: ParamRole {parameter, buffer}, PenaltyKind {none, l1, l2},
-// LossKind {cross_entropy}. Attributes (`get(ctx, ...)` takes doubles; the
-// getters return APFloat):
-// UniformAttr(low, high), NormalAttr(mean, std), ConstantAttr(value),
-// SgdAttr(lr, momentum, dampening, nesterov, weight_decay),
-// PenaltyAttr(kind, strength), and the EnumAttrs ParamRoleAttr, LossKindAttr.
+// Enums: ParamRole {parameter, buffer, gradient, momentum}, PenaltyKind
+// {none, l1, l2}, LossKind {cross_entropy}. Attributes (`get(ctx, ...)`
+// takes doubles; the getters return APFloat): UniformAttr(low, high),
+// NormalAttr(mean, std), ConstantAttr(value), SgdAttr(lr, momentum,
+// dampening, nesterov, weight_decay), PenaltyAttr(kind, strength), and the
+// EnumAttrs ParamRoleAttr, LossKindAttr.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNN_CNNATTRS_H

@@ -15,10 +15,15 @@ include "mlir/IR/EnumAttr.td"
 
 // Whether the optimizer updates a symbol (`parameter`) or only the forward
 // pass does (`buffer`: batchnorm running statistics, num_batches_tracked).
-// PyTorch keeps both in the state_dict.
+// PyTorch keeps both in the state_dict. The training state the train-step
+// pass declares after the model's tensors is not in the state_dict: each
+// parameter's `gradient` (PyTorch's p.grad) and SGD `momentum` buffer
+// (the optimizer's momentum_buffer).
 def Cnn_ParamRole : I32EnumAttr<"ParamRole", "role of a cnn.param", [
     I32EnumAttrCase<"parameter", 0, "parameter">,
-    I32EnumAttrCase<"buffer", 1, "buffer">]> {
+    I32EnumAttrCase<"buffer", 1, "buffer">,
+    I32EnumAttrCase<"gradient", 2, "gradient">,
+    I32EnumAttrCase<"momentum", 3, "momentum">]> {
   let cppNamespace = "::cnn";
   let genSpecializedAttr = 0;
 }

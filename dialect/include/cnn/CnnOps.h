@@ -21,6 +21,10 @@
 //   TrainConfigOp(LossKind::cross_entropy, SgdAttr, PenaltyAttr, epochs,
 //                 batch_size, seed)
 // where [2] is ArrayRef<int64_t> or DenseI64ArrayAttr.
+// The ops of a training step (CnnTrainOps.td) are built by the train
+// passes with the ODS builders; those whose result shape is not implied by
+// their operands (conv2d_input_grad, conv2d_weight_grad, avg_pool2d_grad,
+// unflatten) take the result type first.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNN_CNNOPS_H
@@ -43,6 +47,8 @@ struct ParamResource : mlir::SideEffects::Resource::Base<ParamResource> {
   llvm::StringRef getName() final { return "cnn.param"; }
 };
 } // namespace cnn
+
+#include "cnn/CnnGradientOpInterface.h.inc"
 
 // Generated code leaves parameters unused; LLVM builds with
 // -Wno-unused-parameter, we keep -Wextra for our own code.

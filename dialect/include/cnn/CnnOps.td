@@ -2,6 +2,7 @@
 //
 // Three kinds of ops: module-level symbols (cnn.param, cnn.train_config),
 // the symbol read (cnn.read), and the graph ops of the forward function.
+// The ops of a training step are in CnnTrainOps.td, included at the end.
 //
 // Graph ops infer their result type (InferTypeOpAdaptor) from the rules in
 // ShapeRules.h, which the front end uses too, and their verifiers report the
@@ -16,9 +17,15 @@
 include "cnn/CnnDialect.td"
 include "cnn/CnnAttrs.td"
 include "cnn/CnnEnums.td"
+include "cnn/CnnGradientOpInterface.td"
 include "mlir/IR/SymbolInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+
+// Ops that state their gradient (CnnGradientOpInterface.td); the methods
+// are in dialect/lib/CnnGradients.cpp.
+defvar Cnn_Differentiable =
+    DeclareOpInterfaceMethods<Cnn_GradientOpInterface>;
 
 // Activations: NCHW, or NxF after flatten (checked per op).
 def Cnn_Tensor : RankedTensorOf<[F32]>;
@@ -42,7 +49,10 @@ def Cnn_ParamOp : Cnn_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
         init #cnn.constant<value = 0.0>
     ```
     The optimizer updates `parameter`s; `buffer`s (batchnorm running
-    statistics) change only in the forward pass.
+    statistics) change only in the forward pass. `gradient` and `momentum`
+    are the training state that `cnn-build-train-step` declares after the
+    model's tensors (`grad.<name>`, `momentum_buffer.<name>`): f32, not in
+    the state_dict.
 
     `offset` is the byte offset of the tensor in the parameter arena, set by
     the lowering (compiler/transforms/ParamLayout.h): a multiple of 64, in
@@ -140,7 +150,8 @@ class Cnn_GraphOp<string mnemonic,
   let hasVerifier = 1;
 }
 
-def Cnn_Conv2dOp : Cnn_GraphOp<"conv2d"> {
+def Cnn_Conv2dOp : Cnn_GraphOp<"conv2d", [Pure, InferTypeOpAdaptor,
+    Cnn_Differentiable]> {
   let summary = "2-D convolution (cross-correlation), as torch.nn.Conv2d";
   let description = [{
     Input [N, C, H, W], weight [O, C, KH, KW], optional bias [O] ->
@@ -351,7 +362,8 @@ def Cnn_Dropout2dOp : Cnn_DropoutBase<"dropout2d"> {
   }];
 }
 
-class Cnn_Pool2dOp<string mnemonic> : Cnn_GraphOp<mnemonic> {
+class Cnn_Pool2dOp<string mnemonic>
+    : Cnn_GraphOp<mnemonic, [Pure, InferTypeOpAdaptor, Cnn_Differentiable]> {
   let description = [{
     No padding, floor mode: [N, C, H, W] -> [N, C, (H − KH) / SH + 1, …].
     ```mlir
@@ -376,7 +388,8 @@ def Cnn_AvgPool2dOp : Cnn_Pool2dOp<"avg_pool2d"> {
   let summary = "2-D average pooling, as torch.nn.functional.avg_pool2d";
 }
 
-def Cnn_LinearOp : Cnn_GraphOp<"linear"> {
+def Cnn_LinearOp : Cnn_GraphOp<"linear", [Pure, InferTypeOpAdaptor,
+    Cnn_Differentiable]> {
   let summary = "x·Wᵀ + b, as torch.nn.Linear";
   let description = [{
     Input [N, F], weight [O, F], optional bias [O] -> [N, O].
@@ -396,7 +409,8 @@ def Cnn_LinearOp : Cnn_GraphOp<"linear"> {
 }
 
 class Cnn_UnaryOp<string mnemonic>
-    : Cnn_GraphOp<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Cnn_GraphOp<mnemonic, [Pure, SameOperandsAndResultType,
+                             Cnn_Differentiable]> {
   let arguments = (ins Cnn_Tensor:$input);
   let assemblyFormat = "$input attr-dict `:` type($result)";
 }
@@ -411,7 +425,8 @@ def Cnn_SigmoidOp : Cnn_UnaryOp<"sigmoid"> {
   let summary = "1 / (1 + exp(-x)) elementwise";
 }
 
-def Cnn_AddOp : Cnn_GraphOp<"add", [Pure, InferTypeOpAdaptor, Commutative]> {
+def Cnn_AddOp : Cnn_GraphOp<"add", [Pure, InferTypeOpAdaptor, Commutative,
+    Cnn_Differentiable]> {
   let summary = "elementwise sum of two activations of one shape (residual)";
   let description = [{
     Shapes must match; a static batch on either side makes the result's
@@ -425,7 +440,8 @@ def Cnn_AddOp : Cnn_GraphOp<"add", [Pure, InferTypeOpAdaptor, Commutative]> {
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
-def Cnn_FlattenOp : Cnn_GraphOp<"flatten"> {
+def Cnn_FlattenOp : Cnn_GraphOp<"flatten", [Pure, InferTypeOpAdaptor,
+    Cnn_Differentiable]> {
   let summary = "flatten from dimension 1: [N, C, H, W] -> [N, C·H·W]";
   let description = [{
     ```mlir
@@ -465,5 +481,7 @@ def Cnn_TrainConfigOp : Cnn_Op<"train_config", [HasParent<"::mlir::ModuleOp">]> 
   }];
   let hasVerifier = 1;
 }
+
+include "cnn/CnnTrainOps.td"
 
 #endif // CNN_OPS_TD

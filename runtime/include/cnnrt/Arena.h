@@ -83,11 +83,19 @@ private:
 class Arena {
 public:
   explicit Arena(Layout layout);
+  /// Storage of `capacityBytes` (at least the layout's total): the bytes
+  /// after the layout's tensors belong to the owner, e.g. a compiled model's
+  /// training state (gradients, momentum buffers; model_abi.h), which must
+  /// share the one allocation the generated code addresses.
+  Arena(Layout layout, std::size_t capacityBytes);
 
   const Layout &layout() const { return layout_; }
   std::uint8_t *base() { return storage_.data(); }
   const std::uint8_t *base() const { return storage_.data(); }
+  /// The layout's bytes (what checkpoints hold).
   std::size_t sizeBytes() const { return layout_.totalBytes(); }
+  /// The whole allocation: sizeBytes() plus the owner's extra bytes.
+  std::size_t capacityBytes() const { return storage_.size(); }
 
   void *data(std::size_t index) { return base() + layout_[index].offset; }
   const void *data(std::size_t index) const {

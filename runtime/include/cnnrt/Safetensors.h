@@ -50,6 +50,10 @@ struct LoadOptions {
   /// Layout tensors absent from the file are an error unless allowed (they
   /// then keep their current values and are listed in LoadResult::missing).
   bool allowMissing = false;
+  /// Tensors whose names start with one of these are skipped (and listed in
+  /// LoadResult::ignored) even when unexpected ones are errors: a training
+  /// checkpoint's optimizer state ("optimizer.") loads strictly for eval.
+  std::vector<std::string> ignoredPrefixes;
 };
 
 struct LoadResult {

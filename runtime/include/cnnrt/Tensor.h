@@ -1,7 +1,9 @@
 //===- Tensor.h - Element types, shapes and owned tensors --------*- C++ -*-===//
 //
-// The runtime knows two element types: f32 for parameters, activations and
-// images, i64 for labels and counters such as BatchNorm's num_batches_tracked.
+// The runtime knows three element types: f32 for parameters, activations and
+// images, i64 for labels and counters such as BatchNorm's num_batches_tracked,
+// and i32 for labels read from batch files (train_step takes i32 labels; a
+// model's own tensors are f32 or i64).
 // Storage is 64-byte aligned so generated vector code can use aligned loads.
 //
 //===----------------------------------------------------------------------===//
@@ -22,10 +24,10 @@ namespace cnnrt {
 /// register).
 inline constexpr std::size_t kAlignment = 64;
 
-enum class DType : std::uint8_t { F32 = 0, I64 = 1 };
+enum class DType : std::uint8_t { F32 = 0, I64 = 1, I32 = 2 };
 
 std::size_t dtypeSize(DType dtype);
-/// The safetensors spelling: "F32", "I64".
+/// The safetensors spelling: "F32", "I64", "I32".
 const char *dtypeName(DType dtype);
 /// Parses a safetensors dtype name; nullopt for names the runtime lacks.
 std::optional<DType> dtypeFromName(std::string_view name);
@@ -81,6 +83,7 @@ struct Tensor {
   const float *f32() const;
   std::int64_t *i64();
   const std::int64_t *i64() const;
+  const std::int32_t *i32() const;
 };
 
 /// A non-owning view of a named tensor, what the writers take.

@@ -22,14 +22,25 @@ extern "C" {
 
 /* 2: hyperparameters added after `name`; the buffer conventions of forward
  * written down.
- * 3: aliases added to cnnrt_model_tensor (a shared block's state_dict names). */
-#define CNNRT_MODEL_ABI_VERSION 3
+ * 3: aliases added to cnnrt_model_tensor (a shared block's state_dict names).
+ * 4: training: the train_step function, the training state's layout
+ *    (gradients and momentum buffers after the model's tensors) and the
+ *    dropout sites, after `forward`. */
+#define CNNRT_MODEL_ABI_VERSION 4
 
 /* MLIR's strided memref descriptors of the ranks the model functions use. */
 typedef struct cnnrt_memref1d_i8 {
   int8_t *allocated, *aligned;
   int64_t offset, sizes[1], strides[1];
 } cnnrt_memref1d_i8;
+typedef struct cnnrt_memref1d_f32 {
+  float *allocated, *aligned;
+  int64_t offset, sizes[1], strides[1];
+} cnnrt_memref1d_f32;
+typedef struct cnnrt_memref1d_i32 {
+  int32_t *allocated, *aligned;
+  int64_t offset, sizes[1], strides[1];
+} cnnrt_memref1d_i32;
 typedef struct cnnrt_memref2d_f32 {
   float *allocated, *aligned;
   int64_t offset, sizes[2], strides[2];
@@ -53,6 +64,72 @@ typedef struct cnnrt_memref4d_f32 {
 typedef void (*cnnrt_forward_fn)(cnnrt_memref1d_i8 *arena,
                                  cnnrt_memref4d_f32 *input,
                                  cnnrt_memref2d_f32 *output);
+
+/* One training step (forward in train mode, mean cross-entropy loss, the
+ * penalty, backward, the fused SGD update), destination-passing like
+ * forward and with the same descriptor guarantees:
+ *
+ *   arena   train_arena_bytes: the model's tensors (as forward reads them),
+ *           then each parameter's gradient and momentum buffer at the
+ *           offsets of its cnnrt_train_slot. Read and written in place:
+ *           parameters, momentum buffers and batchnorm buffers are updated,
+ *           every gradient slot is overwritten with this step's gradient of
+ *           the mean cross-entropy alone (what PyTorch's p.grad holds when
+ *           the loss has no penalty; a shared tensor's gradient is the sum
+ *           over its uses).
+ *   input   [N, C, H, W] normalised batch; labels [N], 0 <= label < K.
+ *   logits  out [N, K]: the train-mode forward's output (before the update).
+ *   loss    out [2]: {mean cross-entropy, penalty}, the penalty being
+ *           l2·Σp² + l1·Σ|p| over every parameter (biases included) before
+ *           the update; the lecture's loss is their sum.
+ *   masks   [N · mask_elems_per_sample] dropout masks, sites in order, site s
+ *           at N · (sum of the earlier sites' elems_per_sample), each [N, E]
+ *           row-major; a kept element holds 1/(1-p), a dropped one 0.
+ *           Written with the masks the step generated, unless masks_given is
+ *           nonzero: then read, and used instead of generating them. At
+ *           least one element even for a model without dropout.
+ *
+ * Scalars: the SGD hyperparameters (PyTorch's torch.optim.SGD: g = grad +
+ * 2·l2·p + l1·sign(p) + weight_decay·p; with momentum μ ≠ 0, buf = g when
+ * first_step is nonzero, else buf = μ·buf + (1 − dampening)·g, then g = g +
+ * μ·buf if nesterov else buf; p = p − lr·g), and the dropout key: the mask
+ * of site s for element e (the row-major index within the site's [N, E]
+ * mask of this batch) keeps the element iff uniform(x0) >= p, where
+ * (x0, x1, x2, x3) = philox4x32_10(counter = {e, s, lo32(step), hi32(step)},
+ * key = {lo32(seed), hi32(seed)}) and uniform is cnnrt_uniform_from_u32.
+ * Batchnorm updates its running statistics once per use, in order of use,
+ * and adds 1 to num_batches_tracked per use. */
+typedef void (*cnnrt_train_step_fn)(cnnrt_memref1d_i8 *arena,
+                                    cnnrt_memref4d_f32 *input,
+                                    cnnrt_memref1d_i32 *labels,
+                                    cnnrt_memref2d_f32 *logits,
+                                    cnnrt_memref1d_f32 *loss,
+                                    cnnrt_memref1d_f32 *masks, float lr,
+                                    float momentum, float dampening,
+                                    float weight_decay, float l2, float l1,
+                                    int32_t nesterov, int32_t first_step,
+                                    int32_t masks_given, int64_t seed,
+                                    int64_t step);
+
+/* Where the training state of one parameter lives: its gradient and its
+ * momentum buffer, f32 tensors of the parameter's shape. Layout rule (as
+ * cnnrt::Layout continues it): after the model's tensors (arena_bytes),
+ * every parameter's gradient in the order of `tensors`, then every
+ * parameter's momentum buffer in the same order, each at the next multiple
+ * of 64 bytes. */
+typedef struct cnnrt_train_slot {
+  int64_t tensor;          /* index into cnnrt_model.tensors (a parameter) */
+  int64_t grad_offset;     /* bytes into the arena */
+  int64_t momentum_offset; /* bytes into the arena */
+} cnnrt_train_slot;
+
+/* A dropout op of the model, in site order (cnn.dropout's `site`). */
+typedef struct cnnrt_dropout_site {
+  const char *name;          /* the layer's path, e.g. "conv1_dropout" */
+  double p;                  /* drop probability */
+  int32_t channelwise;       /* 1 for dropout2d: one draw per (sample, channel) */
+  int64_t elems_per_sample;  /* E: C for dropout2d, else the activation's size */
+} cnnrt_dropout_site;
 
 /* One parameter or buffer: layout (offset into the arena, a multiple of 64,
  * in declaration order as cnnrt::Layout places them) and initializer.
@@ -103,6 +180,14 @@ typedef struct cnnrt_model {
   int64_t flops_per_sample;     /* forward pass, multiply-add = 2 FLOPs */
   cnnrt_train_config train;
   cnnrt_forward_fn forward;
+  /* Training (ABI 4). */
+  cnnrt_train_step_fn train_step;
+  int64_t train_arena_bytes;    /* arena_bytes plus the training state */
+  int64_t num_train_slots;      /* one per parameter, in tensor order */
+  const cnnrt_train_slot *train_slots;
+  int64_t num_dropout_sites;
+  const cnnrt_dropout_site *dropout_sites;
+  int64_t mask_elems_per_sample; /* sum of the sites' elems_per_sample */
 } cnnrt_model;
 
 /* Emitted by cnnc into every model object. */

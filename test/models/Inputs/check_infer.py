@@ -16,7 +16,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "runtime", "Inputs"))
 from rtref import st_read, st_write  # noqa: E402
-from lecture import MODELS, SHAPES, unique_state_dict  # noqa: E402
+from lecture import MODELS, SHAPES, perturb, unique_state_dict  # noqa: E402
 
 
 def main():
@@ -24,14 +24,7 @@ def main():
     shape = SHAPES[shape_name]
     torch.manual_seed(1234)
     model = MODELS[model_name](**shape)
-    with torch.no_grad():
-        for name, p in model.named_parameters():
-            p.copy_(torch.randn_like(p) * (0.5 / max(1.0, p[0].numel() ** 0.5)))
-        for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm2d):
-                m.running_mean.normal_(0.0, 0.3)
-                m.running_var.uniform_(0.5, 2.0)
-                m.num_batches_tracked.fill_(7)
+    perturb(model)
     model.eval()
 
     batch = torch.randn(7, shape["in_chans"], shape["side"], shape["side"])

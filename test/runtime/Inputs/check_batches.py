@@ -17,39 +17,6 @@ import rtref
 cifar, tmp = sys.argv[1], sys.argv[2]
 
 
-class Words:
-    def __init__(self, seed, epoch):
-        self.key = (seed & rtref.M32, seed >> 32)
-        self.epoch, self.i, self.block = epoch, 0, None
-
-    def next(self):
-        b = self.i // 4
-        if self.block is None or self.block[0] != b:
-            self.block = (b, rtref.philox4x32(
-                (b & rtref.M32, b >> 32, self.epoch, rtref.DOMAIN_SHUFFLE), self.key))
-        w = self.block[1][self.i % 4]
-        self.i += 1
-        return w
-
-
-def below(words, n):
-    m = words.next() * n
-    if (m & rtref.M32) < n:
-        t = (2 ** 32 - n) % n
-        while (m & rtref.M32) < t:
-            m = words.next() * n
-    return m >> 32
-
-
-def shuffle(n, seed, epoch):
-    order = list(range(n))
-    words = Words(seed, epoch)
-    for i in range(n - 1, 0, -1):
-        j = below(words, i + 1)
-        order[i], order[j] = order[j], order[i]
-    return order
-
-
 def perms(n, seed, epoch, count=1):
     out = subprocess.run(["cnnrt-tool", "perm", str(n), str(seed), str(epoch),
                           str(count)], check=True, capture_output=True, text=True)
@@ -60,7 +27,7 @@ for n in (1, 2, 3, 1000, 1001):
     for seed, epoch in ((0, 0), (5, 1), (2 ** 64 - 1, 2 ** 32 - 1)):
         p = perms(n, seed, epoch)[0]
         assert sorted(p) == list(range(n)), (n, seed, epoch)
-        assert p == shuffle(n, seed, epoch), (n, seed, epoch)
+        assert p == rtref.shuffle(n, seed, epoch), (n, seed, epoch)
 # Fresh order each epoch; different seeds differ; reproducible.
 a = perms(1000, 1, 0, 3)
 assert a[0] != a[1] != a[2] and a[0] != a[2]
@@ -91,7 +58,7 @@ subprocess.run(["cnnrt-tool", "batches", "cifar", cifar, "train", "0,2", str(bs)
                 str(seed), str(epoch), out], check=True, capture_output=True)
 _, t = rtref.st_read(out)
 order = t["order"]
-assert list(order) == shuffle(n, seed, epoch)
+assert list(order) == rtref.shuffle(n, seed, epoch)
 nb = (n + bs - 1) // bs
 assert len(t) == 1 + 2 * nb, sorted(t)
 for b in range(nb):

@@ -79,8 +79,10 @@ def save(module, path):
 def load(model, path):
     module = MODELS[model]()
     _, tensors = rtref.st_read(path)
-    # strict: the checkpoint's names and shapes are exactly the module's.
-    module.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in tensors.items()})
+    # strict: the checkpoint's names and shapes are exactly the module's, once
+    # a training checkpoint's optimizer state is dropped.
+    module.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in tensors.items()
+                            if not k.startswith("optimizer.")})
     return module.eval()
 
 
@@ -242,4 +244,5 @@ def main():
         sys.exit(__doc__)
 
 
-main()
+if __name__ == "__main__":  # train_ref.py imports the modules and readers
+    main()

@@ -9,7 +9,7 @@ import struct
 
 import numpy as np
 
-DTYPES = {"F32": np.dtype("<f4"), "I64": np.dtype("<i8")}
+DTYPES = {"F32": np.dtype("<f4"), "I64": np.dtype("<i8"), "I32": np.dtype("<i4")}
 
 
 def st_bytes(tensors, metadata=None, pad=True, order=None):
@@ -19,7 +19,8 @@ def st_bytes(tensors, metadata=None, pad=True, order=None):
         header["__metadata__"] = metadata
     data = b""
     for name, arr in tensors:
-        dtype = {np.dtype("float32"): "F32", np.dtype("int64"): "I64"}[arr.dtype]
+        dtype = {np.dtype("float32"): "F32", np.dtype("int64"): "I64",
+                 np.dtype("int32"): "I32"}[arr.dtype]
         raw = arr.astype(DTYPES[dtype]).tobytes()
         header[name] = {"dtype": dtype, "shape": list(arr.shape),
                         "data_offsets": [len(data), len(data) + len(raw)]}
@@ -110,3 +111,51 @@ def normal(seed, stream, n, mean, std):
         out[i] = r * math.cos(2 * math.pi * u2)
         out[i + 1] = r * math.sin(2 * math.pi * u2)
     return (mean + std * out[:n]).astype(np.float32)
+
+
+def dropout_mask(seed, step, site, count, p):
+    """Elements [0, count) of dropout site `site`'s mask at global step
+    `step`, keyed as model_abi.h says: philox4x32_10(counter = (e, site,
+    lo32(step), hi32(step)), key = (lo32(seed), hi32(seed))), kept iff
+    uniform(x0) >= p, kept ones 1/(1-p) in float32."""
+    key = (seed & M32, seed >> 32)
+    scale = np.float32(1.0 / (1.0 - p))
+    u = uniform01(np.array([philox4x32((e, site, step & M32, step >> 32), key)[0]
+                            for e in range(count)], dtype=np.uint64))
+    return np.where(u.astype(np.float64) >= p, scale, np.float32(0)).astype(np.float32)
+
+
+# The epoch shuffle of Batching.h: Fisher-Yates from the back, j = Lemire's
+# unbiased pick of [0, i] on sequential words of the stream (seed, Shuffle
+# domain, epoch).
+class Words:
+    def __init__(self, seed, epoch):
+        self.key = (seed & M32, seed >> 32)
+        self.epoch, self.i, self.block = epoch, 0, None
+
+    def next(self):
+        b = self.i // 4
+        if self.block is None or self.block[0] != b:
+            self.block = (b, philox4x32(
+                (b & M32, b >> 32, self.epoch, DOMAIN_SHUFFLE), self.key))
+        w = self.block[1][self.i % 4]
+        self.i += 1
+        return w
+
+
+def below(words, n):
+    m = words.next() * n
+    if (m & M32) < n:
+        t = (2 ** 32 - n) % n
+        while (m & M32) < t:
+            m = words.next() * n
+    return m >> 32
+
+
+def shuffle(n, seed, epoch):
+    order = list(range(n))
+    words = Words(seed, epoch)
+    for i in range(n - 1, 0, -1):
+        j = below(words, i + 1)
+        order[i], order[j] = order[j], order[i]
+    return order

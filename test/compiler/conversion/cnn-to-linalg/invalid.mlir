@@ -1,7 +1,7 @@
 // RUN: cnnc-opt %s -split-input-file -convert-cnn-to-linalg -verify-diagnostics
 
 // Only eval-specialised models lower.
-// expected-error @+1 {{convert-cnn-to-linalg expects a module specialised for eval (cnn.mode = "eval"); run cnn-specialize-eval first}}
+// expected-error @+1 {{convert-cnn-to-linalg expects a module specialised for eval or training (cnn.mode = "eval" or "train"); run cnn-specialize-eval or cnn-train first}}
 module {
   func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
     %0 = cnn.relu %x : tensor<?x4xf32>

@@ -1,0 +1,27 @@
+//===- TrainPipeline.cpp - a model to its train_step, in cnn ops ----------===//
+#include "transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace cnn {
+
+void buildTrainPipeline(OpPassManager &pm) {
+  pm.addPass(createSpecializeTrain());
+  pm.addPass(createBuildTrainStep());
+  // Reads of one parameter merge (no write between them in the forward
+  // part), and the gradients nobody uses go.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void registerTrainPipeline() {
+  PassPipelineRegistration<>(
+      "cnn-train",
+      "Specialise for training and build train_step: loss, gradients, SGD",
+      buildTrainPipeline);
+}
+
+} // namespace cnn

@@ -1,0 +1,24 @@
+//===- Evaluate.h - The eval-mode pass over a data set -----------*- C++ -*-===//
+//
+// What `eval` reports and what `train` reports as train and validation
+// accuracy (as the lecture's validate() does): the eval-mode forward over a
+// data set in order, in batches (the last one partial), accumulated into
+// ClassificationMetrics.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNRT_MAIN_EVALUATE_H
+#define CNNRT_MAIN_EVALUATE_H
+
+#include "Metrics.h"
+#include "Model.h"
+
+#include "cnnrt/Dataset.h"
+
+namespace cnnrt::cli {
+
+ClassificationMetrics evaluate(Model &model, const Dataset &data,
+                               std::int64_t batchSize);
+
+} // namespace cnnrt::cli
+
+#endif // CNNRT_MAIN_EVALUATE_H

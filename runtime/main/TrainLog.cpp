@@ -1,0 +1,50 @@
+//===- TrainLog.cpp - Per-epoch metrics for plotting ----------------------===//
+
+#include "TrainLog.h"
+
+#include "cnnrt/Error.h"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace cnnrt::cli {
+
+void TrainLog::open(const std::string &path, bool append) {
+  path_ = path;
+  jsonl_ = path.size() >= 6 && path.compare(path.size() - 6, 6, ".jsonl") == 0;
+  file_ = std::fopen(path.c_str(), append ? "a" : "w");
+  if (!file_)
+    fail("cannot open '{}' for the training log: {}", path,
+         std::strerror(errno));
+  // A CSV header, unless appending to a file that has one.
+  std::fseek(file_, 0, SEEK_END);
+  if (!jsonl_ && std::ftell(file_) == 0) {
+    std::fputs("epoch,step,loss,train_acc,val_acc,seconds\n", file_);
+    std::fflush(file_);
+  }
+}
+
+TrainLog::~TrainLog() {
+  if (file_)
+    std::fclose(file_);
+}
+
+void TrainLog::write(const EpochRecord &r) {
+  if (!file_)
+    return;
+  // {} prints the shortest text that reads back as the same double.
+  std::string line =
+      jsonl_ ? fmt::format("{{\"epoch\": {}, \"step\": {}, \"loss\": {}, "
+                           "\"train_acc\": {}, \"val_acc\": {}, \"seconds\": "
+                           "{:.3f}}}\n",
+                           r.epoch, r.step, r.loss, r.trainAccuracy,
+                           r.valAccuracy, r.seconds)
+             : fmt::format("{},{},{},{},{},{:.3f}\n", r.epoch, r.step, r.loss,
+                           r.trainAccuracy, r.valAccuracy, r.seconds);
+  if (std::fputs(line.c_str(), file_) < 0 || std::fflush(file_) != 0)
+    fail("cannot write the training log '{}': {}", path_, std::strerror(errno));
+}
+
+} // namespace cnnrt::cli
