@@ -28,6 +28,9 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.realpath(__file__)), "..", "..", "runtime", "Inputs"))
 from rtref import st_read, st_write  # noqa: E402
 from lecture import MODELS, SHAPES, perturb, unique_state_dict  # noqa: E402
+from other_ops import OtherOps  # noqa: E402
+
+MODELS = {**MODELS, "other_ops": OtherOps}
 
 TOLERANCE = 1e-4
 # Tensors whose exact value is 0 (a conv bias before a batchnorm gets a
