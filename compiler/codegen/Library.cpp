@@ -140,11 +140,38 @@ std::string libraryHeader(const ModelDescriptor &model,
     os << llvm::formatv("  {{\"{0}\", {1}, {2}, {3}, {4}},\n", t.name, t.offset,
                         count, t.isInteger ? 1 : 0, t.isBuffer ? 1 : 0);
   }
-  os << "};\n\n"
+  os << "};\n\n";
+  // A shared block's other state_dict names, as libcnnrt's cnnrt_alias.
+  std::vector<std::pair<std::string, size_t>> aliases;
+  for (auto [index, t] : llvm::enumerate(model.tensors))
+    for (const std::string &alias : t.aliases)
+      aliases.push_back({alias, index});
+  os << "/* Other state_dict names of shared tensors: a block used n times is\n"
+     << " * stored once, but PyTorch's state_dict lists it under every use.\n"
+     << " * `tensor` is a row of " << prefix << "_layout; the table has the\n"
+     << " * layout of libcnnrt's cnnrt_alias (cnnrt_arena_create_with_aliases). */\n"
+     << "typedef struct " << prefix << "_alias {\n"
+     << "  const char *name;\n"
+     << "  int64_t tensor;\n"
+     << "} " << prefix << "_alias;\n\n"
+     << "#define " << upper << "_NUM_ALIASES " << aliases.size() << "\n";
+  if (!aliases.empty()) {
+    os << "static const " << prefix << "_alias " << prefix << "_aliases["
+       << upper << "_NUM_ALIASES] = {\n";
+    for (const auto &[alias, index] : aliases)
+      os << llvm::formatv("  {{\"{0}\", {1}},\n", alias, index);
+    os << "};\n";
+  }
+  os << "\n"
      << "/* Eval-mode forward: input [batch, C, H, W] floats, logits [batch,\n"
      << " * classes] floats, all contiguous. Thread-safe for distinct outputs. */\n"
      << "void " << prefix << "_infer(const void *arena, const float *input,\n"
      << "    int64_t batch, float *logits);\n\n"
+     << "/* The whole descriptor (shapes, initializers, aliases), for libcnnrt's\n"
+     << " * C API: include cnnrt/model_abi.h first. */\n"
+     << "#ifdef CNNRT_MODEL_ABI_H\n"
+     << "extern const cnnrt_model " << prefix << "_model;\n"
+     << "#endif\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* CNNC_" << upper << "_H */\n";
   return out;
 }

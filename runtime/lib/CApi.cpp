@@ -45,12 +45,16 @@ extern "C" {
 
 const char *cnnrt_last_error(void) { return lastError.c_str(); }
 
-cnnrt_arena *cnnrt_arena_create(const cnnrt_tensor_desc *descs,
-                                int64_t count) {
+cnnrt_arena *cnnrt_arena_create_with_aliases(const cnnrt_tensor_desc *descs,
+                                             int64_t count,
+                                             const cnnrt_alias *aliases,
+                                             int64_t num_aliases) {
   cnnrt_arena *result = nullptr;
   guarded([&] {
     if (count < 0 || (count > 0 && !descs))
       cnnrt::fail("cnnrt_arena_create: invalid descriptor array");
+    if (num_aliases < 0 || (num_aliases > 0 && !aliases))
+      cnnrt::fail("cnnrt_arena_create: invalid alias array");
     std::vector<cnnrt::TensorSpec> specs;
     for (int64_t i = 0; i < count; ++i) {
       const cnnrt_tensor_desc &d = descs[i];
@@ -67,9 +71,20 @@ cnnrt_arena *cnnrt_arena_create(const cnnrt_tensor_desc *descs,
                        static_cast<cnnrt::TensorRole>(d.role),
                        /*aliases=*/{}});
     }
+    for (int64_t i = 0; i < num_aliases; ++i) {
+      const cnnrt_alias &a = aliases[i];
+      if (!a.name || a.tensor < 0 || a.tensor >= count)
+        cnnrt::fail("cnnrt_arena_create: alias {} is invalid", i);
+      specs[std::size_t(a.tensor)].aliases.push_back(a.name);
+    }
     result = new cnnrt_arena{cnnrt::Arena(cnnrt::Layout(specs))};
   });
   return result;
+}
+
+cnnrt_arena *cnnrt_arena_create(const cnnrt_tensor_desc *descs,
+                                int64_t count) {
+  return cnnrt_arena_create_with_aliases(descs, count, nullptr, 0);
 }
 
 void cnnrt_arena_destroy(cnnrt_arena *arena) { delete arena; }
@@ -88,7 +103,7 @@ int64_t cnnrt_arena_offset(const cnnrt_arena *arena, int64_t index) {
 }
 
 int64_t cnnrt_arena_find(const cnnrt_arena *arena, const char *name) {
-  return name ? int64_t(arena->arena.layout().indexOf(name)) : -1;
+  return name ? int64_t(arena->arena.layout().resolve(name)) : -1;
 }
 
 int cnnrt_arena_init(cnnrt_arena *arena, const cnnrt_init_spec *specs,

@@ -71,6 +71,31 @@ int cnnrt_capi_smoke(const char *dir) {
   CHECK(cnnrt_arena_create(dup, 2) == NULL);
   printf("capi: expected error: %s\n", cnnrt_last_error());
 
+  /* Aliases: the file is written under both names, read under either. */
+  cnnrt_alias alias[1] = {{"shared.weight", 0}};
+  cnnrt_arena *d = cnnrt_arena_create_with_aliases(descs, 3, alias, 1);
+  CHECK(d != NULL);
+  CHECK(cnnrt_arena_find(d, "shared.weight") == 0);
+  CHECK(cnnrt_arena_size(d) == 192);
+  memcpy(cnnrt_arena_base(d), cnnrt_arena_base(a), 192);
+  snprintf(path, sizeof path, "%s/capi-alias.safetensors", dir);
+  CHECK(cnnrt_arena_save(d, path) == 0);
+  cnnrt_arena *e = cnnrt_arena_create_with_aliases(descs, 3, alias, 1);
+  CHECK(e != NULL);
+  CHECK(cnnrt_arena_load(e, path, 1) == 0);
+  CHECK(memcmp(cnnrt_arena_base(d), cnnrt_arena_base(e), 192) == 0);
+  cnnrt_arena_destroy(e);
+  /* Without the alias, the file's extra name is refused when strict. */
+  cnnrt_arena *f = cnnrt_arena_create(descs, 3);
+  CHECK(f != NULL);
+  CHECK(cnnrt_arena_load(f, path, 1) == -1);
+  printf("capi: expected error: %s\n", cnnrt_last_error());
+  cnnrt_arena_destroy(f);
+  cnnrt_arena_destroy(d);
+  cnnrt_alias bad[1] = {{"x", 3}};
+  CHECK(cnnrt_arena_create_with_aliases(descs, 3, bad, 1) == NULL);
+  printf("capi: expected error: %s\n", cnnrt_last_error());
+
   uint32_t ctr[4] = {0, 0, 0, 0}, key[2] = {0, 0}, out[4];
   cnnrt_philox4x32_10(ctr, key, out);
   CHECK(out[0] == 0x6627e8d5u && out[3] == 0x9b00dbd8u);

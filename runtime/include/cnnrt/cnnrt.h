@@ -38,19 +38,35 @@ typedef struct cnnrt_init_spec {
   double a, b;
 } cnnrt_init_spec;
 
+/* Another state_dict name of tensor `tensor` (an index into the
+ * descriptors): a block shared by n uses is stored once, but PyTorch's
+ * state_dict lists it under every use's prefix. The --emit=lib header's
+ * `<prefix>_aliases` table has this layout. */
+typedef struct cnnrt_alias {
+  const char *name;
+  int64_t tensor;
+} cnnrt_alias;
+
 typedef struct cnnrt_arena cnnrt_arena;
 
 const char *cnnrt_last_error(void);
 
 /* NULL on failure. */
 cnnrt_arena *cnnrt_arena_create(const cnnrt_tensor_desc *descs, int64_t count);
+/* With the tensors' other names: checkpoints are then read under any of a
+ * tensor's names (copies under several must agree) and written under all of
+ * them, as PyTorch's state_dict of a shared block has them. */
+cnnrt_arena *cnnrt_arena_create_with_aliases(const cnnrt_tensor_desc *descs,
+                                             int64_t count,
+                                             const cnnrt_alias *aliases,
+                                             int64_t num_aliases);
 void cnnrt_arena_destroy(cnnrt_arena *arena);
 /* Base of the contiguous, 64-byte aligned storage. */
 void *cnnrt_arena_base(cnnrt_arena *arena);
 int64_t cnnrt_arena_size(const cnnrt_arena *arena);
 /* Byte offset of tensor `index`, or -1 if out of range. */
 int64_t cnnrt_arena_offset(const cnnrt_arena *arena, int64_t index);
-/* Index of the named tensor, or -1. */
+/* Index of the tensor with this name or alias, or -1. */
 int64_t cnnrt_arena_find(const cnnrt_arena *arena, const char *name);
 
 /* specs[i] initialises tensor i; streams keyed by (seed, i). */
