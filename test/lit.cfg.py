@@ -18,6 +18,9 @@ config.substitutions.append(("%models", os.path.join(config.cnnc_src_root, "mode
 # libcnnrt for C programs that embed a model (--emit=lib).
 config.substitutions.append(("%cnnrt_include", os.path.join(config.cnnc_src_root, "runtime", "include")))
 config.substitutions.append(("%cnnrt_lib", os.path.join(config.cnnc_obj_root, "lib")))
+# A sanitizer build's libcnnrt is instrumented; so must a program linking it be.
+config.substitutions.append(("%cnnrt_link_flags",
+                             "-fsanitize=address,undefined" if config.cnnc_sanitize else ""))
 if config.cnnc_sanitize:
     config.available_features.add("sanitizer")
     # LLVM's inline allocators poison memory from our instrumented code while
