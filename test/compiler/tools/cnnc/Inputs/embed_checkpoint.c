@@ -48,5 +48,9 @@ int main(int argc, char **argv) {
   printf("loaded %lld tensors and %lld aliases\n", (long long)m->num_tensors,
          (long long)num_aliases);
   cnnrt_arena_destroy(arena);
+  free(logits);
+  free(input);
+  free(aliases);
+  free(descs);
   return 0;
 }
