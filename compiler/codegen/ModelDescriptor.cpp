@@ -85,9 +85,10 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module,
                << "' and a name of '" << it->second << "'";
   model.flopsPerSample = forwardFlopsPerSample(module);
 
-  // The training state, by name; the model's tensors must not move.
-  llvm::StringMap<uint64_t> stateOffsets;
+  model.trainArenaBytes = model.arenaBytes;
   if (trainModule) {
+    // The training state, by name; the model's tensors must not move.
+    llvm::StringMap<uint64_t> stateOffsets;
     cnn::ParamLayout trainLayout = cnn::computeParamLayout(trainModule);
     for (const cnn::ParamSlot &slot : trainLayout.slots)
       stateOffsets[cnn::ParamOp(slot.param).getSymName()] = slot.offset;
@@ -98,8 +99,6 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module,
                << t.name << "' in the arena";
     }
     model.trainArenaBytes = trainLayout.totalBytes;
-  }
-  if (trainModule) {
     for (auto [index, t] : llvm::enumerate(model.tensors)) {
       if (t.isBuffer)
         continue;
@@ -111,8 +110,6 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module,
       model.trainSlots.push_back(
           {static_cast<int64_t>(index), grad->second, momentum->second});
     }
-  } else {
-    model.trainArenaBytes = model.arenaBytes;
   }
   forward.walk([&](Operation *op) {
     auto site = op->getAttrOfType<IntegerAttr>("site");
