@@ -18,7 +18,12 @@
 //  3. convolutions are tiled down to one output row, one input channel and one
 //     filter tap per step, poolings to one output row and one window row, and
 //     matmuls along the reduction; CpuVectorize turns each step into a
-//     register tile.
+//     register tile. A contraction over the batch (a weight gradient, a
+//     batchnorm sum) steps one sample at a time around a register tile of
+//     its last two parallel dimensions.
+//
+// Producers that compute the same values for every tile (a filter flipped
+// for a conv's input gradient) are not fused: they run once.
 //
 //===----------------------------------------------------------------------===//
 
@@ -74,7 +79,8 @@ Kind classify(Operation *op) {
     return Kind::Matmul;
   if (isa<linalg::GenericOp>(op) &&
       linalgOp.getNumLoops() == linalgOp.getNumParallelLoops() &&
-      (linalgOp.getNumLoops() == 4 || linalgOp.getNumLoops() == 2))
+      (linalgOp.getNumLoops() == 4 || linalgOp.getNumLoops() == 2 ||
+       linalgOp.getNumLoops() == 6))
     return Kind::Elementwise;
   return Kind::Other;
 }
@@ -82,6 +88,15 @@ Kind classify(Operation *op) {
 bool isTileable(Operation *op) {
   Kind k = classify(op);
   return k != Kind::Other && k != Kind::Fill;
+}
+
+/// A 6-loop elementwise op (max_pool2d_grad's windows) steps through one
+/// window element at a time: a producer fused there would run once per
+/// element of the window, so its producers end chains of their own.
+bool isWindowStepper(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp && classify(op) == Kind::Elementwise &&
+         linalgOp.getNumLoops() == 6;
 }
 
 /// A chain ends at an op whose result does not flow into exactly one
@@ -97,7 +112,22 @@ bool isChainEnd(Operation *op) {
   if (!user || !user.isDpsInput(&use))
     return true;
   Kind userKind = classify(user);
+  if (isWindowStepper(user))
+    return true;
   return userKind != Kind::Elementwise && userKind != Kind::Pool;
+}
+
+/// A linalg op on static tensors only, outside every loop (a filter flipped
+/// for a conv's input gradient): its values are the same for every tile.
+bool isInvariantWork(Operation *op) {
+  auto isStatic = [](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return !shaped || shaped.hasStaticShape();
+  };
+  return isa<linalg::LinalgOp>(op) && !isa<linalg::FillOp>(op) &&
+         !op->getParentOfType<LoopLikeOpInterface>() &&
+         llvm::all_of(op->getOperandTypes(), isStatic) &&
+         llvm::all_of(op->getResultTypes(), isStatic);
 }
 
 /// Producers that may be fused into a consumer's tile loop: single-use ops
@@ -107,6 +137,11 @@ bool isFusableProducer(Operation *op, bool allowPads) {
     return false;
   if (isa<tensor::PadOp>(op))
     return allowPads;
+  // Computed once before the loops rather than once per tile.
+  if (isInvariantWork(op))
+    return false;
+  if (isWindowStepper(*op->getResult(0).getUsers().begin()))
+    return false;
   return isTileable(op) || classify(op) == Kind::Fill;
 }
 
@@ -406,12 +441,18 @@ struct CpuTileAndFusePass
       return sizes;
     }
     Kind k = classify(op);
+    // Elementwise over 6 loops: an image seen as [C, OH, KH, OW, KW]
+    // windows (max_pool2d_grad's), tiled the same way.
     bool image = k == Kind::Conv || k == Kind::Pool ||
-                 (k == Kind::Elementwise && numLoops == 4);
+                 (k == Kind::Elementwise && (numLoops == 4 || numLoops == 6));
     if (image) {
       sizes[1] = channelTileFor(ranges[1], channelTile);
       sizes[2] = 1;
     }
+    // One window element (i, j) per tile: the tile reads whole window rows
+    // and writes one strided row, no broadcasts or shuffles.
+    if (k == Kind::Elementwise && numLoops == 6)
+      sizes[3] = sizes[5] = 1;
     return sizes;
   }
 
@@ -477,6 +518,44 @@ struct CpuTileAndFusePass
     }
   }
 
+  /// A contraction over the (dynamic) batch: a weight gradient, or a sum
+  /// whose last parallel dimension is a lane (TrainOps' laneSum). One sample
+  /// and one step of every other reduction per tile; the register tile is
+  /// the last two parallel dimensions, at most `channelTile` rows by a
+  /// divisor of the last range up to kMaxLanes columns. The other parallel
+  /// dimensions go one by one, outside the reductions, so the accumulator
+  /// tile stays in registers across the batch.
+  SmallVector<int64_t> batchContractionTiles(linalg::LinalgOp op) {
+    constexpr int64_t kMaxLanes = 32;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+    SmallVector<int64_t> sizes(ranges.size(), 1);
+    SmallVector<unsigned> parallelDims;
+    for (auto [d, it] : llvm::enumerate(iters))
+      if (isParallel(it))
+        parallelDims.push_back(d);
+    auto largestDivisor = [](int64_t range, int64_t bound) {
+      for (int64_t t = std::min(range, bound); t > 1; --t)
+        if (range % t == 0)
+          return t;
+      return int64_t(1);
+    };
+    size_t numParallel = parallelDims.size();
+    if (numParallel >= 1) {
+      unsigned last = parallelDims[numParallel - 1];
+      sizes[last] = ShapedType::isDynamic(ranges[last])
+                        ? 1
+                        : largestDivisor(ranges[last], kMaxLanes);
+    }
+    if (numParallel >= 2) {
+      unsigned rows = parallelDims[numParallel - 2];
+      sizes[rows] = ShapedType::isDynamic(ranges[rows])
+                        ? 1
+                        : channelTileFor(ranges[rows], channelTile);
+    }
+    return sizes;
+  }
+
   LogicalResult tileForRegisters(RewriterBase &rewriter, Operation *op) {
     auto linalgOp = cast<linalg::LinalgOp>(op);
     SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
@@ -489,6 +568,14 @@ struct CpuTileAndFusePass
       sizes = {0, 0, 1, 0, 1, 0};
       break;
     case Kind::Matmul: {
+      if (llvm::any_of(llvm::enumerate(ranges), [&](auto range) {
+            return ShapedType::isDynamic(range.value()) &&
+                   isReduction(
+                       linalgOp.getIteratorTypesArray()[range.index()]);
+          })) {
+        sizes = batchContractionTiles(linalgOp);
+        break;
+      }
       // Keep the innermost reductions whole up to `reductionTile` elements
       // (one vector multiply + reduction per step), step through the rest.
       int64_t kept = 1;

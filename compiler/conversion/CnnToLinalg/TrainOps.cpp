@@ -3,8 +3,14 @@
 // The ops of dialect/include/cnn/CnnTrainOps.td, each as the math of its
 // description: elementwise work as linalg.generic, reductions as
 // linalg.generic with reduction iterators, the data-movement gradients
-// (pooling) as gathers over the gradient's positions, matmuls and the conv
+// (pooling) as gathers over the gradient's positions (max_pool2d_grad over
+// non-overlapping windows as strided slices instead), matmuls and the conv
 // input gradient as linalg named ops.
+//
+// Sums over the batch (conv weight and bias gradients, batchnorm
+// statistics) are laneSums: a partial sum that keeps the image's columns
+// apart, which CpuTileAndFuse vectorises with the accumulator in registers
+// across the batch, then a small sum of the columns.
 //
 // Per-channel statistics (batchnorm's mean and variance, its backward sums)
 // and the penalty accumulate in f64, as PyTorch's CPU kernels do (their
@@ -79,10 +85,61 @@ linalg::GenericOp generic(OpBuilder &b, Location loc, ValueRange inputs,
       });
 }
 
+AffineMap identityMap(MLIRContext *ctx, int64_t rank) {
+  return AffineMap::getMultiDimIdentityMap(rank, ctx);
+}
+
+/// A sum whose reductions include the batch, in two steps that vectorize:
+/// `partial` iterates (parallel dims..., lane | reductions...) and keeps its
+/// last parallel dimension, the lane (a row of the image), apart; the result
+/// then sums the lanes. CpuTileAndFuse runs `partial` as steps of one sample
+/// each, a register tile of its last two parallel dimensions, whose
+/// accumulator stays in registers across the batch: the sum needs no
+/// horizontal reduction per step and no store per term.
+///
+/// `inputMaps` read `inputs` over the iteration; `parallelShape` holds the
+/// parallel ranges (the lane last); `resultMap` maps the parallel dims but
+/// the lane (of the same iteration) to the result's dims; `term` gets the
+/// inputs' elements and returns the summand, of type `element`.
+Value laneSum(OpBuilder &b, Location loc, ValueRange inputs,
+              ArrayRef<AffineMap> inputMaps, ArrayRef<int64_t> parallelShape,
+              unsigned numReductions, AffineMap resultMap,
+              ArrayRef<int64_t> resultShape, Type element, ScalarFn term) {
+  MLIRContext *ctx = b.getContext();
+  unsigned numParallel = parallelShape.size();
+  unsigned numLoops = numParallel + numReductions;
+  SmallVector<AffineMap> maps(inputMaps);
+  SmallVector<AffineExpr> parallelDims;
+  for (unsigned d = 0; d < numParallel; ++d)
+    parallelDims.push_back(getAffineDimExpr(d, ctx));
+  maps.push_back(AffineMap::get(numLoops, 0, parallelDims, ctx));
+  SmallVector<IteratorType> iterators(numParallel, kPar);
+  iterators.append(numReductions, kRed);
+  Value partial =
+      generic(b, loc, inputs, zeros(b, loc, parallelShape, element), maps,
+              iterators,
+              [&](OpBuilder &nb, Location l, ValueRange args) {
+                Value t = term(nb, l, args.drop_back());
+                return SmallVector<Value>{
+                    arith::AddFOp::create(nb, l, args.back(), t)};
+              })
+          .getResult(0);
+  SmallVector<IteratorType> laneIterators(numParallel - 1, kPar);
+  laneIterators.push_back(kRed);
+  return generic(b, loc, partial, zeros(b, loc, resultShape, element),
+                 {identityMap(ctx, numParallel), resultMap}, laneIterators,
+                 [](OpBuilder &nb, Location l, ValueRange args) {
+                   return SmallVector<Value>{
+                       arith::AddFOp::create(nb, l, args[1], args[0])};
+                 })
+      .getResult(0);
+}
+
 /// Per-channel sums over an [N, C, ...] iteration in f64: one result per
 /// term of `body` (which gets the inputs' elements at each position, read
 /// with `inputMaps`, and returns the f64 terms). Returns the [C] f64
-/// accumulators.
+/// accumulators. Over [N, C, H, W], each term is a laneSum over (c, w | n,
+/// h), the f64 accumulation kept.
 SmallVector<Value> channelSums(OpBuilder &b, Location loc, int64_t rank,
                                int64_t channels, ValueRange inputs,
                                ArrayRef<AffineMap> inputMaps, unsigned terms,
@@ -90,6 +147,33 @@ SmallVector<Value> channelSums(OpBuilder &b, Location loc, int64_t rank,
                                    OpBuilder &, Location, ValueRange)>
                                    body) {
   MLIRContext *ctx = b.getContext();
+  if (rank == 4 && llvm::all_of(inputs, [](Value v) {
+        auto type = cast<RankedTensorType>(v.getType());
+        return type.getRank() != 4 || !type.isDynamicDim(3);
+      })) {
+    // (n, c, h, w) seen from the iteration (c, w | n, h).
+    AffineExpr c, w, n, h;
+    bindDims(ctx, c, w, n, h);
+    AffineMap perm = AffineMap::get(4, 0, {n, c, h, w}, ctx);
+    SmallVector<AffineMap> maps;
+    for (AffineMap map : inputMaps)
+      maps.push_back(map.compose(perm));
+    int64_t width = 0;
+    for (Value v : inputs) {
+      auto type = cast<RankedTensorType>(v.getType());
+      if (type.getRank() == 4)
+        width = type.getDimSize(3);
+    }
+    SmallVector<Value> sums;
+    for (unsigned i = 0; i < terms; ++i)
+      sums.push_back(laneSum(
+          b, loc, inputs, maps, {channels, width}, 2,
+          AffineMap::get(2, 0, {c}, ctx), {channels}, b.getF64Type(),
+          [&](OpBuilder &nb, Location l, ValueRange args) {
+            return body(nb, l, args)[i];
+          }));
+    return sums;
+  }
   SmallVector<Value> inits;
   for (unsigned i = 0; i < terms; ++i)
     inits.push_back(zeros(b, loc, {channels}, b.getF64Type()));
@@ -110,9 +194,6 @@ SmallVector<Value> channelSums(OpBuilder &b, Location loc, int64_t rank,
   return SmallVector<Value>(op.getResults());
 }
 
-AffineMap identityMap(MLIRContext *ctx, int64_t rank) {
-  return AffineMap::getMultiDimIdentityMap(rank, ctx);
-}
 
 //===----------------------------------------------------------------------===//
 // Dropout
@@ -717,7 +798,10 @@ struct Conv2dInputGradLowering : OpConversionPattern<Conv2dInputGradOp> {
 };
 
 /// dw[o, c, i, j] = Σ_{n, oh, ow} dy[n, o, oh, ow]·xpad[n, c, oh·sh + i,
-/// ow·sw + j].
+/// ow·sw + j], as a laneSum with the output column ow as the lane. The
+/// iteration is (s, i, j, v, ow | n, oh) with s the larger of the two
+/// channel counts (the threads split it) and v the other (the register
+/// tile's rows).
 struct Conv2dWeightGradLowering : OpConversionPattern<Conv2dWeightGradOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -729,29 +813,33 @@ struct Conv2dWeightGradLowering : OpConversionPattern<Conv2dWeightGradOp> {
     Value x = padSpatial(rewriter, loc, adaptor.getInput(), padding, padding);
     Value dy = adaptor.getOutputGrad();
     auto type = cast<RankedTensorType>(op.getType());
-    // Iteration (o, c, i, j, n, oh, ow).
-    AffineExpr o, c, i, j, n, oh, ow;
-    bindDims(ctx, o, c, i, j, n, oh, ow);
+    auto dyType = cast<RankedTensorType>(dy.getType());
+    int64_t o = type.getDimSize(0), c = type.getDimSize(1);
+    int64_t kh = type.getDimSize(2), kw = type.getDimSize(3);
+    int64_t ow = dyType.getDimSize(3);
+    AffineExpr s, i, j, v, w, n, h;
+    bindDims(ctx, s, i, j, v, w, n, h);
+    bool splitInputChannels = c >= o;
+    AffineExpr oc = splitInputChannels ? v : s, cc = splitInputChannels ? s : v;
     SmallVector<AffineMap> maps{
-        AffineMap::get(7, 0, {n, c, oh * stride[0] + i, ow * stride[1] + j},
+        AffineMap::get(7, 0, {n, cc, h * stride[0] + i, w * stride[1] + j},
                        ctx),
-        AffineMap::get(7, 0, {n, o, oh, ow}, ctx),
-        AffineMap::get(7, 0, {o, c, i, j}, ctx)};
-    Value init = zeros(rewriter, loc, type.getShape(), rewriter.getF32Type());
-    auto grad = generic(rewriter, loc, {x, dy}, init, maps,
-                        {kPar, kPar, kPar, kPar, kRed, kRed, kRed},
-                        [](OpBuilder &b, Location l, ValueRange args) {
-                          Value prod =
-                              arith::MulFOp::create(b, l, args[0], args[1]);
-                          return SmallVector<Value>{
-                              arith::AddFOp::create(b, l, args[2], prod)};
-                        });
-    rewriter.replaceOp(op, grad.getResult(0));
+        AffineMap::get(7, 0, {n, oc, h, w}, ctx)};
+    int64_t split = splitInputChannels ? c : o;
+    int64_t rows = splitInputChannels ? o : c;
+    Value grad = laneSum(
+        rewriter, loc, {x, dy}, maps, {split, kh, kw, rows, ow}, 2,
+        AffineMap::get(5, 0, {oc, cc, i, j}, ctx), type.getShape(),
+        rewriter.getF32Type(), [](OpBuilder &b, Location l, ValueRange args) {
+          return arith::MulFOp::create(b, l, args[0], args[1]).getResult();
+        });
+    rewriter.replaceOp(op, grad);
     return success();
   }
 };
 
-/// db[o] = Σ dy over every dimension but 1.
+/// db[o] = Σ dy over every dimension but 1; over [N, O, H, W] a laneSum
+/// over (o, w | n, h).
 struct BiasGradLowering : OpConversionPattern<BiasGradOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -759,11 +847,26 @@ struct BiasGradLowering : OpConversionPattern<BiasGradOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value dy = adaptor.getOutputGrad();
-    int64_t rank = cast<RankedTensorType>(dy.getType()).getRank();
+    auto dyType = cast<RankedTensorType>(dy.getType());
+    int64_t rank = dyType.getRank();
     auto type = cast<RankedTensorType>(op.getType());
+    MLIRContext *ctx = rewriter.getContext();
+    if (rank == 4) {
+      AffineExpr o, w, n, h;
+      bindDims(ctx, o, w, n, h);
+      rewriter.replaceOp(
+          op, laneSum(rewriter, loc, dy,
+                      {AffineMap::get(4, 0, {n, o, h, w}, ctx)},
+                      {type.getDimSize(0), dyType.getDimSize(3)}, 2,
+                      AffineMap::get(2, 0, {o}, ctx), type.getShape(),
+                      rewriter.getF32Type(),
+                      [](OpBuilder &, Location, ValueRange args) {
+                        return args[0];
+                      }));
+      return success();
+    }
     SmallVector<IteratorType> iterators(rank, kRed);
     iterators[1] = kPar;
-    MLIRContext *ctx = rewriter.getContext();
     Value init = zeros(rewriter, loc, type.getShape(), rewriter.getF32Type());
     rewriter.replaceOp(
         op, generic(rewriter, loc, dy, init,
@@ -906,6 +1009,107 @@ Value poolGradient(
       });
 }
 
+/// The window position (i, j) of the first maximum of `values` (the
+/// window's elements in row-major order; NaN counts as the maximum, as in
+/// PyTorch), as index constants selected along the scan.
+std::pair<Value, Value> firstMaxPosition(OpBuilder &b, Location l,
+                                         ValueRange values,
+                                         int64_t kernelW) {
+  Value best, bestI, bestJ;
+  for (auto [k, v] : llvm::enumerate(values)) {
+    Value ci = indexConstant(b, l, int64_t(k) / kernelW);
+    Value cj = indexConstant(b, l, int64_t(k) % kernelW);
+    if (!best) {
+      best = v, bestI = ci, bestJ = cj;
+      continue;
+    }
+    Value greater =
+        arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, v, best);
+    Value nan = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, v, v);
+    Value bestNan =
+        arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, best, best);
+    Value take = arith::AndIOp::create(
+        b, l, arith::OrIOp::create(b, l, greater, nan),
+        arith::XOrIOp::create(
+            b, l, bestNan,
+            arith::ConstantOp::create(b, l, b.getBoolAttr(true))));
+    best = arith::SelectOp::create(b, l, take, v, best);
+    bestI = arith::SelectOp::create(b, l, take, ci, bestI);
+    bestJ = arith::SelectOp::create(b, l, take, cj, bestJ);
+  }
+  return {bestI, bestJ};
+}
+
+/// max_pool2d_grad for windows that do not overlap (stride = kernel, the
+/// lecture's pools), without gathers: the window element (a, b) of every
+/// window is a strided slice x[:, :, a::KH, b::KW] of [N, C, OH, OW], and
+/// one all-parallel generic over (n, c, oh, i, ow, j) writes dx viewed as
+/// [N, C, OH, KH, OW, KW]: dy where (i, j) is the window's first maximum, 0
+/// elsewhere. Rows and columns the pooling's floor skipped are padded with
+/// zeros. Null when the windows overlap or leave gaps.
+Value maxPoolGradByWindows(OpBuilder &b, Location loc, Value x, Value dy,
+                           ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride) {
+  auto type = cast<RankedTensorType>(x.getType());
+  auto dyType = cast<RankedTensorType>(dy.getType());
+  if (kernel[0] != stride[0] || kernel[1] != stride[1] ||
+      type.getRank() != 4 || !type.isDynamicDim(0) ||
+      llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
+    return nullptr;
+  MLIRContext *ctx = b.getContext();
+  int64_t channels = type.getDimSize(1);
+  int64_t outH = dyType.getDimSize(2), outW = dyType.getDimSize(3);
+  Value batch = tensor::DimOp::create(b, loc, x, 0);
+  SmallVector<Value> inputs;
+  for (int64_t a = 0; a < kernel[0]; ++a)
+    for (int64_t c = 0; c < kernel[1]; ++c)
+      inputs.push_back(tensor::ExtractSliceOp::create(
+          b, loc, dyType, x,
+          ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0),
+                                 b.getIndexAttr(a), b.getIndexAttr(c)},
+          ArrayRef<OpFoldResult>{batch, b.getIndexAttr(channels),
+                                 b.getIndexAttr(outH), b.getIndexAttr(outW)},
+          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                                 b.getIndexAttr(kernel[0]),
+                                 b.getIndexAttr(kernel[1])}));
+  inputs.push_back(dy);
+  AffineExpr n, c, oh, i, ow, j;
+  bindDims(ctx, n, c, oh, i, ow, j);
+  SmallVector<AffineMap> maps(inputs.size(),
+                              AffineMap::get(6, 0, {n, c, oh, ow}, ctx));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(6, ctx));
+  auto windowsType = RankedTensorType::get(
+      {ShapedType::kDynamic, channels, outH, kernel[0], outW, kernel[1]},
+      type.getElementType());
+  Value init = tensor::EmptyOp::create(b, loc, windowsType, ValueRange{batch});
+  Value windows =
+      generic(b, loc, inputs, init, maps, SmallVector<IteratorType>(6, kPar),
+              [&](OpBuilder &nb, Location l, ValueRange args) {
+                auto [bestI, bestJ] = firstMaxPosition(
+                    nb, l, args.take_front(inputs.size() - 1), kernel[1]);
+                Value hit = arith::AndIOp::create(
+                    nb, l,
+                    arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                          bestI,
+                                          linalg::IndexOp::create(nb, l, 3)),
+                    arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                          bestJ,
+                                          linalg::IndexOp::create(nb, l, 5)));
+                return SmallVector<Value>{arith::SelectOp::create(
+                    nb, l, hit, args[inputs.size() - 1],
+                    f32Constant(nb, l, 0.0))};
+              })
+          .getResult(0);
+  SmallVector<int64_t> covered{ShapedType::kDynamic, channels,
+                               outH * kernel[0], outW * kernel[1]};
+  Value dx = tensor::CollapseShapeOp::create(
+      b, loc, type.clone(covered), windows,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+  int64_t high[2] = {type.getDimSize(2) - covered[2],
+                     type.getDimSize(3) - covered[3]};
+  int64_t low[2] = {0, 0};
+  return padSpatial(b, loc, dx, low, high);
+}
+
 /// dx[n, c, h, w] = Σ over the windows containing (h, w) whose first
 /// maximum (row-major; NaN counts as the maximum, as PyTorch's) is there.
 struct MaxPool2dGradLowering : OpConversionPattern<MaxPool2dGradOp> {
@@ -918,6 +1122,10 @@ struct MaxPool2dGradLowering : OpConversionPattern<MaxPool2dGradOp> {
     auto type = cast<RankedTensorType>(x.getType());
     auto dyType = cast<RankedTensorType>(dy.getType());
     ArrayRef<int64_t> kernel = op.getKernel(), stride = op.getStride();
+    if (Value dx = maxPoolGradByWindows(rewriter, loc, x, dy, kernel, stride)) {
+      rewriter.replaceOp(op, dx);
+      return success();
+    }
     Value dx = poolGradient(
         rewriter, loc, emptyTensor(rewriter, loc, type, x), dyType, kernel,
         stride,
@@ -928,34 +1136,18 @@ struct MaxPool2dGradLowering : OpConversionPattern<MaxPool2dGradOp> {
                 Value w0 = arith::MulIOp::create(
                     b, l, ow, indexConstant(b, l, stride[1]));
                 // The window's first maximum, by position.
-                Value best, bestI, bestJ;
+                SmallVector<Value> values;
                 for (int64_t ki = 0; ki < kernel[0]; ++ki)
-                  for (int64_t kj = 0; kj < kernel[1]; ++kj) {
-                    Value ci = indexConstant(b, l, ki);
-                    Value cj = indexConstant(b, l, kj);
-                    Value v = tensor::ExtractOp::create(
+                  for (int64_t kj = 0; kj < kernel[1]; ++kj)
+                    values.push_back(tensor::ExtractOp::create(
                         b, l, x,
-                        ValueRange{n, c, arith::AddIOp::create(b, l, h0, ci),
-                                   arith::AddIOp::create(b, l, w0, cj)});
-                    if (!best) {
-                      best = v, bestI = ci, bestJ = cj;
-                      continue;
-                    }
-                    Value greater = arith::CmpFOp::create(
-                        b, l, arith::CmpFPredicate::OGT, v, best);
-                    Value nan = arith::CmpFOp::create(
-                        b, l, arith::CmpFPredicate::UNO, v, v);
-                    Value bestNan = arith::CmpFOp::create(
-                        b, l, arith::CmpFPredicate::UNO, best, best);
-                    Value take = arith::AndIOp::create(
-                        b, l, arith::OrIOp::create(b, l, greater, nan),
-                        arith::XOrIOp::create(
-                            b, l, bestNan,
-                            arith::ConstantOp::create(b, l, b.getBoolAttr(true))));
-                    best = arith::SelectOp::create(b, l, take, v, best);
-                    bestI = arith::SelectOp::create(b, l, take, ci, bestI);
-                    bestJ = arith::SelectOp::create(b, l, take, cj, bestJ);
-                  }
+                        ValueRange{n, c,
+                                   arith::AddIOp::create(
+                                       b, l, h0, indexConstant(b, l, ki)),
+                                   arith::AddIOp::create(
+                                       b, l, w0, indexConstant(b, l, kj))}));
+                auto [bestI, bestJ] =
+                    firstMaxPosition(b, l, values, kernel[1]);
                 Value hit = arith::AndIOp::create(
                     b, l, valid,
                     arith::AndIOp::create(
