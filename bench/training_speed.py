@@ -2,7 +2,7 @@
 """Training steps of the lecture's seven networks, cnnc against PyTorch
 eager, side by side in one run.
 
-    /usr/bin/python3 bench/training_speed.py [--build build-perf] [--batch 64]
+    /usr/bin/python3 bench/training_speed.py [--cnnc build/bin/cnnc] [--batch 64]
         [--runs 20] [--rounds 3] [--threads 2] [--models net,net_res_deep]
         [--results FILE]
 
@@ -100,9 +100,8 @@ def bench_one(args, name, workdir):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--build", default=os.path.join(ROOT, "build-perf"))
-    ap.add_argument("--cnnc", default="",
-                    help="the cnnc driver (default: <build>/bin/cnnc, else build/bin/cnnc)")
+    ap.add_argument("--cnnc", default=os.path.join(ROOT, "build", "bin", "cnnc"),
+                    help="the cnnc driver (default: build/bin/cnnc)")
     ap.add_argument("--models", default=",".join(MODELS))
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--runs", type=int, default=20)
@@ -112,10 +111,9 @@ def main():
     ap.add_argument("--results", default="", help="also write the table to this file")
     args = ap.parse_args()
 
-    if not args.cnnc:
-        args.cnnc = os.path.join(args.build, "bin", "cnnc")
-        if not os.path.exists(args.cnnc):
-            args.cnnc = os.path.join(ROOT, "build", "bin", "cnnc")
+    if not os.path.exists(args.cnnc):
+        sys.exit(f"training_speed.py: no cnnc at {args.cnnc}: build first "
+                 "(scripts/build.sh) or pass --cnnc")
     torch.set_num_threads(args.threads)
     load_before = os.getloadavg()
     rows, slower = [], []

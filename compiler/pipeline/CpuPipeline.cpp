@@ -45,7 +45,7 @@ namespace cnnc::pipeline {
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   // --- Tensors: fuse elementwise chains, tile + fuse, vectorize. ---
   pm.addPass(createCanonicalizerPass());
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createCpuFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   CpuTileAndFuseOptions tileOptions;

@@ -12,6 +12,22 @@
 
 include "mlir/Pass/PassBase.td"
 
+def CpuFuseElementwise : Pass<"cnn-cpu-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg producers into their consumers";
+  let description = [{
+    Linalg's elementwise fusion (single-use producers merged into the
+    consuming generic, reshapes folded by expansion) except for layout
+    copies: a generic that only permutes its input's dimensions (a
+    channels-last copy made so that a weight gradient can take channels as
+    its vector lane) stays an op of its own, nothing fused into or out of
+    it, since fusing it would bring back the strided reads it exists to
+    avoid.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
 def CpuTileAndFuse : Pass<"cnn-cpu-tile-and-fuse", "mlir::func::FuncOp"> {
   let summary = "Tile linalg chains on tensors and fuse their producers";
   let description = [{

@@ -130,6 +130,20 @@ bool isInvariantWork(Operation *op) {
          llvm::all_of(op->getResultTypes(), isStatic);
 }
 
+/// A contraction whose reductions include the (dynamic) batch: a weight
+/// gradient or a batchnorm sum.
+bool isBatchContraction(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || classify(op) != Kind::Matmul)
+    return false;
+  SmallVector<utils::IteratorType> iters = linalgOp.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+  for (auto [it, range] : llvm::zip(iters, ranges))
+    if (isReduction(it) && ShapedType::isDynamic(range))
+      return true;
+  return false;
+}
+
 /// Producers that may be fused into a consumer's tile loop: single-use ops
 /// (so nothing is computed twice), pads only when `allowPads`.
 bool isFusableProducer(Operation *op, bool allowPads) {
@@ -140,7 +154,12 @@ bool isFusableProducer(Operation *op, bool allowPads) {
   // Computed once before the loops rather than once per tile.
   if (isInvariantWork(op))
     return false;
-  if (isWindowStepper(*op->getResult(0).getUsers().begin()))
+  Operation *user = *op->getResult(0).getUsers().begin();
+  if (isWindowStepper(user))
+    return false;
+  // A batch contraction's tiles each read every sample: a fused producer
+  // would run over the whole batch once per tile.
+  if (isBatchContraction(user) && classify(op) == Kind::Elementwise)
     return false;
   return isTileable(op) || classify(op) == Kind::Fill;
 }
@@ -568,11 +587,7 @@ struct CpuTileAndFusePass
       sizes = {0, 0, 1, 0, 1, 0};
       break;
     case Kind::Matmul: {
-      if (llvm::any_of(llvm::enumerate(ranges), [&](auto range) {
-            return ShapedType::isDynamic(range.value()) &&
-                   isReduction(
-                       linalgOp.getIteratorTypesArray()[range.index()]);
-          })) {
+      if (isBatchContraction(op)) {
         sizes = batchContractionTiles(linalgOp);
         break;
       }

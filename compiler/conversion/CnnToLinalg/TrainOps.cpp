@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Transforms/DialectConversion.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -797,8 +798,91 @@ struct Conv2dInputGradLowering : OpConversionPattern<Conv2dInputGradOp> {
   }
 };
 
+/// `t` [N, C, H, W] as [N, H, W, C]: channels contiguous, so that a
+/// contraction can take a channel as its vector lane.
+Value channelsLast(OpBuilder &b, Location loc, Value t) {
+  MLIRContext *ctx = b.getContext();
+  auto type = cast<RankedTensorType>(t.getType());
+  ArrayRef<int64_t> s = type.getShape();
+  SmallVector<int64_t> shape{s[0], s[2], s[3], s[1]};
+  AffineExpr n, h, w, c;
+  bindDims(ctx, n, h, w, c);
+  Value init = emptyTensor(b, loc, type.clone(shape), t);
+  return generic(b, loc, t, init,
+                 {AffineMap::get(4, 0, {n, c, h, w}, ctx), identityMap(ctx, 4)},
+                 {kPar, kPar, kPar, kPar},
+                 [](OpBuilder &, Location, ValueRange args) {
+                   return SmallVector<Value>{args[0]};
+                 })
+      .getResult(0);
+}
+
+/// The channel count of a conv weight gradient that serves as the vector
+/// lane of channelLaneWeightGrad, or 0 where the column lane is better.
+/// A lane is a multiple of 16 floats (whole AVX-512 registers); the other
+/// channel count gives the register tile's rows, so it must fill a few.
+enum class LaneChannel { None, Input, Output };
+LaneChannel laneChannelFor(int64_t o, int64_t c) {
+  if (c % 16 == 0 && o >= 8)
+    return LaneChannel::Input;
+  if (o % 16 == 0 && c >= 8)
+    return LaneChannel::Output;
+  return LaneChannel::None;
+}
+
 /// dw[o, c, i, j] = Σ_{n, oh, ow} dy[n, o, oh, ow]·xpad[n, c, oh·sh + i,
-/// ow·sw + j], as a laneSum with the output column ow as the lane. The
+/// ow·sw + j] with channels as the vector lane: over channels-last copies of
+/// dy and xpad, each step is an outer product of `rows` values of one
+/// operand (broadcast) with `lanes` contiguous values of the other. The
+/// iteration is (ro, i, j, ri, l | n, oh, ow) where l is the lane channel
+/// and ro·rows + ri the other one (the threads split ro); its result
+/// [ro, kh, kw, ri, l] is permuted and reshaped into [o, c, kh, kw].
+Value channelLaneWeightGrad(OpBuilder &b, Location loc, Value xpad, Value dy,
+                            RankedTensorType type, ArrayRef<int64_t> stride,
+                            LaneChannel lane, int64_t rows) {
+  MLIRContext *ctx = b.getContext();
+  int64_t o = type.getDimSize(0), c = type.getDimSize(1);
+  int64_t kh = type.getDimSize(2), kw = type.getDimSize(3);
+  bool inputLane = lane == LaneChannel::Input;
+  int64_t lanes = inputLane ? c : o, other = inputLane ? o : c;
+  Value xT = channelsLast(b, loc, xpad), dyT = channelsLast(b, loc, dy);
+  AffineExpr ro, i, j, ri, l, n, h, w;
+  bindDims(ctx, ro, i, j, ri, l, n, h, w);
+  AffineExpr r = ro * rows + ri;
+  AffineExpr xc = inputLane ? l : r, dyc = inputLane ? r : l;
+  SmallVector<AffineMap> maps{
+      AffineMap::get(8, 0, {n, h * stride[0] + i, w * stride[1] + j, xc}, ctx),
+      AffineMap::get(8, 0, {n, h, w, dyc}, ctx),
+      AffineMap::get(8, 0, {ro, i, j, ri, l}, ctx)};
+  SmallVector<int64_t> partialShape{other / rows, kh, kw, rows, lanes};
+  Value partial =
+      generic(b, loc, {xT, dyT}, zeros(b, loc, partialShape, b.getF32Type()),
+              maps, {kPar, kPar, kPar, kPar, kPar, kRed, kRed, kRed},
+              [](OpBuilder &nb, Location nl, ValueRange args) {
+                Value t = arith::MulFOp::create(nb, nl, args[0], args[1]);
+                return SmallVector<Value>{
+                    arith::AddFOp::create(nb, nl, args[2], t)};
+              })
+          .getResult(0);
+  // [ro, i, j, ri, l] -> [ro, ri, l, i, j] (input lane: o = (ro, ri), c = l)
+  // or [ro, ri, i, j] with l first (output lane: o = l, c = (ro, ri)).
+  SmallVector<int64_t> perm = inputLane ? SmallVector<int64_t>{0, 3, 4, 1, 2}
+                                        : SmallVector<int64_t>{4, 0, 3, 1, 2};
+  SmallVector<int64_t> permShape;
+  for (int64_t d : perm)
+    permShape.push_back(partialShape[d]);
+  Value permInit = tensor::EmptyOp::create(b, loc, permShape, b.getF32Type());
+  Value permuted =
+      linalg::TransposeOp::create(b, loc, partial, permInit, perm).getResult()[0];
+  SmallVector<ReassociationIndices> groups =
+      inputLane ? SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}}
+                : SmallVector<ReassociationIndices>{{0}, {1, 2}, {3}, {4}};
+  return tensor::CollapseShapeOp::create(b, loc, type, permuted, groups);
+}
+
+/// dw[o, c, i, j] = Σ_{n, oh, ow} dy[n, o, oh, ow]·xpad[n, c, oh·sh + i,
+/// ow·sw + j]. With a channel count fit for a lane, channelLaneWeightGrad;
+/// otherwise a laneSum with the output column ow as the lane: the
 /// iteration is (s, i, j, v, ow | n, oh) with s the larger of the two
 /// channel counts (the threads split it) and v the other (the register
 /// tile's rows).
@@ -817,6 +901,16 @@ struct Conv2dWeightGradLowering : OpConversionPattern<Conv2dWeightGradOp> {
     int64_t o = type.getDimSize(0), c = type.getDimSize(1);
     int64_t kh = type.getDimSize(2), kw = type.getDimSize(3);
     int64_t ow = dyType.getDimSize(3);
+    if (LaneChannel lane = laneChannelFor(o, c); lane != LaneChannel::None) {
+      // Up to 8 rows, in at least two row blocks for the threads to share.
+      int64_t other = lane == LaneChannel::Input ? o : c;
+      int64_t rows = std::min<int64_t>(8, other / 2);
+      while (other % rows != 0)
+        --rows;
+      rewriter.replaceOp(op, channelLaneWeightGrad(rewriter, loc, x, dy, type,
+                                                   stride, lane, rows));
+      return success();
+    }
     AffineExpr s, i, j, v, w, n, h;
     bindDims(ctx, s, i, j, v, w, n, h);
     bool splitInputChannels = c >= o;

@@ -1,0 +1,80 @@
+//===- FuseElementwise.cpp - elementwise fusion that keeps layout copies --===//
+//
+// Upstream's elementwise fusion merges every single-use producer into its
+// consumer, composing the indexing maps. For a channels-last copy that feeds
+// a weight gradient (TrainOps.cpp) this undoes the point of the copy: the
+// contraction would read its vector lane with a stride of a whole channel
+// plane again. So the fusion runs here with a control that leaves such
+// permutation copies alone: nothing fuses into or out of them.
+//
+//===----------------------------------------------------------------------===//
+
+#include "pipeline/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Transforms/Transforms.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace cnnc::pipeline {
+#define GEN_PASS_DEF_CPUFUSEELEMENTWISE
+#include "pipeline/Passes.h.inc"
+} // namespace cnnc::pipeline
+
+using namespace mlir;
+
+namespace {
+
+/// A generic that copies its one input into a permutation of its
+/// dimensions: all loops parallel, the body yields the input element, the
+/// input map a permutation other than the identity.
+bool isLayoutCopy(Operation *op) {
+  auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1 ||
+      generic.getNumLoops() != generic.getNumParallelLoops())
+    return false;
+  AffineMap inputMap = generic.getIndexingMapsArray().front();
+  if (!inputMap.isPermutation() || inputMap.isIdentity() ||
+      !generic.getIndexingMapsArray().back().isIdentity())
+    return false;
+  Block &body = generic.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  return body.getOperations().size() == 1 &&
+         yield.getNumOperands() == 1 &&
+         yield.getOperand(0) == body.getArgument(0);
+}
+
+struct CpuFuseElementwisePass
+    : cnnc::pipeline::impl::CpuFuseElementwiseBase<CpuFuseElementwisePass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    linalg::ControlFusionFn control = [](OpOperand *fused) {
+      Operation *producer = fused->get().getDefiningOp();
+      // Nor into one: that would make it a computation with a permuted
+      // output, which the next fusion would merge into the contraction.
+      return producer && producer->hasOneUse() && !isLayoutCopy(producer) &&
+             !isLayoutCopy(fused->getOwner());
+    };
+    RewritePatternSet patterns(ctx);
+    linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
+    tensor::populateBubbleUpExpandShapePatterns(patterns);
+    affine::AffineApplyOp::getCanonicalizationPatterns(patterns, ctx);
+    linalg::GenericOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+    ctx->getLoadedDialect<linalg::LinalgDialect>()->getCanonicalizationPatterns(
+        patterns);
+    linalg::populateConstantFoldLinalgOperations(patterns, control);
+    GreedyRewriteConfig config;
+    config.setUseTopDownTraversal(true);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     config)))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,84 @@
+// RUN: cnnc-opt %s --cnn-cpu-fuse-elementwise | FileCheck %s
+
+// Elementwise fusion merges single-use elementwise producers into their
+// consumers, but leaves a layout copy (a generic that only permutes its
+// input, here NCHW -> NHWC) as an op of its own, nothing fused into or out
+// of it: fused, its consumer would read the permuted operand with the
+// strides the copy exists to avoid.
+
+#nchw_to_nhwc = affine_map<(n, h, w, c) -> (n, c, h, w)>
+#id4 = affine_map<(n, h, w, c) -> (n, h, w, c)>
+#lane_sum_in = affine_map<(c, n, h, w) -> (n, h, w, c)>
+#lane_sum_out = affine_map<(c, n, h, w) -> (c)>
+
+// CHECK-LABEL: func.func @keeps_layout_copy
+// CHECK: %[[NEG:.+]] = linalg.generic
+// CHECK-SAME: outs(%{{.+}} : tensor<?x16x4x4xf32>)
+// CHECK:   arith.negf
+// CHECK: %[[T:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[NEG]] : tensor<?x16x4x4xf32>) outs(%{{.+}} : tensor<?x4x4x16xf32>)
+// CHECK-NEXT: ^bb0(%[[IN:.+]]: f32, %{{.+}}: f32):
+// CHECK-NEXT:   linalg.yield %[[IN]] : f32
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%[[T]] : tensor<?x4x4x16xf32>)
+// CHECK-NOT: arith.negf
+// CHECK:   arith.addf
+func.func @keeps_layout_copy(%x: tensor<?x16x4x4xf32>) -> tensor<16xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x16x4x4xf32>
+  %e = tensor.empty(%n) : tensor<?x16x4x4xf32>
+  // Elementwise, but feeding the layout copy: kept apart.
+  %neg = linalg.generic {indexing_maps = [#id4, #id4],
+                         iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<?x16x4x4xf32>) outs(%e : tensor<?x16x4x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.negf %a : f32
+    linalg.yield %v : f32
+  } -> tensor<?x16x4x4xf32>
+  %et = tensor.empty(%n) : tensor<?x4x4x16xf32>
+  // The layout copy: kept.
+  %t = linalg.generic {indexing_maps = [#nchw_to_nhwc, #id4],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%neg : tensor<?x16x4x4xf32>) outs(%et : tensor<?x4x4x16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    linalg.yield %a : f32
+  } -> tensor<?x4x4x16xf32>
+  %zero = arith.constant 0.0 : f32
+  %es = tensor.empty() : tensor<16xf32>
+  %acc = linalg.fill ins(%zero : f32) outs(%es : tensor<16xf32>) -> tensor<16xf32>
+  %sum = linalg.generic {indexing_maps = [#lane_sum_in, #lane_sum_out],
+                         iterator_types = ["parallel", "reduction", "reduction", "reduction"]}
+      ins(%t : tensor<?x4x4x16xf32>) outs(%acc : tensor<16xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.addf %o, %a : f32
+    linalg.yield %v : f32
+  } -> tensor<16xf32>
+  return %sum : tensor<16xf32>
+}
+
+// Other elementwise chains fuse as upstream's pass fuses them.
+// CHECK-LABEL: func.func @fuses_elementwise_chain
+// CHECK: linalg.generic
+// CHECK:   arith.negf
+// CHECK:   math.exp
+// CHECK-NOT: linalg.generic
+func.func @fuses_elementwise_chain(%x: tensor<?x16x4x4xf32>) -> tensor<?x16x4x4xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x16x4x4xf32>
+  %e = tensor.empty(%n) : tensor<?x16x4x4xf32>
+  %neg = linalg.generic {indexing_maps = [#id4, #id4],
+                         iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<?x16x4x4xf32>) outs(%e : tensor<?x16x4x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.negf %a : f32
+    linalg.yield %v : f32
+  } -> tensor<?x16x4x4xf32>
+  %exp = linalg.generic {indexing_maps = [#id4, #id4],
+                         iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%neg : tensor<?x16x4x4xf32>) outs(%e : tensor<?x16x4x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = math.exp %a : f32
+    linalg.yield %v : f32
+  } -> tensor<?x16x4x4xf32>
+  return %exp : tensor<?x16x4x4xf32>
+}
