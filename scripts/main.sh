@@ -1,16 +1,14 @@
 #!/usr/bin/env bash
-# The main job: set up, build, then compile every model in models/ and print
-# a summary of its IR (shapes, parameter counts, ops, training settings).
-# Training runs arrive with the trainer; until then this is what cnnc does.
+# The main job: set up, build, then the lecture's experiment "comparing
+# design knobs": compile every model in models/, train each with the same
+# seed, epochs and batch size, and print train/validation accuracy, their gap
+# and the training speed (scripts/knobs.py; knobs.csv and knobs.svg in
+# build/knobs/). Extra arguments go to knobs.py: e.g. `--full` for the whole
+# experiment, `--knobs baseline,dropout`, `--cifar10 DIR`; see --help.
+# The defaults train on a subset, a few minutes; rerunning reuses finished
+# models and continues an interrupted one.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
 "$root/scripts/build.sh"
-
-cnnc="$root/build/bin/cnnc"
-for model in "$root"/models/*.cnn; do
-  echo "== $(basename "$model")   (CIFAR-2 shape, the defaults)"
-  "$cnnc" "$model" --emit=summary
-  echo "   Fashion-MNIST shape (-D in_chans=1 -D side=28 -D n_classes=10):"
-  "$cnnc" "$model" --emit=summary -D in_chans=1 -D side=28 -D n_classes=10 | sed -n '2,3p'
-done
+exec python3 "$root/scripts/knobs.py" "$@"
