@@ -202,7 +202,7 @@ def main():
                 theirs.append(torch_run(stem, init, seed, settings, data, args))
                 runs.append(dict(model=stem, seed=seed, cnnc=ours[-1], pytorch=theirs[-1]))
             a, b = np.mean(ours, axis=0), np.mean(theirs, axis=0)
-            diff = 100 * (a[1] - b[1])
+            diff = round(100 * (a[1] - b[1]), 2) + 0.0  # no "-0.00"
             if abs(diff) > 1:
                 outside.append(stem)
             row = (f"| {stem} | {len(seeds)} | {a[1]:.4f} | {b[1]:.4f} | {diff:+.2f} "
