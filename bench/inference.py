@@ -36,6 +36,8 @@ import time
 
 import numpy as np
 import torch
+
+from results_file import write_results  # bench/, the script's own folder
 import torch.nn as nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -222,16 +224,8 @@ def main():
     print(table)
     print(meta)
     if args.results:
-        argv, skip = [], False
-        for a in sys.argv[1:]:
-            if skip or a.startswith("--results"):
-                skip = a == "--results"
-                continue
-            argv.append(a)
-        command = " ".join(["/usr/bin/python3 bench/inference.py", *argv])
-        with open(args.results, "w") as f:
-            f.write("# Inference: cnnc vs PyTorch eager\n\n")
-            f.write(f"Command: `{command.strip()}`\n\n{meta}.\n\n{table}\n")
+        write_results(args.results, "Inference: cnnc vs PyTorch eager",
+                      "inference.py", meta, table)
     return 1 if failed else 0
 
 

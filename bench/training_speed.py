@@ -34,6 +34,8 @@ import time
 
 import numpy as np
 import torch
+
+from results_file import write_results  # bench/, the script's own folder
 import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -139,16 +141,8 @@ def main():
     if slower:
         print("slower than PyTorch: " + ", ".join(slower))
     if args.results:
-        argv, skip = [], False
-        for a in sys.argv[1:]:
-            if skip or a.startswith("--results"):
-                skip = a == "--results"
-                continue
-            argv.append(a)
-        command = " ".join(["/usr/bin/python3 bench/training_speed.py", *argv])
-        with open(args.results, "w") as f:
-            f.write("# Training steps: cnnc vs PyTorch eager\n\n")
-            f.write(f"Command: `{command.strip()}`\n\n{meta}.\n\n{table}\n")
+        write_results(args.results, "Training steps: cnnc vs PyTorch eager",
+                      "training_speed.py", meta, table)
     return 0
 
 
