@@ -37,12 +37,16 @@ using namespace mlir;
 namespace {
 
 /// The block allocas for `op` go to: the body of the innermost enclosing
-/// parallel loop, else the function's entry block.
+/// parallel loop, else the function's entry block; none inside an OpenMP
+/// region (a buffer the first run left on the heap, over the scope's
+/// budget): the function's stack would be shared by the threads.
 Block *scopeBlock(Operation *op) {
   for (Operation *parent = op->getParentOp(); parent;
        parent = parent->getParentOp()) {
     if (isa<scf::ParallelOp, scf::ForallOp>(parent))
       return &parent->getRegion(0).front();
+    if (isa<omp::ParallelOp, omp::WsloopOp>(parent))
+      return nullptr;
     if (auto func = dyn_cast<func::FuncOp>(parent))
       return &func.getBody().front();
   }

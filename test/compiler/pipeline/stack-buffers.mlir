@@ -64,3 +64,36 @@ func.func @escapes(%n: index) -> memref<16xf32> {
   memref.dealloc %dyn : memref<?xf32>
   return %r : memref<16xf32>
 }
+
+// -----
+
+// Run again after scf-to-openmp: a buffer the first run left on the heap
+// (over the scope's stack budget) inside an OpenMP loop stays on the heap,
+// one per iteration. On the function's stack the threads would share it.
+// CHECK-LABEL: func.func @openmp
+// CHECK-NOT:   memref.alloca
+// CHECK:       omp.parallel
+// CHECK:         omp.wsloop
+// CHECK:           memref.alloc() {alignment = 64 : i64} : memref<8x16xf32>
+// CHECK:           memref.dealloc
+func.func @openmp(%out: memref<?x8x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %out, %c0 : memref<?x8x16xf32>
+  omp.parallel {
+    omp.wsloop {
+      omp.loop_nest (%i) : index = (%c0) to (%n) step (%c1) {
+        %tile = memref.alloc() {alignment = 64 : i64} : memref<8x16xf32>
+        linalg.fill ins(%zero : f32) outs(%tile : memref<8x16xf32>)
+        %dst = memref.subview %out[%i, 0, 0] [1, 8, 16] [1, 1, 1]
+            : memref<?x8x16xf32> to memref<8x16xf32, strided<[16, 1], offset: ?>>
+        memref.copy %tile, %dst : memref<8x16xf32> to memref<8x16xf32, strided<[16, 1], offset: ?>>
+        memref.dealloc %tile : memref<8x16xf32>
+        omp.yield
+      }
+    }
+    omp.terminator
+  }
+  return
+}
