@@ -20,10 +20,13 @@
 //     matmuls along the reduction; CpuVectorize turns each step into a
 //     register tile. A contraction over the batch (a weight gradient, a
 //     batchnorm sum) steps one sample at a time around a register tile of
-//     its last two parallel dimensions.
+//     its last two parallel dimensions; a channels-last conv around one of
+//     output columns x output channels.
 //
 // Producers that compute the same values for every tile (a filter flipped
-// for a conv's input gradient) are not fused: they run once.
+// for a conv's input gradient) are not fused: they run once. Fills and pads
+// that several consumers share are cloned, one per consumer, so that each
+// is fused where it is read.
 //
 //===----------------------------------------------------------------------===//
 
@@ -144,13 +147,33 @@ bool isBatchContraction(Operation *op) {
   return false;
 }
 
-/// Producers that may be fused into a consumer's tile loop: single-use ops
-/// (so nothing is computed twice), pads only when `allowPads`.
-bool isFusableProducer(Operation *op, bool allowPads) {
+/// A convolution computed channels-last (CnnToLinalg's channelLaneConv):
+/// (n, oh, ow, f | c, i, j), its output [n, oh, ow, f] and its filter
+/// [i, j, c, f] both ending in f, the vector lane.
+bool isChannelLaneConv(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || classify(op) != Kind::Matmul || isBatchContraction(op) ||
+      linalgOp.getNumParallelLoops() != 4 || linalgOp.getNumLoops() != 7 ||
+      linalgOp.getNumDpsInputs() != 2 || linalgOp.getNumDpsInits() != 1)
+    return false;
+  AffineExpr lane = getAffineDimExpr(3, op->getContext());
+  SmallVector<AffineMap> maps = linalgOp.getIndexingMapsArray();
+  return maps[1].getNumResults() == 4 && maps[1].getResult(3) == lane &&
+         maps[2].getNumResults() == 4 && maps[2].getResult(3) == lane;
+}
+
+/// Producers that may be fused into a consumer's tile loop at `level`:
+/// single-use ops (so nothing is computed twice), pads only at level 1 (per
+/// image), channel-lane convs not at level 2 (their register tiles need
+/// whole rows of every channel, where the consumer's tile is a few
+/// channels of one row).
+bool isFusableProducer(Operation *op, int level) {
   if (op->getNumResults() != 1 || !op->getResult(0).hasOneUse())
     return false;
   if (isa<tensor::PadOp>(op))
-    return allowPads;
+    return level == 1;
+  if (isChannelLaneConv(op))
+    return level == 1;
   // Computed once before the loops rather than once per tile.
   if (isInvariantWork(op))
     return false;
@@ -162,6 +185,41 @@ bool isFusableProducer(Operation *op, bool allowPads) {
   if (isBatchContraction(user) && classify(op) == Kind::Elementwise)
     return false;
   return isTileable(op) || classify(op) == Kind::Fill;
+}
+
+/// Gives every use of a shared fill or pad of `block` a copy of its own (with
+/// its own tensor.empty), so that each is fused into its consumer's tile
+/// loop: a zero init CSE merged across convs, a padded activation read by
+/// the conv and by its weight gradient. Shared, they would run once over the
+/// whole batch outside every loop, on one thread (a pad as a scalar copy),
+/// and the init would be copied again for each consumer; cloned, each runs
+/// per tile, in parallel and in cache. Only where every user is itself
+/// tiled, so no clone is left to run whole.
+void cloneSharedCheapProducers(RewriterBase &rewriter, Block &block) {
+  SmallVector<Operation *> shared;
+  for (Operation &op : block) {
+    if (!isa<linalg::FillOp, tensor::PadOp>(op) || op.getNumResults() != 1 ||
+        op.getResult(0).hasOneUse() || op.getResult(0).use_empty())
+      continue;
+    if (llvm::all_of(op.getResult(0).getUsers(), [&](Operation *user) {
+          return user->getBlock() == &block && isTileable(user);
+        }))
+      shared.push_back(&op);
+  }
+  for (Operation *op : shared) {
+    SmallVector<OpOperand *> uses = llvm::map_to_vector(
+        op->getResult(0).getUses(), [](OpOperand &use) { return &use; });
+    for (OpOperand *use : ArrayRef(uses).drop_front()) {
+      rewriter.setInsertionPoint(use->getOwner());
+      IRMapping map;
+      if (auto fill = dyn_cast<linalg::FillOp>(op))
+        if (auto empty = fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>())
+          map.map(empty.getResult(), rewriter.clone(*empty)->getResult(0));
+      Operation *copy = rewriter.clone(*op, map);
+      rewriter.modifyOpInPlace(use->getOwner(),
+                               [&] { use->set(copy->getResult(0)); });
+    }
+  }
 }
 
 /// Size of the channel tile for a dimension of `size`: the largest divisor of
@@ -414,6 +472,7 @@ struct CpuTileAndFusePass
       if (failed(cleanUp(func)))
         return signalPassFailure();
     }
+    cloneSharedCheapProducers(rewriter, func.getBody().front());
     if (failed(tileChains(rewriter, func.getBody().front(), /*level=*/1,
                           outerLoops)))
       return signalPassFailure();
@@ -505,10 +564,9 @@ struct CpuTileAndFusePass
       options.setTilingOptions(tilingOptions);
       // Decided before tiling: once the loop exists, every producer has one
       // more use (the slice inside the loop).
-      bool allowPads = level == 1;
       DenseSet<Operation *> fusable;
       for (Operation &op : block)
-        if (isFusableProducer(&op, allowPads))
+        if (isFusableProducer(&op, level))
           fusable.insert(&op);
       options.setFusionControlFn(
           [&fusable](tensor::ExtractSliceOp, OpResult producer, bool)
@@ -575,6 +633,22 @@ struct CpuTileAndFusePass
     return sizes;
   }
 
+  /// A channel-lane conv's register tile: `lanes` output channels (16 or
+  /// 32) by as many output columns as keep 14 accumulator registers busy;
+  /// one output row, input channel and filter tap per step.
+  SmallVector<int64_t> channelLaneConvTiles(linalg::LinalgOp op) {
+    constexpr int64_t kAccumulators = 14, kLane = 16;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<int64_t> sizes(ranges.size(), 1);
+    int64_t lanes = ranges[3] % (2 * kLane) == 0 ? 2 * kLane : kLane;
+    int64_t columns = kAccumulators * kLane / lanes;
+    while (ranges[2] % columns != 0)
+      --columns;
+    sizes[2] = columns;
+    sizes[3] = lanes;
+    return sizes;
+  }
+
   /// The loop order of a batch contraction's register tiles: the sample
   /// outermost, then every other loop in order. Every tile then reads one
   /// sample's tensors (tens of KB) from cache, where with the sample inside
@@ -605,6 +679,10 @@ struct CpuTileAndFusePass
     case Kind::Matmul: {
       if (isBatchContraction(op)) {
         sizes = batchContractionTiles(linalgOp);
+        break;
+      }
+      if (isChannelLaneConv(op)) {
+        sizes = channelLaneConvTiles(linalgOp);
         break;
       }
       // Keep the innermost reductions whole up to `reductionTile` elements

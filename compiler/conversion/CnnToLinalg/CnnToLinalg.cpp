@@ -10,6 +10,7 @@
 //     pattern (dropout, the mode-agnostic batch_norm) fails to legalize.
 //
 //===----------------------------------------------------------------------===//
+#include "ChannelLaneConv.h"
 #include "LinalgBuilders.h"
 #include "TrainOps.h"
 #include "conversion/Passes.h"
@@ -78,6 +79,23 @@ struct Conv2dLowering : OpConversionPattern<Conv2dOp> {
     ArrayRef<int64_t> padding = op.getPadding();
     Value input =
         padSpatial(rewriter, loc, adaptor.getInput(), padding, padding);
+    auto type = cast<RankedTensorType>(op.getType());
+    if (isChannelLaneCount(type.getDimSize(1))) {
+      // The filter [F, C, KH, KW] as [KH, KW, C, F].
+      Value w = adaptor.getWeight();
+      auto wType = cast<RankedTensorType>(w.getType());
+      ArrayRef<int64_t> ws = wType.getShape();
+      Value init = tensor::EmptyOp::create(
+          rewriter, loc, ArrayRef<int64_t>{ws[2], ws[3], ws[1], ws[0]},
+          wType.getElementType());
+      Value filter = linalg::TransposeOp::create(rewriter, loc, w, init,
+                                                 ArrayRef<int64_t>{2, 3, 1, 0})
+                         .getResult()[0];
+      rewriter.replaceOp(op, channelLaneConv(rewriter, loc, input, filter,
+                                             adaptor.getBias(), type,
+                                             op.getStride()));
+      return success();
+    }
     Value init = emptyTensor(rewriter, loc, op.getType(), adaptor.getInput());
     init = adaptor.getBias()
                ? broadcastChannels(rewriter, loc, adaptor.getBias(), init, 1)

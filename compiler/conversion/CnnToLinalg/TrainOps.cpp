@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "TrainOps.h"
+#include "ChannelLaneConv.h"
 #include "LinalgBuilders.h"
 
 #include "cnn/CnnOps.h"
@@ -773,6 +774,31 @@ struct Conv2dInputGradLowering : OpConversionPattern<Conv2dInputGradOp> {
     }
     Value padded = padSpatial(rewriter, loc, dy, low, high);
 
+    // With c a lane: dx = Σ_{o, i, j} padded[n, o, h + i, w + j] ·
+    // w[o, c, KH − 1 − i, KW − 1 − j] from the filter laid out [i, j, o, c]
+    // (a gather: a map with negative coefficients would defeat the tiling's
+    // slicing).
+    if (isChannelLaneCount(c)) {
+      Value filterInit = tensor::EmptyOp::create(
+          rewriter, loc, ArrayRef<int64_t>{kh, kw, o, c},
+          rewriter.getF32Type());
+      Value filter = elementwise(
+          rewriter, loc, {}, filterInit,
+          [&](OpBuilder &b, Location l, ValueRange) {
+            Value i = arith::SubIOp::create(b, l, indexConstant(b, l, kh - 1),
+                                            linalg::IndexOp::create(b, l, 0));
+            Value j = arith::SubIOp::create(b, l, indexConstant(b, l, kw - 1),
+                                            linalg::IndexOp::create(b, l, 1));
+            Value oi = linalg::IndexOp::create(b, l, 2);
+            Value ci = linalg::IndexOp::create(b, l, 3);
+            return tensor::ExtractOp::create(b, l, w, ValueRange{oi, ci, i, j})
+                .getResult();
+          });
+      rewriter.replaceOp(op, channelLaneConv(rewriter, loc, padded, filter,
+                                             Value(), type, {1, 1}));
+      return success();
+    }
+
     // w'[c, o, i, j] = w[o, c, KH − 1 − i, KW − 1 − j], as a gather: a
     // map with negative coefficients would defeat the tiling's slicing.
     Value flippedInit = tensor::EmptyOp::create(
@@ -797,25 +823,6 @@ struct Conv2dInputGradLowering : OpConversionPattern<Conv2dInputGradOp> {
     return success();
   }
 };
-
-/// `t` [N, C, H, W] as [N, H, W, C]: channels contiguous, so that a
-/// contraction can take a channel as its vector lane.
-Value channelsLast(OpBuilder &b, Location loc, Value t) {
-  MLIRContext *ctx = b.getContext();
-  auto type = cast<RankedTensorType>(t.getType());
-  ArrayRef<int64_t> s = type.getShape();
-  SmallVector<int64_t> shape{s[0], s[2], s[3], s[1]};
-  AffineExpr n, h, w, c;
-  bindDims(ctx, n, h, w, c);
-  Value init = emptyTensor(b, loc, type.clone(shape), t);
-  return generic(b, loc, t, init,
-                 {AffineMap::get(4, 0, {n, c, h, w}, ctx), identityMap(ctx, 4)},
-                 {kPar, kPar, kPar, kPar},
-                 [](OpBuilder &, Location, ValueRange args) {
-                   return SmallVector<Value>{args[0]};
-                 })
-      .getResult(0);
-}
 
 /// The channel count of a conv weight gradient that serves as the vector
 /// lane of channelLaneWeightGrad, or 0 where the column lane is better.

@@ -1,0 +1,97 @@
+// RUN: cnnc-opt %s --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s
+
+// A channel-lane conv (CnnToLinalg's form: a channels-last contraction and
+// a layout copy to NCHW) beside a batch-wide sum, so that the function is
+// not sliced image by image as a whole, and a pad that both the conv and
+// the sum read.
+//  - the shared pad is cloned into each consumer's loop: no pad runs over
+//    the whole batch outside every loop (it would, on one thread);
+//  - the conv is fused into its layout copy's loop over the images but not
+//    into the copy's channel x row tiles; its register tile is 7 output
+//    columns x 32 output channels (14 accumulator registers), one input
+//    channel and one filter tap per step.
+
+// CHECK-LABEL: func.func @lane_conv
+// CHECK-NOT:   tensor.pad
+// CHECK:       scf.forall (%{{.+}}) in (%{{.+}}) shared_outs
+// CHECK:         tensor.pad
+// CHECK:         linalg.fill {{.*}} -> tensor<1x14x14x32xf32>
+// CHECK:         scf.for %{{.+}} = %c0 to %c14 step %c1
+// CHECK:           scf.for %{{.+}} = %c0 to %c14 step %c7
+// CHECK:             scf.for %{{.+}} = %c0 to %c32 step %c1
+// CHECK:               scf.for %{{.+}} = %c0 to %c3 step %c1
+// CHECK:                 scf.for %{{.+}} = %c0 to %c3 step %c1
+// CHECK:                   linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x1x1x7xf32>, tensor<1x1x1x32xf32>) outs(%{{.+}} : tensor<1x1x7x32xf32>)
+// CHECK:         scf.for %{{.+}} = %c0 to %c32 step %c8
+// CHECK:           scf.for %{{.+}} = %c0 to %c14 step %c1
+// CHECK-NOT:         scf.for
+// CHECK:             linalg.generic {{.*}} ins(%{{.+}} : tensor<1x1x14x8xf32>) outs(%{{.+}} : tensor<1x8x1x14xf32>)
+// CHECK:       scf.forall (%{{.+}}) in (32) shared_outs
+// CHECK:         tensor.pad
+#x = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d1 + d5, d2 + d6)>
+#f = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d5, d6, d4, d3)>
+#y = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+#first = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+#last = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#batch = affine_map<(d0, d1, d2, d3) -> (d3, d0, d1, d2)>
+#ybatch = affine_map<(d0, d1, d2, d3) -> (d1, d0, d2, d3)>
+#chan = affine_map<(d0, d1, d2, d3) -> (d0)>
+#chan1 = affine_map<(d0, d1, d2, d3) -> (d1)>
+#vec = affine_map<(d0) -> (d0)>
+#sumout = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+func.func @lane_conv(%x: tensor<?x32x14x14xf32>, %w: tensor<3x3x32x32xf32>) -> (tensor<?x32x14x14xf32>, tensor<32x16x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x32x14x14xf32>
+  %pad = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<?x32x14x14xf32> to tensor<?x32x16x16xf32>
+  %e = tensor.empty(%n) : tensor<?x14x14x32xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<?x14x14x32xf32>) -> tensor<?x14x14x32xf32>
+  %last = linalg.generic {indexing_maps = [#x, #f, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%pad, %w : tensor<?x32x16x16xf32>, tensor<3x3x32x32xf32>) outs(%init : tensor<?x14x14x32xf32>) {
+  ^bb0(%in: f32, %wv: f32, %acc: f32):
+    %m = arith.mulf %in, %wv : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<?x14x14x32xf32>
+  %e2 = tensor.empty(%n) : tensor<?x32x14x14xf32>
+  %y = linalg.generic {indexing_maps = [#first, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%last : tensor<?x14x14x32xf32>) outs(%e2 : tensor<?x32x14x14xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<?x32x14x14xf32>
+  %e3 = tensor.empty() : tensor<32x16x16xf32>
+  %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<32x16x16xf32>) -> tensor<32x16x16xf32>
+  %sum = linalg.generic {indexing_maps = [#batch, #sumout], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%pad : tensor<?x32x16x16xf32>) outs(%z3 : tensor<32x16x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %in, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<32x16x16xf32>
+  %e4 = tensor.empty() : tensor<32xf32>
+  %z4 = linalg.fill ins(%zero : f32) outs(%e4 : tensor<32xf32>) -> tensor<32xf32>
+  %mean = linalg.generic {indexing_maps = [#ybatch, #chan], iterator_types = ["parallel", "reduction", "reduction", "reduction"]}
+      ins(%y : tensor<?x32x14x14xf32>) outs(%z4 : tensor<32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %in, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<32xf32>
+  %e6 = tensor.empty() : tensor<32xf32>
+  %scaled = linalg.generic {indexing_maps = [#vec, #vec], iterator_types = ["parallel"]}
+      ins(%mean : tensor<32xf32>) outs(%e6 : tensor<32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.mulf %in, %in : f32
+    linalg.yield %s : f32
+  } -> tensor<32xf32>
+  %e5 = tensor.empty(%n) : tensor<?x32x14x14xf32>
+  %centred = linalg.generic {indexing_maps = [#id, #chan1, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y, %scaled : tensor<?x32x14x14xf32>, tensor<32xf32>) outs(%e5 : tensor<?x32x14x14xf32>) {
+  ^bb0(%in: f32, %m: f32, %out: f32):
+    %s = arith.subf %in, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<?x32x14x14xf32>
+  return %centred, %sum : tensor<?x32x14x14xf32>, tensor<32x16x16xf32>
+}
