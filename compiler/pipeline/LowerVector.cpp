@@ -125,6 +125,58 @@ struct TransposeOfBroadcastToBroadcast : OpRewritePattern<vector::TransposeOp> {
   }
 };
 
+/// A multi-reduction over a few trailing elements of each row (a pooling
+/// window's columns) -> one deinterleaving shuffle per reduced position and
+/// elementwise combines: part_k = [v[k], v[k + K], v[k + 2K], ...]. The
+/// generic lowering would reduce each group of K apart: a 2-element
+/// vector.reduction per output element, extracts and inserts around it.
+struct SmallInnerReductionToShuffles
+    : OpRewritePattern<vector::MultiDimReductionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  static constexpr int64_t kMaxReduced = 8;
+
+  LogicalResult matchAndRewrite(vector::MultiDimReductionOp op,
+                                PatternRewriter &rewriter) const override {
+    VectorType sourceType = op.getSourceVectorType();
+    auto accType = dyn_cast<VectorType>(op.getAcc().getType());
+    if (!accType || sourceType.isScalable() || op.isMasked())
+      return failure();
+    int64_t rank = sourceType.getRank();
+    SmallVector<bool> reduced = op.getReductionMask();
+    int64_t firstReduced = rank;
+    while (firstReduced > 0 && reduced[firstReduced - 1])
+      --firstReduced;
+    if (firstReduced == rank || firstReduced == 0 ||
+        llvm::any_of(ArrayRef(reduced).take_front(firstReduced),
+                     [](bool r) { return r; }))
+      return failure();
+    ArrayRef<int64_t> shape = sourceType.getShape();
+    int64_t k = 1, rows = 1;
+    for (int64_t d = 0; d < rank; ++d)
+      (d < firstReduced ? rows : k) *= shape[d];
+    if (k > kMaxReduced || rows < 2)
+      return failure();
+    Location loc = op.getLoc();
+    Type element = sourceType.getElementType();
+    Value flat = vector::ShapeCastOp::create(
+        rewriter, loc, VectorType::get({rows * k}, element), op.getSource());
+    auto rowType = VectorType::get({rows}, element);
+    Value result = vector::ShapeCastOp::create(rewriter, loc, rowType,
+                                               op.getAcc());
+    for (int64_t position = 0; position < k; ++position) {
+      SmallVector<int64_t> mask;
+      for (int64_t row = 0; row < rows; ++row)
+        mask.push_back(row * k + position);
+      Value part =
+          vector::ShuffleOp::create(rewriter, loc, flat, flat, mask);
+      result = vector::makeArithReduction(rewriter, loc, op.getKind(), result,
+                                          part);
+    }
+    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, accType, result);
+    return success();
+  }
+};
+
 struct CpuLowerVectorPass
     : cnnc::pipeline::impl::CpuLowerVectorBase<CpuLowerVectorPass> {
   void runOnOperation() override {
@@ -153,7 +205,8 @@ struct CpuLowerVectorPass
     // Splats instead of shuffles, before the broadcasts are lowered.
     {
       RewritePatternSet patterns(ctx);
-      patterns.add<TransposeOfBroadcastToBroadcast>(ctx);
+      patterns.add<TransposeOfBroadcastToBroadcast,
+                   SmallInnerReductionToShuffles>(ctx);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }

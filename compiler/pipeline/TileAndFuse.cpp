@@ -62,6 +62,21 @@ bool isReduction(utils::IteratorType t) {
 /// What a linalg op is, as far as tiling is concerned.
 enum class Kind { Conv, Pool, Matmul, Elementwise, Fill, Other };
 
+/// A reduction over non-overlapping windows (max_pool2d_grad's maxima and
+/// first-maximum codes): (n, c, oh, ow | i, j) over [N, C, OH, KH, OW, KW]
+/// into [N, C, OH, OW].
+bool isWindowReduction(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp>(op) || op.getNumLoops() != 6 ||
+      op.getNumParallelLoops() != 4 || op.getNumDpsInits() != 1)
+    return false;
+  MLIRContext *ctx = op->getContext();
+  AffineExpr n, c, oh, ow, i, j;
+  bindDims(ctx, n, c, oh, ow, i, j);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  return maps.front() == AffineMap::get(6, 0, {n, c, oh, i, ow, j}, ctx) &&
+         maps.back() == AffineMap::get(6, 0, {n, c, oh, ow}, ctx);
+}
+
 Kind classify(Operation *op) {
   if (isa<linalg::FillOp>(op))
     return Kind::Fill;
@@ -72,6 +87,8 @@ Kind classify(Operation *op) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || !linalgOp.hasPureTensorSemantics())
     return Kind::Other;
+  if (isWindowReduction(linalgOp))
+    return Kind::Pool;
   // Contractions (matmul, or a generic whose reductions come last, like a
   // linear layer folded onto its flatten).
   SmallVector<utils::IteratorType> iters = linalgOp.getIteratorTypesArray();
@@ -94,8 +111,8 @@ bool isTileable(Operation *op) {
 }
 
 /// A 6-loop elementwise op (max_pool2d_grad's windows) steps through one
-/// window element at a time: a producer fused there would run once per
-/// element of the window, so its producers end chains of their own.
+/// window row at a time: a producer fused there would run once per row of
+/// the window, so its producers end chains of their own.
 bool isWindowStepper(Operation *op) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   return linalgOp && classify(op) == Kind::Elementwise &&
@@ -527,10 +544,10 @@ struct CpuTileAndFusePass
       sizes[1] = channelTileFor(ranges[1], channelTile);
       sizes[2] = 1;
     }
-    // One window element (i, j) per tile: the tile reads whole window rows
-    // and writes one strided row, no broadcasts or shuffles.
+    // One window row i per tile, its window columns j whole: the tile
+    // writes whole rows of the image.
     if (k == Kind::Elementwise && numLoops == 6)
-      sizes[3] = sizes[5] = 1;
+      sizes[3] = 1;
     return sizes;
   }
 

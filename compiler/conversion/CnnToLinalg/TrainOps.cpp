@@ -1142,77 +1142,151 @@ std::pair<Value, Value> firstMaxPosition(OpBuilder &b, Location l,
 }
 
 /// max_pool2d_grad for windows that do not overlap (stride = kernel, the
-/// lecture's pools), without gathers: the window element (a, b) of every
-/// window is a strided slice x[:, :, a::KH, b::KW] of [N, C, OH, OW], and
-/// one all-parallel generic over (n, c, oh, i, ow, j) writes dx viewed as
-/// [N, C, OH, KH, OW, KW]: dy where (i, j) is the window's first maximum, 0
-/// elsewhere. Rows and columns the pooling's floor skipped are padded with
-/// zeros. Null when the windows overlap or leave gaps.
+/// lecture's pools), on contiguous rows only: x (the part the windows
+/// cover) viewed as [N, C, OH, KH, OW, KW], three generics
+///   m[n, c, oh, ow]    = max over (i, j) of the window;
+///   code[n, c, oh, ow] = Σ_{i, j} 2^(K − 1 − (i·KW + j)) where the element
+///                        equals m (or is NaN), K = KH·KW: one bit per
+///                        position, the first maximum's the highest;
+///   dx[n, c, oh, i, ow, j] = dy[n, c, oh, ow] where i·KW + j is that first
+///                        position (K − 1 − ⌊log2 code⌋, from the float's
+///                        exponent), 0 elsewhere,
+/// the window reductions with the window columns in the vector, the last
+/// writing whole rows of dx (where strided slices of x, one per window
+/// element, would gather and scatter). Rows and columns the pooling's floor
+/// skipped are padded with zeros. Null when the windows overlap or leave
+/// gaps, or have more positions than a float's mantissa holds bits.
 Value maxPoolGradByWindows(OpBuilder &b, Location loc, Value x, Value dy,
                            ArrayRef<int64_t> kernel, ArrayRef<int64_t> stride) {
   auto type = cast<RankedTensorType>(x.getType());
   auto dyType = cast<RankedTensorType>(dy.getType());
-  if (kernel[0] != stride[0] || kernel[1] != stride[1] ||
+  int64_t positions = kernel[0] * kernel[1];
+  if (kernel[0] != stride[0] || kernel[1] != stride[1] || positions > 24 ||
       type.getRank() != 4 || !type.isDynamicDim(0) ||
       llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
     return nullptr;
   MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
   int64_t channels = type.getDimSize(1);
   int64_t outH = dyType.getDimSize(2), outW = dyType.getDimSize(3);
-  Value batch = tensor::DimOp::create(b, loc, x, 0);
-  SmallVector<Value> inputs;
-  for (int64_t a = 0; a < kernel[0]; ++a)
-    for (int64_t c = 0; c < kernel[1]; ++c)
-      inputs.push_back(tensor::ExtractSliceOp::create(
-          b, loc, dyType, x,
-          ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0),
-                                 b.getIndexAttr(a), b.getIndexAttr(c)},
-          ArrayRef<OpFoldResult>{batch, b.getIndexAttr(channels),
-                                 b.getIndexAttr(outH), b.getIndexAttr(outW)},
-          ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
-                                 b.getIndexAttr(kernel[0]),
-                                 b.getIndexAttr(kernel[1])}));
-  inputs.push_back(dy);
-  AffineExpr n, c, oh, i, ow, j;
-  bindDims(ctx, n, c, oh, i, ow, j);
-  SmallVector<AffineMap> maps(inputs.size(),
-                              AffineMap::get(6, 0, {n, c, oh, ow}, ctx));
-  maps.push_back(AffineMap::getMultiDimIdentityMap(6, ctx));
-  auto windowsType = RankedTensorType::get(
-      {ShapedType::kDynamic, channels, outH, kernel[0], outW, kernel[1]},
-      type.getElementType());
-  Value init = tensor::EmptyOp::create(b, loc, windowsType, ValueRange{batch});
-  Value windows =
-      generic(b, loc, inputs, init, maps, SmallVector<IteratorType>(6, kPar),
-              [&](OpBuilder &nb, Location l, ValueRange args) {
-                auto [bestI, bestJ] = firstMaxPosition(
-                    nb, l, args.take_front(inputs.size() - 1), kernel[1]);
-                Value hit = arith::AndIOp::create(
-                    nb, l,
-                    arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
-                                          bestI,
-                                          linalg::IndexOp::create(nb, l, 3)),
-                    arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
-                                          bestJ,
-                                          linalg::IndexOp::create(nb, l, 5)));
-                return SmallVector<Value>{arith::SelectOp::create(
-                    nb, l, hit, args[inputs.size() - 1],
-                    f32Constant(nb, l, 0.0))};
-              })
-          .getResult(0);
   SmallVector<int64_t> covered{ShapedType::kDynamic, channels,
                                outH * kernel[0], outW * kernel[1]};
-  Value dx = tensor::CollapseShapeOp::create(
-      b, loc, type.clone(covered), windows,
-      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}});
+  Value batch = tensor::DimOp::create(b, loc, x, 0);
+  OpFoldResult n0 = batch;
+  Value xc = x;
+  if (covered[2] != type.getDimSize(2) || covered[3] != type.getDimSize(3))
+    xc = tensor::ExtractSliceOp::create(
+        b, loc, type.clone(covered), x,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0),
+                               b.getIndexAttr(0), b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{n0, b.getIndexAttr(channels),
+                               b.getIndexAttr(covered[2]),
+                               b.getIndexAttr(covered[3])},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
+                               b.getIndexAttr(1), b.getIndexAttr(1)});
+  SmallVector<int64_t> windowShape{ShapedType::kDynamic, channels, outH,
+                                   kernel[0], outW, kernel[1]};
+  auto windowsType = RankedTensorType::get(windowShape, f32);
+  SmallVector<ReassociationIndices> windowGroups{{0}, {1}, {2, 3}, {4, 5}};
+  SmallVector<OpFoldResult> windowSizes{n0};
+  for (int64_t d : ArrayRef(windowShape).drop_front())
+    windowSizes.push_back(b.getIndexAttr(d));
+  Value x6 = tensor::ExpandShapeOp::create(b, loc, windowsType, xc,
+                                           windowGroups, windowSizes);
+
+  // i·KW + j inside a generic whose loop `rowDim` is i and loop 5 is j.
+  auto windowPosition = [&](OpBuilder &nb, Location l, unsigned rowDim) {
+    return arith::AddIOp::create(
+               nb, l,
+               arith::MulIOp::create(nb, l,
+                                     linalg::IndexOp::create(nb, l, rowDim),
+                                     indexConstant(nb, l, kernel[1])),
+               linalg::IndexOp::create(nb, l, 5))
+        .getResult();
+  };
+
+  // Window reductions over (n, c, oh, ow | i, j).
+  AffineExpr n, c, oh, ow, i, j;
+  bindDims(ctx, n, c, oh, ow, i, j);
+  SmallVector<AffineMap> reduceMaps{
+      AffineMap::get(6, 0, {n, c, oh, i, ow, j}, ctx),
+      AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
+  SmallVector<IteratorType> reduceIters{kPar, kPar, kPar, kPar, kRed, kRed};
+  Value lowest = fill(b, loc, -std::numeric_limits<double>::infinity(),
+                      emptyTensor(b, loc, dyType, dy));
+  Value maxima =
+      generic(b, loc, x6, lowest, reduceMaps, reduceIters,
+              [](OpBuilder &nb, Location l, ValueRange args) {
+                return SmallVector<Value>{
+                    arith::MaximumFOp::create(nb, l, args[0], args[1])};
+              })
+          .getResult(0);
+  SmallVector<AffineMap> codeMaps{reduceMaps[0], reduceMaps[1],
+                                  reduceMaps[1]};
+  Value code =
+      generic(b, loc, {x6, maxima},
+              fill(b, loc, 0.0, emptyTensor(b, loc, dyType, dy)),
+              codeMaps, reduceIters,
+              [&](OpBuilder &nb, Location l, ValueRange args) {
+                // 2^(K − 1 − position) as a float: the exponent field.
+                Value position = windowPosition(nb, l, 4);
+                Value exponent = arith::SubIOp::create(
+                    nb, l, indexConstant(nb, l, 127 + positions - 1),
+                    position);
+                Value bit = arith::BitcastOp::create(
+                    nb, l, nb.getF32Type(),
+                    arith::ShLIOp::create(
+                        nb, l,
+                        arith::IndexCastOp::create(nb, l, nb.getI32Type(),
+                                                   exponent),
+                        i32Constant(nb, l, 23)));
+                Value hit = arith::OrIOp::create(
+                    nb, l,
+                    arith::CmpFOp::create(nb, l, arith::CmpFPredicate::OEQ,
+                                          args[0], args[1]),
+                    arith::CmpFOp::create(nb, l, arith::CmpFPredicate::UNO,
+                                          args[0], args[0]));
+                Value term = arith::SelectOp::create(
+                    nb, l, hit, bit, f32Constant(nb, l, 0.0));
+                return SmallVector<Value>{
+                    arith::AddFOp::create(nb, l, args[2], term)};
+              })
+          .getResult(0);
+
+  // dx over (n, c, oh, i, ow, j): whole rows.
+  AffineExpr wn, wc, woh, wi, wow, wj;
+  bindDims(ctx, wn, wc, woh, wi, wow, wj);
+  AffineMap perWindow = AffineMap::get(6, 0, {wn, wc, woh, wow}, ctx);
+  Value init = tensor::EmptyOp::create(b, loc, windowsType, ValueRange{batch});
+  Value windows =
+      generic(b, loc, {code, dy}, init,
+              {perWindow, perWindow, AffineMap::getMultiDimIdentityMap(6, ctx)},
+              SmallVector<IteratorType>(6, kPar),
+              [&](OpBuilder &nb, Location l, ValueRange args) {
+                // ⌊log2 code⌋ + 127 is the exponent field of code.
+                Value exponent = arith::ShRUIOp::create(
+                    nb, l,
+                    arith::BitcastOp::create(nb, l, nb.getI32Type(), args[0]),
+                    i32Constant(nb, l, 23));
+                Value first = arith::SubIOp::create(
+                    nb, l, i32Constant(nb, l, 127 + positions - 1), exponent);
+                Value position = windowPosition(nb, l, 3);
+                Value hit = arith::CmpIOp::create(
+                    nb, l, arith::CmpIPredicate::eq, first,
+                    arith::IndexCastOp::create(nb, l, nb.getI32Type(),
+                                               position));
+                return SmallVector<Value>{arith::SelectOp::create(
+                    nb, l, hit, args[1], f32Constant(nb, l, 0.0))};
+              })
+          .getResult(0);
+  Value dx = tensor::CollapseShapeOp::create(b, loc, type.clone(covered),
+                                             windows, windowGroups);
   int64_t high[2] = {type.getDimSize(2) - covered[2],
                      type.getDimSize(3) - covered[3]};
   int64_t low[2] = {0, 0};
   return padSpatial(b, loc, dx, low, high);
 }
 
-/// dx[n, c, h, w] = Σ over the windows containing (h, w) whose first
-/// maximum (row-major; NaN counts as the maximum, as PyTorch's) is there.
 struct MaxPool2dGradLowering : OpConversionPattern<MaxPool2dGradOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult

@@ -76,3 +76,21 @@ func.func @source_permuted(%v: vector<2x4xf32>) -> vector<4x3x2xf32> {
 //   LANES-NOT:   vector<{{(6[4-9]|[7-9][0-9]|[1-9][0-9][0-9]+)}}x
 //   LANES-NOT:   llvm.shufflevector
 //       LANES: llvm.func @_mlir_ciface_forward(
+
+// -----
+
+// A reduction over a few trailing elements (a pooling window's columns):
+// one deinterleaving shuffle per window column, combined elementwise with
+// the accumulator; no per-element reductions, no extracts.
+// CHECK-LABEL: func.func @window_columns
+// CHECK-NOT:   vector.reduction
+// CHECK:       %[[EVEN:.+]] = vector.shuffle %[[FLAT:.+]], %[[FLAT]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22] : vector<24xf32>, vector<24xf32>
+// CHECK:       %[[M0:.+]] = arith.maximumf %[[A:.+]], %[[EVEN]] : vector<12xf32>
+// CHECK:       %[[ODD:.+]] = vector.shuffle %[[FLAT]], %[[FLAT]] [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23] : vector<24xf32>, vector<24xf32>
+// CHECK:       %[[M1:.+]] = arith.maximumf %[[M0]], %[[ODD]] : vector<12xf32>
+// CHECK-NOT:   vector.reduction
+// CHECK:       return
+func.func @window_columns(%v: vector<4x3x2xf32>, %acc: vector<4x3xf32>) -> vector<4x3xf32> {
+  %r = vector.multi_reduction <maximumf>, %v, %acc [2] : vector<4x3x2xf32> to vector<4x3xf32>
+  return %r : vector<4x3xf32>
+}
