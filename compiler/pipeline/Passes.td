@@ -37,15 +37,18 @@ def CpuTileAndFuse : Pass<"cnn-cpu-tile-and-fuse", "mlir::func::FuncOp"> {
     layers) moves into one `scf.forall` over the images (`scf.for` with
     `parallel=false`) and works on one image; values used twice (a residual
     block's input) stay per-image tensors. Whatever is left at the top level
-    (weight folding) goes by chains: it finds the ends of producer chains (a
-    pooling, an elementwise op or a contraction whose result is not consumed
-    by a single linalg op), tiles each with `scf.forall` over its outer
-    dimension and fuses its single-use producers (convolutions, matmuls,
-    fills, elementwise ops, pads) into the loop.
+    (weight folding, a training step's batch-wide sums) goes by chains:
+    fills and pads that several ops share are first cloned, one per
+    consumer; then it finds the ends of producer chains (a pooling, an
+    elementwise op or a contraction whose result is not consumed by a single
+    linalg op), tiles each with `scf.forall` over its outer dimension and
+    fuses its single-use producers (convolutions, matmuls, fills,
+    elementwise ops, pads) into the loop.
     Inside, the chain is tiled again with `scf.for` over output channels and
-    rows (producers fused, pads excluded), and convolutions, poolings and
-    matmuls are tiled down to the shape the vectorizer turns into register
-    tiles: one output row, one input channel and one filter tap.
+    rows (producers fused, pads and channels-last convs excluded), and
+    convolutions, poolings and matmuls are tiled down to the shape the
+    vectorizer turns into register tiles: one output row, one input channel
+    and one filter tap; a channels-last conv 7 columns x 32 channels.
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
                            "mlir::affine::AffineDialect", "mlir::arith::ArithDialect",
@@ -106,7 +109,8 @@ def CpuStackBuffers : Pass<"cnn-cpu-stack-buffers", "mlir::func::FuncOp"> {
     deallocation pipeline skips scf.forall bodies) is freed at the end of
     its block.
     Allocas left in an omp.wsloop (run after scf-to-openmp) move to the top
-    of the omp.parallel region.
+    of the omp.parallel region; a heap buffer inside an OpenMP region stays
+    on the heap (the function's stack would be shared by the threads).
   }];
   let dependentDialects = ["mlir::memref::MemRefDialect"];
   let options = [
