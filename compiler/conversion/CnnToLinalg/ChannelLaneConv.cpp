@@ -26,16 +26,10 @@ Value permuted(OpBuilder &b, Location loc, Value t, ArrayRef<unsigned> perm) {
       dynamic.push_back(tensor::DimOp::create(b, loc, t, from));
   Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType(),
                                        dynamic);
-  int64_t rank = type.getRank();
-  SmallVector<AffineMap> maps{
-      AffineMap::get(rank, 0, inputExprs, ctx),
-      AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  return linalg::GenericOp::create(
-             b, loc, resultType, t, init, maps, parallel(rank),
-             [](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl, args[0]);
-             })
-      .getResult(0);
+  return elementwise(
+      b, loc, t, init,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; },
+      AffineMap::get(type.getRank(), 0, inputExprs, ctx));
 }
 } // namespace
 
