@@ -48,7 +48,12 @@ int64_t opFlops(Operation *op) {
 int64_t forwardFlopsPerSample(ModuleOp module) {
   int64_t flops = 0;
   if (auto forward = module.lookupSymbol<func::FuncOp>("forward"))
-    forward.walk([&](Operation *op) { flops += opFlops(op); });
+    forward.walk([&](Operation *op) {
+      int64_t times = 1;
+      if (auto repeat = op->getParentOfType<cnn::RepeatOp>())
+        times = repeat.getCount();
+      flops += times * opFlops(op);
+    });
   return flops;
 }
 

@@ -66,10 +66,10 @@ void printModelSummary(ModuleOp module, llvm::raw_ostream &os) {
     int64_t n = param.getTensorType().getNumElements();
     if (param.getRole() == cnn::ParamRole::parameter) {
       paramValues += n;
-      ++paramTensors;
+      paramTensors += param.getNumSlices();
     } else {
       bufferValues += n;
-      ++bufferTensors;
+      bufferTensors += param.getNumSlices();
     }
   }
   os << "  flops  " << grouped(forwardFlopsPerSample(module))
@@ -82,13 +82,18 @@ void printModelSummary(ModuleOp module, llvm::raw_ostream &os) {
   // they show how often each tensor is used (a shared block's, many times).
   llvm::MapVector<StringRef, unsigned> ops;
   unsigned reads = 0;
+  // Ops as run: a loop body's once per iteration; the loop itself not.
   module.walk([&](Operation *op) {
     if (op->getDialect() && op->getDialect()->getNamespace() == "cnn" &&
-        !isa<cnn::ParamOp, cnn::TrainConfigOp>(op)) {
+        !isa<cnn::ParamOp, cnn::TrainConfigOp, cnn::RepeatOp, cnn::YieldOp>(
+            op)) {
+      unsigned times = 1;
+      if (auto repeat = op->getParentOfType<cnn::RepeatOp>())
+        times = unsigned(repeat.getCount());
       if (isa<cnn::ReadOp>(op))
-        ++reads;
+        reads += times;
       else
-        ++ops[op->getName().stripDialect()];
+        ops[op->getName().stripDialect()] += times;
     }
   });
   os << "  ops    ";

@@ -47,14 +47,18 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module,
 
   cnn::ParamLayout layout = cnn::computeParamLayout(module);
   model.arenaBytes = layout.totalBytes;
+  // A stacked param is one tensor per slice for the runtime.
   for (const cnn::ParamSlot &slot : layout.slots) {
-    cnn::ParamOp param = slot.param;
+   cnn::ParamOp param = slot.param;
+   for (int64_t k = 0; k < param.getNumSlices(); ++k) {
     TensorEntry t;
-    t.name = param.getSymName().str();
-    llvm::append_range(t.shape, param.getTensorType().getShape());
+    t.name = param.isStacked()
+                 ? cast<StringAttr>((*param.getSlices())[k]).str()
+                 : param.getSymName().str();
+    llvm::append_range(t.shape, param.getSliceType().getShape());
     t.isInteger = param.getTensorType().getElementType().isInteger(64);
     t.isBuffer = param.getRole() == cnn::ParamRole::buffer;
-    t.offset = slot.offset;
+    t.offset = slot.offset + uint64_t(k) * cnn::sliceStrideBytes(param);
     if (std::optional<ArrayAttr> aliases = param.getAliases())
       for (Attribute a : *aliases)
         t.aliases.push_back(cast<StringAttr>(a).str());
@@ -72,6 +76,7 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module,
       t.initA = c.getValue().convertToDouble();
     }
     model.tensors.push_back(std::move(t));
+   }
   }
   // The runtime addresses checkpoint tensors by any of their names.
   llvm::StringMap<StringRef> owner;
@@ -90,8 +95,14 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module,
     // The training state, by name; the model's tensors must not move.
     llvm::StringMap<uint64_t> stateOffsets;
     cnn::ParamLayout trainLayout = cnn::computeParamLayout(trainModule);
-    for (const cnn::ParamSlot &slot : trainLayout.slots)
-      stateOffsets[cnn::ParamOp(slot.param).getSymName()] = slot.offset;
+    for (const cnn::ParamSlot &slot : trainLayout.slots) {
+      cnn::ParamOp param = slot.param;
+      for (int64_t k = 0; k < param.getNumSlices(); ++k)
+        stateOffsets[param.isStacked()
+                         ? cast<StringAttr>((*param.getSlices())[k]).getValue()
+                         : param.getSymName()] =
+            slot.offset + uint64_t(k) * cnn::sliceStrideBytes(param);
+    }
     for (const TensorEntry &t : model.tensors) {
       auto it = stateOffsets.find(t.name);
       if (it == stateOffsets.end() || it->second != t.offset)
@@ -126,10 +137,18 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module,
     if (!s.channelwise)
       for (int64_t d : type.getShape().drop_front())
         s.elemsPerSample *= d;
-    uint64_t index = site.getInt();
-    if (model.dropoutSites.size() <= index)
-      model.dropoutSites.resize(index + 1);
-    model.dropoutSites[index] = std::move(s);
+    // In a loop body, the site of iteration 0: one per iteration.
+    int64_t copies = 1, step = 0;
+    if (auto repeat = op->getParentOfType<cnn::RepeatOp>()) {
+      copies = repeat.getCount();
+      step = repeat.getSitesPerIteration();
+    }
+    for (int64_t k = 0; k < copies; ++k) {
+      uint64_t index = site.getInt() + k * step;
+      if (model.dropoutSites.size() <= index)
+        model.dropoutSites.resize(index + 1);
+      model.dropoutSites[index] = s;
+    }
   });
   for (auto [index, s] : llvm::enumerate(model.dropoutSites))
     if (s.elemsPerSample == 0)

@@ -24,6 +24,9 @@ def ConvertCnnToLinalg : Pass<"convert-cnn-to-linalg", "::mlir::ModuleOp"> {
     linalg.pooling_nchw_max from −inf; avg_pool2d is linalg.pooling_nchw_sum
     scaled in place by 1/(kh·kw); flatten is tensor.collapse_shape; the
     elementwise ops, batch_norm_eval and the fold ops are linalg.generic.
+    `cnn.repeat` is an scf.for carrying the activation, its body as it is;
+    a read of a stack's slice is a view at the stack's offset plus the index
+    times the slice stride, made in the body.
 
     Each function becomes an entry point of the runtime's ABI,
     ```mlir
@@ -49,6 +52,7 @@ def ConvertCnnToLinalg : Pass<"convert-cnn-to-linalg", "::mlir::ModuleOp"> {
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::memref::MemRefDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
   ];
 }

@@ -63,6 +63,20 @@ struct Node {
                               ///< empty for functional ops such as relu(x)
 };
 
+/// A block applied several times in a row: `shared(n * B)` (the same
+/// tensors each time) or `sequential(n * B)` (n blocks of their own). The
+/// graph holds every application inlined; this record lets MLIRGen compile
+/// the block once, as a loop. Iteration k's nodes are the
+/// `nodesPerIteration` from `first + k * nodesPerIteration` on, and its
+/// result is the one at `resultOffset` among them.
+struct Repeat {
+  unsigned input = 0; ///< the node iteration 0 reads
+  unsigned first = 0, nodesPerIteration = 0, resultOffset = 0;
+  unsigned count = 0;
+  bool shared = false;
+  std::string scope; ///< the repetition's module path ("resblocks")
+};
+
 struct TrainConfig {
   enum class Penalty { None, L1, L2 };
   double lr = 1e-2, momentum = 0, dampening = 0, weightDecay = 0;
@@ -79,6 +93,7 @@ struct Graph {
   std::vector<TensorDecl> tensors;  ///< in state_dict order
   std::vector<Node> nodes;          ///< topological; nodes[0] is the Input
   unsigned output = 0;              ///< the node forward returns
+  std::vector<Repeat> repeats;      ///< in order of their first node
   TrainConfig train;
 };
 

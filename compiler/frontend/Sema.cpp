@@ -743,9 +743,31 @@ std::optional<unsigned> Sema::apply(Layer &l, unsigned x, llvm::SMLoc callLoc,
     return runForward(*l.inst, x, scope);
   }
   if (l.kind == Layer::Repeat) {
+    Repeat r;
+    r.input = x;
+    r.first = unsigned(g.nodes.size());
+    r.count = unsigned(l.elems.size());
+    r.shared = l.elems.size() > 1 && l.elems[0] == l.elems[1];
+    r.scope = scope;
+    // Recorded when every iteration adds the same number of nodes and ends
+    // at the same place in them; MLIRGen checks the rest of the likeness.
+    bool regular = true;
     std::optional<unsigned> cur = x;
-    for (size_t k = 0; k < l.elems.size() && cur; ++k)
+    for (size_t k = 0; k < l.elems.size() && cur; ++k) {
+      unsigned begin = unsigned(g.nodes.size());
       cur = apply(*l.elems[k], *cur, callLoc, scope + "." + std::to_string(k));
+      if (!cur)
+        break;
+      unsigned added = unsigned(g.nodes.size()) - begin;
+      if (k == 0) {
+        r.nodesPerIteration = added;
+        r.resultOffset = *cur - begin;
+      }
+      regular = regular && added == r.nodesPerIteration && *cur >= begin &&
+                *cur - begin == r.resultOffset;
+    }
+    if (cur && regular && r.count > 1 && r.nodesPerIteration > 0)
+      g.repeats.push_back(std::move(r));
     return cur;
   }
   Node n = l.tmpl;

@@ -5,6 +5,11 @@
 // Parameters are read where they are used: a shared block's weights are read
 // once per use, which is what makes sharing visible in the IR.
 //
+// A repeated block (Graph::repeats) whose iterations are alike becomes one
+// cnn.repeat holding iteration 0's ops: its compile time does not grow with
+// the count. A sequential repetition's tensors are declared as stacks (one
+// cnn.param with `slices` per tensor of the block), read by iteration index.
+//
 //===----------------------------------------------------------------------===//
 
 #include "mlirgen/MLIRGen.h"
@@ -16,8 +21,12 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Location.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/SourceMgr.h"
+
+#include <map>
+#include <optional>
 
 using namespace mlir;
 
@@ -43,14 +52,146 @@ public:
 
     builder.setInsertionPointToEnd(module->getBody());
     buildTrainConfig();
+    chooseLoops();
     std::vector<std::vector<std::string>> aliases = collectAliases();
-    for (size_t i = 0; i < graph.tensors.size(); ++i)
-      buildParam(graph.tensors[i], aliases[i]);
+    for (size_t i = 0; i < graph.tensors.size(); ++i) {
+      auto stacked = stackOf.find(int(i));
+      if (stacked == stackOf.end())
+        buildParam(graph.tensors[i], aliases[i]);
+      else if (stacked->second.first == int(i))
+        buildStackedParam(stacked->second);
+    }
     buildForward();
     return module;
   }
 
 private:
+  /// A repetition compiled as a loop. Sequential: iteration k reads tensor
+  /// `t + k * tensorStride` where iteration 0 reads t, and the tensors of
+  /// iteration 0 are [firstTensor, firstTensor + tensorStride).
+  struct Loop {
+    const Repeat *repeat;
+    int firstTensor = -1, tensorStride = 0;
+  };
+  /// The stack a sequential loop's tensor belongs to: iteration 0's tensor,
+  /// the count and the stride.
+  struct Stack {
+    int first, count, stride;
+    std::string name;
+  };
+
+  /// Where iteration k's counterpart of iteration 0's node `a` is, if `a`
+  /// belongs to the iteration (or is its input).
+  static std::optional<unsigned> counterpart(const Repeat &r, unsigned a,
+                                             unsigned k) {
+    if (a == r.input)
+      return k == 0 ? r.input
+                    : r.first + (k - 1) * r.nodesPerIteration + r.resultOffset;
+    if (a >= r.first && a < r.first + r.nodesPerIteration)
+      return a + k * r.nodesPerIteration;
+    return std::nullopt;
+  }
+
+  static std::array<int, 5> tensorsOf(const Node &n) {
+    return {n.weight, n.bias, n.runningMean, n.runningVar,
+            n.numBatchesTracked};
+  }
+
+  /// Whether every iteration of `r` is iteration 0 again: same ops, same
+  /// wiring, the same tensors (shared) or the next block's (sequential,
+  /// fills in `loop`'s tensor range).
+  bool iterationsAlike(const Repeat &r, Loop &loop) {
+    unsigned m = r.nodesPerIteration;
+    int sitesPerIteration = 0;
+    for (unsigned j = 0; j < m; ++j) {
+      NodeKind kind = graph.nodes[r.first + j].kind;
+      sitesPerIteration += kind == NodeKind::Dropout || kind == NodeKind::Dropout2d;
+    }
+    int lo = INT32_MAX, hi = -1;
+    for (unsigned j = 0; j < m; ++j)
+      for (int t : tensorsOf(graph.nodes[r.first + j]))
+        if (t >= 0)
+          lo = std::min(lo, t), hi = std::max(hi, t);
+    int stride = r.shared || hi < 0 ? 0 : hi - lo + 1;
+    for (unsigned k = 1; k < r.count; ++k) {
+      for (unsigned j = 0; j < m; ++j) {
+        const Node &a = graph.nodes[r.first + j];
+        const Node &b = graph.nodes[r.first + k * m + j];
+        if (a.kind != b.kind || a.shape != b.shape || a.kernel != b.kernel ||
+            a.stride != b.stride || a.padding != b.padding || a.p != b.p ||
+            a.eps != b.eps || a.momentum != b.momentum ||
+            a.inputs.size() != b.inputs.size())
+          return false;
+        if ((a.kind == NodeKind::Dropout || a.kind == NodeKind::Dropout2d) &&
+            b.dropoutSite != a.dropoutSite + k * sitesPerIteration)
+          return false;
+        for (auto [x, y] : llvm::zip(a.inputs, b.inputs))
+          if (counterpart(r, x, k) != std::optional<unsigned>(y))
+            return false;
+        for (auto [x, y] : llvm::zip(tensorsOf(a), tensorsOf(b)))
+          if ((x < 0) != (y < 0) || (x >= 0 && y != x + int(k) * stride))
+            return false;
+      }
+    }
+    if (stride > 0) {
+      // The stacks: every tensor of the block, alike across blocks, used by
+      // this loop only (no alias from a shared repetition inside).
+      for (int t = lo; t < lo + stride * int(r.count); ++t) {
+        const TensorDecl &x = graph.tensors[t];
+        const TensorDecl &y = graph.tensors[lo + (t - lo) % stride];
+        if (x.shape != y.shape || x.isBuffer != y.isBuffer ||
+            x.isInteger != y.isInteger || x.init.kind != y.init.kind ||
+            x.init.a != y.init.a || x.init.b != y.init.b)
+          return false;
+      }
+      std::vector<std::vector<std::string>> aliases = collectAliases();
+      for (int t = lo; t < lo + stride * int(r.count); ++t)
+        if (!aliases[t].empty())
+          return false;
+      loop.firstTensor = lo;
+      loop.tensorStride = stride;
+    }
+    return true;
+  }
+
+  /// Picks the outermost repetitions whose iterations are alike; the ones
+  /// inside them stay unrolled in the loop body.
+  void chooseLoops() {
+    std::vector<const Repeat *> order;
+    for (const Repeat &r : graph.repeats)
+      order.push_back(&r);
+    llvm::stable_sort(order, [](const Repeat *a, const Repeat *b) {
+      return a->first != b->first
+                 ? a->first < b->first
+                 : a->nodesPerIteration * a->count >
+                       b->nodesPerIteration * b->count;
+    });
+    unsigned coveredEnd = 0;
+    for (const Repeat *r : order) {
+      if (r->first < coveredEnd)
+        continue;
+      Loop loop{r};
+      if (!iterationsAlike(*r, loop))
+        continue;
+      loops[r->first] = loop;
+      coveredEnd = r->first + r->nodesPerIteration * r->count;
+      for (int j = 0; j < loop.tensorStride; ++j) {
+        Stack stack{loop.firstTensor + j, int(r->count), loop.tensorStride,
+                    stackName(*r, graph.tensors[loop.firstTensor + j].name)};
+        for (int k = 0; k < stack.count; ++k)
+          stackOf[stack.first + k * stack.stride] = stack;
+      }
+    }
+  }
+
+  /// "resblocks.0.conv.weight" -> "resblocks.*.conv.weight".
+  static std::string stackName(const Repeat &r, const std::string &name) {
+    std::string prefix = r.scope + ".0.";
+    if (StringRef(name).starts_with(prefix))
+      return r.scope + ".*." + name.substr(prefix.size());
+    return name + ".*";
+  }
+
   /// The file:line:col of a source position.
   Location fileLoc(llvm::SMLoc loc) {
     if (!loc.isValid())
@@ -152,12 +293,62 @@ private:
           SmallVector<StringRef>(aliases.begin(), aliases.end())));
   }
 
+  void buildStackedParam(const Stack &stack) {
+    const TensorDecl &tensor = graph.tensors[stack.first];
+    RankedTensorType slice = tensorType(tensor);
+    SmallVector<int64_t> shape{stack.count};
+    llvm::append_range(shape, slice.getShape());
+    SmallVector<StringRef> names;
+    for (int k = 0; k < stack.count; ++k)
+      names.push_back(graph.tensors[stack.first + k * stack.stride].name);
+    auto param = cnn::ParamOp::create(
+        builder, fileLoc(tensor.loc), stack.name, slice.clone(shape),
+        tensor.isBuffer ? cnn::ParamRole::buffer : cnn::ParamRole::parameter,
+        initAttr(tensor.init));
+    param.setSlicesAttr(builder.getStrArrayAttr(names));
+  }
+
   /// Reads tensor `index` for a use at `loc`, or a null value when absent.
+  /// In a sequential loop's body: the iteration's slice of its stack.
   Value read(int index, Location loc) {
     if (index < 0)
       return Value();
     const TensorDecl &tensor = graph.tensors[index];
-    return cnn::ReadOp::create(builder, loc, tensorType(tensor), tensor.name);
+    if (iteration) {
+      auto stacked = stackOf.find(index);
+      if (stacked != stackOf.end())
+        return cnn::ReadOp::create(builder, loc, stacked->second.name,
+                                   tensorType(tensor), iteration);
+    }
+    return cnn::ReadOp::create(builder, loc, tensor.name, tensorType(tensor));
+  }
+
+  /// One cnn.repeat for `loop`: iteration 0's nodes as its body.
+  Value buildLoop(const Loop &loop) {
+    const Repeat &r = *loop.repeat;
+    const Node &firstNode = graph.nodes[r.first];
+    Location loc = fileLoc(firstNode.loc);
+    if (!r.scope.empty())
+      loc = NameLoc::get(builder.getStringAttr(r.scope), loc);
+    Value input = values[r.input];
+    auto repeat = cnn::RepeatOp::create(builder, loc, input.getType(), input,
+                                        builder.getI64IntegerAttr(r.count));
+    Block *body = new Block();
+    repeat.getBody().push_back(body);
+    Value k = body->addArgument(builder.getIndexType(), loc);
+    Value carried = body->addArgument(input.getType(), loc);
+
+    OpBuilder::InsertionGuard guard(builder);
+    builder.setInsertionPointToStart(body);
+    values[r.input] = carried;
+    iteration = k;
+    for (unsigned j = 0; j < r.nodesPerIteration; ++j)
+      values[r.first + j] = buildNode(graph.nodes[r.first + j]);
+    iteration = Value();
+    Value result = values[r.first + r.resultOffset];
+    cnn::YieldOp::create(builder, loc, result);
+    values[r.input] = input;
+    return repeat.getResult();
   }
 
   void buildForward() {
@@ -173,8 +364,19 @@ private:
 
     values.assign(graph.nodes.size(), Value());
     values[0] = entry->getArgument(0);
-    for (size_t i = 1; i < graph.nodes.size(); ++i)
-      values[i] = buildNode(graph.nodes[i]);
+    for (size_t i = 1; i < graph.nodes.size(); ++i) {
+      auto loop = loops.find(unsigned(i));
+      if (loop == loops.end()) {
+        values[i] = buildNode(graph.nodes[i]);
+        continue;
+      }
+      // Only the last iteration's result is visible after the loop.
+      const Repeat &r = *loop->second.repeat;
+      unsigned end = r.first + r.count * r.nodesPerIteration;
+      unsigned last = end - r.nodesPerIteration + r.resultOffset;
+      values[last] = buildLoop(loop->second);
+      i = end - 1;
+    }
     func::ReturnOp::create(builder, nodeLoc(output), values[graph.output]);
   }
 
@@ -239,6 +441,9 @@ private:
   const Graph &graph;
   const llvm::SourceMgr &sourceMgr;
   std::vector<Value> values; ///< the value of each node, by id
+  std::map<unsigned, Loop> loops;       ///< by first node
+  std::map<int, Stack> stackOf;         ///< every tensor held by a stack
+  Value iteration;                      ///< the loop index, in a body
 };
 
 } // namespace

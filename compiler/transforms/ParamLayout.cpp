@@ -8,11 +8,22 @@ using namespace mlir;
 
 namespace cnn {
 
-uint64_t paramByteSize(ParamOp param) {
-  RankedTensorType type = param.getTensorType();
+uint64_t sliceByteSize(ParamOp param) {
+  RankedTensorType type = param.getSliceType();
   // The verifier admits f32 tensors and the i64 scalar num_batches_tracked.
   uint64_t elementBytes = type.getElementType().isInteger(64) ? 8 : 4;
   return uint64_t(type.getNumElements()) * elementBytes;
+}
+
+uint64_t sliceStrideBytes(ParamOp param) {
+  return llvm::alignTo(sliceByteSize(param), kArenaAlignment);
+}
+
+uint64_t paramByteSize(ParamOp param) {
+  if (!param.isStacked())
+    return sliceByteSize(param);
+  return uint64_t(param.getNumSlices() - 1) * sliceStrideBytes(param) +
+         sliceByteSize(param);
 }
 
 ParamLayout computeParamLayout(ModuleOp module) {

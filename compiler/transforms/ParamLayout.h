@@ -3,7 +3,8 @@
 // A model's parameters and buffers live in one arena (runtime/include/cnnrt/
 // Arena.h). Both sides must place them identically: in cnn.param
 // declaration order, each at the next offset aligned to kArenaAlignment
-// bytes, taking elements × element size bytes (4 for f32, 8 for i64). This
+// bytes, taking elements × element size bytes (4 for f32, 8 for i64); a
+// stacked param's slices one after another by the same rule. This
 // is the compiler's copy of that rule; the generated code addresses tensors
 // by these offsets and the driver emits the same table for the runtime.
 //
@@ -38,7 +39,16 @@ struct ParamLayout {
   uint64_t totalBytes = 0;            ///< a multiple of 64
 };
 
-/// Bytes of one tensor of the arena: 4 per f32, 8 per i64 element.
+/// Bytes of one state_dict tensor (a stack's slice): 4 per f32, 8 per i64
+/// element.
+uint64_t sliceByteSize(ParamOp param);
+
+/// Bytes from one slice of a stacked param to the next: each slice sits
+/// where it would as a tensor of its own, aligned to kArenaAlignment.
+uint64_t sliceStrideBytes(ParamOp param);
+
+/// Bytes from a param's first byte to its last: its size, or for a stack
+/// all its slices with the padding between them.
 uint64_t paramByteSize(ParamOp param);
 
 /// The layout of `module`'s cnn.param ops, by the rule above.

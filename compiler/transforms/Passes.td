@@ -38,6 +38,20 @@ def FoldBatchNorm : Pass<"cnn-fold-batchnorm", "::mlir::ModuleOp"> {
   let dependentDialects = ["::cnn::CnnDialect"];
 }
 
+def UnrollRepeats : Pass<"cnn-unroll-repeats", "::mlir::ModuleOp"> {
+  let summary = "Unroll every cnn.repeat and split stacked params into slices";
+  let description = [{
+    Each `cnn.repeat` becomes `count` copies of its body, iteration k's
+    index a constant and its dropout sites `site + k * (sites per
+    iteration)`. Each stacked `cnn.param` (with `slices`) becomes one
+    `cnn.param` per slice, named by the slice's state_dict name and declared
+    where the stack was, in slice order, so the arena layout is unchanged;
+    `cnn.read @stack[k]` becomes a read of slice k. The result is the graph
+    MLIRGen produced before repeated blocks were compiled as loops.
+  }];
+  let dependentDialects = ["::cnn::CnnDialect", "::mlir::arith::ArithDialect"];
+}
+
 def SpecializeTrain : Pass<"cnn-specialize-train", "::mlir::ModuleOp"> {
   let summary = "Specialise a model for training (PyTorch's train mode)";
   let description = [{

@@ -9,6 +9,9 @@ using namespace mlir;
 namespace cnn {
 
 void buildTrainPipeline(OpPassManager &pm) {
+  // Reverse-mode differentiation sees the whole graph: repeated blocks
+  // unrolled (loops in the training step are the next step).
+  pm.addPass(createUnrollRepeats());
   pm.addPass(createSpecializeTrain());
   pm.addPass(createBuildTrainStep());
   // Reads of one parameter merge (no write between them in the forward

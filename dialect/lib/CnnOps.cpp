@@ -282,11 +282,26 @@ LogicalResult ParamOp::verify() {
         return emitOpError("lists the alias '") << alias << "' twice";
     }
   }
+  if (std::optional<ArrayAttr> slices = getSlices()) {
+    if (getAliases())
+      return emitOpError("has both slices and aliases");
+    if (type.getRank() == 0 || type.getDimSize(0) != int64_t(slices->size()))
+      return emitOpError("has ")
+             << slices->size() << " slices, but its type " << type
+             << " stacks a different number";
+    llvm::SmallDenseSet<StringRef> seen;
+    for (Attribute a : *slices) {
+      StringRef slice = cast<StringAttr>(a).getValue();
+      if (slice.empty() || !seen.insert(slice).second)
+        return emitOpError("has an empty or repeated slice name '")
+               << slice << "'";
+    }
+  }
   Type element = type.getElementType();
   if (element.isF32())
     return success();
   // num_batches_tracked: a counter, never trained.
-  if (!element.isInteger(64) || type.getRank() != 0)
+  if (!element.isInteger(64) || getSliceType().getRank() != 0)
     return emitOpError("expects f32 elements or a scalar tensor<i64>, got ")
            << type;
   if (getRole() != ParamRole::buffer)
@@ -308,11 +323,52 @@ LogicalResult ReadOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   if (!param)
     return emitOpError("reads ")
            << getParamAttr() << ", which is not a cnn.param";
+  if (getIndex()) {
+    if (!param.isStacked())
+      return emitOpError("reads a slice of ")
+             << getParamAttr() << ", which is not stacked";
+    if (param.getSliceType() != getType())
+      return emitOpError("reads a slice of ")
+             << getParamAttr() << " as " << getType()
+             << ", but its slices are " << param.getSliceType();
+    return success();
+  }
   if (param.getType() != getType())
     return emitOpError("reads ") << getParamAttr() << " as " << getType()
                                  << ", but it is declared "
                                  << param.getType();
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// repeat
+//===----------------------------------------------------------------------===//
+
+LogicalResult RepeatOp::verify() {
+  Block &body = getBodyBlock();
+  Type carried = getInput().getType();
+  if (getResult().getType() != carried)
+    return emitOpError("returns ")
+           << getResult().getType() << ", but carries " << carried;
+  if (body.getNumArguments() != 2 || !body.getArgument(0).getType().isIndex() ||
+      body.getArgument(1).getType() != carried)
+    return emitOpError("expects a body with arguments (index, ")
+           << carried << ")";
+  auto yield = dyn_cast<YieldOp>(body.getTerminator());
+  if (!yield || yield.getValue().getType() != carried)
+    return emitOpError("expects its body to end in cnn.yield of ") << carried;
+  if (getOperation()->getParentOfType<RepeatOp>())
+    return emitOpError("is nested in another cnn.repeat; unroll the inner one");
+  return success();
+}
+
+int64_t RepeatOp::getSitesPerIteration() {
+  int64_t sites = 0;
+  getBody().walk([&](Operation *op) {
+    if (isa<DropoutOp, Dropout2dOp>(op))
+      ++sites;
+  });
+  return sites;
 }
 
 //===----------------------------------------------------------------------===//

@@ -20,6 +20,7 @@
 #include "cnn/CnnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/PatternMatch.h"
@@ -357,6 +358,43 @@ struct FoldBnBiasLowering : OpConversionPattern<FoldBnBiasOp> {
 } // namespace
 
 //===----------------------------------------------------------------------===//
+// Repetition: a loop carrying the activation
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// cnn.repeat -> scf.for over the iterations; the body moves as it is (its
+/// block arguments, index and carried tensor, are scf.for's).
+struct RepeatLowering : OpConversionPattern<RepeatOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(RepeatOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto loop = scf::ForOp::create(
+        rewriter, loc, arith::ConstantIndexOp::create(rewriter, loc, 0),
+        arith::ConstantIndexOp::create(rewriter, loc, op.getCount()),
+        arith::ConstantIndexOp::create(rewriter, loc, 1),
+        ValueRange{adaptor.getInput()});
+    rewriter.eraseBlock(loop.getBody());
+    rewriter.inlineRegionBefore(op.getBody(), loop.getRegion(),
+                                loop.getRegion().end());
+    rewriter.replaceOp(op, loop.getResults());
+    return success();
+  }
+};
+
+struct YieldLowering : OpConversionPattern<YieldOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(YieldOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<scf::YieldOp>(op, adaptor.getValue());
+    return success();
+  }
+};
+} // namespace
+
+//===----------------------------------------------------------------------===//
 // The entry ABI
 //===----------------------------------------------------------------------===//
 
@@ -371,7 +409,8 @@ static MemRefType bufferTypeOf(Type type) {
 /// writes of a training step.
 static FailureOr<llvm::DenseMap<StringAttr, Value>>
 viewParamReads(func::FuncOp func, Value arena, OpBuilder &b,
-               const llvm::StringMap<uint64_t> &offsets) {
+               const llvm::StringMap<uint64_t> &offsets,
+               const llvm::StringMap<uint64_t> &sliceStrides) {
   llvm::DenseMap<StringAttr, Value> views, tensors;
   auto viewOf = [&](StringAttr name, Type tensorType,
                     Operation *user) -> FailureOr<Value> {
@@ -391,11 +430,36 @@ viewParamReads(func::FuncOp func, Value arena, OpBuilder &b,
                                                       /*restrict=*/true);
     return view;
   };
-  SmallVector<ReadOp> reads;
-  func.walk([&](ReadOp read) { reads.push_back(read); });
+  SmallVector<ReadOp> reads, sliceReads;
+  func.walk([&](ReadOp read) {
+    (read.getIndex() ? sliceReads : reads).push_back(read);
+  });
   for (ReadOp read : reads)
     if (failed(viewOf(read.getParamAttr().getAttr(), read.getType(), read)))
       return failure();
+  // A slice of a stack, in a loop body: a view where the read is, at the
+  // stack's offset plus the index times the slice stride.
+  for (ReadOp read : sliceReads) {
+    auto offset = offsets.find(read.getParam());
+    auto stride = sliceStrides.find(read.getParam());
+    if (offset == offsets.end() || stride == sliceStrides.end())
+      return read.emitOpError("reads a slice of ")
+             << read.getParamAttr() << ", which is not a stacked cnn.param";
+    OpBuilder at(read);
+    Location loc = read.getLoc();
+    Value byteShift = arith::AddIOp::create(
+        at, loc,
+        arith::ConstantIndexOp::create(at, loc, int64_t(offset->second)),
+        arith::MulIOp::create(
+            at, loc, read.getIndex(),
+            arith::ConstantIndexOp::create(at, loc, int64_t(stride->second))));
+    Value view = memref::ViewOp::create(at, loc, bufferTypeOf(read.getType()),
+                                        arena, byteShift, ValueRange{});
+    read.replaceAllUsesWith(bufferization::ToTensorOp::create(
+        at, loc, read.getType(), view, /*restrict=*/true)
+                                .getResult());
+    read.erase();
+  }
   // Written but never read: a view all the same (gradients).
   SmallVector<WriteOp> writes;
   func.walk([&](WriteOp write) { writes.push_back(write); });
@@ -434,7 +498,8 @@ static void returnThroughDestinations(func::FuncOp func, ValueRange dests) {
 /// Rewrites `func` to the destination-passing ABI of Passes.td and its
 /// parameter reads to views of the arena.
 static LogicalResult rewriteEntry(func::FuncOp func,
-                                  const llvm::StringMap<uint64_t> &offsets) {
+                                  const llvm::StringMap<uint64_t> &offsets,
+                                  const llvm::StringMap<uint64_t> &strides) {
   if (func.isExternal())
     return success();
   if (!func.getBody().hasOneBlock())
@@ -470,7 +535,7 @@ static LogicalResult rewriteEntry(func::FuncOp func,
     arg.replaceAllUsesExcept(tensor, tensor);
   }
 
-  if (failed(viewParamReads(func, arena, b, offsets)))
+  if (failed(viewParamReads(func, arena, b, offsets, strides)))
     return failure();
 
   // The results, written into destinations appended to the arguments.
@@ -489,7 +554,8 @@ static LogicalResult rewriteEntry(func::FuncOp func,
 /// E_{s-1}): read as the given masks, written with the ones used. cnn.write
 /// stores into the parameter's view where it stands.
 static LogicalResult
-rewriteTrainEntry(func::FuncOp func, const llvm::StringMap<uint64_t> &offsets) {
+rewriteTrainEntry(func::FuncOp func, const llvm::StringMap<uint64_t> &offsets,
+                  const llvm::StringMap<uint64_t> &strides) {
   constexpr unsigned kScalars = 11;
   FunctionType type = func.getFunctionType();
   unsigned numMasks = type.getNumResults() >= 2 ? type.getNumResults() - 2 : 0;
@@ -546,7 +612,7 @@ rewriteTrainEntry(func::FuncOp func, const llvm::StringMap<uint64_t> &offsets) {
   }
 
   FailureOr<llvm::DenseMap<StringAttr, Value>> views =
-      viewParamReads(func, arena, b, offsets);
+      viewParamReads(func, arena, b, offsets, strides);
   if (failed(views))
     return failure();
   SmallVector<WriteOp> writes;
@@ -587,13 +653,16 @@ struct ConvertCnnToLinalgPass
     FailureOr<ParamLayout> layout = assignParamOffsets(module);
     if (failed(layout))
       return signalPassFailure();
-    llvm::StringMap<uint64_t> offsets;
-    for (ParamSlot slot : layout->slots)
+    llvm::StringMap<uint64_t> offsets, strides;
+    for (ParamSlot slot : layout->slots) {
       offsets[slot.param.getSymName()] = slot.offset;
+      if (slot.param.isStacked())
+        strides[slot.param.getSymName()] = sliceStrideBytes(slot.param);
+    }
     for (auto func : module.getOps<func::FuncOp>()) {
       bool trainStep = mode == kTrainMode && func.getSymName() == "train_step";
-      if (failed(trainStep ? rewriteTrainEntry(func, offsets)
-                           : rewriteEntry(func, offsets)))
+      if (failed(trainStep ? rewriteTrainEntry(func, offsets, strides)
+                           : rewriteEntry(func, offsets, strides)))
         return signalPassFailure();
     }
 
@@ -603,12 +672,13 @@ struct ConvertCnnToLinalgPass
                            bufferization::BufferizationDialect,
                            func::FuncDialect, linalg::LinalgDialect,
                            math::MathDialect, memref::MemRefDialect,
-                           tensor::TensorDialect>();
+                           scf::SCFDialect, tensor::TensorDialect>();
     target.addIllegalDialect<CnnDialect>();
     // The layout record and the training configuration stay for the driver.
     target.addLegalOp<ParamOp, TrainConfigOp>();
 
     RewritePatternSet patterns(ctx);
+    patterns.add<RepeatLowering, YieldLowering>(ctx);
     patterns.add<AddLowering, BatchNormEvalLowering, Conv2dLowering,
                  FlattenLowering, FoldBnBiasLowering, FoldBnWeightLowering,
                  LinearLowering, Pool2dLowering<AvgPool2dOp>,

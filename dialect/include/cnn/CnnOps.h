@@ -5,7 +5,7 @@
 // message at `loc`, then a fatal error: check shapes first). Syntax and
 // examples of each op are in CnnOps.td.
 //   ParamOp(name, tensor type, ParamRole::parameter|buffer, init attr)
-//   ReadOp(ParamOp) / ReadOp(name, type) / ReadOp(type, name)
+//   ReadOp(ParamOp) / ReadOp(name, type) / ReadOp(stack name, slice type, index)
 //   Conv2dOp(input, weight, bias or null, stride[2], padding[2])
 //   BatchNormOp(input, runningMean, runningVar, scale or null, shift or null,
 //               double eps = 1e-5, double momentum = 0.1)   (or FloatAttrs)

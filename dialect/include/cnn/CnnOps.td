@@ -76,6 +76,20 @@ def Cnn_ParamOp : Cnn_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
         aliases ["resblocks.1.conv.weight", "resblocks.2.conv.weight"]
     ```
 
+    `slices` makes the declaration a stack of tensors of one shape, the
+    distinct blocks of `sequential(n * B)`: the leading dimension counts
+    them and slice k is the state_dict tensor `slices[k]` (the stack's own
+    symbol name is not a state_dict name). A `cnn.repeat` body reads slice
+    k in iteration k (`cnn.read @p[%k]`). In the arena the slices follow
+    one another, each aligned to 64 bytes as a tensor of its own would be,
+    so the runtime sees n ordinary tensors. The initializer is per slice.
+    ```mlir
+    cnn.param @"resblocks.*.conv.weight" : tensor<3x32x32x3x3xf32> parameter
+        init #cnn.normal<mean = 0.0, std = 0.0833>
+        slices ["resblocks.0.conv.weight", "resblocks.1.conv.weight",
+                "resblocks.2.conv.weight"]
+    ```
+
     C++: `ParamOp::create(b, loc, "conv1.weight", type, ParamRole::parameter,
     UniformAttr::get(ctx, -0.19, 0.19))`.
   }];
@@ -84,10 +98,11 @@ def Cnn_ParamOp : Cnn_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
                        Cnn_ParamRoleAttr:$role,
                        Cnn_InitAttr:$init,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>:$offset,
-                       OptionalAttr<StrArrayAttr>:$aliases);
+                       OptionalAttr<StrArrayAttr>:$aliases,
+                       OptionalAttr<StrArrayAttr>:$slices);
   let assemblyFormat = [{
     $sym_name `:` $type `` $role `init` $init (`offset` $offset^)?
-    (`aliases` $aliases^)? attr-dict
+    (`aliases` $aliases^)? (`slices` $slices^)? attr-dict
   }];
   let builders = [
     OpBuilder<(ins "::llvm::StringRef":$name, "::mlir::Type":$type,
@@ -95,7 +110,8 @@ def Cnn_ParamOp : Cnn_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
       build($_builder, $_state, $_builder.getStringAttr(name),
             ::mlir::TypeAttr::get(type),
             ParamRoleAttr::get($_builder.getContext(), role), init,
-            /*offset=*/::mlir::IntegerAttr(), /*aliases=*/::mlir::ArrayAttr());
+            /*offset=*/::mlir::IntegerAttr(), /*aliases=*/::mlir::ArrayAttr(),
+            /*slices=*/::mlir::ArrayAttr());
     }]>
   ];
   let extraClassDeclaration = [{
@@ -103,6 +119,20 @@ def Cnn_ParamOp : Cnn_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
       return ::llvm::cast<::mlir::RankedTensorType>(getType());
     }
     bool isParameter() { return getRole() == ::cnn::ParamRole::parameter; }
+    /// Whether this declares a stack of `slices` (sequential blocks).
+    bool isStacked() { return getSlices().has_value(); }
+    /// The type of one state_dict tensor: the type itself, or a slice's.
+    ::mlir::RankedTensorType getSliceType() {
+      ::mlir::RankedTensorType type = getTensorType();
+      return isStacked() ? ::mlir::RankedTensorType::get(
+                               type.getShape().drop_front(),
+                               type.getElementType())
+                         : type;
+    }
+    /// The state_dict tensors it holds: 1, or the number of slices.
+    int64_t getNumSlices() {
+      return isStacked() ? int64_t(getSlices()->size()) : 1;
+    }
   }];
   let hasVerifier = 1;
 }
@@ -118,21 +148,30 @@ def Cnn_ReadOp : Cnn_Op<"read", [
     A read, not a pure value: training passes write parameters, so reads
     must not be hoisted across those writes.
 
+    With an index, the read takes one slice of a stacked param (the
+    iteration's block of a `cnn.repeat`); without, the whole declared type.
+    ```mlir
+    %w = cnn.read @"resblocks.*.conv.weight"[%k] : tensor<32x32x3x3xf32>
+    ```
+
     C++: `ReadOp::create(b, loc, paramOp)`, or by name
-    `ReadOp::create(b, loc, "conv1.weight", type)` (ODS also generates the
-    `(type, name)` order).
+    `ReadOp::create(b, loc, "conv1.weight", type)`, a slice with
+    `ReadOp::create(b, loc, "p", sliceType, index)`.
   }];
-  let arguments = (ins FlatSymbolRefAttr:$param);
+  let arguments = (ins FlatSymbolRefAttr:$param, Optional<Index>:$index);
   let results = (outs AnyRankedTensor:$result);
-  let assemblyFormat = "$param attr-dict `:` type($result)";
+  let assemblyFormat = "$param (`[` $index^ `]`)? attr-dict `:` type($result)";
   let builders = [
     OpBuilder<(ins "::cnn::ParamOp":$param), [{
       build($_builder, $_state, param.getType(),
-            ::mlir::FlatSymbolRefAttr::get(param.getSymNameAttr()));
+            ::mlir::FlatSymbolRefAttr::get(param.getSymNameAttr()),
+            ::mlir::Value());
     }]>,
-    OpBuilder<(ins "::llvm::StringRef":$name, "::mlir::Type":$type), [{
+    OpBuilder<(ins "::llvm::StringRef":$name, "::mlir::Type":$type,
+                   CArg<"::mlir::Value", "{}">:$index), [{
       build($_builder, $_state, type,
-            ::mlir::FlatSymbolRefAttr::get($_builder.getContext(), name));
+            ::mlir::FlatSymbolRefAttr::get($_builder.getContext(), name),
+            index);
     }]>
   ];
 }
@@ -452,6 +491,55 @@ def Cnn_FlattenOp : Cnn_GraphOp<"flatten", [Pure, InferTypeOpAdaptor,
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   // Flattening [N, F] changes nothing.
   let hasFolder = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Repetition
+//===----------------------------------------------------------------------===//
+
+def Cnn_RepeatOp : Cnn_Op<"repeat", [RecursiveMemoryEffects, SingleBlock,
+                                     AllTypesMatch<["input", "result"]>]> {
+  let summary = "a block applied `count` times in sequence";
+  let description = [{
+    `shared(n * B)` and `sequential(n * B)`: the body is one application of
+    the block, compiled once. Iteration k gets its index and the previous
+    iteration's result (the input in iteration 0) and yields its result; the
+    op returns the last one.
+    ```mlir
+    %y = cnn.repeat %x count 10 : tensor<?x32x14x14xf32> {
+    ^bb0(%k: index, %in: tensor<?x32x14x14xf32>):
+      %w = cnn.read @"resblocks.*.conv.weight"[%k] : tensor<32x32x3x3xf32>
+      %c = cnn.conv2d %in, %w stride [1, 1] padding [1, 1] : ...
+      ...
+      cnn.yield %out : tensor<?x32x14x14xf32>
+    }
+    ```
+    A shared block reads the same params in every iteration; a sequential
+    one reads slice k of stacked params. Dropout sites inside are numbered
+    for iteration 0: iteration k's site is `site + k * (sites in the body)`.
+    Repeats do not nest (MLIRGen unrolls an inner repetition inside the
+    body); `cnn-unroll-repeats` turns the op back into n copies.
+  }];
+  let arguments = (ins Cnn_Tensor:$input,
+                       ConfinedAttr<I64Attr, [IntMinValue<1>]>:$count);
+  let results = (outs Cnn_Tensor:$result);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = "$input `count` $count attr-dict `:` type($result) $body";
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    ::mlir::BlockArgument getIndexArg() { return getBodyBlock().getArgument(0); }
+    ::mlir::BlockArgument getCarriedArg() { return getBodyBlock().getArgument(1); }
+    /// Dropout sites in one iteration of the body.
+    int64_t getSitesPerIteration();
+  }];
+  let hasVerifier = 1;
+}
+
+def Cnn_YieldOp : Cnn_Op<"yield", [Pure, Terminator,
+                                   HasParent<"RepeatOp">]> {
+  let summary = "the result of one iteration of a cnn.repeat";
+  let arguments = (ins Cnn_Tensor:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
 }
 
 //===----------------------------------------------------------------------===//

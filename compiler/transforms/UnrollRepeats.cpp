@@ -1,0 +1,98 @@
+//===- UnrollRepeats.cpp - cnn.repeat back to n copies of its block -------===//
+//
+// For the passes that see the whole graph at once (the training step's
+// specialisation and reverse-mode differentiation): each cnn.repeat becomes
+// its body n times, iteration k's dropout sites renumbered, and each stacked
+// param becomes its slices, declared where the stack was, in slice order, so
+// that every tensor keeps its arena offset.
+//
+//===----------------------------------------------------------------------===//
+#include "transforms/Passes.h"
+
+#include "cnn/CnnOps.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace cnn {
+#define GEN_PASS_DEF_UNROLLREPEATS
+#include "transforms/Passes.h.inc"
+} // namespace cnn
+
+using namespace mlir;
+using namespace cnn;
+
+namespace {
+
+void unroll(RewriterBase &rewriter, RepeatOp repeat) {
+  rewriter.setInsertionPoint(repeat);
+  Block &body = repeat.getBodyBlock();
+  int64_t sites = repeat.getSitesPerIteration();
+  Value carried = repeat.getInput();
+  for (int64_t k = 0, n = int64_t(repeat.getCount()); k < n; ++k) {
+    IRMapping map;
+    map.map(repeat.getIndexArg(),
+            arith::ConstantIndexOp::create(rewriter, repeat.getLoc(), k));
+    map.map(repeat.getCarriedArg(), carried);
+    for (Operation &op : body.without_terminator()) {
+      Operation *copy = rewriter.clone(op, map);
+      if (auto site = copy->getAttrOfType<IntegerAttr>("site");
+          site && isa<DropoutOp, Dropout2dOp>(copy))
+        copy->setAttr("site", rewriter.getI64IntegerAttr(site.getInt() +
+                                                         k * sites));
+    }
+    carried = map.lookup(cast<YieldOp>(body.getTerminator()).getValue());
+  }
+  rewriter.replaceOp(repeat, carried);
+}
+
+struct UnrollRepeatsPass : cnn::impl::UnrollRepeatsBase<UnrollRepeatsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    IRRewriter rewriter(&getContext());
+    SmallVector<RepeatOp> repeats;
+    module.walk([&](RepeatOp repeat) { repeats.push_back(repeat); });
+    for (RepeatOp repeat : repeats)
+      unroll(rewriter, repeat);
+
+    // Slices of stacks, by stack name and index.
+    llvm::StringMap<SmallVector<StringAttr>> slicesOf;
+    SmallVector<ParamOp> stacks;
+    for (ParamOp param : module.getOps<ParamOp>())
+      if (param.isStacked())
+        stacks.push_back(param);
+    for (ParamOp stack : stacks) {
+      rewriter.setInsertionPoint(stack);
+      auto &names = slicesOf[stack.getSymName()];
+      ArrayAttr slices = *stack.getSlices();
+      for (Attribute name : slices) {
+        auto slice = ParamOp::create(
+            rewriter, stack.getLoc(), cast<StringAttr>(name).getValue(),
+            stack.getSliceType(), stack.getRole(), stack.getInit());
+        names.push_back(slice.getSymNameAttr());
+      }
+      rewriter.eraseOp(stack);
+    }
+    WalkResult result = module.walk([&](ReadOp read) {
+      if (!read.getIndex())
+        return WalkResult::advance();
+      APInt k;
+      auto names = slicesOf.find(read.getParam());
+      if (!matchPattern(read.getIndex(), m_ConstantInt(&k)) ||
+          names == slicesOf.end() || k.getZExtValue() >= names->second.size()) {
+        read.emitOpError("reads a slice that cnn-unroll-repeats cannot "
+                         "resolve to a constant index of a stack");
+        return WalkResult::interrupt();
+      }
+      rewriter.setInsertionPoint(read);
+      rewriter.replaceOpWithNewOp<ReadOp>(
+          read, names->second[k.getZExtValue()].getValue(), read.getType());
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+};
+
+} // namespace
