@@ -49,34 +49,32 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module,
   model.arenaBytes = layout.totalBytes;
   // A stacked param is one tensor per slice for the runtime.
   for (const cnn::ParamSlot &slot : layout.slots) {
-   cnn::ParamOp param = slot.param;
-   for (int64_t k = 0; k < param.getNumSlices(); ++k) {
-    TensorEntry t;
-    t.name = param.isStacked()
-                 ? cast<StringAttr>((*param.getSlices())[k]).str()
-                 : param.getSymName().str();
-    llvm::append_range(t.shape, param.getSliceType().getShape());
-    t.isInteger = param.getTensorType().getElementType().isInteger(64);
-    t.isBuffer = param.getRole() == cnn::ParamRole::buffer;
-    t.offset = slot.offset + uint64_t(k) * cnn::sliceStrideBytes(param);
-    if (std::optional<ArrayAttr> aliases = param.getAliases())
-      for (Attribute a : *aliases)
-        t.aliases.push_back(cast<StringAttr>(a).str());
-    Attribute init = param.getInit();
-    if (auto u = dyn_cast<cnn::UniformAttr>(init)) {
-      t.initKind = kUniform;
-      t.initA = u.getLow().convertToDouble();
-      t.initB = u.getHigh().convertToDouble();
-    } else if (auto n = dyn_cast<cnn::NormalAttr>(init)) {
-      t.initKind = kNormal;
-      t.initA = n.getMean().convertToDouble();
-      t.initB = n.getStd().convertToDouble();
-    } else if (auto c = dyn_cast<cnn::ConstantAttr>(init)) {
-      t.initKind = kConstant;
-      t.initA = c.getValue().convertToDouble();
+    cnn::ParamOp param = slot.param;
+    for (int64_t k = 0; k < param.getNumSlices(); ++k) {
+      TensorEntry t;
+      t.name = param.getSliceName(k).str();
+      llvm::append_range(t.shape, param.getSliceType().getShape());
+      t.isInteger = param.getTensorType().getElementType().isInteger(64);
+      t.isBuffer = param.getRole() == cnn::ParamRole::buffer;
+      t.offset = slot.offset + uint64_t(k) * cnn::sliceStrideBytes(param);
+      if (std::optional<ArrayAttr> aliases = param.getAliases())
+        for (Attribute a : *aliases)
+          t.aliases.push_back(cast<StringAttr>(a).str());
+      Attribute init = param.getInit();
+      if (auto u = dyn_cast<cnn::UniformAttr>(init)) {
+        t.initKind = kUniform;
+        t.initA = u.getLow().convertToDouble();
+        t.initB = u.getHigh().convertToDouble();
+      } else if (auto n = dyn_cast<cnn::NormalAttr>(init)) {
+        t.initKind = kNormal;
+        t.initA = n.getMean().convertToDouble();
+        t.initB = n.getStd().convertToDouble();
+      } else if (auto c = dyn_cast<cnn::ConstantAttr>(init)) {
+        t.initKind = kConstant;
+        t.initA = c.getValue().convertToDouble();
+      }
+      model.tensors.push_back(std::move(t));
     }
-    model.tensors.push_back(std::move(t));
-   }
   }
   // The runtime addresses checkpoint tensors by any of their names.
   llvm::StringMap<StringRef> owner;
@@ -98,9 +96,7 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module,
     for (const cnn::ParamSlot &slot : trainLayout.slots) {
       cnn::ParamOp param = slot.param;
       for (int64_t k = 0; k < param.getNumSlices(); ++k)
-        stateOffsets[param.isStacked()
-                         ? cast<StringAttr>((*param.getSlices())[k]).getValue()
-                         : param.getSymName()] =
+        stateOffsets[param.getSliceName(k)] =
             slot.offset + uint64_t(k) * cnn::sliceStrideBytes(param);
     }
     for (const TensorEntry &t : model.tensors) {
@@ -137,17 +133,27 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module,
     if (!s.channelwise)
       for (int64_t d : type.getShape().drop_front())
         s.elemsPerSample *= d;
-    // In a loop body, the site of iteration 0: one per iteration.
+    // In a loop body, the site of iteration 0, named as its first use
+    // ("blocks.0.drop"): one per iteration, named by its use.
     int64_t copies = 1, step = 0;
-    if (auto repeat = op->getParentOfType<cnn::RepeatOp>()) {
-      copies = repeat.getCount();
+    std::string prefix;
+    auto repeat = op->getParentOfType<cnn::RepeatOp>();
+    if (repeat) {
+      copies = int64_t(repeat.getCount());
       step = repeat.getSitesPerIteration();
+      if (auto scope = dyn_cast<NameLoc>(repeat.getLoc()))
+        prefix = scope.getName().str() + ".";
     }
     for (int64_t k = 0; k < copies; ++k) {
-      uint64_t index = site.getInt() + k * step;
+      uint64_t index = uint64_t(site.getInt() + k * step);
       if (model.dropoutSites.size() <= index)
         model.dropoutSites.resize(index + 1);
-      model.dropoutSites[index] = s;
+      DropoutSite copy = s;
+      if (repeat && !prefix.empty() &&
+          StringRef(s.name).starts_with(prefix + "0."))
+        copy.name = prefix + std::to_string(k) +
+                    s.name.substr(prefix.size() + 1);
+      model.dropoutSites[index] = std::move(copy);
     }
   });
   for (auto [index, s] : llvm::enumerate(model.dropoutSites))

@@ -41,6 +41,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
+#include <functional>
 #include <numeric>
 
 namespace cnnc::pipeline {
@@ -274,10 +275,37 @@ RankedTensorType imageType(Type type) {
   return tensor.clone(shape);
 }
 
+bool isPerImage(Operation *op);
+
+/// Whether `op` has nothing to do with the batch: no batched operand or
+/// result (index arithmetic, a view of the arena, a weight fold), or it
+/// only asks for a batched tensor's size (which per image is 1).
+bool isBatchFree(Operation *op) {
+  if (isa<tensor::DimOp>(op))
+    return true;
+  return llvm::none_of(op->getOperands(), isBatched) &&
+         llvm::none_of(op->getResults(), isBatched) &&
+         !isa<LoopLikeOpInterface>(op);
+}
+
+/// A loop over a repeated block (cnn.repeat's scf.for) runs image by image
+/// when it carries batched tensors only and its body does.
+bool isPerImageLoop(scf::ForOp loop) {
+  if (loop.getNumResults() == 0 ||
+      !llvm::all_of(loop.getResults(),
+                    [](Value r) { return imageType(r.getType()); }))
+    return false;
+  return llvm::all_of(loop.getBody()->without_terminator(), [](Operation &op) {
+    return isPerImage(&op) || isBatchFree(&op);
+  });
+}
+
 /// Whether `op` can run image by image: it produces batched tensors only,
 /// and (linalg) its loop 0 is parallel and is the batch dimension of every
 /// batched operand and of no other operand.
 bool isPerImage(Operation *op) {
+  if (auto loop = dyn_cast<scf::ForOp>(op))
+    return isPerImageLoop(loop);
   if (op->getNumResults() == 0 || op->getNumRegions() > 1 ||
       !llvm::all_of(op->getResults(),
                     [](Value r) { return imageType(r.getType()); }))
@@ -339,6 +367,17 @@ FailureOr<Operation *> sliceBatch(RewriterBase &rewriter, Block &block,
       }))
     return static_cast<Operation *>(nullptr);
 
+  // The batch size asked of a sliced value (canonicalization hoists a loop
+  // body's size queries out of the loop) is the batch source's.
+  Operation *sourceDef = batchSource.getDefiningOp();
+  for (Operation &op : block)
+    if (auto dim = dyn_cast<tensor::DimOp>(op))
+      if (sliced.contains(dim.getSource().getDefiningOp()) &&
+          dim.getConstantIndex() == 0 &&
+          (!sourceDef || sourceDef->isBeforeInBlock(dim)))
+        rewriter.modifyOpInPlace(
+            dim, [&] { dim.getSourceMutable().assign(batchSource); });
+
   // The roots: sliced values used outside. The loop goes where the last
   // sliced op is; every operand of a sliced op must be defined before it.
   SmallVector<Value> roots;
@@ -384,30 +423,47 @@ FailureOr<Operation *> sliceBatch(RewriterBase &rewriter, Block &block,
     return tensor::ExtractSliceOp::create(b, loc, imageType(type), full,
                                           offsets, sizes, strides);
   };
+  // `op` for image `iv`: batched types become one image's, values from
+  // outside the loop are sliced, a repeated block's loop is cloned with its
+  // body (batch-free ops in it as they are).
+  std::function<void(OpBuilder &, Operation *, IRMapping &, Value)>
+      cloneForImage = [&](OpBuilder &b, Operation *op, IRMapping &map,
+                          Value iv) {
+    SmallVector<Value> operands;
+    for (Value operand : op->getOperands()) {
+      if (Value mapped = map.lookupOrNull(operand))
+        operands.push_back(mapped);
+      else if (isBatched(operand))
+        operands.push_back(imageSlice(b, operand, iv));
+      else
+        operands.push_back(operand);
+    }
+    SmallVector<Type> types;
+    for (Type t : op->getResultTypes())
+      types.push_back(imageType(t) ? Type(imageType(t)) : t);
+    Operation *image;
+    if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      auto copy = scf::ForOp::create(b, loop.getLoc(), operands[0],
+                                     operands[1], operands[2],
+                                     ArrayRef(operands).drop_front(3));
+      map.map(loop.getBody()->getArguments(), copy.getBody()->getArguments());
+      OpBuilder inner = OpBuilder::atBlockBegin(copy.getBody());
+      for (Operation &bodyOp : *loop.getBody())
+        cloneForImage(inner, &bodyOp, map, iv);
+      image = copy;
+    } else if (isa<tensor::EmptyOp>(op) && isBatched(op->getResult(0))) {
+      image = tensor::EmptyOp::create(
+          b, op->getLoc(), cast<RankedTensorType>(types[0]), ValueRange{});
+    } else {
+      image = mlir::clone(b, op, types, operands);
+    }
+    map.map(op->getResults(), image->getResults());
+  };
   // The sliced ops for image `iv`, in order; returns the roots' images.
   auto buildBody = [&](OpBuilder &b, Value iv) {
     IRMapping map;
-    for (Operation *op : sliced) {
-      SmallVector<Value> operands;
-      for (Value operand : op->getOperands()) {
-        if (Value mapped = map.lookupOrNull(operand))
-          operands.push_back(mapped);
-        else if (isBatched(operand))
-          operands.push_back(imageSlice(b, operand, iv));
-        else
-          operands.push_back(operand);
-      }
-      SmallVector<Type> types;
-      for (Type t : op->getResultTypes())
-        types.push_back(imageType(t));
-      Operation *image;
-      if (isa<tensor::EmptyOp>(op))
-        image = tensor::EmptyOp::create(
-            b, op->getLoc(), cast<RankedTensorType>(types[0]), ValueRange{});
-      else
-        image = mlir::clone(b, op, types, operands);
-      map.map(op->getResults(), image->getResults());
-    }
+    for (Operation *op : sliced)
+      cloneForImage(b, op, map, iv);
     return llvm::map_to_vector(roots,
                                [&](Value root) { return map.lookup(root); });
   };
@@ -496,15 +552,19 @@ struct CpuTileAndFusePass
 
     // Level 2: channel x row tiles inside each image.
     // A fused pad puts its producers in the else branch of a zero-size
-    // guard (scf.if): those blocks are tiled too.
+    // guard (scf.if), a repeated block is a loop in the image's body:
+    // those blocks are tiled too.
     for (Operation *loop : outerLoops) {
       SmallVector<Block *> blocks = {&loop->getRegion(0).front()};
       for (size_t i = 0; i < blocks.size(); ++i)
-        for (Operation &op : *blocks[i])
+        for (Operation &op : *blocks[i]) {
           if (auto ifOp = dyn_cast<scf::IfOp>(op))
             for (Region *region : {&ifOp.getThenRegion(), &ifOp.getElseRegion()})
               if (!region->empty())
                 blocks.push_back(&region->front());
+          if (auto forOp = dyn_cast<scf::ForOp>(op))
+            blocks.push_back(forOp.getBody());
+        }
       SmallVector<Operation *> innerLoops;
       for (Block *block : blocks)
         if (failed(tileChains(rewriter, *block, /*level=*/2, innerLoops)))

@@ -65,11 +65,11 @@ struct UnrollRepeatsPass : cnn::impl::UnrollRepeatsBase<UnrollRepeatsPass> {
     for (ParamOp stack : stacks) {
       rewriter.setInsertionPoint(stack);
       auto &names = slicesOf[stack.getSymName()];
-      ArrayAttr slices = *stack.getSlices();
-      for (Attribute name : slices) {
-        auto slice = ParamOp::create(
-            rewriter, stack.getLoc(), cast<StringAttr>(name).getValue(),
-            stack.getSliceType(), stack.getRole(), stack.getInit());
+      for (int64_t k = 0; k < stack.getNumSlices(); ++k) {
+        auto slice = ParamOp::create(rewriter, stack.getLoc(),
+                                     stack.getSliceName(k),
+                                     stack.getSliceType(), stack.getRole(),
+                                     stack.getInit());
         names.push_back(slice.getSymNameAttr());
       }
       rewriter.eraseOp(stack);

@@ -133,6 +133,12 @@ def Cnn_ParamOp : Cnn_Op<"param", [Symbol, HasParent<"::mlir::ModuleOp">]> {
     int64_t getNumSlices() {
       return isStacked() ? int64_t(getSlices()->size()) : 1;
     }
+    /// The state_dict name of slice k: the symbol name when not stacked.
+    ::llvm::StringRef getSliceName(int64_t k) {
+      return isStacked()
+                 ? ::llvm::cast<::mlir::StringAttr>((*getSlices())[k]).getValue()
+                 : getSymName();
+    }
   }];
   let hasVerifier = 1;
 }
