@@ -25,15 +25,18 @@ using namespace cnn;
 
 namespace {
 
-void unroll(RewriterBase &rewriter, RepeatOp repeat) {
+/// Unrolls `repeat`; the iteration indices it makes go to `indices`.
+void unroll(RewriterBase &rewriter, RepeatOp repeat,
+            SmallVectorImpl<Operation *> &indices) {
   rewriter.setInsertionPoint(repeat);
   Block &body = repeat.getBodyBlock();
   int64_t sites = repeat.getSitesPerIteration();
   Value carried = repeat.getInput();
   for (int64_t k = 0, n = int64_t(repeat.getCount()); k < n; ++k) {
     IRMapping map;
-    map.map(repeat.getIndexArg(),
-            arith::ConstantIndexOp::create(rewriter, repeat.getLoc(), k));
+    auto index = arith::ConstantIndexOp::create(rewriter, repeat.getLoc(), k);
+    indices.push_back(index);
+    map.map(repeat.getIndexArg(), index);
     map.map(repeat.getCarriedArg(), carried);
     for (Operation &op : body.without_terminator()) {
       Operation *copy = rewriter.clone(op, map);
@@ -53,8 +56,9 @@ struct UnrollRepeatsPass : cnn::impl::UnrollRepeatsBase<UnrollRepeatsPass> {
     IRRewriter rewriter(&getContext());
     SmallVector<RepeatOp> repeats;
     module.walk([&](RepeatOp repeat) { repeats.push_back(repeat); });
+    SmallVector<Operation *> indices;
     for (RepeatOp repeat : repeats)
-      unroll(rewriter, repeat);
+      unroll(rewriter, repeat, indices);
 
     // Slices of stacks, by stack name and index.
     llvm::StringMap<SmallVector<StringAttr>> slicesOf;
@@ -91,7 +95,10 @@ struct UnrollRepeatsPass : cnn::impl::UnrollRepeatsBase<UnrollRepeatsPass> {
       return WalkResult::advance();
     });
     if (result.wasInterrupted())
-      signalPassFailure();
+      return signalPassFailure();
+    for (Operation *index : indices)
+      if (index->use_empty())
+        rewriter.eraseOp(index);
   }
 };
 
