@@ -75,6 +75,7 @@ struct Repeat {
   unsigned count = 0;
   bool shared = false;
   std::string scope; ///< the repetition's module path ("resblocks")
+  llvm::SMLoc loc;   ///< the call that applies it
 };
 
 struct TrainConfig {

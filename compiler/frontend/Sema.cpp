@@ -749,6 +749,7 @@ std::optional<unsigned> Sema::apply(Layer &l, unsigned x, llvm::SMLoc callLoc,
     r.count = unsigned(l.elems.size());
     r.shared = l.elems.size() > 1 && l.elems[0] == l.elems[1];
     r.scope = scope;
+    r.loc = callLoc;
     // Recorded when every iteration adds the same number of nodes and ends
     // at the same place in them; MLIRGen checks the rest of the likeness.
     bool regular = true;

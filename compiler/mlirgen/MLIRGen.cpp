@@ -326,8 +326,7 @@ private:
   /// One cnn.repeat for `loop`: iteration 0's nodes as its body.
   Value buildLoop(const Loop &loop) {
     const Repeat &r = *loop.repeat;
-    const Node &firstNode = graph.nodes[r.first];
-    Location loc = fileLoc(firstNode.loc);
+    Location loc = fileLoc(r.loc);
     if (!r.scope.empty())
       loc = NameLoc::get(builder.getStringAttr(r.scope), loc);
     Value input = values[r.input];
