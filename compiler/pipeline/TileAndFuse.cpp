@@ -300,6 +300,163 @@ bool isPerImageLoop(scf::ForOp loop) {
   });
 }
 
+/// A repeated block's loop derives tensors from its iteration's weights (a
+/// batchnorm folded into the conv's filter, the filter in channels-last
+/// layout): the same for every image. Left in the loop they would be
+/// recomputed per image once the loop runs image by image; instead a loop
+/// of their own before it computes them once per iteration, stacked along
+/// a leading dimension, and the block's loop takes its iteration's slice;
+/// what does not depend on the iteration moves before the loop. Returns the
+/// new loop, or null when there is none.
+scf::ForOp hoistBatchFreeWork(RewriterBase &rewriter, scf::ForOp loop) {
+  std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound());
+  std::optional<int64_t> ub = getConstantIntValue(loop.getUpperBound());
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
+  if (!lb || !ub || !step || *lb != 0 || *step != 1 || *ub < 1 ||
+      !isPerImageLoop(loop))
+    return nullptr;
+  Block *body = loop.getBody();
+  Value k = loop.getInductionVar();
+  // The batch-free ops to move (tensor.dim asks of a batched tensor), and
+  // the values of theirs that the rest of the body reads.
+  SmallVector<Operation *> moved;
+  DenseSet<Operation *> movedSet;
+  for (Operation &op : body->without_terminator()) {
+    if (!isBatchFree(&op) || isa<tensor::DimOp>(op))
+      continue;
+    bool inputsMoved = llvm::all_of(op.getOperands(), [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      return def ? def->getBlock() != body || movedSet.contains(def)
+                 : v == k || v.getParentBlock() != body;
+    });
+    if (!inputsMoved)
+      continue;
+    moved.push_back(&op);
+    movedSet.insert(&op);
+  }
+  // What does not depend on the iteration (a shared block's weights) goes
+  // before the loop, computed once.
+  DenseSet<Operation *> varying;
+  for (Operation *op : moved)
+    if (llvm::any_of(op->getOperands(), [&](Value v) {
+          return v == k || varying.contains(v.getDefiningOp());
+        }))
+      varying.insert(op);
+  for (Operation *op : llvm::make_early_inc_range(moved))
+    if (!varying.contains(op))
+      rewriter.moveOpBefore(op, loop);
+  llvm::erase_if(moved, [&](Operation *op) { return !varying.contains(op); });
+  movedSet = DenseSet<Operation *>(moved.begin(), moved.end());
+  SmallVector<Value> boundary;
+  for (Operation *op : moved) {
+    if (!isa<linalg::LinalgOp>(op))
+      continue;
+    for (Value r : op->getResults()) {
+      auto type = dyn_cast<RankedTensorType>(r.getType());
+      if (type && type.hasStaticShape() &&
+          llvm::any_of(r.getUsers(), [&](Operation *user) {
+            return !movedSet.contains(user);
+          }))
+        boundary.push_back(r);
+    }
+  }
+  if (boundary.empty())
+    return nullptr;
+
+  Location loc = loop.getLoc();
+  rewriter.setInsertionPoint(loop);
+  SmallVector<Value> stacks;
+  for (Value v : boundary) {
+    auto type = cast<RankedTensorType>(v.getType());
+    SmallVector<int64_t> shape{*ub};
+    llvm::append_range(shape, type.getShape());
+    stacks.push_back(tensor::EmptyOp::create(rewriter, loc, shape,
+                                             type.getElementType()));
+  }
+  // Iteration k's slice of a stack, as offsets, sizes and strides.
+  auto sliceOf = [&](OpBuilder &b, Value iv, RankedTensorType type) {
+    SmallVector<OpFoldResult> offsets(type.getRank() + 1, b.getIndexAttr(0));
+    SmallVector<OpFoldResult> sizes{b.getIndexAttr(1)};
+    SmallVector<OpFoldResult> strides(type.getRank() + 1, b.getIndexAttr(1));
+    offsets[0] = iv;
+    for (int64_t d : type.getShape())
+      sizes.push_back(b.getIndexAttr(d));
+    return std::make_tuple(offsets, sizes, strides);
+  };
+  auto weights = scf::ForOp::create(
+      rewriter, loc, loop.getLowerBound(), loop.getUpperBound(),
+      loop.getStep(), stacks,
+      [&](OpBuilder &b, Location, Value iv, ValueRange iterArgs) {
+        IRMapping map;
+        map.map(k, iv);
+        for (Operation *op : moved)
+          b.clone(*op, map);
+        SmallVector<Value> yielded;
+        for (auto [v, stack] : llvm::zip(boundary, iterArgs)) {
+          auto [offsets, sizes, strides] =
+              sliceOf(b, iv, cast<RankedTensorType>(v.getType()));
+          yielded.push_back(tensor::InsertSliceOp::create(
+              b, loc, map.lookup(v), stack, offsets, sizes, strides));
+        }
+        scf::YieldOp::create(b, loc, yielded);
+      });
+  rewriter.setInsertionPointToStart(body);
+  for (auto [v, stack] : llvm::zip(boundary, weights.getResults())) {
+    auto type = cast<RankedTensorType>(v.getType());
+    auto [offsets, sizes, strides] = sliceOf(rewriter, k, type);
+    Value slice = tensor::ExtractSliceOp::create(rewriter, loc, type, stack,
+                                                 offsets, sizes, strides);
+    rewriter.replaceAllUsesWith(v, slice);
+  }
+  return weights;
+}
+
+/// A repeated block's result (a residual add) is computed into a fresh
+/// tensor while the block's input, which it reads element by element, dies
+/// with the iteration. Read and written as the op's output instead (tiles
+/// then read and write the same tile of one tensor), the loop's carried
+/// tensor stays one buffer: no allocation, copy and free per iteration.
+void writeResultOverInput(RewriterBase &rewriter, scf::ForOp loop) {
+  for (auto [carried, yielded] :
+       llvm::zip(loop.getRegionIterArgs(),
+                 loop.getBody()->getTerminator()->getOperands())) {
+    auto op = yielded.getDefiningOp<linalg::GenericOp>();
+    if (!op || op.getNumDpsInits() != 1 || op.getNumResults() != 1 ||
+        op.getNumLoops() != op.getNumParallelLoops() ||
+        !op.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>() ||
+        op.getDpsInits()[0].getType() != carried.getType() ||
+        op.payloadUsesValueFromOperand(op.getDpsInitOperand(0)))
+      continue;
+    AffineMap out = op.getMatchingIndexingMap(op.getDpsInitOperand(0));
+    OpOperand *input = nullptr;
+    for (OpOperand *in : op.getDpsInputOperands())
+      if (in->get() == carried && op.getMatchingIndexingMap(in) == out)
+        input = in;
+    if (!input || !out.isIdentity())
+      continue;
+    unsigned drop = input->getOperandNumber();
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (OpOperand *in : op.getDpsInputOperands())
+      if (in != input) {
+        inputs.push_back(in->get());
+        maps.push_back(op.getMatchingIndexingMap(in));
+      }
+    maps.push_back(out);
+    rewriter.setInsertionPoint(op);
+    auto inPlace = linalg::GenericOp::create(
+        rewriter, op.getLoc(), op->getResultTypes(), inputs,
+        ValueRange{carried}, maps, op.getIteratorTypesArray());
+    rewriter.inlineRegionBefore(op.getRegion(), inPlace.getRegion(),
+                                inPlace.getRegion().begin());
+    Block &body = inPlace.getRegion().front();
+    rewriter.replaceAllUsesWith(body.getArgument(drop),
+                                body.getArguments().back());
+    body.eraseArgument(drop);
+    rewriter.replaceOp(op, inPlace.getResults());
+  }
+}
+
 /// Whether `op` can run image by image: it produces batched tensors only,
 /// and (linalg) its loop 0 is parallel and is the batch dimension of every
 /// batched operand and of no other operand.
@@ -536,6 +693,20 @@ struct CpuTileAndFusePass
     SmallVector<Operation *> outerLoops;
     if (failed(cleanUp(func)))
       return signalPassFailure();
+    // Each repeated block's weight work in a loop of its own, its chains
+    // tiled as the function's own batch-free work is.
+    SmallVector<scf::ForOp> weightLoops;
+    for (auto loop : llvm::to_vector(func.getBody().front().getOps<scf::ForOp>())) {
+      writeResultOverInput(rewriter, loop);
+      if (scf::ForOp weights = hoistBatchFreeWork(rewriter, loop))
+        weightLoops.push_back(weights);
+    }
+    if (!weightLoops.empty() && failed(cleanUp(func)))
+      return signalPassFailure();
+    for (scf::ForOp weights : weightLoops)
+      if (failed(tileChains(rewriter, *weights.getBody(), /*level=*/1,
+                            outerLoops)))
+        return signalPassFailure();
     FailureOr<Operation *> batchLoop =
         sliceBatch(rewriter, func.getBody().front(), parallel);
     if (failed(batchLoop))
