@@ -90,6 +90,15 @@ void checkDirectoryOf(const std::string &path, const char *flag) {
     fail("{} '{}': the directory '{}' is not writable", flag, path, dir);
 }
 
+/// A checkpoint's atomic write renames a temporary file onto `path`, which
+/// fails for a directory only after the first epoch's training.
+void checkNotDirectory(const std::string &path, const char *flag) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
+    fail("{} '{}' is a directory; it takes the checkpoint's file name", flag,
+         path);
+}
+
 } // namespace
 
 TrainFlags defaultTrainFlags(const Model &model) {
@@ -124,8 +133,10 @@ TrainPlan planTraining(Model &model, const CommandLine &cl, TrainFlags flags) {
     plan.weightText = prepareWeights(model, {f.load, f.seed});
   }
   checkSgd(f.sgd);
-  if (!f.save.empty())
+  if (!f.save.empty()) {
     checkDirectoryOf(f.save, "--save");
+    checkNotDirectory(f.save, "--save");
+  }
   if (!f.log.empty())
     checkDirectoryOf(f.log, "--log");
   plan.threadText = applyThreads(f.threads);
