@@ -73,7 +73,7 @@ int runTrain(const CommandContext &ctx, const Args &args) {
             f.progress, {"auto", "bar", "lines"});
   if (!cl.parse(args))
     return 0;
-  TrainPlan plan = planTraining(model, cl, std::move(f));
+  TrainPlan plan = planTraining(model, cl, std::move(f), ctx, args);
   return Trainer(model, plan).run();
 }
 

@@ -10,9 +10,11 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -99,6 +101,21 @@ void checkNotDirectory(const std::string &path, const char *flag) {
          path);
 }
 
+
+/// A word as a POSIX shell reads it back unchanged.
+std::string shellQuote(const std::string &word) {
+  bool plain = !word.empty();
+  for (char c : word)
+    plain &= std::isalnum(static_cast<unsigned char>(c)) ||
+             std::string_view("%+,-./:=@_").find(c) != std::string_view::npos;
+  if (plain)
+    return word;
+  std::string quoted = "'";
+  for (char c : word)
+    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
 } // namespace
 
 TrainFlags defaultTrainFlags(const Model &model) {
@@ -111,11 +128,14 @@ TrainFlags defaultTrainFlags(const Model &model) {
   return f;
 }
 
-TrainPlan planTraining(Model &model, const CommandLine &cl, TrainFlags flags) {
+TrainPlan planTraining(Model &model, const CommandLine &cl, TrainFlags flags,
+                       const CommandContext &ctx, const Args &args) {
   model.requireTraining("train");
   TrainPlan plan;
   TrainFlags &f = plan.flags;
   f = std::move(flags);
+  plan.program = ctx.program;
+  plan.args = args;
   if (!f.load.empty() && !f.resume.empty())
     throw UsageError("--load and --resume exclude each other (--resume "
                      "continues a run from its training checkpoint, --load "
@@ -145,6 +165,21 @@ TrainPlan planTraining(Model &model, const CommandLine &cl, TrainFlags flags) {
   plan.batchesPerEpoch = numBatches(count, f.batchSize);
   plan.lastBatchSize = count - (plan.batchesPerEpoch - 1) * f.batchSize;
   return plan;
+}
+
+std::string TrainPlan::resumeCommand(const std::string &checkpoint) const {
+  std::string command = shellQuote(program) + " train";
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string &a = args[i];
+    if (a == "--load" || a == "--resume") {
+      ++i; // and its value
+      continue;
+    }
+    if (a.rfind("--load=", 0) == 0 || a.rfind("--resume=", 0) == 0)
+      continue;
+    command += " " + shellQuote(a);
+  }
+  return command + " --resume " + shellQuote(checkpoint);
 }
 
 Metadata dataMetadata(const DataOptions &d) {

@@ -15,6 +15,7 @@
 #define CNNRT_MAIN_TRAINPLAN_H
 
 #include "CommandLine.h"
+#include "Commands.h"
 #include "Data.h"
 #include "Model.h"
 #include "TrainCheckpoint.h"
@@ -45,12 +46,19 @@ struct TrainPlan {
   TrainData data;
   std::int64_t batchesPerEpoch = 0;
   std::int64_t lastBatchSize = 0; ///< samples in an epoch's last batch
+  std::string program;            ///< for the command that resumes
+  Args args;
+
+  /// The command line that continues this run from `checkpoint`: this one,
+  /// with --resume CHECKPOINT instead of its --load or --resume.
+  std::string resumeCommand(const std::string &checkpoint) const;
 };
 
 /// Loads or initialises the weights, taking a resumed run's settings as the
 /// defaults of the flags not given on `cl`; checks the flags, sets the
 /// threads and loads the data. Throws UsageError or Error.
-TrainPlan planTraining(Model &model, const CommandLine &cl, TrainFlags flags);
+TrainPlan planTraining(Model &model, const CommandLine &cl, TrainFlags flags,
+                       const CommandContext &ctx, const Args &args);
 
 /// The data flags as a checkpoint records them.
 Metadata dataMetadata(const DataOptions &data);

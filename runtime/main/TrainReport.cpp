@@ -2,6 +2,7 @@
 
 #include "TrainReport.h"
 
+#include "StopSignals.h"
 #include "TrainOptions.h"
 
 #include "cnnrt/Error.h"
@@ -140,6 +141,20 @@ void TrainReport::weightsNotFinite(const std::string &tensor,
        "stopped, the weights are no longer usable; {} (a smaller --lr may "
        "help)",
        tensor, epoch, step, kept);
+}
+
+int TrainReport::interrupted(int signal, const std::string &where,
+                             const std::string &kept,
+                             const std::string &resume) {
+  progress_.clear();
+  std::fflush(stdout);
+  std::string text = fmt::format("{}: train interrupted by {} {}: {}",
+                                 plan_.program, StopSignals::name(signal),
+                                 where, kept);
+  if (!resume.empty())
+    text += "; to resume: " + resume;
+  std::fputs((text + "\n").c_str(), stderr);
+  return 128 + signal;
 }
 
 } // namespace cnnrt::cli

@@ -62,6 +62,12 @@ public:
                                      std::int64_t epoch, std::int64_t step,
                                      const std::string &kept);
 
+  /// A stop signal ended the run `where` ("after epoch 2"): one line on
+  /// stderr with what is `kept` and the command that resumes (none when
+  /// `resume` is ""). Returns the exit status, 128 + the signal.
+  int interrupted(int signal, const std::string &where,
+                  const std::string &kept, const std::string &resume);
+
 private:
   const TrainPlan &plan_;
   TrainLog log_;

@@ -7,6 +7,8 @@
 
 #include "cnnrt/Batching.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 
 namespace cnnrt::cli {
@@ -43,8 +45,21 @@ int Trainer::run() {
   StepBuffers buffers(model_, f.batchSize);
   if (state_.epoch >= f.epochs)
     report_.nothingToTrain();
-  for (std::int64_t epoch = state_.epoch; epoch < f.epochs; ++epoch)
-    trainEpoch(epoch, buffers);
+  {
+    // Only while training: afterwards everything is saved, and a signal
+    // may end the final evaluation as it would any program.
+    StopSignals signals;
+    for (std::int64_t epoch = state_.epoch; epoch < f.epochs; ++epoch) {
+      std::int64_t batches = trainEpoch(epoch, buffers, signals);
+      if (batches < plan_.batchesPerEpoch)
+        return stop(signals.received(),
+                    fmt::format("in epoch {}, after batch {} of {}",
+                                epoch + 1, batches, plan_.batchesPerEpoch));
+      if (signals.received())
+        return stop(signals.received(),
+                    fmt::format("after epoch {}", epoch + 1));
+    }
+  }
   if (!evaluated_)
     evaluateSplits();
   report_.finish(trainMetrics_, valMetrics_, checkpoints_.savedEpoch(),
@@ -52,7 +67,8 @@ int Trainer::run() {
   return 0;
 }
 
-void Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers) {
+std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
+                                 const StopSignals &signals) {
   const TrainFlags &f = plan_.flags;
   const Dataset &train = plan_.data.train;
   std::int64_t nb = plan_.batchesPerEpoch;
@@ -79,6 +95,9 @@ void Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers) {
     images += n;
     report_.stepDone(epoch + 1, b + 1, total, lossSum / double(b + 1), images,
                      clock.seconds(), state_.step);
+    // The last batch's signal waits for the epoch's checkpoint.
+    if (signals.received() && b + 1 < nb)
+      return b + 1;
   }
   double seconds = clock.seconds();
   std::string bad = firstNonFinite(model_);
@@ -102,6 +121,15 @@ void Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers) {
   if (checkpoints_.enabled())
     checkpoints_.save(model_, state_, record.loss);
   report_.logEpoch(record);
+  return nb;
+}
+
+int Trainer::stop(int signal, const std::string &where) {
+  // Resume from this run's last checkpoint, else from the one it resumed.
+  const TrainFlags &f = plan_.flags;
+  std::string from = checkpoints_.savedEpoch() >= 0 ? f.save : f.resume;
+  return report_.interrupted(signal, where, checkpoints_.keptText(),
+                             from.empty() ? "" : plan_.resumeCommand(from));
 }
 
 void Trainer::evaluateSplits() {

@@ -21,6 +21,7 @@
 #include "Metrics.h"
 #include "Model.h"
 #include "StepBuffers.h"
+#include "StopSignals.h"
 #include "TrainCheckpoint.h"
 #include "TrainPlan.h"
 #include "TrainReport.h"
@@ -37,12 +38,17 @@ public:
   Trainer(Model &model, const TrainPlan &plan);
 
   /// Trains the epochs left, then reports the accuracies; returns the exit
-  /// status. Throws Error when training diverges or a file cannot be
-  /// written.
+  /// status (non-zero after SIGINT or SIGTERM, see StopSignals). Throws
+  /// Error when training diverges or a file cannot be written.
   int run();
 
 private:
-  void trainEpoch(std::int64_t epoch, StepBuffers &buffers);
+  /// Returns the batches it ran: fewer than an epoch's when a stop signal
+  /// cut it short (then nothing of it is saved).
+  std::int64_t trainEpoch(std::int64_t epoch, StepBuffers &buffers,
+                          const StopSignals &signals);
+  /// Reports the stop; returns the exit status.
+  int stop(int signal, const std::string &where);
   /// Both splits with the eval-mode forward, into the metrics below.
   void evaluateSplits();
 
