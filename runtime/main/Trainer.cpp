@@ -99,17 +99,22 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
     if (signals.received() && b + 1 < nb)
       return b + 1;
   }
-  double seconds = clock.seconds();
+  // The lecture's epoch loss: the mean of the batch losses.
+  endEpoch(epoch, lossSum / double(nb), images, clock.seconds());
+  return nb;
+}
+
+void Trainer::endEpoch(std::int64_t epoch, double loss, std::int64_t images,
+                       double seconds) {
   std::string bad = firstNonFinite(model_);
   if (!bad.empty())
     report_.weightsNotFinite(bad, epoch + 1, state_.step,
                              checkpoints_.keptText());
-
   state_.epoch = epoch + 1;
   EpochRecord record;
   record.epoch = epoch + 1;
   record.step = state_.step;
-  record.loss = lossSum / double(nb); // the lecture's: mean of batch losses
+  record.loss = loss;
   record.seconds = seconds;
   bool withAccuracy = report_.wantsEpochAccuracy();
   if (withAccuracy) {
@@ -121,7 +126,6 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
   if (checkpoints_.enabled())
     checkpoints_.save(model_, state_, record.loss);
   report_.logEpoch(record);
-  return nb;
 }
 
 int Trainer::stop(int signal, const std::string &where) {

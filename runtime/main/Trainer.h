@@ -27,6 +27,7 @@
 #include "TrainReport.h"
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace cnnrt::cli {
@@ -47,6 +48,10 @@ private:
   /// cut it short (then nothing of it is saved).
   std::int64_t trainEpoch(std::int64_t epoch, StepBuffers &buffers,
                           const StopSignals &signals);
+  /// After an epoch's steps: checks the weights, evaluates (if the log
+  /// wants it), reports, saves, logs.
+  void endEpoch(std::int64_t epoch, double loss, std::int64_t images,
+                double seconds);
   /// Reports the stop; returns the exit status.
   int stop(int signal, const std::string &where);
   /// Both splits with the eval-mode forward, into the metrics below.
