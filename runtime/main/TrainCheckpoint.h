@@ -66,7 +66,6 @@ public:
       : path_(std::move(path)), metadata_(std::move(metadata)) {}
 
   bool enabled() const { return !path_.empty(); }
-  const std::string &path() const { return path_; }
   /// The epoch this run saved last, -1 before its first save.
   std::int64_t savedEpoch() const { return savedEpoch_; }
 

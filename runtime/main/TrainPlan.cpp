@@ -101,7 +101,6 @@ void checkNotDirectory(const std::string &path, const char *flag) {
          path);
 }
 
-
 /// A word as a POSIX shell reads it back unchanged.
 std::string shellQuote(const std::string &word) {
   bool plain = !word.empty();
