@@ -3,6 +3,7 @@
 #include "Commands.h"
 #include "Model.h"
 #include "Options.h"
+#include "StepBuffers.h"
 #include "Timing.h"
 #include "TrainOptions.h"
 
@@ -21,13 +22,9 @@ int benchTrain(Model &model, std::int64_t batchSize, std::int64_t runs,
                std::int64_t warmup, std::uint64_t seed,
                const std::string &weightText, const std::string &threadText) {
   std::int64_t size = model.sampleSize(), k = model.numClasses();
-  AlignedBuffer images(std::size_t(batchSize * size) * sizeof(float));
-  AlignedBuffer logits(std::size_t(batchSize * k) * sizeof(float));
-  AlignedBuffer labels(std::size_t(batchSize) * sizeof(std::int32_t));
-  AlignedBuffer masks(std::size_t(model.maskFloats(batchSize)) *
-                      sizeof(float));
-  auto *x = reinterpret_cast<float *>(images.data());
-  auto *y = reinterpret_cast<std::int32_t *>(labels.data());
+  StepBuffers buffers(model, batchSize);
+  float *x = buffers.images();
+  std::int32_t *y = buffers.labels();
   std::mt19937_64 rng(seed);
   std::normal_distribution<float> normal;
   for (std::int64_t i = 0; i < batchSize * size; ++i)
@@ -38,9 +35,7 @@ int benchTrain(Model &model, std::int64_t batchSize, std::int64_t runs,
   SgdParams sgd = defaultSgd(model);
   std::int64_t step = 0;
   auto run = [&] {
-    model.trainStep(x, y, batchSize, reinterpret_cast<float *>(logits.data()),
-                    reinterpret_cast<float *>(masks.data()), false, sgd,
-                    step == 0, seed, step);
+    buffers.step(model, batchSize, sgd, step == 0, seed, step);
     ++step;
   };
   for (std::int64_t i = 0; i < warmup; ++i)

@@ -4,9 +4,12 @@
 
 #include "cnnrt/Error.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <sys/stat.h>
 
 namespace cnnrt::cli {
 
@@ -101,6 +104,25 @@ ResumePoint loadTrainCheckpoint(Model &model, const std::string &path) {
       std::memcpy(model.momentumBuffer(s), momenta[s]->data(), bytes);
   }
   return r;
+}
+
+void CheckpointSaver::save(const Model &model,
+                           const TrainProgressState &state, double loss) {
+  metadata_["loss"] = fmt::format("{}", loss);
+  saveTrainCheckpoint(model, path_, state, metadata_);
+  savedEpoch_ = state.epoch;
+}
+
+std::string CheckpointSaver::keptText() const {
+  if (path_.empty())
+    return "nothing is saved (no --save)";
+  if (savedEpoch_ >= 0)
+    return fmt::format("the last checkpoint, {} (after epoch {}), is kept",
+                       path_, savedEpoch_);
+  struct stat st;
+  if (::stat(path_.c_str(), &st) == 0)
+    return fmt::format("{} is left as it was", path_);
+  return fmt::format("{} was not written", path_);
 }
 
 } // namespace cnnrt::cli

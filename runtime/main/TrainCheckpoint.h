@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace cnnrt::cli {
 
@@ -55,6 +56,30 @@ struct ResumePoint {
 /// momentum buffers (required unless first_step is 1; no other optimizer
 /// tensors allowed). Everything is checked before the arena changes.
 ResumePoint loadTrainCheckpoint(Model &model, const std::string &path);
+
+/// The --save side of a run: a checkpoint after every epoch, and what is
+/// left on disk when the run stops early.
+class CheckpointSaver {
+public:
+  /// `path` "" for a run without --save; `metadata` the run's settings.
+  CheckpointSaver(std::string path, Metadata metadata)
+      : path_(std::move(path)), metadata_(std::move(metadata)) {}
+
+  bool enabled() const { return !path_.empty(); }
+  /// The epoch this run saved last, -1 before its first save.
+  std::int64_t savedEpoch() const { return savedEpoch_; }
+
+  /// Saves the state after an epoch whose mean loss was `loss`.
+  void save(const Model &model, const TrainProgressState &state, double loss);
+  /// For the message of a run that stops: "the last checkpoint, CKPT
+  /// (after epoch 2), is kept", "CKPT is left as it was", ...
+  std::string keptText() const;
+
+private:
+  std::string path_;
+  Metadata metadata_;
+  std::int64_t savedEpoch_ = -1;
+};
 
 } // namespace cnnrt::cli
 

@@ -1,0 +1,71 @@
+//===- TrainPlan.h - What a `train` run will do ------------------*- C++ -*-===//
+//
+// The plan of a run, settled before its first step: the flags (as given,
+// else the resumed run's, else the model file's train { } defaults), the
+// weights, the data and the batches per epoch. Whatever a bad flag, a bad
+// checkpoint or missing data breaks fails here, so a run that starts fails
+// later only for what training itself finds.
+//
+// A checkpoint records the run's settings (checkpointMetadata) and --resume
+// takes them back as the defaults of the flags not given; both directions
+// live here, next to each other.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNRT_MAIN_TRAINPLAN_H
+#define CNNRT_MAIN_TRAINPLAN_H
+
+#include "CommandLine.h"
+#include "Commands.h"
+#include "Data.h"
+#include "Model.h"
+#include "TrainCheckpoint.h"
+
+#include <cstdint>
+#include <string>
+
+namespace cnnrt::cli {
+
+/// `train`'s flags.
+struct TrainFlags {
+  SgdParams sgd;
+  DataOptions data;
+  std::int64_t epochs = 1, batchSize = 64, threads = 0, printEvery = 0;
+  std::uint64_t seed = 0;
+  std::string load, resume, save, log, progress = "auto";
+};
+
+/// The model file's train { } section as flag defaults.
+TrainFlags defaultTrainFlags(const Model &model);
+
+struct TrainPlan {
+  TrainFlags flags;
+  TrainProgressState start; ///< where a resumed run stands; zero if fresh
+  Metadata resumed;         ///< the resumed checkpoint's metadata, or empty
+  std::string weightText;   ///< what follows "weights: "
+  std::string threadText;   ///< "1 thread", as applyThreads says
+  TrainData data;
+  std::int64_t batchesPerEpoch = 0;
+  std::int64_t lastBatchSize = 0; ///< samples in an epoch's last batch
+  std::string program;            ///< for the command that resumes
+  Args args;
+
+  /// The command line that continues this run from `checkpoint`: this one,
+  /// with --resume CHECKPOINT instead of its --load or --resume.
+  std::string resumeCommand(const std::string &checkpoint) const;
+};
+
+/// Loads or initialises the weights, taking a resumed run's settings as the
+/// defaults of the flags not given on `cl`; checks the flags, sets the
+/// threads and loads the data. Throws UsageError or Error.
+TrainPlan planTraining(Model &model, const CommandLine &cl, TrainFlags flags,
+                       const CommandContext &ctx, const Args &args);
+
+/// The data flags as a checkpoint records them.
+Metadata dataMetadata(const DataOptions &data);
+
+/// What a checkpoint of this run records besides where training stands.
+Metadata checkpointMetadata(const Model &model, const TrainFlags &flags);
+
+} // namespace cnnrt::cli
+
+#endif // CNNRT_MAIN_TRAINPLAN_H

@@ -1,0 +1,145 @@
+//===- Trainer.cpp - `train`'s loop: epochs of compiled steps -------------===//
+
+#include "Trainer.h"
+
+#include "Evaluate.h"
+#include "Timing.h"
+
+#include "cnnrt/Batching.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace cnnrt::cli {
+
+namespace {
+
+/// The first tensor of the model's state that holds a NaN or infinity, or
+/// "" if all are finite. A finite loss does not rule one out: a step can
+/// overflow a weight that the next loss has not seen yet.
+std::string firstNonFinite(const Model &model) {
+  const Layout &layout = model.arena().layout();
+  for (std::size_t i = 0; i < layout.size(); ++i) {
+    if (layout[i].dtype != DType::F32)
+      continue;
+    const auto *p = static_cast<const float *>(model.arena().data(i));
+    for (std::int64_t k = 0; k < layout[i].numel(); ++k)
+      if (!std::isfinite(p[k]))
+        return layout[i].name;
+  }
+  return "";
+}
+
+} // namespace
+
+Trainer::Trainer(Model &model, const TrainPlan &plan)
+    : model_(model), plan_(plan), state_(plan.start),
+      labels_(std::size_t(plan.flags.batchSize), 0),
+      checkpoints_(plan.flags.save, checkpointMetadata(model, plan.flags)),
+      report_(plan) {}
+
+int Trainer::run() {
+  const TrainFlags &f = plan_.flags;
+  report_.describe(model_);
+  StepBuffers buffers(model_, f.batchSize);
+  if (state_.epoch >= f.epochs)
+    report_.nothingToTrain();
+  {
+    // Only while training: afterwards everything is saved, and a signal
+    // may end the final evaluation as it would any program.
+    StopSignals signals;
+    for (std::int64_t epoch = state_.epoch; epoch < f.epochs; ++epoch) {
+      std::int64_t batches = trainEpoch(epoch, buffers, signals);
+      if (batches < plan_.batchesPerEpoch)
+        return stop(signals.received(),
+                    fmt::format("in epoch {}, after batch {} of {}",
+                                epoch + 1, batches, plan_.batchesPerEpoch));
+      if (signals.received())
+        return stop(signals.received(),
+                    fmt::format("after epoch {}", epoch + 1));
+    }
+  }
+  if (!evaluated_)
+    evaluateSplits();
+  report_.finish(trainMetrics_, valMetrics_, checkpoints_.savedEpoch(),
+                 state_.step);
+  return 0;
+}
+
+std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
+                                 const StopSignals &signals) {
+  const TrainFlags &f = plan_.flags;
+  const Dataset &train = plan_.data.train;
+  std::int64_t nb = plan_.batchesPerEpoch;
+  std::vector<std::int64_t> order =
+      epochPermutation(train.count, f.seed, std::uint32_t(epoch));
+  report_.startEpoch(epoch + 1);
+  Stopwatch clock;
+  double lossSum = 0;
+  std::int64_t images = 0;
+  for (std::int64_t b = 0; b < nb; ++b) {
+    std::int64_t n = gatherBatch(train, order, b, f.batchSize,
+                                 buffers.images(), labels_.data());
+    for (std::int64_t i = 0; i < n; ++i)
+      buffers.labels()[i] = std::int32_t(labels_[std::size_t(i)]);
+    StepLoss loss = buffers.step(model_, n, f.sgd, state_.firstStep, f.seed,
+                                 state_.step);
+    double total = loss.total();
+    if (!std::isfinite(total))
+      report_.lossNotFinite(loss, epoch + 1, b + 1, state_.step,
+                            checkpoints_.keptText());
+    state_.firstStep = false;
+    ++state_.step;
+    lossSum += total;
+    images += n;
+    report_.stepDone(epoch + 1, b + 1, total, lossSum / double(b + 1), images,
+                     clock.seconds(), state_.step);
+    // The last batch's signal waits for the epoch's checkpoint.
+    if (signals.received() && b + 1 < nb)
+      return b + 1;
+  }
+  // The lecture's epoch loss: the mean of the batch losses.
+  endEpoch(epoch, lossSum / double(nb), images, clock.seconds());
+  return nb;
+}
+
+void Trainer::endEpoch(std::int64_t epoch, double loss, std::int64_t images,
+                       double seconds) {
+  std::string bad = firstNonFinite(model_);
+  if (!bad.empty())
+    report_.weightsNotFinite(bad, epoch + 1, state_.step,
+                             checkpoints_.keptText());
+  state_.epoch = epoch + 1;
+  EpochRecord record;
+  record.epoch = epoch + 1;
+  record.step = state_.step;
+  record.loss = loss;
+  record.seconds = seconds;
+  bool withAccuracy = report_.wantsEpochAccuracy();
+  if (withAccuracy) {
+    evaluateSplits();
+    record.trainAccuracy = trainMetrics_.accuracy();
+    record.valAccuracy = valMetrics_.accuracy();
+  }
+  report_.epochDone(record, images, withAccuracy);
+  if (checkpoints_.enabled())
+    checkpoints_.save(model_, state_, record.loss);
+  report_.logEpoch(record);
+}
+
+int Trainer::stop(int signal, const std::string &where) {
+  // Resume from this run's last checkpoint, else from the one it resumed.
+  const TrainFlags &f = plan_.flags;
+  std::string from = checkpoints_.savedEpoch() >= 0 ? f.save : f.resume;
+  return report_.interrupted(signal, where, checkpoints_.keptText(),
+                             from.empty() ? "" : plan_.resumeCommand(from));
+}
+
+void Trainer::evaluateSplits() {
+  trainMetrics_ = evaluate(model_, plan_.data.train, plan_.flags.batchSize);
+  valMetrics_ = evaluate(model_, plan_.data.test, plan_.flags.batchSize);
+  evaluated_ = true;
+}
+
+} // namespace cnnrt::cli

@@ -1,0 +1,72 @@
+//===- Trainer.h - `train`'s loop: epochs of compiled steps ------*- C++ -*-===//
+//
+// The lecture's training loop: for each epoch a fresh shuffle, batches of
+// --batch-size (the last one partial, kept), one compiled train_step per
+// batch (forward, cross-entropy + penalty, backward, fused SGD update), the
+// mean loss per epoch; then accuracy on the training and validation splits
+// with the eval-mode forward.
+//
+// Reproducibility, which --resume relies on: epoch k's order depends only on
+// (seed, k) (epochPermutation), a step's dropout masks only on (seed, global
+// step), and everything else is the arena's state, which the checkpoint
+// holds whole. So 1 epoch + resume for 1 gives the bits of 2 epochs.
+//
+// The plan (TrainPlan) is settled before the Trainer starts; what it prints
+// and logs is TrainReport's, what it saves CheckpointSaver's.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNRT_MAIN_TRAINER_H
+#define CNNRT_MAIN_TRAINER_H
+
+#include "Metrics.h"
+#include "Model.h"
+#include "StepBuffers.h"
+#include "StopSignals.h"
+#include "TrainCheckpoint.h"
+#include "TrainPlan.h"
+#include "TrainReport.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cnnrt::cli {
+
+class Trainer {
+public:
+  /// `model` holds the plan's weights (planTraining put them there). Opens
+  /// the --log file; throws Error.
+  Trainer(Model &model, const TrainPlan &plan);
+
+  /// Trains the epochs left, then reports the accuracies; returns the exit
+  /// status (non-zero after SIGINT or SIGTERM, see StopSignals). Throws
+  /// Error when training diverges or a file cannot be written.
+  int run();
+
+private:
+  /// Returns the batches it ran: fewer than an epoch's when a stop signal
+  /// cut it short (then nothing of it is saved).
+  std::int64_t trainEpoch(std::int64_t epoch, StepBuffers &buffers,
+                          const StopSignals &signals);
+  /// After an epoch's steps: checks the weights, evaluates (if the log
+  /// wants it), reports, saves, logs.
+  void endEpoch(std::int64_t epoch, double loss, std::int64_t images,
+                double seconds);
+  /// Reports the stop; returns the exit status.
+  int stop(int signal, const std::string &where);
+  /// Both splits with the eval-mode forward, into the metrics below.
+  void evaluateSplits();
+
+  Model &model_;
+  const TrainPlan &plan_;
+  TrainProgressState state_;
+  std::vector<std::int64_t> labels_; ///< a batch's, before train_step's I32
+  CheckpointSaver checkpoints_;
+  TrainReport report_;
+  ClassificationMetrics trainMetrics_, valMetrics_;
+  bool evaluated_ = false; ///< the metrics hold the current weights'
+};
+
+} // namespace cnnrt::cli
+
+#endif // CNNRT_MAIN_TRAINER_H
