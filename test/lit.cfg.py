@@ -15,6 +15,9 @@ config.environment["PATH"] = os.pathsep.join(
 # PyTorch comes from Debian's python3-torch: the system interpreter, not a venv's.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%models", os.path.join(config.cnnc_src_root, "models")))
+# cnnc's target flags in the PyTorch comparisons (models/pytorch): none, this
+# machine's CPU; models/pytorch-x86-64-v3 runs them again with -mcpu=x86-64-v3.
+config.substitutions.append(("%mcpu", ""))
 # libcnnrt for C programs that embed a model (--emit=lib).
 config.substitutions.append(("%cnnrt_include", os.path.join(config.cnnc_src_root, "runtime", "include")))
 config.substitutions.append(("%cnnrt_lib", os.path.join(config.cnnc_obj_root, "lib")))
