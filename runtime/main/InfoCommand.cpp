@@ -179,8 +179,8 @@ int runInfo(const CommandContext &ctx, const Args &args) {
     fmt::print("({})", t.penalty_strength);
   fmt::print("; epochs {}, batch size {}, seed {}\n", t.epochs, t.batch_size,
              t.seed);
-  const char *features = m.target_features ? m.target_features : "";
-  fmt::print("target: {} ({})\n", m.target_cpu ? m.target_cpu : "x86-64",
+  const char *features = m.target_features;
+  fmt::print("target: {} ({})\n", m.target_cpu,
              *features ? features : "baseline x86-64 features");
   const char *missing = cnnrt_cpu_missing_features(features);
   if (*missing)
