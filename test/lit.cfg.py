@@ -15,6 +15,9 @@ config.environment["PATH"] = os.pathsep.join(
 # PyTorch comes from Debian's python3-torch: the system interpreter, not a venv's.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%models", os.path.join(config.cnnc_src_root, "models")))
+# cnnc's target flags in the PyTorch comparisons (models/pytorch): none, this
+# machine's CPU; models/pytorch-x86-64-v3 runs them again with -mcpu=x86-64-v3.
+config.substitutions.append(("%mcpu", ""))
 # libcnnrt for C programs that embed a model (--emit=lib).
 config.substitutions.append(("%cnnrt_include", os.path.join(config.cnnc_src_root, "runtime", "include")))
 config.substitutions.append(("%cnnrt_lib", os.path.join(config.cnnc_obj_root, "lib")))
@@ -27,3 +30,24 @@ if config.cnnc_sanitize:
     # the uninstrumented libMLIR.so writes to it: ignore manual poisoning.
     config.environment["ASAN_OPTIONS"] = "detect_leaks=1:allow_user_poisoning=0"
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+
+# The x86-64 levels this CPU runs (Linux's names in /proc/cpuinfo), for tests
+# that run code compiled with -mcpu=x86-64-v3 (AVX2, FMA) or x86-64-v4
+# (AVX-512).
+def _cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+_flags = _cpu_flags()
+_v3 = {"avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"}
+_v4 = _v3 | {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"}
+if _v3 <= _flags:
+    config.available_features.add("x86-64-v3")
+if _v4 <= _flags:
+    config.available_features.add("x86-64-v4")

@@ -2,6 +2,7 @@
 #include "codegen/ModelDescriptor.h"
 
 #include "analysis/Flops.h"
+#include "codegen/CpuFeatures.h"
 #include "cnn/CnnOps.h"
 #include "transforms/ParamLayout.h"
 
@@ -18,7 +19,7 @@ namespace cnnc {
 
 // Mirrors of model_abi.h's enums; the ABI tests hold both sides together.
 enum { kUniform = 0, kNormal = 1, kConstant = 2 };
-enum { kAbiVersion = 4 };
+enum { kAbiVersion = 5 };
 
 FailureOr<ModelDescriptor> describeModel(ModuleOp module,
                                          ModuleOp trainModule) {
@@ -270,10 +271,14 @@ public:
       maskElems += site.elemsPerSample;
     }
 
+    // What the code needs of the CPU, from its functions' target-cpu and
+    // target-features (the target machine's).
+    CpuRequirements cpu = cpuRequirements(module);
+
     auto *shapeTy = llvm::ArrayType::get(i64, 3);
     auto *modelTy = llvm::StructType::get(
         ctx, {i32, ptr, i64, ptr, shapeTy, i64, i64, ptr, i64, i64, trainTy,
-              ptr, ptr, i64, i64, ptr, i64, ptr, i64});
+              ptr, ptr, i64, i64, ptr, i64, ptr, i64, ptr, ptr});
     auto *value = llvm::ConstantStruct::get(
         modelTy,
         {int32(kAbiVersion), string(model.name), int64(model.hyperparams.size()),
@@ -286,7 +291,8 @@ public:
          llvm::cast<llvm::Constant>(forward.getCallee()), trainStep,
          int64(model.trainArenaBytes), int64(slots.size()),
          array("cnnc.train_slots", slotTy, slots), int64(sites.size()),
-         array("cnnc.dropout_sites", siteTy, sites), int64(maskElems)});
+         array("cnnc.dropout_sites", siteTy, sites), int64(maskElems),
+         string(cpu.cpu), string(cpu.features)});
     new llvm::GlobalVariable(module, modelTy, /*isConstant=*/true,
                              llvm::GlobalValue::ExternalLinkage, value,
                              "cnnc_model");

@@ -80,7 +80,9 @@ describeModel(mlir::ModuleOp module, mlir::ModuleOp trainModule = {});
 
 /// Defines `const cnnrt_model cnnc_model` in `module`, pointing at the
 /// C-interface functions `forwardSymbol` and, unless empty, `trainStepSymbol`
-/// (declared if absent).
+/// (declared if absent). Its target_cpu and target_features are what the
+/// functions already in `module` need of the CPU (cpuRequirements in
+/// CpuFeatures.h): emit it after translating the code.
 void emitModelDescriptor(llvm::Module &module, const ModelDescriptor &model,
                          llvm::StringRef forwardSymbol,
                          llvm::StringRef trainStepSymbol = {});

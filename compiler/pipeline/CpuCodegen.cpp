@@ -11,6 +11,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
@@ -50,11 +51,13 @@ createTargetMachine(const CpuTargetOptions &target) {
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!llvmTarget)
     return llvm::createStringError(error);
-  std::string cpu =
-      target.cpu.empty() ? llvm::sys::getHostCPUName().str() : target.cpu;
-  std::string features =
-      target.cpu.empty() && target.features.empty() ? hostFeatures()
-                                                    : target.features;
+  // -mcpu=native (or none): the host's name and features, then -mattr's
+  // changes to them (as clang's -march=native -mattr=...).
+  bool native = target.cpu.empty() || target.cpu == "native";
+  std::string cpu = native ? llvm::sys::getHostCPUName().str() : target.cpu;
+  std::string features = target.features;
+  if (native)
+    features = hostFeatures() + (features.empty() ? "" : "," + features);
   llvm::TargetOptions options;
   // Let the backend fuse the convolution's multiply-adds into FMAs.
   options.AllowFPOpFusion = llvm::FPOpFusion::Fast;
@@ -86,9 +89,10 @@ std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module,
     fn.addFnAttr("target-features", tm.getTargetFeatureString());
     // The generated code uses wide vectors on purpose: let the backend keep
     // 512-bit ones where the CPU has them instead of splitting them.
+    // (AVX-512 from -mcpu as well as from the feature string.)
     fn.addFnAttr("prefer-vector-width",
-                 tm.getTargetFeatureString().contains("+avx512f") ? "512"
-                                                                  : "256");
+                 tm.getMCSubtargetInfo()->checkFeatures("+avx512f") ? "512"
+                                                                    : "256");
     fn.addFnAttr("min-legal-vector-width", "512");
   }
   return llvmModule;

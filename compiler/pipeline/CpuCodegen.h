@@ -28,7 +28,8 @@ class raw_pwrite_stream;
 namespace cnnc::pipeline {
 
 struct CpuTargetOptions {
-  /// CPU name and feature string; empty: the host's.
+  /// CPU name and feature string. An empty or "native" cpu is the host's,
+  /// with the host's features changed by `features` (+avx2,-avx512f).
   std::string cpu;
   std::string features;
   /// LLVM optimisation level, 0-3.

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <new>
@@ -99,6 +100,16 @@ int runMain(const cnnrt_model &model, int argc, char **argv) {
                       name, commandNames(), program));
     return 2;
   }
+  // Before any of the model's code runs: compiled for a feature this CPU
+  // lacks, it would die of SIGILL. `info` and help only read the descriptor
+  // (info says what the CPU lacks).
+  bool help = std::find(args.begin(), args.end(), "--help") != args.end() ||
+              std::find(args.begin(), args.end(), "-h") != args.end();
+  if (command->run != runInfo && !help)
+    if (const char *cpu = cnnrt_model_check_cpu(&model)) {
+      error(fmt::format("this executable was {}", cpu));
+      return 1;
+    }
   try {
     int status = command->run({program, model}, args);
     std::fflush(stdout);

@@ -179,6 +179,16 @@ int runInfo(const CommandContext &ctx, const Args &args) {
     fmt::print("({})", t.penalty_strength);
   fmt::print("; epochs {}, batch size {}, seed {}\n", t.epochs, t.batch_size,
              t.seed);
+  const char *features = m.target_features;
+  fmt::print("target: {} ({})\n", m.target_cpu,
+             *features ? features : "baseline x86-64 features");
+  const char *missing = cnnrt_cpu_missing_features(features);
+  if (*missing)
+    fmt::print("this CPU lacks: {} (the other commands refuse to run; "
+               "recompile with cnnc -mcpu={} or -mcpu=native)\n",
+               missing, cnnrt_cpu_level());
+  else
+    fmt::print("this CPU has every target feature\n");
   return 0;
 }
 

@@ -38,6 +38,8 @@ Layout checkedLayout(const cnnrt_model &m) {
     fail("{}: negative FLOPs per sample", what);
   if (!m.forward)
     fail("{}: no forward function", what);
+  if (!m.target_cpu || !m.target_features)
+    fail("{}: no target CPU or features", what);
   if (m.num_tensors < 0 || (m.num_tensors > 0 && !m.tensors))
     fail("{}: bad tensor table", what);
 

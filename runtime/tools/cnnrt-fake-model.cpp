@@ -443,4 +443,13 @@ extern "C" const cnnrt_model cnnc_model = {
     dropoutSites,
     kMaskElems,
 #endif
+    // Compiled by the host compiler for the runtime's baseline, it needs
+    // nothing of the CPU; FAKE_TARGET_* pretend otherwise (the CPU check).
+#ifdef FAKE_TARGET_CPU
+    FAKE_TARGET_CPU,
+    FAKE_TARGET_FEATURES,
+#else
+    "x86-64",
+    "",
+#endif
 };

@@ -14,6 +14,7 @@
 #include "cnnrt/Init.h"
 #include "cnnrt/Philox.h"
 #include "cnnrt/Safetensors.h"
+#include "cnnrt/cnnrt.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -50,6 +51,7 @@ const char *kUsage = R"(usage: cnnrt-tool <command> [args]
   perm N SEED EPOCH [COUNT]           epoch permutations, one a line
   batches cifar DIR SPLIT CLASSES BATCH SEED EPOCH OUT
   capi DIR                            the C boundary smoke test
+  cpu-missing FEATURES                which of FEATURES (a,b,...) this CPU lacks
 LAYOUT: one tensor a line: NAME f32|i64 [D0,D1,...] param|buffer [INIT]
         [aliases=NAME,...] (the tensor's other state_dict names)
 )";
@@ -452,6 +454,16 @@ int cmdCapi(const std::vector<std::string> &a) {
   return cnnrt_capi_smoke(a[0].c_str());
 }
 
+// The C API's CPU check: the features of a comma-separated list that this
+// CPU (less CNNRT_CPU_MASK) lacks, and the best x86-64 level it runs.
+int cmdCpuMissing(const std::vector<std::string> &a) {
+  if (a.size() != 1)
+    usage();
+  std::printf("missing: %s\nlevel: %s\n",
+              cnnrt_cpu_missing_features(a[0].c_str()), cnnrt_cpu_level());
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -466,7 +478,8 @@ int main(int argc, char **argv) {
                   {"st-copy", cmdStCopy},  {"idx", cmdIdx},
                   {"mnist", cmdMnist},     {"mnist-dir", cmdMnistDir},
                   {"cifar", cmdCifar},     {"perm", cmdPerm},
-                  {"batches", cmdBatches}, {"capi", cmdCapi}};
+                  {"batches", cmdBatches}, {"capi", cmdCapi},
+                  {"cpu-missing", cmdCpuMissing}};
   auto it = commands.find(cmd);
   if (it == commands.end())
     usage();

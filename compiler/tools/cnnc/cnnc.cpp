@@ -96,10 +96,13 @@ cl::opt<bool> parallel("parallel",
                        cl::desc("Spread each batch over threads (OpenMP)"),
                        cl::init(true));
 cl::opt<std::string> targetCpu("mcpu",
-                               cl::desc("Target CPU (default: this machine's)"),
+                               cl::desc("Target CPU, e.g. x86-64-v3 (AVX2), x86-64-v4 (AVX-512); "
+                                        "default native: this machine's"),
                                cl::value_desc("name"), cl::init(""));
 cl::opt<std::string> targetFeatures(
-    "mattr", cl::desc("Target features, e.g. +avx2,-avx512f"),
+    "mattr",
+    cl::desc("Target features, e.g. +avx2,-avx512f (with -mcpu=native: "
+             "changes to this machine's)"),
     cl::value_desc("features"), cl::init(""));
 
 void driverError(const llvm::Twine &msg) {

@@ -76,6 +76,22 @@ int cnnrt_arena_init(cnnrt_arena *arena, const cnnrt_init_spec *specs,
 int cnnrt_arena_load(cnnrt_arena *arena, const char *path, int strict);
 int cnnrt_arena_save(const cnnrt_arena *arena, const char *path);
 
+/* CPU features (x86). `features` is a comma-separated list of LLVM's
+ * feature names, as cnnc records them in a compiled model
+ * (cnnrt_model.target_features, e.g. "avx2,fma,avx512f"); the result is the
+ * ones this CPU lacks, comma-separated, or "" when it has them all. A feature
+ * counts as lacking when CPUID does not report it, when the operating system
+ * does not enable its registers (AVX, AVX-512, AMX, APX state), and when the
+ * runtime does not know the name (cnnrt/CpuFeatures.def lists those it
+ * knows). The environment variable CNNRT_CPU_MASK, a list of names like
+ * `features`, hides features of this CPU (a test hook: CNNRT_CPU_MASK=avx512f
+ * plays a CPU without AVX-512). The string is thread-local, valid until the
+ * next call of a cnnrt_cpu or cnnrt_model_check_cpu function on the thread. */
+const char *cnnrt_cpu_missing_features(const char *features);
+/* The best of cnnc's -mcpu=x86-64, x86-64-v2, x86-64-v3 (AVX2, FMA) and
+ * x86-64-v4 (AVX-512) that this CPU (less CNNRT_CPU_MASK) runs. */
+const char *cnnrt_cpu_level(void);
+
 void cnnrt_philox4x32_10(const uint32_t counter[4], const uint32_t key[2],
                          uint32_t out[4]);
 /* (x >> 8) * 2^-24, in [0, 1). */

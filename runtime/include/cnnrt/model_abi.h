@@ -25,8 +25,10 @@ extern "C" {
  * 3: aliases added to cnnrt_model_tensor (a shared block's state_dict names).
  * 4: training: the train_step function, the training state's layout
  *    (gradients and momentum buffers after the model's tensors) and the
- *    dropout sites, after `forward`. */
-#define CNNRT_MODEL_ABI_VERSION 4
+ *    dropout sites, after `forward`.
+ * 5: target_cpu and target_features at the end: what the code needs of the
+ *    CPU, checked before it runs (cnnrt_model_check_cpu). */
+#define CNNRT_MODEL_ABI_VERSION 5
 
 /* MLIR's strided memref descriptors of the ranks the model functions use. */
 typedef struct cnnrt_memref1d_i8 {
@@ -188,10 +190,29 @@ typedef struct cnnrt_model {
   int64_t num_dropout_sites;
   const cnnrt_dropout_site *dropout_sites;
   int64_t mask_elems_per_sample; /* sum of the sites' elems_per_sample */
+  /* The CPU the code was compiled for (ABI 5): cnnc's -mcpu, or the host's
+   * name for the default -mcpu=native ("znver5"), and the x86 features of
+   * cnnrt/CpuFeatures.def that -mcpu and -mattr enable, comma-separated
+   * ("sse3,...,avx512f,..."; "" for baseline x86-64). Code run on a CPU
+   * without one of them may stop with SIGILL: see cnnrt_model_check_cpu. */
+  const char *target_cpu;
+  const char *target_features;
 } cnnrt_model;
 
 /* Emitted by cnnc into every model object. */
 extern const cnnrt_model cnnc_model;
+
+/* NULL when this CPU has every feature in model->target_features (see
+ * cnnrt_cpu_missing_features, which this calls; CNNRT_CPU_MASK applies),
+ * else a message that continues "<the model> was " and names what is
+ * missing and the -mcpu to recompile with, e.g. "compiled for znver5
+ * (AVX-512), but this CPU lacks avx512f, avx512bw: recompile with cnnc
+ * -mcpu=x86-64-v3 (or -mcpu=native)". Also NULL for a descriptor of another
+ * ABI version (whose fields it cannot read). Call it before the model's
+ * first forward or train_step: the executables' main does, and a program
+ * embedding a model (--emit=lib) should. The message is thread-local, as
+ * cnnrt_cpu_missing_features's result. */
+const char *cnnrt_model_check_cpu(const cnnrt_model *model);
 
 #ifdef __cplusplus
 }

@@ -14,6 +14,12 @@ int main(int argc, char **argv) {
     return 2;
   }
   const cnnrt_model *m = &MODEL;
+  /* Before the model's code runs: it may need CPU features this CPU lacks. */
+  const char *cpu = cnnrt_model_check_cpu(m);
+  if (cpu) {
+    fprintf(stderr, "embed_checkpoint: %s was %s\n", m->name, cpu);
+    return 1;
+  }
   cnnrt_tensor_desc *descs = malloc(sizeof *descs * m->num_tensors);
   cnnrt_alias *aliases = NULL;
   int64_t num_aliases = 0;
