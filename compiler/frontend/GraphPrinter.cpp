@@ -1,6 +1,7 @@
 //===- GraphPrinter.cpp ---------------------------------------------------===//
 #include "frontend/GraphPrinter.h"
 
+#include "frontend/LayerCatalog.h"
 #include "frontend/Value.h"
 
 #include "cnn/ShapeRules.h"
@@ -8,21 +9,14 @@
 using namespace cnnc;
 
 llvm::StringRef cnnc::nodeKindName(NodeKind kind) {
-  switch (kind) {
-  case NodeKind::Input: return "input";
-  case NodeKind::Conv2d: return "conv2d";
-  case NodeKind::BatchNorm2d: return "batchnorm2d";
-  case NodeKind::Dropout: return "dropout";
-  case NodeKind::Dropout2d: return "dropout2d";
-  case NodeKind::MaxPool2d: return "max_pool2d";
-  case NodeKind::AvgPool2d: return "avg_pool2d";
-  case NodeKind::Linear: return "linear";
-  case NodeKind::Relu: return "relu";
-  case NodeKind::Tanh: return "tanh";
-  case NodeKind::Sigmoid: return "sigmoid";
-  case NodeKind::Flatten: return "flatten";
-  case NodeKind::Add: return "add";
-  }
+  if (kind == NodeKind::Input)
+    return "input";
+  if (kind == NodeKind::Add)
+    return "add";
+  // The first built-in that makes this kind: flatten, not view.
+  for (const LayerSpec &spec : layerCatalog())
+    if (spec.kind == kind)
+      return spec.name;
   return "?";
 }
 

@@ -9,6 +9,8 @@
 
 namespace cnnc {
 
+/// The name a node kind has in the language (the layer catalogue's), "input"
+/// and "add" for the two that are not layers.
 llvm::StringRef nodeKindName(NodeKind kind);
 
 /// Prints the elaborated graph for humans and FileCheck: hyperparameters,

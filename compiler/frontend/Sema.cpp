@@ -10,12 +10,12 @@
 
 #include "frontend/ExprEval.h"
 #include "frontend/Initializers.h"
+#include "frontend/LayerCatalog.h"
 #include "frontend/Signature.h"
 
 #include "cnn/ShapeRules.h"
 
 #include "llvm/ADT/StringMap.h"
-#include "llvm/ADT/StringSwitch.h"
 
 #include <cerrno>
 #include <cmath>
@@ -37,9 +37,11 @@ struct Layer {
   llvm::SMLoc loc;   ///< the declaration
   bool used = false;
 
-  // Prim: the node every call of this layer copies, and its in/out sizes.
+  // Prim: the node every call of this layer copies, its catalogue entry and
+  // its evaluated arguments (the sizes its shape rule reads).
   Node tmpl;
-  int64_t inDim = 0, outDim = 0;
+  const LayerSpec *spec = nullptr;
+  LayerArgs args;
   // Block
   std::unique_ptr<Instance> inst;
   // Repeat: shared repeats hold the same element n times.
@@ -66,11 +68,11 @@ struct Fwd {
       : inst(inst), scope(std::move(scope)), env(&inst.env) {}
 };
 
-const std::vector<std::string> primLayers = {
-    "conv2d", "batchnorm2d", "dropout", "dropout2d", "linear", "max_pool2d",
-    "avg_pool2d", "relu", "tanh", "sigmoid", "flatten"};
-const std::vector<std::string> functionals = {
-    "relu", "tanh", "sigmoid", "max_pool2d", "avg_pool2d", "flatten", "view"};
+/// The built-in usable as `name = layer(...)`, or null.
+const LayerSpec *findPrimLayer(llvm::StringRef name) {
+  const LayerSpec *spec = findLayer(name);
+  return spec && spec->asLayer ? spec : nullptr;
+}
 
 bool isIn(const std::vector<std::string> &v, llvm::StringRef s) {
   for (const std::string &x : v)
@@ -110,8 +112,8 @@ private:
   void instantiateMembers(Instance &inst, const std::string &prefix);
   std::unique_ptr<Layer> makeLayer(const Expr &e, const std::string &path,
                                    const ConstEnv &env);
-  std::unique_ptr<Layer> makePrim(const Expr &call, const std::string &path,
-                                  const ConstEnv &env);
+  std::unique_ptr<Layer> makePrim(const Expr &call, const LayerSpec &spec,
+                                  const std::string &path, const ConstEnv &env);
   std::unique_ptr<Layer> makeBlock(const Expr &call, const ModuleDecl &decl,
                                    const std::string &path,
                                    const ConstEnv &env);
@@ -128,7 +130,10 @@ private:
                                      const std::string &scope);
   std::optional<unsigned> evalTensor(const Expr &e, Fwd &f);
   std::optional<unsigned> evalCall(const Expr &e, Fwd &f);
-  std::optional<unsigned> evalFunctional(const Expr &e, Fwd &f);
+  std::optional<unsigned> evalFunctional(const Expr &e, const LayerSpec &spec,
+                                         Fwd &f);
+  std::optional<unsigned> evalView(const Expr &e, const LayerSpec &spec,
+                                   Fwd &f);
   std::optional<unsigned> addNode(Node n, const shape::Result &r);
   void warnUnused(Instance &inst);
 
@@ -155,8 +160,8 @@ const ModuleDecl *Sema::collect() {
   llvm::StringMap<const ModuleDecl *> seen;
   for (const auto &m : file.modules) {
     const char *what = m->isModel ? "model" : "block";
-    if (!m->isModel && (isIn(primLayers, m->name) || isIn(functionals, m->name) ||
-                        m->name == "shared" || m->name == "sequential")) {
+    if (!m->isModel && (findLayer(m->name) || m->name == "shared" ||
+                        m->name == "sequential")) {
       diag.error(m->loc, "block '" + m->name + "' has the name of a built-in");
       continue;
     }
@@ -351,13 +356,13 @@ std::unique_ptr<Layer> Sema::makeLayer(const Expr &e, const std::string &path,
                                        const ConstEnv &env) {
   if (e.kind != Expr::Call || e.method) {
     if (e.kind == Expr::Name &&
-        (blocks.count(e.text) || isIn(primLayers, e.text))) {
+        (blocks.count(e.text) || findPrimLayer(e.text))) {
       diag.error(e.loc, "'" + e.text + "' must be called to make a layer: " +
                             e.text + "(...)");
       return nullptr;
     }
     if (e.kind == Expr::Name) {
-      std::vector<std::string> names = primLayers;
+      std::vector<std::string> names = layerNames();
       for (const auto &b : blocks)
         names.push_back(b.getKey().str());
       diag.error(e.loc, "unknown layer or block '" + e.text + "'" +
@@ -372,9 +377,9 @@ std::unique_ptr<Layer> Sema::makeLayer(const Expr &e, const std::string &path,
   auto it = blocks.find(e.text);
   if (it != blocks.end())
     return makeBlock(e, *it->second, path, env);
-  if (isIn(primLayers, e.text))
-    return makePrim(e, path, env);
-  std::vector<std::string> names = primLayers;
+  if (const LayerSpec *spec = findPrimLayer(e.text))
+    return makePrim(e, *spec, path, env);
+  std::vector<std::string> names = layerNames();
   for (const auto &b : blocks)
     names.push_back(b.getKey().str());
   names.push_back("shared");
@@ -494,214 +499,43 @@ std::unique_ptr<Layer> Sema::makeBlock(const Expr &call, const ModuleDecl &decl,
   return l;
 }
 
-std::unique_ptr<Layer> Sema::makePrim(const Expr &call, const std::string &path,
+std::unique_ptr<Layer> Sema::makePrim(const Expr &call, const LayerSpec &spec,
+                                      const std::string &path,
                                       const ConstEnv &env) {
-  llvm::StringRef kind = call.text;
-  Signature sig;
-  sig.callee = kind.str();
-  NodeKind op = llvm::StringSwitch<NodeKind>(kind)
-                    .Case("conv2d", NodeKind::Conv2d)
-                    .Case("batchnorm2d", NodeKind::BatchNorm2d)
-                    .Case("dropout", NodeKind::Dropout)
-                    .Case("dropout2d", NodeKind::Dropout2d)
-                    .Case("linear", NodeKind::Linear)
-                    .Case("max_pool2d", NodeKind::MaxPool2d)
-                    .Case("avg_pool2d", NodeKind::AvgPool2d)
-                    .Case("relu", NodeKind::Relu)
-                    .Case("tanh", NodeKind::Tanh)
-                    .Case("sigmoid", NodeKind::Sigmoid)
-                    .Default(NodeKind::Flatten);
-  switch (op) {
-  case NodeKind::Conv2d:
-    sig.params = {{"in_channels", "", true}, {"out_channels", "", true},
-                  {"kernel_size", "kernel", true}, {"stride", ""},
-                  {"padding", ""}, {"bias", ""}, {"init", ""},
-                  {"bias_init", ""}};
-    break;
-  case NodeKind::BatchNorm2d:
-    sig.params = {{"num_features", "features", true}, {"eps", ""},
-                  {"momentum", ""}, {"affine", ""}, {"weight_init", ""},
-                  {"bias_init", ""}};
-    break;
-  case NodeKind::Dropout:
-  case NodeKind::Dropout2d: sig.params = {{"p", ""}}; break;
-  case NodeKind::Linear:
-    sig.params = {{"in_features", "", true}, {"out_features", "", true},
-                  {"bias", ""}, {"init", ""}, {"bias_init", ""}};
-    break;
-  case NodeKind::MaxPool2d:
-  case NodeKind::AvgPool2d:
-    sig.params = {{"kernel_size", "kernel", true}, {"stride", ""}};
-    break;
-  default: break;
-  }
-  auto bound = bindArgs(sig, call.args, call.loc, diag);
+  auto bound = bindArgs(layerSignature(spec), call.args, call.loc, diag);
   if (!bound)
     return nullptr;
-  auto arg = [&](size_t i) { return (*bound)[i]; };
-
-  bool ok = true;
-  // An integer argument within [lo, maxDim].
-  auto intArg = [&](size_t i, int64_t def, int64_t lo) -> int64_t {
-    if (!arg(i))
-      return def;
-    const std::string &name = sig.params[i].name;
-    auto v = evalInt(*arg(i), env, diag, name);
-    if (!v) {
-      ok = false;
-      return def;
-    }
-    if (*v < lo) {
-      diag.error(arg(i)->begin(), name + " must be " +
-                                  (lo > 0 ? "positive" : "non-negative") +
-                                  ", got " + std::to_string(*v));
-      ok = false;
-    } else if (*v > limits::maxDim) {
-      diag.error(arg(i)->begin(), name + " " + std::to_string(*v) +
-                                  " is too large (the limit is " +
-                                  std::to_string(limits::maxDim) + ")");
-      ok = false;
-    }
-    return *v;
-  };
-  auto numArg = [&](size_t i, double def) -> double {
-    if (!arg(i))
-      return def;
-    auto v = evalNumber(*arg(i), env, diag, sig.params[i].name);
-    ok = ok && v;
-    return v ? *v : def;
-  };
-  auto boolArg = [&](size_t i, bool def) -> bool {
-    if (!arg(i))
-      return def;
-    auto v = evalBool(*arg(i), env, diag, sig.params[i].name);
-    ok = ok && v;
-    return v ? *v : def;
-  };
+  auto args = evalLayerArgs(spec.params, *bound, env, diag);
+  if (!args)
+    return nullptr;
 
   auto l = std::make_unique<Layer>();
   l->kind = Layer::Prim;
+  l->spec = &spec;
   Node &n = l->tmpl;
-  n.kind = op;
-  llvm::SMLoc declLoc = call.loc;
-  switch (op) {
-  case NodeKind::Conv2d: {
-    int64_t in = intArg(0, 1, 1), out = intArg(1, 1, 1), k = intArg(2, 1, 1);
-    int64_t s = intArg(3, 1, 1), p = intArg(4, 0, 0);
-    bool bias = boolArg(5, true);
-    if (!bias && arg(7)) {
-      diag.error(arg(7)->begin(), "bias_init given, but the layer has bias=false");
-      ok = false;
-    }
-    if (!ok)
-      return nullptr;
-    l->inDim = in;
-    l->outDim = out;
-    n.kernel = {k, k};
-    n.stride = {s, s};
-    n.padding = {p, p};
-    int64_t fanIn = in * k * k;
-    n.weight = addTensor(path + ".weight", {out, in, k, k}, false,
-                         defaultUniform(fanIn), declLoc);
-    if (bias)
-      n.bias = addTensor(path + ".bias", {out}, false, defaultUniform(fanIn),
-                         declLoc);
-    if (n.weight < 0 || (bias && n.bias < 0))
-      return nullptr;
-    if (!initTensor(n.weight, arg(6), env) || !initTensor(n.bias, arg(7), env))
-      return nullptr;
-    break;
+  n.kind = spec.kind;
+  if (spec.attrs)
+    spec.attrs(*args, n);
+  // The tensors, in state_dict order, each with PyTorch's default; then the
+  // initializers the declaration gives.
+  bool made = true;
+  for (const TensorSpec &t : spec.tensors) {
+    if (t.onlyIf >= 0 && !(*args)[t.onlyIf].flag)
+      continue;
+    int idx = addTensor(path + "." + t.suffix, t.shape(*args), t.isBuffer,
+                        t.init(*args), call.loc);
+    n.*t.slot = idx;
+    if (idx < 0)
+      made = false;
+    else
+      g.tensors[idx].isInteger = t.isInteger;
   }
-  case NodeKind::Linear: {
-    int64_t in = intArg(0, 1, 1), out = intArg(1, 1, 1);
-    bool bias = boolArg(2, true);
-    if (!bias && arg(4)) {
-      diag.error(arg(4)->begin(), "bias_init given, but the layer has bias=false");
-      ok = false;
-    }
-    if (!ok)
+  if (!made)
+    return nullptr;
+  for (const TensorSpec &t : spec.tensors)
+    if (t.initArg >= 0 && !initTensor(n.*t.slot, (*args)[t.initArg].expr, env))
       return nullptr;
-    l->inDim = in;
-    l->outDim = out;
-    n.weight = addTensor(path + ".weight", {out, in}, false,
-                         defaultUniform(in), declLoc);
-    if (bias)
-      n.bias = addTensor(path + ".bias", {out}, false, defaultUniform(in),
-                         declLoc);
-    if (n.weight < 0 || (bias && n.bias < 0))
-      return nullptr;
-    if (!initTensor(n.weight, arg(3), env) || !initTensor(n.bias, arg(4), env))
-      return nullptr;
-    break;
-  }
-  case NodeKind::BatchNorm2d: {
-    int64_t c = intArg(0, 1, 1);
-    double eps = numArg(1, 1e-5), momentum = numArg(2, 0.1);
-    bool affine = boolArg(3, true);
-    if (ok && !(eps > 0)) {
-      diag.error(arg(1)->begin(), "eps must be positive, got " + formatDouble(eps));
-      ok = false;
-    }
-    if (ok && !(momentum >= 0 && momentum <= 1)) {
-      diag.error(arg(2)->begin(), "momentum must be in [0, 1], got " +
-                                  formatDouble(momentum));
-      ok = false;
-    }
-    for (size_t i : {4u, 5u})
-      if (!affine && arg(i)) {
-        diag.error(arg(i)->begin(), sig.params[i].name +
-                                    " given, but the layer has affine=false");
-        ok = false;
-      }
-    if (!ok)
-      return nullptr;
-    l->inDim = l->outDim = c;
-    n.eps = eps;
-    n.momentum = momentum;
-    if (affine) {
-      n.weight = addTensor(path + ".weight", {c}, false,
-                           Init{Init::Constant, 1, 0}, declLoc);
-      n.bias = addTensor(path + ".bias", {c}, false, Init{Init::Constant, 0, 0},
-                         declLoc);
-    }
-    n.runningMean = addTensor(path + ".running_mean", {c}, true,
-                              Init{Init::Constant, 0, 0}, declLoc);
-    n.runningVar = addTensor(path + ".running_var", {c}, true,
-                             Init{Init::Constant, 1, 0}, declLoc);
-    n.numBatchesTracked = addTensor(path + ".num_batches_tracked", {}, true,
-                                    Init{Init::Constant, 0, 0}, declLoc);
-    if (n.numBatchesTracked < 0)
-      return nullptr;
-    g.tensors[n.numBatchesTracked].isInteger = true;
-    if (!initTensor(n.weight, arg(4), env) || !initTensor(n.bias, arg(5), env))
-      return nullptr;
-    break;
-  }
-  case NodeKind::Dropout:
-  case NodeKind::Dropout2d: {
-    double p = numArg(0, 0.5);
-    if (ok && !(p >= 0 && p < 1)) {
-      diag.error(arg(0)->begin(), "dropout probability must be in [0, 1), got " +
-                                  formatDouble(p));
-      ok = false;
-    }
-    if (!ok)
-      return nullptr;
-    n.p = p;
-    break;
-  }
-  case NodeKind::MaxPool2d:
-  case NodeKind::AvgPool2d: {
-    int64_t k = intArg(0, 1, 1);
-    int64_t s = intArg(1, k, 1);
-    if (!ok)
-      return nullptr;
-    n.kernel = {k, k};
-    n.stride = {s, s};
-    break;
-  }
-  default: break;
-  }
+  l->args = std::move(*args);
   return l;
 }
 
@@ -775,25 +609,7 @@ std::optional<unsigned> Sema::apply(Layer &l, unsigned x, llvm::SMLoc callLoc,
   n.inputs = {x};
   n.loc = callLoc;
   n.scope = scope;
-  const shape::Shape &in = g.nodes[x].shape;
-  shape::Result r;
-  switch (n.kind) {
-  case NodeKind::Conv2d:
-    r = shape::conv2d(in, l.inDim, l.outDim, n.kernel[0], n.kernel[1],
-                      n.stride[0], n.stride[1], n.padding[0], n.padding[1]);
-    break;
-  case NodeKind::Linear: r = shape::linear(in, l.inDim, l.outDim); break;
-  case NodeKind::BatchNorm2d: r = shape::batchnorm2d(in, l.inDim); break;
-  case NodeKind::Dropout2d: r = shape::dropout2d(in); break;
-  case NodeKind::MaxPool2d:
-  case NodeKind::AvgPool2d:
-    r = shape::pool2d(n.kind == NodeKind::MaxPool2d ? "max_pool2d"
-                                                    : "avg_pool2d",
-                      in, n.kernel[0], n.kernel[1], n.stride[0], n.stride[1]);
-    break;
-  case NodeKind::Flatten: r = shape::flatten(in); break;
-  default: r = shape::Result::ok(in); break;
-  }
+  shape::Result r = l.spec->shape(g.nodes[x].shape, l.args);
   size_t before = diag.errorCount();
   auto id = addNode(std::move(n), r);
   if (!id && diag.errorCount() > before && l.loc.isValid())
@@ -915,16 +731,17 @@ std::optional<unsigned> Sema::evalCall(const Expr &e, Fwd &f) {
       return std::nullopt;
     return apply(*member->second, *x, e.loc, join(f.scope, e.text));
   }
-  if (isIn(functionals, e.text))
-    return evalFunctional(e, f);
-  if (isIn(primLayers, e.text) || blocks.count(e.text) ||
+  const LayerSpec *spec = findLayer(e.text);
+  if (spec && spec->asFunction)
+    return evalFunctional(e, *spec, f);
+  if (spec || blocks.count(e.text) ||
       e.text == "shared" || e.text == "sequential") {
     diag.error(e.loc, "'" + e.text +
                           "' makes a layer; declare it before forward "
                           "(name = " + e.text + "(...)) and call it by name");
     return std::nullopt;
   }
-  std::vector<std::string> names = functionals;
+  std::vector<std::string> names = functionNames();
   for (const auto &m : f.inst.byName)
     names.push_back(m.getKey().str());
   diag.error(e.loc, "unknown layer or function '" + e.text + "'" +
@@ -932,105 +749,64 @@ std::optional<unsigned> Sema::evalCall(const Expr &e, Fwd &f) {
   return std::nullopt;
 }
 
-std::optional<unsigned> Sema::evalFunctional(const Expr &e, Fwd &f) {
-  llvm::StringRef name = e.text;
-  if (name == "view") {
-    // x.view(-1, n): the batch stays; n must be the per-sample size.
-    if (e.args.size() != 3) {
-      diag.error(e.loc, "view takes a tensor and two sizes: view(x, -1, n)");
-      return std::nullopt;
-    }
-    for (const Arg &a : e.args)
-      if (!a.name.empty()) {
-        diag.error(a.nameLoc, "view takes no keyword arguments");
-        return std::nullopt;
-      }
-    auto x = evalTensor(*e.args[0].value, f);
-    auto batch = evalInt(*e.args[1].value, f.env, diag, "view's first size");
-    auto n = evalInt(*e.args[2].value, f.env, diag, "view's second size");
-    if (!x || !batch || !n)
-      return std::nullopt;
-    if (*batch != -1) {
-      diag.error(e.args[1].value->begin(),
-                 "view must keep the batch dimension: its first size must be "
-                 "-1, got " + std::to_string(*batch));
-      return std::nullopt;
-    }
-    shape::Result r = shape::flatten(g.nodes[*x].shape);
-    if (r && r.shape[0] != *n) {
-      diag.error(e.args[2].value->begin(),
-                 "view(-1, " + std::to_string(*n) + ") does not match its "
-                 "input: " + shape::str(g.nodes[*x].shape) + " has " +
-                 std::to_string(r.shape[0]) + " features per sample");
-      return std::nullopt;
-    }
-    Node node;
-    node.kind = NodeKind::Flatten;
-    node.inputs = {*x};
-    node.loc = e.loc;
-    return addNode(std::move(node), r);
-  }
-
-  Signature sig;
-  sig.callee = name.str();
-  sig.params = {{"input", "", true}};
-  if (name == "max_pool2d" || name == "avg_pool2d")
-    sig.params.insert(sig.params.end(),
-                      {{"kernel_size", "kernel", true}, {"stride", ""}});
-  else if (name == "flatten")
-    sig.params.push_back({"start_dim", ""});
-  auto bound = bindArgs(sig, e.args, e.loc, diag);
+std::optional<unsigned> Sema::evalFunctional(const Expr &e,
+                                             const LayerSpec &spec, Fwd &f) {
+  if (spec.customCall)
+    return evalView(e, spec, f);
+  auto bound = bindArgs(functionSignature(spec), e.args, e.loc, diag);
   if (!bound)
     return std::nullopt;
   auto x = evalTensor(*(*bound)[0], f);
+  auto args = evalLayerArgs(spec.fnParams, llvm::ArrayRef(*bound).drop_front(),
+                            f.env, diag, x.has_value());
+  if (!x || !args)
+    return std::nullopt;
   Node n;
-  n.loc = e.loc;
-  shape::Result r;
-  if (name == "flatten") {
-    if (const Expr *sd = (*bound)[1]) {
-      auto v = evalInt(*sd, f.env, diag, "start_dim");
-      if (!v)
-        return std::nullopt;
-      if (*v != 1) {
-        diag.error(sd->begin(), "flatten keeps the batch dimension: start_dim "
-                            "must be 1, got " + std::to_string(*v));
-        return std::nullopt;
-      }
-    }
-    if (!x)
-      return std::nullopt;
-    n.kind = NodeKind::Flatten;
-    r = shape::flatten(g.nodes[*x].shape);
-  } else if (name == "max_pool2d" || name == "avg_pool2d") {
-    auto k = evalInt(*(*bound)[1], f.env, diag, "kernel_size");
-    std::optional<int64_t> s = k;
-    if ((*bound)[2])
-      s = evalInt(*(*bound)[2], f.env, diag, "stride");
-    if (!x || !k || !s)
-      return std::nullopt;
-    for (auto [v, what, at] : {std::tuple{*k, "kernel_size", (*bound)[1]},
-                               std::tuple{*s, "stride", (*bound)[2]}}) {
-      if (v < 1 || v > limits::maxDim) {
-        diag.error(at->begin(), std::string(what) + " must be in [1, " +
-                                std::to_string(limits::maxDim) + "], got " +
-                                std::to_string(v));
-        return std::nullopt;
-      }
-    }
-    n.kind = name == "max_pool2d" ? NodeKind::MaxPool2d : NodeKind::AvgPool2d;
-    n.kernel = {*k, *k};
-    n.stride = {*s, *s};
-    r = shape::pool2d(name.data(), g.nodes[*x].shape, *k, *k, *s, *s);
-  } else {
-    if (!x)
-      return std::nullopt;
-    n.kind = name == "relu"   ? NodeKind::Relu
-             : name == "tanh" ? NodeKind::Tanh
-                              : NodeKind::Sigmoid;
-    r = shape::Result::ok(g.nodes[*x].shape);
-  }
+  n.kind = spec.kind;
   n.inputs = {*x};
+  n.loc = e.loc;
+  if (spec.attrs)
+    spec.attrs(*args, n);
+  shape::Result r = spec.shape(g.nodes[*x].shape, *args);
   return addNode(std::move(n), r);
+}
+
+std::optional<unsigned> Sema::evalView(const Expr &e, const LayerSpec &spec,
+                                       Fwd &f) {
+  // x.view(-1, n): the batch stays; n must be the per-sample size.
+  if (e.args.size() != 3) {
+    diag.error(e.loc, "view takes a tensor and two sizes: view(x, -1, n)");
+    return std::nullopt;
+  }
+  for (const Arg &a : e.args)
+    if (!a.name.empty()) {
+      diag.error(a.nameLoc, "view takes no keyword arguments");
+      return std::nullopt;
+    }
+  auto x = evalTensor(*e.args[0].value, f);
+  auto batch = evalInt(*e.args[1].value, f.env, diag, "view's first size");
+  auto n = evalInt(*e.args[2].value, f.env, diag, "view's second size");
+  if (!x || !batch || !n)
+    return std::nullopt;
+  if (*batch != -1) {
+    diag.error(e.args[1].value->begin(),
+               "view must keep the batch dimension: its first size must be "
+               "-1, got " + std::to_string(*batch));
+    return std::nullopt;
+  }
+  shape::Result r = spec.shape(g.nodes[*x].shape, {});
+  if (r && r.shape[0] != *n) {
+    diag.error(e.args[2].value->begin(),
+               "view(-1, " + std::to_string(*n) + ") does not match its "
+               "input: " + shape::str(g.nodes[*x].shape) + " has " +
+               std::to_string(r.shape[0]) + " features per sample");
+    return std::nullopt;
+  }
+  Node node;
+  node.kind = spec.kind;
+  node.inputs = {*x};
+  node.loc = e.loc;
+  return addNode(std::move(node), r);
 }
 
 void Sema::warnUnused(Instance &inst) {
