@@ -18,15 +18,6 @@ namespace cnn {
 #define GEN_PASS_REGISTRATION
 #include "conversion/Passes.h.inc"
 
-/// Inference from a mode-agnostic model to linalg on tensors:
-/// cnn-specialize-eval, cnn-fold-batchnorm (when `foldBatchNorm`), cse,
-/// convert-cnn-to-linalg. Registered as `cnn-eval-to-linalg` in cnnc-opt.
-void buildEvalToLinalgPipeline(mlir::OpPassManager &pm, bool foldBatchNorm);
-
-/// Registers buildEvalToLinalgPipeline as `cnn-eval-to-linalg` with the
-/// option `fold-batchnorm` (default true).
-void registerEvalToLinalgPipeline();
-
 } // namespace cnn
 
 #endif // CNNC_CONVERSION_PASSES_H

@@ -34,12 +34,6 @@ inline bool isEvalSpecialized(mlir::ModuleOp module) {
 #define GEN_PASS_REGISTRATION
 #include "transforms/Passes.h.inc"
 
-/// Training from a mode-agnostic model: cnn-unroll-repeats, cnn-specialize-train,
-/// cnn-build-train-step, canonicalize, cse. The result holds `train_step`
-/// and no `forward`. Registered as `cnn-train` by registerTrainPipeline.
-void buildTrainPipeline(mlir::OpPassManager &pm);
-void registerTrainPipeline();
-
 } // namespace cnn
 
 #endif // CNNC_TRANSFORMS_PASSES_H

@@ -1,14 +1,16 @@
 //===- cnnc-opt.cpp - run cnn dialect passes on MLIR files -----------------===//
 //
 // MlirOptMain with exactly the dialects and passes the project uses: the
-// cnn dialect and its passes, and the upstream dialects the lowering to
-// linalg produces.
+// cnn dialect and its passes, the upstream dialects the lowering to linalg
+// produces, and cnnc's whole pipeline per target and mode (`cnnc-cpu-eval`,
+// `cnnc-cpu-train`: what cnnc runs for each --emit level, Pipelines.h).
 //
 //===----------------------------------------------------------------------===//
 
 #include "cnn/CnnDialect.h"
 #include "conversion/Passes.h"
 #include "pipeline/CpuPipeline.h"
+#include "pipeline/Pipelines.h"
 #include "transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -42,8 +44,7 @@ int main(int argc, char **argv) {
   mlir::registerSymbolDCEPass();
   cnn::registerCnnPasses();
   cnn::registerCnnConversionPasses();
-  cnn::registerEvalToLinalgPipeline();
-  cnn::registerTrainPipeline();
+  cnnc::pipeline::registerPipelines();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "cnn dialect optimizer\n", registry));
 }

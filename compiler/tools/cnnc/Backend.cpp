@@ -1,13 +1,15 @@
 //===- Backend.cpp - cnnc's MLIR and LLVM stages --------------------------===//
 //
-// One PassManager runs every MLIR stage up to the one asked for, so MLIR's
-// --mlir-print-ir-after-all and --mlir-timing see the whole pipeline. The
-// model descriptor is gathered before lowering (it needs the cnn.param
-// records, which are stripped before translation to LLVM IR).
+// The MLIR stages are pipeline::buildPipeline's (Pipelines.h), run up to the
+// one asked for; MLIR's --mlir-print-ir-after-all and --mlir-timing see
+// them. Here: translation to LLVM IR, linking, the model descriptor, LLVM's
+// optimisation and object emission. The descriptor is gathered before
+// lowering (it needs the cnn.param records, which are stripped before
+// translation to LLVM IR).
 //
 // An object or executable holds two entry points compiled from two copies
-// of the model: `forward` (eval mode) and `train_step` (the cnn-train
-// pipeline), each through the CPU pipeline, linked into one LLVM module.
+// of the model: `forward` (the eval pipeline) and `train_step` (the train
+// pipeline), linked into one LLVM module.
 //
 //===----------------------------------------------------------------------===//
 #include "Backend.h"
@@ -15,11 +17,10 @@
 #include "analysis/ModelSummary.h"
 #include "codegen/Library.h"
 #include "codegen/ModelDescriptor.h"
-#include "conversion/Passes.h"
 #include "mlirgen/MLIRGen.h"
 #include "pipeline/CpuCodegen.h"
 #include "pipeline/CpuPipeline.h"
-#include "transforms/Passes.h"
+#include "pipeline/Pipelines.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -27,7 +28,6 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
-#include "mlir/Transforms/Passes.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Linker/Linker.h"
@@ -40,28 +40,36 @@ void backendError(const llvm::Twine &msg) {
   llvm::errs() << "cnnc: error: " << msg << "\n";
 }
 
-/// Adds the MLIR passes of every stage up to `stage`.
-void buildPassPipeline(mlir::PassManager &pm, const BackendOptions &options) {
-  using S = BackendStage;
-  if (options.stage == S::CnnTrain) {
-    cnn::buildTrainPipeline(pm);
-    return;
+/// The pipeline's stages from `startAfter` to `stopAfter` in `mode`, with
+/// cnnc's options.
+pipeline::PipelineOptions pipelineOptions(const BackendOptions &options,
+                                          pipeline::Mode mode,
+                                          pipeline::Stage startAfter,
+                                          pipeline::Stage stopAfter) {
+  pipeline::PipelineOptions out;
+  out.target = pipeline::Target::Cpu;
+  out.mode = mode;
+  out.startAfter = startAfter;
+  out.stopAfter = stopAfter;
+  out.foldBatchNorm = options.foldBatchNorm;
+  out.parallel = options.parallel;
+  return out;
+}
+
+/// The last MLIR stage `stage` needs.
+pipeline::Stage lastPipelineStage(BackendStage stage) {
+  switch (stage) {
+  case BackendStage::Cnn:
+  case BackendStage::Summary:
+    return pipeline::Stage::Cnn;
+  case BackendStage::CnnEval:
+  case BackendStage::CnnTrain:
+    return pipeline::Stage::Specialized;
+  case BackendStage::Linalg:
+    return pipeline::Stage::Linalg;
+  default:
+    return pipeline::Stage::LLVMDialect;
   }
-  if (options.stage < S::CnnEval)
-    return;
-  pm.addPass(cnn::createSpecializeEval());
-  if (options.foldBatchNorm)
-    pm.addPass(cnn::createFoldBatchNorm());
-  pm.addPass(mlir::createCSEPass());
-  if (options.stage < S::Linalg)
-    return;
-  pm.addPass(cnn::createConvertCnnToLinalg());
-  if (options.stage < S::LLVMMLIR)
-    return;
-  pm.addPass(cnn::createStripParams());
-  pipeline::CpuPipelineOptions cpu;
-  cpu.parallel = options.parallel;
-  pipeline::buildCpuPipeline(pm, cpu);
 }
 
 bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
@@ -143,25 +151,28 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
   mlir::DefaultTimingManager timing;
   mlir::applyDefaultTimingManagerCLOptions(timing);
   mlir::TimingScope rootTiming = timing.getRootScope();
-  auto makePassManager = [&]() -> std::unique_ptr<mlir::PassManager> {
-    auto pm = std::make_unique<mlir::PassManager>(&context);
-    if (mlir::failed(mlir::applyPassManagerCLOptions(*pm)))
-      return nullptr;
-    pm->enableTiming(rootTiming);
-    return pm;
+  auto runPipeline = [&](mlir::ModuleOp target,
+                         const pipeline::PipelineOptions &stages) {
+    mlir::PassManager pm(&context);
+    if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
+      return false;
+    pm.enableTiming(rootTiming);
+    pipeline::buildPipeline(pm, stages);
+    return mlir::succeeded(pm.run(target));
   };
+  using pipeline::Mode;
+  using pipeline::Stage;
 
-  // train_step, from its own copy of the model.
+  // train_step, from its own copy of the model: cnn-train first, since the
+  // descriptor reads its parameter records.
   mlir::OwningOpRef<mlir::ModuleOp> trainModule;
   bool training = options.training && !options.library &&
                   options.stage >= BackendStage::LLVM;
   if (training) {
     trainModule = module->clone();
-    std::unique_ptr<mlir::PassManager> pm = makePassManager();
-    if (!pm)
-      return false;
-    cnn::buildTrainPipeline(*pm);
-    if (mlir::failed(pm->run(*trainModule)))
+    if (!runPipeline(*trainModule, pipelineOptions(options, Mode::Train,
+                                                   Stage::Cnn,
+                                                   Stage::Specialized)))
       return false;
   }
 
@@ -173,24 +184,19 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
       return false;
     model = std::move(*described);
   }
-  if (training) {
-    std::unique_ptr<mlir::PassManager> pm = makePassManager();
-    if (!pm)
-      return false;
-    pm->addPass(cnn::createConvertCnnToLinalg());
-    pm->addPass(cnn::createStripParams());
-    pipeline::CpuPipelineOptions cpu;
-    cpu.parallel = options.parallel;
-    pipeline::buildCpuPipeline(*pm, cpu);
-    if (mlir::failed(pm->run(*trainModule)))
-      return false;
-  }
-
-  std::unique_ptr<mlir::PassManager> pm = makePassManager();
-  if (!pm)
+  if (training &&
+      !runPipeline(*trainModule,
+                   pipelineOptions(options, Mode::Train, Stage::Specialized,
+                                   Stage::LLVMDialect)))
     return false;
-  buildPassPipeline(*pm, options);
-  if (mlir::failed(pm->run(*module)))
+
+  // The printed or compiled module: forward, or for --emit=cnn-train the
+  // training step.
+  Mode mode =
+      options.stage == BackendStage::CnnTrain ? Mode::Train : Mode::Eval;
+  if (!runPipeline(*module,
+                   pipelineOptions(options, mode, Stage::Cnn,
+                                   lastPipelineStage(options.stage))))
     return false;
 
   if (options.stage >= BackendStage::LLVM)

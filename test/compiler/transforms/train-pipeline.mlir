@@ -1,5 +1,5 @@
-// RUN: cnnc-opt %s -cnn-train | FileCheck %s
-// RUN: cnnc-opt %s -cnn-train | FileCheck %s --check-prefix=FUSED
+// RUN: cnnc-opt %s --pass-pipeline='builtin.module(cnnc-cpu-train{stop-after=cnn-train})' | FileCheck %s
+// RUN: cnnc-opt %s --pass-pipeline='builtin.module(cnnc-cpu-train{stop-after=cnn-train})' | FileCheck %s --check-prefix=FUSED
 
 // The update is fused: one cnn.sgd_update per parameter tensor reads the
 // parameter, its cross-entropy gradient and its momentum buffer; the

@@ -1,0 +1,147 @@
+//===- Pipelines.cpp - every MLIR pass of cnnc, per target and mode -------===//
+//
+// One function per stage, each a plain list of passes; buildPipeline strings
+// the stages of a (target, mode) together between a start and a stop.
+//
+//===----------------------------------------------------------------------===//
+#include "pipeline/Pipelines.h"
+
+#include "conversion/Passes.h"
+#include "pipeline/CpuPipeline.h"
+#include "transforms/Passes.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace cnnc::pipeline {
+namespace {
+
+/// cnn-eval: dropout gone, batchnorm on running statistics (folded into the
+/// convolutions when asked).
+void addEvalPasses(OpPassManager &pm, const PipelineOptions &options) {
+  pm.addPass(cnn::createSpecializeEval());
+  if (options.foldBatchNorm)
+    pm.addPass(cnn::createFoldBatchNorm());
+  pm.addPass(createCSEPass());
+}
+
+/// cnn-train: `forward` becomes `train_step` (loss, gradients, fused SGD).
+void addTrainPasses(OpPassManager &pm) {
+  // Reverse-mode differentiation sees the whole graph: repeated blocks
+  // unrolled (loops in the training step are the next step).
+  pm.addPass(cnn::createUnrollRepeats());
+  pm.addPass(cnn::createSpecializeTrain());
+  pm.addPass(cnn::createBuildTrainStep());
+  // Reads of one parameter merge (no write between them in the forward
+  // part), and the gradients nobody uses go.
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+/// linalg: target-neutral, the same for both modes.
+void addLinalgPasses(OpPassManager &pm) {
+  pm.addPass(cnn::createConvertCnnToLinalg());
+}
+
+/// llvm-mlir: the parameter records go, then the target's code generation.
+void addCodegenPasses(OpPassManager &pm, const PipelineOptions &options) {
+  pm.addPass(cnn::createStripParams());
+  switch (options.target) {
+  case Target::Cpu: {
+    CpuPipelineOptions cpu;
+    cpu.parallel = options.parallel;
+    buildCpuPipeline(pm, cpu);
+    return;
+  }
+  }
+}
+
+//===- Registration for cnnc-opt ------------------------------------------===//
+
+struct CpuEvalOptions : PassPipelineOptions<CpuEvalOptions> {
+  Option<Stage> stopAfter{
+      *this, "stop-after", llvm::cl::desc("The last stage (a cnnc --emit level)"),
+      llvm::cl::init(Stage::LLVMDialect),
+      llvm::cl::values(
+          clEnumValN(Stage::Specialized, "cnn-eval",
+                     "specialised for inference"),
+          clEnumValN(Stage::Linalg, "linalg",
+                     "lowered to linalg, tensor, arith and math"),
+          clEnumValN(Stage::LLVMDialect, "llvm-mlir", "the LLVM dialect"))};
+  Option<bool> foldBatchNorm{
+      *this, "fold-batchnorm",
+      llvm::cl::desc("Fold batchnorms into the preceding convolutions"),
+      llvm::cl::init(true)};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Spread each batch over threads (OpenMP)"),
+      llvm::cl::init(true)};
+};
+
+struct CpuTrainOptions : PassPipelineOptions<CpuTrainOptions> {
+  Option<Stage> stopAfter{
+      *this, "stop-after", llvm::cl::desc("The last stage (a cnnc --emit level)"),
+      llvm::cl::init(Stage::LLVMDialect),
+      llvm::cl::values(
+          clEnumValN(Stage::Specialized, "cnn-train",
+                     "the training step in cnn ops"),
+          clEnumValN(Stage::Linalg, "linalg",
+                     "lowered to linalg, tensor, arith and math"),
+          clEnumValN(Stage::LLVMDialect, "llvm-mlir", "the LLVM dialect"))};
+  Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Spread each batch over threads (OpenMP)"),
+      llvm::cl::init(true)};
+};
+
+} // namespace
+
+void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
+  auto runs = [&](Stage stage) {
+    return options.startAfter < stage && stage <= options.stopAfter;
+  };
+  if (runs(Stage::Specialized)) {
+    if (options.mode == Mode::Eval)
+      addEvalPasses(pm, options);
+    else
+      addTrainPasses(pm);
+  }
+  if (runs(Stage::Linalg))
+    addLinalgPasses(pm);
+  if (runs(Stage::LLVMDialect))
+    addCodegenPasses(pm, options);
+}
+
+void registerPipelines() {
+  PassPipelineRegistration<CpuEvalOptions>(
+      "cnnc-cpu-eval",
+      "cnnc's inference pipeline for the CPU, from the cnn dialect as MLIRGen "
+      "makes it to `stop-after`",
+      [](OpPassManager &pm, const CpuEvalOptions &cl) {
+        PipelineOptions options;
+        options.target = Target::Cpu;
+        options.mode = Mode::Eval;
+        options.stopAfter = cl.stopAfter;
+        options.foldBatchNorm = cl.foldBatchNorm;
+        options.parallel = cl.parallel;
+        buildPipeline(pm, options);
+      });
+  PassPipelineRegistration<CpuTrainOptions>(
+      "cnnc-cpu-train",
+      "cnnc's training-step pipeline for the CPU, from the cnn dialect as "
+      "MLIRGen makes it to `stop-after`",
+      [](OpPassManager &pm, const CpuTrainOptions &cl) {
+        PipelineOptions options;
+        options.target = Target::Cpu;
+        options.mode = Mode::Train;
+        options.stopAfter = cl.stopAfter;
+        options.parallel = cl.parallel;
+        buildPipeline(pm, options);
+      });
+}
+
+} // namespace cnnc::pipeline
