@@ -66,6 +66,7 @@ pipeline::Stage lastPipelineStage(BackendStage stage) {
   case BackendStage::CnnTrain:
     return pipeline::Stage::Specialized;
   case BackendStage::Linalg:
+  case BackendStage::TrainLinalg:
     return pipeline::Stage::Linalg;
   default:
     return pipeline::Stage::LLVMDialect;
@@ -190,10 +191,12 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
                                    Stage::LLVMDialect)))
     return false;
 
-  // The printed or compiled module: forward, or for --emit=cnn-train the
-  // training step.
-  Mode mode =
-      options.stage == BackendStage::CnnTrain ? Mode::Train : Mode::Eval;
+  // The printed or compiled module: forward, or for --emit=cnn-train,
+  // train-linalg and train-llvm-mlir the training step.
+  bool trainBranch = options.stage == BackendStage::CnnTrain ||
+                     options.stage == BackendStage::TrainLinalg ||
+                     options.stage == BackendStage::TrainLLVMMLIR;
+  Mode mode = trainBranch ? Mode::Train : Mode::Eval;
   if (!runPipeline(*module,
                    pipelineOptions(options, mode, Stage::Cnn,
                                    lastPipelineStage(options.stage))))

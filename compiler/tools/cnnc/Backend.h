@@ -16,6 +16,8 @@ enum class BackendStage {
   Summary, ///< shapes, counts and ops of the cnn IR
   CnnEval, ///< specialised for inference (dropout gone, batchnorm folded)
   CnnTrain,///< a branch: train_step in cnn ops (loss, gradients, SGD)
+  TrainLinalg,   ///< the branch's train_step lowered to linalg
+  TrainLLVMMLIR, ///< the branch's train_step in the LLVM dialect
   Linalg,  ///< lowered to linalg/tensor/arith/math, arena ABI
   LLVMMLIR,///< the LLVM dialect
   LLVM,    ///< LLVM IR, optimised, with the model descriptor

@@ -1,8 +1,8 @@
 //===- cnnc.cpp - the cnnc compiler driver --------------------------------===//
 //
 // cnnc FILE.cnn [--emit=STAGE] [-D name=value]... [-o FILE]
-//   STAGE: tokens ast graph cnn summary cnn-eval cnn-train linalg llvm-mlir
-//          llvm asm obj exe lib
+//   STAGE: tokens ast graph cnn summary cnn-eval cnn-train train-linalg
+//          train-llvm-mlir linalg llvm-mlir llvm asm obj exe lib
 //
 // One function per stage; --emit stops after the named one and prints it.
 // MLIR's own flags (--mlir-print-ir-after-all, --mlir-timing,
@@ -45,8 +45,8 @@ namespace {
 
 /// The stages --emit can stop after, in pipeline order.
 enum class Emit {
-  Tokens, AST, Graph, Cnn, Summary, CnnEval, CnnTrain, Linalg, LLVMMLIR, LLVM,
-  Asm, Obj, Exe, Lib
+  Tokens, AST, Graph, Cnn, Summary, CnnEval, CnnTrain, TrainLinalg,
+  TrainLLVMMLIR, Linalg, LLVMMLIR, LLVM, Asm, Obj, Exe, Lib
 };
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
@@ -65,6 +65,11 @@ cl::opt<Emit> emitAction(
                clEnumValN(Emit::CnnTrain, "cnn-train",
                           "the training step in the cnn dialect: loss, "
                           "gradients, SGD"),
+               clEnumValN(Emit::TrainLinalg, "train-linalg",
+                          "the training step lowered to linalg, tensor, "
+                          "arith and math"),
+               clEnumValN(Emit::TrainLLVMMLIR, "train-llvm-mlir",
+                          "the training step in the LLVM dialect"),
                clEnumValN(Emit::Linalg, "linalg",
                           "lowered to linalg, tensor, arith and math"),
                clEnumValN(Emit::LLVMMLIR, "llvm-mlir", "the LLVM dialect"),
@@ -173,6 +178,8 @@ BackendStage backendStage() {
   case Emit::Summary: return BackendStage::Summary;
   case Emit::CnnEval: return BackendStage::CnnEval;
   case Emit::CnnTrain: return BackendStage::CnnTrain;
+  case Emit::TrainLinalg: return BackendStage::TrainLinalg;
+  case Emit::TrainLLVMMLIR: return BackendStage::TrainLLVMMLIR;
   case Emit::Linalg: return BackendStage::Linalg;
   case Emit::LLVMMLIR: return BackendStage::LLVMMLIR;
   case Emit::LLVM: return BackendStage::LLVM;
