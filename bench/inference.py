@@ -9,7 +9,8 @@ eager, side by side in one run.
 For each model (models/<name>.cnn) and each input shape (CIFAR-2: 3x32x32,
 2 classes; Fashion-MNIST: 1x28x28, 10 classes, via -D overrides):
 
-  1. compiles it:  cnnc --emit=cnn | cnnc-opt --cnn-eval-to-linalg
+  1. compiles it:  cnnc --emit=cnn |
+     cnnc-opt --pass-pipeline='builtin.module(cnnc-cpu-eval{stop-after=linalg})'
      (parameter offsets recorded) | cnnc-opt --cnn-strip-params |
      cnnc-pipeline-tool -> object, linked with the pipeline tests' C++
      harness (test/compiler/pipeline/Inputs/harness.cpp, -lomp);
@@ -106,7 +107,8 @@ def compile_model(args, name, shape, workdir):
     base = os.path.join(workdir, name)
     cnn = run([args.cnnc, os.path.join(ROOT, "models", MODELS[name][0]),
                *defines, "--emit=cnn"], capture_output=True, text=True).stdout
-    lowered = run([os.path.join(bindir, "cnnc-opt"), "--cnn-eval-to-linalg"], input=cnn,
+    lowered = run([os.path.join(bindir, "cnnc-opt"),
+                   "--pass-pipeline=builtin.module(cnnc-cpu-eval{stop-after=linalg})"], input=cnn,
                   capture_output=True, text=True).stdout
     with open(base + ".lowered.mlir", "w") as f:
         f.write(lowered)

@@ -57,8 +57,11 @@ void buildCpuPipeline(mlir::OpPassManager &pm, const CpuPipelineOptions &options
 /// llvm and omp, plus the LLVM IR translations of llvm and omp.
 void registerCpuPipelineDialects(mlir::DialectRegistry &registry);
 
-/// Registers the pipeline's own passes and the `cnn-cpu-pipeline` pipeline
-/// (for cnnc-opt).
+/// Registers the pipeline's own passes and, for cnnc-opt, the
+/// `cnn-cpu-pipeline` pipeline: this CPU code generation alone, from linalg
+/// without parameter records (cnnc-pipeline-tool's input). cnnc's whole
+/// pipeline, which ends with it, is Pipelines.h's `cnnc-cpu-eval` and
+/// `cnnc-cpu-train`.
 void registerCpuPipelinePasses();
 
 } // namespace cnnc::pipeline
