@@ -152,14 +152,14 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
   mlir::DefaultTimingManager timing;
   mlir::applyDefaultTimingManagerCLOptions(timing);
   mlir::TimingScope rootTiming = timing.getRootScope();
-  auto runPipeline = [&](mlir::ModuleOp target,
+  auto runPipeline = [&](mlir::ModuleOp ir,
                          const pipeline::PipelineOptions &stages) {
     mlir::PassManager pm(&context);
     if (mlir::failed(mlir::applyPassManagerCLOptions(pm)))
       return false;
     pm.enableTiming(rootTiming);
     pipeline::buildPipeline(pm, stages);
-    return mlir::succeeded(pm.run(target));
+    return mlir::succeeded(pm.run(ir));
   };
   using pipeline::Mode;
   using pipeline::Stage;
