@@ -113,8 +113,11 @@ void keepFirst(Dataset &d, std::int64_t n) {
 }
 
 /// The model must take the data set's images and predict its classes.
+/// `inFolder`: the images are a folder's, not the data set's own size, so
+/// the data set itself is no alternative.
 void checkFits(const Model &m, const DataSetKind &kind,
-               std::int64_t numClasses, const std::string &dataName) {
+               std::int64_t numClasses, const std::string &dataName,
+               bool inFolder = false) {
   bool shapeOk = m.channels() == kind.channels && m.height() == kind.height &&
                  m.width() == kind.width;
   bool classesOk = m.numClasses() == numClasses;
@@ -142,7 +145,7 @@ void checkFits(const Model &m, const DataSetKind &kind,
     std::string other;
     for (const DataSetKind &k : dataSetKinds())
       if (k.channels == m.channels() && k.height == m.height() &&
-          k.width == m.width())
+          k.width == m.width() && !(inFolder && std::string(k.name) == kind.name))
         other = fmt::format(", or use --data {}{}", k.name,
                             k.defaultDir ? "" : " --data-dir DIR");
     fail("model expects {} inputs, {} gives {}x{}x{}; {}{}",
@@ -205,7 +208,28 @@ struct Selection {
   const DataSetKind *kind;
   std::string classText, dir;
   std::vector<int> classes;
+  const Model *model;
+  std::int64_t numClasses;
 };
+
+/// One split, its images checked against the model by their real size: a
+/// folder in a data set's format may hold images of another size than the
+/// data set's own (the model would read past them).
+Dataset loadSplit(const Selection &sel, Split split,
+                  const std::vector<int> &classes) {
+  Dataset d = loadSplit(*sel.kind, sel.dir, split, classes);
+  if (d.channels != sel.kind->channels || d.height != sel.kind->height ||
+      d.width != sel.kind->width) {
+    DataSetKind actual = *sel.kind;
+    actual.channels = d.channels;
+    actual.height = d.height;
+    actual.width = d.width;
+    checkFits(*sel.model, actual, sel.numClasses,
+              fmt::format("'{}' ({} format)", sel.dir, sel.kind->name),
+              /*inFolder=*/true);
+  }
+  return d;
+}
 
 Selection select(const DataOptions &o, const Model &model) {
   Selection sel;
@@ -230,12 +254,14 @@ Selection select(const DataOptions &o, const Model &model) {
     dataName += fmt::format(" with classes {}", sel.classText);
   checkFits(model, kind, numClasses, dataName);
   checkDirectory(kind.name, sel.dir);
+  sel.model = &model;
+  sel.numClasses = numClasses;
   return sel;
 }
 
 /// One split of the selection, limited; fails on an empty result.
 Dataset loadSelected(const Selection &sel, Split split, std::int64_t limit) {
-  Dataset d = loadSplit(*sel.kind, sel.dir, split, sel.classes);
+  Dataset d = loadSplit(sel, split, sel.classes);
   keepFirst(d, limit);
   if (d.count == 0)
     fail("{}: the {} split of '{}' has no samples of classes {}",
@@ -250,14 +276,13 @@ PreparedData prepareData(const DataOptions &o, const Model &model) {
   Selection sel = select(o, model);
   PreparedData p;
   Split split = o.split == "train" ? Split::Train : Split::Test;
-  p.data = loadSplit(*sel.kind, sel.dir, split, sel.classes);
+  p.data = loadSplit(sel, split, sel.classes);
   if (!o.noNormalize) {
     // Over the full training split, every class, as the lecture computes it.
     if (split == Split::Train && sel.classes.empty())
       p.stats = computeChannelStats(p.data);
     else
-      p.stats = computeChannelStats(loadSplit(*sel.kind, sel.dir,
-                                              Split::Train, {}));
+      p.stats = computeChannelStats(loadSplit(sel, Split::Train, {}));
   }
   keepFirst(p.data, o.limit);
   if (!o.noNormalize)
@@ -275,15 +300,14 @@ TrainData prepareTrainData(const DataOptions &o, const Model &model) {
   TrainData t;
   if (!o.noNormalize) {
     if (sel.classes.empty()) {
-      t.train = loadSplit(*sel.kind, sel.dir, Split::Train, {});
+      t.train = loadSplit(sel, Split::Train, {});
       t.stats = computeChannelStats(t.train);
     } else {
-      t.stats = computeChannelStats(loadSplit(*sel.kind, sel.dir,
-                                              Split::Train, {}));
+      t.stats = computeChannelStats(loadSplit(sel, Split::Train, {}));
     }
   }
   if (t.train.count == 0)
-    t.train = loadSplit(*sel.kind, sel.dir, Split::Train, sel.classes);
+    t.train = loadSplit(sel, Split::Train, sel.classes);
   keepFirst(t.train, o.limit);
   if (t.train.count == 0)
     fail("{}: the train split of '{}' has no samples of classes {}",
