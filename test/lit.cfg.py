@@ -1,5 +1,6 @@
 # lit configuration for cnnc's tests.
 import os
+import subprocess
 
 import lit.formats
 
@@ -51,3 +52,9 @@ if _v3 <= _flags:
     config.available_features.add("x86-64-v3")
 if _v4 <= _flags:
     config.available_features.add("x86-64-v4")
+
+# Root in a mount namespace can mount a small tmpfs: a full disk for tests.
+if subprocess.run(["unshare", "-m", "sh", "-c",
+                    "mount -t tmpfs -o size=4k tmpfs /mnt"],
+                   capture_output=True).returncode == 0:
+    config.available_features.add("tmpfs-mount")

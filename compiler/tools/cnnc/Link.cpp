@@ -1,5 +1,6 @@
 //===- Link.cpp - a model object and libcnnrt into an executable ----------===//
 #include "Link.h"
+#include "OutputFile.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -47,7 +48,7 @@ bool linkExecutable(llvm::StringRef object, llvm::StringRef output) {
 
   // Link beside the output so the final rename stays on one file system.
   TempFile exe;
-  exe.path = output;
+  exe.path = outputTarget(output.str());
   exe.path += ".cnnc-link-%%%%%%";
   if (std::error_code ec = llvm::sys::fs::createUniqueFile(exe.path, exe.path)) {
     linkError("cannot write '" + output + "': " + ec.message());
@@ -84,12 +85,14 @@ bool linkExecutable(llvm::StringRef object, llvm::StringRef output) {
               (message.empty() ? "" : ": " + message));
     return false;
   }
-  if (std::error_code ec = llvm::sys::fs::rename(exe.path, output)) {
-    linkError("cannot write '" + output + "': " + ec.message());
-    return false;
-  }
+  // A new executable's own permissions: the linker made it runnable.
+  std::string error;
+  bool installed = installOutputFile(std::string(exe.path), output.str(),
+                                     /*keepMode=*/false, error);
   exe.path.clear();
-  return true;
+  if (!installed)
+    linkError(error);
+  return installed;
 }
 
 } // namespace cnnc

@@ -20,6 +20,7 @@
 #include "frontend/Sema.h"
 #include "Backend.h"
 #include "Link.h"
+#include "OutputFile.h"
 #include "codegen/Library.h"
 
 #include "mlir/IR/AsmState.h"
@@ -238,13 +239,9 @@ std::string outputPath(const LibraryParts &library) {
 }
 
 bool writeFile(const std::string &path, llvm::StringRef text) {
-  llvm::Error err = llvm::writeToOutput(path, [&](llvm::raw_ostream &os) {
-    os << text;
-    return llvm::Error::success();
-  });
-  if (err) {
-    driverError("cannot write '" + path +
-                "': " + llvm::toString(std::move(err)));
+  std::string error;
+  if (!writeOutputFile(path, text, error)) {
+    driverError(error);
     return false;
   }
   return true;
