@@ -6,6 +6,8 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -57,59 +59,102 @@ static std::string dirOf(const std::string &path) {
   return slash == 0 ? "/" : path.substr(0, slash);
 }
 
-void writeFileAtomic(const std::string &path,
-                     const std::vector<ByteChunk> &chunks) {
-  // The temporary lives next to the target: rename is only atomic within one
-  // file system.
-  std::string tmp = path + ".tmp.XXXXXX";
-  Fd f;
-  f.fd = ::mkstemp(tmp.data());
-  if (f.fd < 0)
-    fail("cannot create a temporary file for '{}': {}", path,
-         std::strerror(errno));
-  auto abandon = [&](const char *what) {
-    int err = errno;
-    ::close(f.fd);
-    f.fd = -1;
-    ::unlink(tmp.c_str());
-    fail("cannot write '{}': {}: {}", path, what, std::strerror(err));
-  };
+namespace {
+
+/// Writes every chunk to `fd`; the errno of a failure, or 0.
+int writeChunks(int fd, const std::vector<ByteChunk> &chunks) {
   for (const ByteChunk &chunk : chunks) {
     const auto *p = static_cast<const std::uint8_t *>(chunk.data);
     std::size_t left = chunk.size;
     while (left > 0) {
-      ssize_t n = ::write(f.fd, p, left);
+      ssize_t n = ::write(fd, p, left);
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        abandon("write");
+        return errno;
       p += n;
       left -= std::size_t(n);
     }
   }
-  // mkstemp makes the file 0600; a checkpoint should get the usual mode.
+  return 0;
+}
+
+/// The file `path` names: itself, or what a symbolic link points to.
+std::string followLink(const std::string &path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISLNK(st.st_mode))
+    return path;
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved))
+    return resolved;
+  // A dangling link: the file it names, made new.
+  std::string target(std::size_t(st.st_size) + 1, '\0');
+  ssize_t n = ::readlink(path.c_str(), target.data(), target.size());
+  if (n < 0)
+    return path;
+  target.resize(std::size_t(n));
+  return target.front() == '/' ? target : dirOf(path) + "/" + target;
+}
+
+} // namespace
+
+void writeFileAtomic(const std::string &path,
+                     const std::vector<ByteChunk> &chunks, FileKind kind) {
+  std::string target = followLink(path);
+  struct stat st;
+  bool exists = ::stat(target.c_str(), &st) == 0;
+  if (exists && S_ISDIR(st.st_mode))
+    fail("cannot write '{}': it is a directory", path);
+  if (exists && !S_ISREG(st.st_mode)) {
+    // A device or FIFO: its bytes, not a regular file in its place.
+    Fd f;
+    f.fd = ::open(target.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+    if (f.fd < 0)
+      fail("cannot write '{}': {}", path, std::strerror(errno));
+    if (int err = writeChunks(f.fd, chunks))
+      fail("cannot write '{}': {}", path, std::strerror(err));
+    return;
+  }
+  // The temporary lives next to the target: rename is only atomic within one
+  // file system.
+  std::string tmp = target + ".tmp.XXXXXX";
+  Fd f;
+  f.fd = ::mkstemp(tmp.data());
+  if (f.fd < 0)
+    fail("cannot write '{}': {}", path, std::strerror(errno));
+  auto abandon = [&](const char *what, int err) {
+    if (f.fd >= 0)
+      ::close(f.fd);
+    f.fd = -1;
+    ::unlink(tmp.c_str());
+    fail("cannot write '{}': {}: {} ({})", path, what, std::strerror(err),
+         exists ? "it is unchanged" : "nothing was written");
+  };
+  if (int err = writeChunks(f.fd, chunks))
+    abandon("write", err);
+  // mkstemp makes the file 0600: an existing file's mode, or the usual one.
   mode_t mask = ::umask(0);
   ::umask(mask);
-  if (::fchmod(f.fd, 0666 & ~mask) != 0)
-    abandon("fchmod");
+  mode_t mode = (kind == FileKind::Executable ? 0777 : 0666) & ~mask;
+  if (exists) {
+    mode = st.st_mode & 07777;
+    if (kind == FileKind::Executable) // runnable by whoever may read it
+      mode |= (mode & 0444) >> 2;
+  }
+  if (::fchmod(f.fd, mode) != 0)
+    abandon("fchmod", errno);
   if (::fsync(f.fd) != 0)
-    abandon("fsync");
-  if (::close(f.fd) != 0) {
-    f.fd = -1;
-    int err = errno;
-    ::unlink(tmp.c_str());
-    fail("cannot write '{}': close: {}", path, std::strerror(err));
-  }
+    abandon("fsync", errno);
+  int closed = ::close(f.fd);
   f.fd = -1;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.c_str());
-    fail("cannot write '{}': rename: {}", path, std::strerror(err));
-  }
+  if (closed != 0)
+    abandon("close", errno);
+  if (::rename(tmp.c_str(), target.c_str()) != 0)
+    abandon("rename", errno);
   // Make the rename itself durable. Failure here is not worth an error: the
   // data is in place and readable.
   Fd dir;
-  dir.fd = ::open(dirOf(path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  dir.fd = ::open(dirOf(target).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir.fd >= 0)
     ::fsync(dir.fd);
 }

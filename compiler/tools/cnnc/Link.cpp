@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
@@ -46,12 +47,12 @@ bool linkExecutable(llvm::StringRef object, llvm::StringRef output) {
     }
   }
 
-  // Link beside the output so the final rename stays on one file system.
+  // Linked into a temporary, then written over the output as every output
+  // is (OutputFile.h).
   TempFile exe;
-  exe.path = outputTarget(output.str());
-  exe.path += ".cnnc-link-%%%%%%";
-  if (std::error_code ec = llvm::sys::fs::createUniqueFile(exe.path, exe.path)) {
-    linkError("cannot write '" + output + "': " + ec.message());
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("cnnc-exe", "", exe.path)) {
+    linkError("cannot create a temporary executable: " + ec.message());
     return false;
   }
 
@@ -85,14 +86,20 @@ bool linkExecutable(llvm::StringRef object, llvm::StringRef output) {
               (message.empty() ? "" : ": " + message));
     return false;
   }
-  // A new executable's own permissions: the linker made it runnable.
+  auto linked = llvm::MemoryBuffer::getFile(exe.path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!linked) {
+    linkError("cannot read the linked executable: " +
+              linked.getError().message());
+    return false;
+  }
   std::string error;
-  bool installed = installOutputFile(std::string(exe.path), output.str(),
-                                     /*keepMode=*/false, error);
-  exe.path.clear();
-  if (!installed)
+  if (!writeOutputFile(output.str(), (*linked)->getBuffer(),
+                       /*executable=*/true, error)) {
     linkError(error);
-  return installed;
+    return false;
+  }
+  return true;
 }
 
 } // namespace cnnc

@@ -1,15 +1,9 @@
 //===- OutputFile.h - cnnc's outputs, written so nothing is lost -*- C++ -*-===//
 //
-// An output replaces its file whole or not at all: the bytes go to a
-// temporary file beside the target, which is renamed over it only once
-// every byte is written (a full disk leaves the old file as it was, and no
-// temporary behind). Deliberate choices for what the target already is:
-//  - a symbolic link is followed: the file it names is replaced, the link
-//    stays;
-//  - a device, FIFO or socket (/dev/null, a pipe) is written in place, never
-//    replaced by a regular file;
-//  - a regular file keeps its permissions (a 0600 file stays 0600);
-//  - a directory is refused.
+// cnnc writes its outputs as the runtime writes checkpoints
+// (cnnrt::writeFileAtomic, runtime/include/cnnrt/File.h): whole or not at
+// all, a symbolic link followed, a device or FIFO written in place, a
+// regular file's permissions kept, a directory refused.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_TOOLS_CNNC_OUTPUTFILE_H
@@ -21,20 +15,10 @@
 
 namespace cnnc {
 
-/// Writes `bytes` to `path` ("-": standard output) as above; on failure
-/// `error` says why and that the file is unchanged.
+/// Writes `bytes` to `path` ("-": standard output); an executable gets
+/// execute permission. On failure `error` says why.
 bool writeOutputFile(const std::string &path, llvm::StringRef bytes,
-                     std::string &error);
-
-/// Where a temporary for `path` must be made (beside the file a link names)
-/// so that the final rename stays on one file system.
-std::string outputTarget(const std::string &path);
-
-/// Puts the finished file `temporary` (made beside outputTarget(path)) in
-/// `path`'s place as above, keeping a regular file's permissions only when
-/// `keepMode`; the temporary is gone afterwards either way.
-bool installOutputFile(const std::string &temporary, const std::string &path,
-                       bool keepMode, std::string &error);
+                     bool executable, std::string &error);
 
 } // namespace cnnc
 

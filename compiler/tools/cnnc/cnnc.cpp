@@ -240,7 +240,7 @@ std::string outputPath(const LibraryParts &library) {
 
 bool writeFile(const std::string &path, llvm::StringRef text) {
   std::string error;
-  if (!writeOutputFile(path, text, error)) {
+  if (!writeOutputFile(path, text, /*executable=*/false, error)) {
     driverError(error);
     return false;
   }

@@ -20,14 +20,23 @@ namespace cnnrt {
 std::vector<std::uint8_t> readFile(const std::string &path);
 
 /// Writes `chunks` in order to `path` atomically: a temporary file in the same
-/// directory, fsync, rename over `path`, fsync of the directory. On failure the
-/// temporary is removed and `path` is untouched.
+/// directory, fsync, rename over `path`, fsync of the directory. On failure
+/// (a full disk) the temporary is removed and `path` is untouched. What
+/// `path` already is decides the rest, deliberately:
+///  - a symbolic link is followed: the file it names is replaced;
+///  - a device, FIFO or socket (/dev/null, a pipe) is written in place,
+///    never replaced by a regular file;
+///  - a regular file keeps its permissions; a new one gets 0666 (Data) or
+///    0777 (Executable) less the umask;
+///  - a directory is refused.
 struct ByteChunk {
   const void *data;
   std::size_t size;
 };
+enum class FileKind { Data, Executable };
 void writeFileAtomic(const std::string &path,
-                     const std::vector<ByteChunk> &chunks);
+                     const std::vector<ByteChunk> &chunks,
+                     FileKind kind = FileKind::Data);
 
 /// Decompresses a gzip stream held in memory; `what` names it in errors.
 std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t> &compressed,
