@@ -8,16 +8,37 @@
 
 #include <cerrno>
 #include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 namespace cnnrt::cli {
 
 void TrainLog::open(const std::string &path, bool append) {
   path_ = path;
   jsonl_ = path.size() >= 6 && path.compare(path.size() - 6, 6, ".jsonl") == 0;
-  file_ = std::fopen(path.c_str(), append ? "a" : "w");
-  if (!file_)
+  // One trainer per log: a second one would interleave its rows (and,
+  // opening to write, empty the first one's). Locked before truncating.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+  if (fd < 0)
     fail("cannot open '{}' for the training log: {}", path,
          std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK)
+      fail("the training log '{}' is being written by another process; "
+           "give each run its own --log",
+           path);
+    fail("cannot lock the training log '{}': {}", path, std::strerror(err));
+  }
+  if ((!append && ::ftruncate(fd, 0) != 0) ||
+      !(file_ = ::fdopen(fd, append ? "a" : "w"))) {
+    int err = errno;
+    ::close(fd);
+    fail("cannot open '{}' for the training log: {}", path,
+         std::strerror(err));
+  }
   // A CSV header, unless appending to a file that has one.
   std::fseek(file_, 0, SEEK_END);
   if (!jsonl_ && std::ftell(file_) == 0) {
