@@ -23,7 +23,8 @@ namespace cnnrt::cli {
 namespace {
 
 /// Takes the resumed run's settings for the flags not given now, so that
-/// `train --resume CKPT` continues the run that wrote CKPT.
+/// `train --resume CKPT` continues the run that wrote CKPT: its schedule,
+/// optimizer and data (--data, --classes, --limit, normalisation).
 void applyResumeDefaults(const CommandLine &cl, const Metadata &m,
                          const std::string &path, TrainFlags &f) {
   auto get = [&](const char *key) -> const std::string * {
@@ -77,6 +78,28 @@ void applyResumeDefaults(const CommandLine &cl, const Metadata &m,
   if (const std::string *v = get("penalty"); v && !cl.given("penalty"))
     if (!parsePenalty(*v, f.sgd).empty())
       bad("penalty", *v);
+  // The data the run trained on (its folder is not recorded: a path).
+  if (const std::string *v = get("data"); v && !cl.given("data")) {
+    if (*v != "fashion-mnist" && *v != "cifar10")
+      bad("data", *v);
+    f.data.name = *v;
+  }
+  if (const std::string *v = get("classes"); v && !cl.given("classes"))
+    f.data.classes = *v == "default" ? "" : *v;
+  if (const std::string *v = get("limit"); v && !cl.given("limit")) {
+    char *end = nullptr;
+    errno = 0;
+    long long x = std::strtoll(v->c_str(), &end, 10);
+    if (v->empty() || *end || errno || x < 0)
+      bad("limit", *v);
+    f.data.limit = x;
+  }
+  if (const std::string *v = get("normalize");
+      v && !cl.given("no-normalize")) {
+    if (*v != "true" && *v != "false")
+      fail("{}: metadata 'normalize' is '{}', not true or false", path, *v);
+    f.data.noNormalize = *v == "false";
+  }
 }
 
 /// Fails early, before any training, if `path` cannot be created.
