@@ -6,6 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace cnnrt::cli {
 
 void addWeightOptions(CommandLine &cl, WeightOptions &o, const Model &model) {
@@ -42,10 +45,16 @@ void addBatchSizeOption(CommandLine &cl, std::int64_t &batchSize,
 }
 
 void addThreadsOption(CommandLine &cl, std::int64_t &threads) {
+  // More threads than a few per core only slow the loops down, and a few
+  // thousand make the OpenMP runtime abort on its stacks.
+  std::int64_t cores = std::max(1u, std::thread::hardware_concurrency());
+  std::int64_t most = std::max<std::int64_t>(4, 4 * cores);
   cl.integer("threads", "T",
-             "threads for the model's parallel loops (default: OpenMP's, "
-             "OMP_NUM_THREADS or the core count)",
-             threads, 1, 4096);
+             fmt::format("threads for the model's parallel loops, at most {} "
+                         "(4 per core; default: OpenMP's, OMP_NUM_THREADS or "
+                         "the core count)",
+                         most),
+             threads, 1, most);
 }
 
 std::string applyThreads(std::int64_t threads) {

@@ -37,7 +37,11 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <optional>
+#include <unistd.h>
 
 using namespace cnnc;
 namespace cl = llvm::cl;
@@ -116,13 +120,47 @@ void driverError(const llvm::Twine &msg) {
 }
 
 /// Reads the input into sm; false (reported) when it cannot be read.
+/// Model files are a few kilobytes; reading stops past this (`cnnc
+/// /dev/zero` would otherwise read until memory runs out).
+constexpr size_t kMaxSourceBytes = size_t(16) << 20;
+
 bool loadSource(llvm::SourceMgr &sm) {
-  auto buf = llvm::MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/true);
-  if (std::error_code ec = buf.getError()) {
-    driverError("cannot read '" + inputFile + "': " + ec.message());
+  bool stdinInput = inputFile == "-";
+  int fd = stdinInput ? 0 : ::open(inputFile.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    driverError("cannot read '" + inputFile + "': " + std::strerror(errno));
     return false;
   }
-  sm.AddNewSourceBuffer(std::move(*buf), llvm::SMLoc());
+  std::string text;
+  char chunk[1 << 16];
+  while (text.size() <= kMaxSourceBytes) {
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      int err = errno;
+      if (!stdinInput)
+        ::close(fd);
+      driverError("cannot read '" + inputFile + "': " + std::strerror(err));
+      return false;
+    }
+    if (n == 0)
+      break;
+    text.append(chunk, size_t(n));
+  }
+  if (!stdinInput)
+    ::close(fd);
+  if (text.size() > kMaxSourceBytes) {
+    driverError((stdinInput ? std::string("the standard input")
+                            : "'" + inputFile + "'") +
+                " is larger than " + std::to_string(kMaxSourceBytes >> 20) +
+                " MiB: not a model file");
+    return false;
+  }
+  sm.AddNewSourceBuffer(llvm::MemoryBuffer::getMemBufferCopy(
+                            text, stdinInput ? std::string("<stdin>")
+                                             : std::string(inputFile)),
+                        llvm::SMLoc());
   return true;
 }
 
