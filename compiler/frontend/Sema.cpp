@@ -227,8 +227,29 @@ std::optional<Const> Sema::parseOverride(const Override &ov,
     v = Const::ofBool(text == "true");
   } else if (!text.empty() &&
              text.find_first_not_of("0123456789+-.eE") == llvm::StringRef::npos) {
+    // An integer: a sign, then digits as Python writes them (no leading 0).
+    llvm::StringRef digits = text;
+    if (digits.starts_with("+") || digits.starts_with("-"))
+      digits = digits.drop_front();
+    bool integer = !digits.empty() &&
+                   digits.find_first_not_of("0123456789") == llvm::StringRef::npos;
+    if (integer && digits.size() > 1 && digits.front() == '0') {
+      diag.error({}, flag + ": an integer does not start with 0 (as in "
+                            "Python); write " +
+                         (text.front() == '-' ? "-" : "") +
+                         (digits.ltrim('0').empty() ? std::string("0")
+                                                    : digits.ltrim('0').str()));
+      return std::nullopt;
+    }
     long long i = 0;
-    if (!text.getAsInteger(10, i)) {
+    if (integer) {
+      std::string s = text.str();
+      errno = 0;
+      i = std::strtoll(s.c_str(), nullptr, 10);
+      if (errno == ERANGE) {
+        diag.error({}, flag + ": integer value is too large");
+        return std::nullopt;
+      }
       v = Const::ofInt(i);
     } else if (text.find_first_of(".eE") != llvm::StringRef::npos) {
       std::string s = text.str();
@@ -237,10 +258,6 @@ std::optional<Const> Sema::parseOverride(const Override &ov,
       double d = std::strtod(s.c_str(), &end);
       if (end == s.c_str() + s.size() && errno == 0 && std::isfinite(d))
         v = Const::ofFloat(d);
-    } else if (text.find_first_not_of("+-0123456789") == llvm::StringRef::npos &&
-               text.find_first_of("0123456789") != llvm::StringRef::npos) {
-      diag.error({}, flag + ": integer value is too large");
-      return std::nullopt;
     }
   }
   if (!v) {
