@@ -55,9 +55,9 @@ def ConvertCnnToLinalg : Pass<"convert-cnn-to-linalg", "::mlir::ModuleOp"> {
   let summary = "Lower a specialised model's ops to linalg, tensor, arith "
                 "and math";
   let description = [{
-    Requires `cnn.mode = "eval"` or `"train"` (run `cnn-specialize-eval` or
-    `cnn-train` first); dropout and the mode-agnostic batchnorm have no
-    lowering here.
+    Runs on a module specialised for eval or training, after
+    `cnn-lower-entry-abi` (which checks the mode); dropout and the
+    mode-agnostic batchnorm have no lowering here.
 
     Graph ops become linalg on tensors: conv2d is tensor.pad (padding > 0)
     and linalg.conv_2d_nchw_fchw accumulating into its init, which holds the
