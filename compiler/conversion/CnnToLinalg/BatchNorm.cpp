@@ -74,7 +74,7 @@ struct BatchNormEvalLowering : OpConversionPattern<BatchNormEvalOp> {
     Value input = adaptor.getInput();
     Value init = emptyTensor(rewriter, loc, op.getType(), input);
     MLIRContext *ctx = rewriter.getContext();
-    SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(4, ctx),
+    SmallVector<AffineMap> maps{identityMap(ctx, 4),
                                 channelMap(ctx, 4, 1), channelMap(ctx, 4, 1)};
     rewriter.replaceOp(
         op, elementwise(rewriter, loc, {input, scale, shift}, init,
@@ -103,7 +103,7 @@ struct FoldBnWeightLowering : OpConversionPattern<FoldBnWeightOp> {
                                          type.getElementType());
     MLIRContext *ctx = rewriter.getContext();
     int64_t rank = type.getRank();
-    SmallVector<AffineMap> maps{AffineMap::getMultiDimIdentityMap(rank, ctx),
+    SmallVector<AffineMap> maps{identityMap(ctx, rank),
                                 channelMap(ctx, rank, 0)};
     rewriter.replaceOp(
         op, elementwise(rewriter, loc, {adaptor.getWeight(), scale}, init,

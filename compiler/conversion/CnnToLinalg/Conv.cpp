@@ -49,10 +49,9 @@ struct Conv2dLowering : OpConversionPattern<Conv2dOp> {
                                              op.getStride()));
       return success();
     }
-    Value init = emptyTensor(rewriter, loc, op.getType(), adaptor.getInput());
-    init = adaptor.getBias()
-               ? broadcastChannels(rewriter, loc, adaptor.getBias(), init, 1)
-               : fill(rewriter, loc, 0.0, init);
+    Value init = biasOrZeros(
+        rewriter, loc, adaptor.getBias(),
+        emptyTensor(rewriter, loc, op.getType(), adaptor.getInput()), 1);
     rewriter.replaceOpWithNewOp<linalg::Conv2DNchwFchwOp>(
         op, TypeRange{op.getType()}, ValueRange{input, adaptor.getWeight()},
         ValueRange{init}, pairAttr(rewriter, op.getStride()),

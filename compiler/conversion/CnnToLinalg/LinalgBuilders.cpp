@@ -38,29 +38,33 @@ Value broadcastChannels(OpBuilder &b, Location loc, Value vec, Value init,
   int64_t rank = type.getRank();
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps{channelMap(ctx, rank, dim),
-                              AffineMap::getMultiDimIdentityMap(rank, ctx)};
-  return linalg::GenericOp::create(
-             b, loc, type, vec, init, maps, parallel(rank),
-             [](OpBuilder &nb, Location nloc, ValueRange args) {
-               linalg::YieldOp::create(nb, nloc, args[0]);
-             })
+                              identityMap(ctx, rank)};
+  return generic(b, loc, vec, init, maps, parallel(rank),
+                 [](OpBuilder &, Location, ValueRange args) {
+                   return SmallVector<Value>{args[0]};
+                 })
       .getResult(0);
+}
+
+Value biasOrZeros(OpBuilder &b, Location loc, Value bias, Value init,
+                  int64_t dim) {
+  return bias ? broadcastChannels(b, loc, bias, init, dim)
+              : fill(b, loc, 0.0, init);
 }
 
 Value elementwise(OpBuilder &b, Location loc, ValueRange inputs, Value init,
                   ScalarFn body, ArrayRef<AffineMap> inputMaps) {
   auto type = cast<RankedTensorType>(init.getType());
   int64_t rank = type.getRank();
-  AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
+  AffineMap identity = identityMap(b.getContext(), rank);
   SmallVector<AffineMap> maps(inputMaps.begin(), inputMaps.end());
   if (maps.empty())
     maps.assign(inputs.size(), identity);
   maps.push_back(identity);
-  return linalg::GenericOp::create(
-             b, loc, type, inputs, init, maps, parallel(rank),
-             [&](OpBuilder &nb, Location nloc, ValueRange args) {
-               linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
-             })
+  return generic(b, loc, inputs, init, maps, parallel(rank),
+                 [&](OpBuilder &nb, Location nloc, ValueRange args) {
+                   return SmallVector<Value>{body(nb, nloc, args)};
+                 })
       .getResult(0);
 }
 

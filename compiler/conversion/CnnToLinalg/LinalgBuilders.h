@@ -42,6 +42,11 @@ mlir::Value broadcastChannels(mlir::OpBuilder &b, mlir::Location loc,
 /// An elementwise linalg.generic over `init`'s shape. `inputs` are read with
 /// `inputMaps` (identity when empty); `body` gets their elements, then the
 /// init's, and returns the result element.
+/// The conv/linear accumulator: `init` holding the broadcast `bias` along
+/// `dim`, or zeros where there is none.
+mlir::Value biasOrZeros(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value bias, mlir::Value init, int64_t dim);
+
 mlir::Value elementwise(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::ValueRange inputs, mlir::Value init, ScalarFn body,
                         llvm::ArrayRef<mlir::AffineMap> inputMaps = {});

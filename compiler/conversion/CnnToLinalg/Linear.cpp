@@ -18,32 +18,6 @@ using namespace cnn::lowering;
 
 namespace {
 
-struct LinearLowering : OpConversionPattern<LinearOp> {
-  using OpConversionPattern::OpConversionPattern;
-  LogicalResult
-  matchAndRewrite(LinearOp op, OpAdaptor adaptor,
-                  ConversionPatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    Value init = emptyTensor(rewriter, loc, op.getType(), adaptor.getInput());
-    init = adaptor.getBias()
-               ? broadcastChannels(rewriter, loc, adaptor.getBias(), init, 1)
-               : fill(rewriter, loc, 0.0, init);
-    // x [N, F] · Wᵀ with W [O, F]: B is read transposed, (m, n, k) -> (n, k).
-    MLIRContext *ctx = rewriter.getContext();
-    AffineExpr m, n, k;
-    bindDims(ctx, m, n, k);
-    auto maps = rewriter.getAffineMapArrayAttr(
-        {AffineMap::get(3, 0, {m, k}, ctx), AffineMap::get(3, 0, {n, k}, ctx),
-         AffineMap::get(3, 0, {m, n}, ctx)});
-    auto matmul = linalg::MatmulOp::create(
-        rewriter, loc, TypeRange{op.getType()},
-        ValueRange{adaptor.getInput(), adaptor.getWeight()}, ValueRange{init});
-    matmul.setIndexingMapsAttr(maps);
-    rewriter.replaceOp(op, matmul.getResult(0));
-    return success();
-  }
-};
-
 /// A linalg.matmul C[m, n] = Σ_k A·B with the given operand maps over
 /// (m, n, k).
 Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init,
@@ -57,6 +31,27 @@ Value matmul(OpBuilder &b, Location loc, Value lhs, Value rhs, Value init,
       {lhsMap, rhsMap, AffineMap::get(3, 0, {m, n}, ctx)}));
   return op.getResult(0);
 }
+
+struct LinearLowering : OpConversionPattern<LinearOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(LinearOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value init = biasOrZeros(
+        rewriter, loc, adaptor.getBias(),
+        emptyTensor(rewriter, loc, op.getType(), adaptor.getInput()), 1);
+    // x [N, F] · Wᵀ with W [O, F]: B is read transposed, (m, n, k) -> (n, k).
+    MLIRContext *ctx = rewriter.getContext();
+    AffineExpr m, n, k;
+    bindDims(ctx, m, n, k);
+    rewriter.replaceOp(op, matmul(rewriter, loc, adaptor.getInput(),
+                                  adaptor.getWeight(), init,
+                                  AffineMap::get(3, 0, {m, k}, ctx),
+                                  AffineMap::get(3, 0, {n, k}, ctx)));
+    return success();
+  }
+};
 
 /// dx[n, f] = Σ_o dy[n, o]·w[o, f].
 struct LinearInputGradLowering : OpConversionPattern<LinearInputGradOp> {

@@ -282,7 +282,7 @@ Value maxPoolGradByWindows(OpBuilder &b, Location loc, Value x, Value dy,
   Value init = tensor::EmptyOp::create(b, loc, windowsType, ValueRange{batch});
   Value windows =
       generic(b, loc, {code, dy}, init,
-              {perWindow, perWindow, AffineMap::getMultiDimIdentityMap(6, ctx)},
+              {perWindow, perWindow, identityMap(ctx, 6)},
               SmallVector<IteratorType>(6, kPar),
               [&](OpBuilder &nb, Location l, ValueRange args) {
                 // ⌊log2 code⌋ + 127 is the exponent field of code.

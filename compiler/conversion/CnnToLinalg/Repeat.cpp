@@ -27,9 +27,9 @@ struct RepeatLowering : OpConversionPattern<RepeatOp> {
                   ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto loop = scf::ForOp::create(
-        rewriter, loc, arith::ConstantIndexOp::create(rewriter, loc, 0),
-        arith::ConstantIndexOp::create(rewriter, loc, op.getCount()),
-        arith::ConstantIndexOp::create(rewriter, loc, 1),
+        rewriter, loc, indexConstant(rewriter, loc, 0),
+        indexConstant(rewriter, loc, op.getCount()),
+        indexConstant(rewriter, loc, 1),
         ValueRange{adaptor.getInput()});
     rewriter.eraseBlock(loop.getBody());
     rewriter.inlineRegionBefore(op.getBody(), loop.getRegion(),
