@@ -10,6 +10,7 @@
 #include "transforms/ParamLayout.h"
 #include "transforms/Passes.h"
 
+#include "cnn/CnnNames.h"
 #include "cnn/CnnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -289,7 +290,8 @@ struct LowerEntryAbiPass : cnn::impl::LowerEntryAbiBase<LowerEntryAbiPass> {
         strides[slot.param.getSymName()] = sliceStrideBytes(slot.param);
     }
     for (auto func : module.getOps<func::FuncOp>()) {
-      bool trainStep = mode == kTrainMode && func.getSymName() == "train_step";
+      bool trainStep =
+          mode == kTrainMode && func.getSymName() == kTrainStepFnName;
       if (failed(trainStep ? rewriteTrainEntry(func, offsets, strides)
                            : rewriteEntry(func, offsets, strides)))
         return signalPassFailure();
