@@ -1,7 +1,9 @@
 //===- Dropout.cpp - dropout masks ----------------------------------------===//
 //
-// A dropout mask is drawn by Philox-4x32-10 per element, counter (element,
-// site, step); applying it scales the kept elements by 1/(1 − p).
+// dropout_mask draws each element's mask value by Philox-4x32-10 (counter:
+// the element, the site, the step), the kept scale or 0, unless the caller
+// gave the mask; apply_mask multiplies by it (dropout2d: one value per
+// sample and channel).
 //
 //===----------------------------------------------------------------------===//
 #include "Patterns.h"
