@@ -1,6 +1,7 @@
 //===- Flops.cpp - arithmetic of one forward pass -------------------------===//
 #include "analysis/Flops.h"
 
+#include "cnn/CnnNames.h"
 #include "cnn/CnnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -47,7 +48,7 @@ int64_t opFlops(Operation *op) {
 
 int64_t forwardFlopsPerSample(ModuleOp module) {
   int64_t flops = 0;
-  if (auto forward = module.lookupSymbol<func::FuncOp>("forward"))
+  if (auto forward = module.lookupSymbol<func::FuncOp>(cnn::kForwardFnName))
     forward.walk([&](Operation *op) {
       int64_t times = 1;
       if (auto repeat = op->getParentOfType<cnn::RepeatOp>())

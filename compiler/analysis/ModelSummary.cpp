@@ -2,6 +2,7 @@
 #include "analysis/ModelSummary.h"
 #include "analysis/Flops.h"
 
+#include "cnn/CnnNames.h"
 #include "cnn/CnnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -37,9 +38,10 @@ std::string grouped(int64_t n) {
 } // namespace
 
 void printModelSummary(ModuleOp module, llvm::raw_ostream &os) {
-  auto name = module->getAttrOfType<StringAttr>("cnn.model");
+  auto name = module->getAttrOfType<StringAttr>(cnn::kModelAttrName);
   os << (name ? name.getValue() : StringRef("<model>"));
-  if (auto hyper = module->getAttrOfType<DictionaryAttr>("cnn.hyperparams")) {
+  if (auto hyper =
+          module->getAttrOfType<DictionaryAttr>(cnn::kHyperparamsAttrName)) {
     os << "(";
     llvm::interleaveComma(hyper, os, [&](NamedAttribute a) {
       os << a.getName().getValue() << "=";
@@ -52,7 +54,7 @@ void printModelSummary(ModuleOp module, llvm::raw_ostream &os) {
   }
   os << "\n";
 
-  if (auto forward = module.lookupSymbol<func::FuncOp>("forward")) {
+  if (auto forward = module.lookupSymbol<func::FuncOp>(cnn::kForwardFnName)) {
     FunctionType type = forward.getFunctionType();
     if (type.getNumInputs() == 1 && type.getNumResults() == 1)
       os << "  input  " << shapeString(cast<ShapedType>(type.getInput(0)).getShape())

@@ -3,6 +3,7 @@
 
 #include "analysis/Flops.h"
 #include "codegen/CpuFeatures.h"
+#include "cnn/CnnNames.h"
 #include "cnn/CnnOps.h"
 #include "transforms/ParamLayout.h"
 
@@ -24,14 +25,15 @@ enum { kAbiVersion = 5 };
 FailureOr<ModelDescriptor> describeModel(ModuleOp module,
                                          ModuleOp trainModule) {
   ModelDescriptor model;
-  if (auto name = module->getAttrOfType<StringAttr>("cnn.model"))
+  if (auto name = module->getAttrOfType<StringAttr>(cnn::kModelAttrName))
     model.name = name.str();
-  if (auto hyper = module->getAttrOfType<DictionaryAttr>("cnn.hyperparams"))
+  if (auto hyper =
+          module->getAttrOfType<DictionaryAttr>(cnn::kHyperparamsAttrName))
     for (NamedAttribute a : hyper)
       if (auto value = dyn_cast<StringAttr>(a.getValue()))
         model.hyperparams.push_back({a.getName().str(), value.str()});
 
-  auto forward = module.lookupSymbol<func::FuncOp>("forward");
+  auto forward = module.lookupSymbol<func::FuncOp>(cnn::kForwardFnName);
   FunctionType type = forward ? forward.getFunctionType() : FunctionType();
   auto input = type && type.getNumInputs() == 1
                    ? dyn_cast<RankedTensorType>(type.getInput(0))

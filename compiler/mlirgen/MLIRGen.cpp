@@ -15,6 +15,7 @@
 #include "mlirgen/MLIRGen.h"
 
 #include "cnn/CnnDialect.h"
+#include "cnn/CnnNames.h"
 #include "cnn/CnnOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -44,11 +45,12 @@ public:
     OwningOpRef<ModuleOp> module =
         ModuleOp::create(fileLoc(graph.nodes.empty() ? llvm::SMLoc()
                                                      : graph.nodes[0].loc));
-    (*module)->setAttr("cnn.model", builder.getStringAttr(graph.name));
+    (*module)->setAttr(cnn::kModelAttrName, builder.getStringAttr(graph.name));
     SmallVector<NamedAttribute> hyper;
     for (const auto &[name, value] : graph.hyperparams)
       hyper.push_back(builder.getNamedAttr(name, builder.getStringAttr(value)));
-    (*module)->setAttr("cnn.hyperparams", builder.getDictionaryAttr(hyper));
+    (*module)->setAttr(cnn::kHyperparamsAttrName,
+                       builder.getDictionaryAttr(hyper));
 
     builder.setInsertionPointToEnd(module->getBody());
     buildTrainConfig();
@@ -355,8 +357,8 @@ private:
     const Node &output = graph.nodes[graph.output];
     auto funcType = builder.getFunctionType(activationType(input.shape),
                                             activationType(output.shape));
-    auto func = func::FuncOp::create(builder, nodeLoc(input), "forward",
-                                     funcType);
+    auto func = func::FuncOp::create(builder, nodeLoc(input),
+                                     cnn::kForwardFnName, funcType);
     Block *entry = func.addEntryBlock();
     OpBuilder::InsertionGuard guard(builder);
     builder.setInsertionPointToStart(entry);

@@ -44,6 +44,7 @@ void addTrainPasses(OpPassManager &pm) {
 
 /// linalg: target-neutral, the same for both modes.
 void addLinalgPasses(OpPassManager &pm) {
+  pm.addPass(cnn::createLowerEntryAbi());
   pm.addPass(cnn::createConvertCnnToLinalg());
 }
 

@@ -74,11 +74,11 @@ struct BuildTrainStepPass
       return module.emitError("cnn-build-train-step expects a module "
                               "specialised for training "
                               "(run cnn-specialize-train first)");
-    auto forward = module.lookupSymbol<func::FuncOp>("forward");
+    auto forward = module.lookupSymbol<func::FuncOp>(kForwardFnName);
     if (!forward)
       return module.emitError("cnn-build-train-step expects a function "
                               "@forward");
-    if (module.lookupSymbol("train_step"))
+    if (module.lookupSymbol(kTrainStepFnName))
       return module.emitError("the module already has a symbol @train_step");
     FailureOr<ForwardSignature> sig = ForwardSignature::of(forward);
     if (failed(sig))
@@ -106,7 +106,7 @@ struct BuildTrainStepPass
 
     OpBuilder b(ctx);
     b.setInsertionPointAfter(forward);
-    auto step = func::FuncOp::create(b, forward.getLoc(), "train_step",
+    auto step = func::FuncOp::create(b, forward.getLoc(), kTrainStepFnName,
                                      b.getFunctionType(args, results));
     Block *body = step.addEntryBlock();
     unsigned m = sig->numMasks;

@@ -12,6 +12,7 @@
 #ifndef CNNC_TRANSFORMS_PARAMLAYOUT_H
 #define CNNC_TRANSFORMS_PARAMLAYOUT_H
 
+#include "cnn/CnnNames.h"
 #include "cnn/CnnOps.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -23,9 +24,6 @@ namespace cnn {
 
 /// cnnrt::kAlignment.
 inline constexpr uint64_t kArenaAlignment = 64;
-
-/// The module attribute holding the arena's total size in bytes.
-inline constexpr llvm::StringLiteral kArenaSizeAttrName = "cnn.arena_size";
 
 /// One tensor of the arena.
 struct ParamSlot {

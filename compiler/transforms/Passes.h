@@ -9,6 +9,7 @@
 #define CNNC_TRANSFORMS_PASSES_H
 
 #include "cnn/CnnDialect.h"
+#include "cnn/CnnNames.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -18,13 +19,8 @@
 
 namespace cnn {
 
-/// The module attribute naming the mode a model is specialised for:
-/// `cnn.mode = "eval"` (cnn-specialize-eval) or `"train"`. Absent before.
-inline constexpr llvm::StringLiteral kModeAttrName = "cnn.mode";
-inline constexpr llvm::StringLiteral kEvalMode = "eval";
-inline constexpr llvm::StringLiteral kTrainMode = "train";
-
-/// The mode `module` is specialised for, or "" when it is not.
+/// The mode `module` is specialised for (its kModeAttrName, CnnNames.h), or
+/// "" when it is not.
 llvm::StringRef getMode(mlir::ModuleOp module);
 inline bool isEvalSpecialized(mlir::ModuleOp module) {
   return getMode(module) == kEvalMode;

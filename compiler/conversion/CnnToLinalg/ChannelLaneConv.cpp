@@ -47,9 +47,7 @@ Value channelLaneConv(OpBuilder &b, Location loc, Value x, Value filter,
   MLIRContext *ctx = b.getContext();
   ArrayRef<int64_t> s = type.getShape();
   auto lastType = type.clone({s[0], s[2], s[3], s[1]});
-  Value init = emptyTensor(b, loc, lastType, x);
-  init = bias ? broadcastChannels(b, loc, bias, init, 3)
-              : fill(b, loc, 0.0, init);
+  Value init = biasOrZeros(b, loc, bias, emptyTensor(b, loc, lastType, x), 3);
   AffineExpr n, oh, ow, f, c, i, j;
   bindDims(ctx, n, oh, ow, f, c, i, j);
   SmallVector<AffineMap> maps{
@@ -57,17 +55,15 @@ Value channelLaneConv(OpBuilder &b, Location loc, Value x, Value filter,
                      ctx),
       AffineMap::get(7, 0, {i, j, c, f}, ctx),
       AffineMap::get(7, 0, {n, oh, ow, f}, ctx)};
-  using utils::IteratorType;
-  SmallVector<IteratorType> iterators(4, IteratorType::parallel);
-  iterators.append(3, IteratorType::reduction);
+  SmallVector<IteratorType> iterators(4, kPar);
+  iterators.append(3, kRed);
   Value last =
-      linalg::GenericOp::create(
-          b, loc, lastType, ValueRange{x, filter}, init, maps, iterators,
-          [](OpBuilder &nb, Location nl, ValueRange args) {
-            Value t = arith::MulFOp::create(nb, nl, args[0], args[1]);
-            linalg::YieldOp::create(
-                nb, nl, arith::AddFOp::create(nb, nl, args[2], t).getResult());
-          })
+      generic(b, loc, {x, filter}, init, maps, iterators,
+              [](OpBuilder &nb, Location nl, ValueRange args) {
+                Value t = arith::MulFOp::create(nb, nl, args[0], args[1]);
+                return SmallVector<Value>{
+                    arith::AddFOp::create(nb, nl, args[2], t)};
+              })
           .getResult(0);
   return channelsFirst(b, loc, last);
 }

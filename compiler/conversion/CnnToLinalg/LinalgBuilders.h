@@ -42,6 +42,11 @@ mlir::Value broadcastChannels(mlir::OpBuilder &b, mlir::Location loc,
 /// An elementwise linalg.generic over `init`'s shape. `inputs` are read with
 /// `inputMaps` (identity when empty); `body` gets their elements, then the
 /// init's, and returns the result element.
+/// The conv/linear accumulator: `init` holding the broadcast `bias` along
+/// `dim`, or zeros where there is none.
+mlir::Value biasOrZeros(mlir::OpBuilder &b, mlir::Location loc,
+                        mlir::Value bias, mlir::Value init, int64_t dim);
+
 mlir::Value elementwise(mlir::OpBuilder &b, mlir::Location loc,
                         mlir::ValueRange inputs, mlir::Value init, ScalarFn body,
                         llvm::ArrayRef<mlir::AffineMap> inputMaps = {});
@@ -55,6 +60,80 @@ mlir::DenseIntElementsAttr pairAttr(mlir::OpBuilder &b,
 mlir::Value padSpatial(mlir::OpBuilder &b, mlir::Location loc,
                        mlir::Value input, llvm::ArrayRef<int64_t> low,
                        llvm::ArrayRef<int64_t> high);
+
+using IteratorType = mlir::utils::IteratorType;
+constexpr IteratorType kPar = IteratorType::parallel;
+constexpr IteratorType kRed = IteratorType::reduction;
+
+using MultiFn = llvm::function_ref<llvm::SmallVector<mlir::Value>(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
+
+mlir::Value f64Constant(mlir::OpBuilder &b, mlir::Location loc, double value);
+mlir::Value indexConstant(mlir::OpBuilder &b, mlir::Location loc,
+                          int64_t value);
+mlir::Value i32Constant(mlir::OpBuilder &b, mlir::Location loc, int64_t value);
+
+/// An index as a float of `type` (f32 or f64).
+mlir::Value indexToFloat(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value index, mlir::FloatType type);
+
+/// The batch size of `t` (dimension 0) times `perSample`, as a float.
+mlir::Value countOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t,
+                    int64_t perSample, mlir::FloatType type);
+
+/// A zero-filled tensor of `shape` and `element` type, for accumulators.
+mlir::Value zeros(mlir::OpBuilder &b, mlir::Location loc,
+                  llvm::ArrayRef<int64_t> shape, mlir::Type element);
+
+/// A linalg.generic with explicit maps and iterators, one result per init;
+/// `body` returns one value per init.
+mlir::linalg::GenericOp generic(mlir::OpBuilder &b, mlir::Location loc,
+                                mlir::ValueRange inputs, mlir::ValueRange inits,
+                                llvm::ArrayRef<mlir::AffineMap> maps,
+                                llvm::ArrayRef<IteratorType> iterators,
+                                MultiFn body);
+
+mlir::AffineMap identityMap(mlir::MLIRContext *ctx, int64_t rank);
+
+/// Sums over the batch (conv weight and bias gradients, batchnorm
+/// statistics) are laneSums: a partial sum that keeps the image's columns
+/// apart, which CpuTileAndFuse vectorises with the accumulator in registers
+/// across the batch, then a small sum of the columns.
+///
+/// A sum whose reductions include the batch, in two steps that vectorize:
+/// `partial` iterates (parallel dims..., lane | reductions...) and keeps its
+/// last parallel dimension, the lane (a row of the image), apart; the result
+/// then sums the lanes. CpuTileAndFuse runs `partial` as steps of one sample
+/// each, a register tile of its last two parallel dimensions, whose
+/// accumulator stays in registers across the batch: the sum needs no
+/// horizontal reduction per step and no store per term.
+///
+/// `inputMaps` read `inputs` over the iteration; `parallelShape` holds the
+/// parallel ranges (the lane last); `resultMap` maps the parallel dims but
+/// the lane (of the same iteration) to the result's dims; `term` gets the
+/// inputs' elements and returns the summand, of type `element`.
+mlir::Value laneSum(mlir::OpBuilder &b, mlir::Location loc,
+                    mlir::ValueRange inputs,
+                    llvm::ArrayRef<mlir::AffineMap> inputMaps,
+                    llvm::ArrayRef<int64_t> parallelShape,
+                    unsigned numReductions, mlir::AffineMap resultMap,
+                    llvm::ArrayRef<int64_t> resultShape, mlir::Type element,
+                    ScalarFn term);
+
+/// Per-channel statistics (batchnorm's mean and variance, its backward sums)
+/// and the penalty accumulate in f64, as PyTorch's CPU kernels do (their
+/// acc_type of float is double): they sum up to N·H·W values.
+///
+/// Per-channel sums over an [N, C, ...] iteration in f64: one result per
+/// term of `body` (which gets the inputs' elements at each position, read
+/// with `inputMaps`, and returns the f64 terms). Returns the [C] f64
+/// accumulators. Over [N, C, H, W], each term is a laneSum over (c, w | n,
+/// h), the f64 accumulation kept.
+llvm::SmallVector<mlir::Value>
+channelSums(mlir::OpBuilder &b, mlir::Location loc, int64_t rank,
+            int64_t channels, mlir::ValueRange inputs,
+            llvm::ArrayRef<mlir::AffineMap> inputMaps, unsigned terms,
+            MultiFn body);
 
 } // namespace cnn::lowering
 

@@ -15,6 +15,7 @@
 #include "Backend.h"
 
 #include "analysis/ModelSummary.h"
+#include "cnn/CnnNames.h"
 #include "codegen/Library.h"
 #include "codegen/ModelDescriptor.h"
 #include "mlirgen/MLIRGen.h"
@@ -102,10 +103,10 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
       return false;
     }
   }
-  emitModelDescriptor(*llvmModule, model, "_mlir_ciface_forward",
-                      trainModule ? "_mlir_ciface_train_step" : "");
+  emitModelDescriptor(*llvmModule, model, cnn::kForwardCInterfaceName,
+                      trainModule ? cnn::kTrainStepCInterfaceName : "");
   if (options.library) {
-    addLibraryEntryPoints(*llvmModule, model, "_mlir_ciface_forward");
+    addLibraryEntryPoints(*llvmModule, model, cnn::kForwardCInterfaceName);
     if (library) {
       library->prefix = libraryPrefix(model.name);
       library->header = libraryHeader(model, graph.file);

@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s -split-input-file -convert-cnn-to-linalg | FileCheck %s
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg | FileCheck %s
 
 // The arena layout is the runtime's (cnnrt::Layout): declaration order,
 // each tensor at the next 64-byte boundary, 4 bytes per f32 and 8 per i64

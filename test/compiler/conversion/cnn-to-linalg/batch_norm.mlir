@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s -split-input-file -convert-cnn-to-linalg | FileCheck %s
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg | FileCheck %s
 
 // Eval batchnorm: per channel s = γ/√(var + eps) and t = β − mean·s (C
 // elements each), then one multiply-add per element, as PyTorch's kernel.

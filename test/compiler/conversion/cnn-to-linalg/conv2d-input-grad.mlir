@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s -split-input-file -convert-cnn-to-linalg | FileCheck %s
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg | FileCheck %s
 
 // dx[n, c, h, w] = Σ_{o, i, j} dypad[n, o, h + i, w + j]·w[o, c, KH−1−i,
 // KW−1−j]. 8 input channels: a linalg conv on dy padded by KH−1−padding,

@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s -split-input-file -convert-cnn-to-linalg | FileCheck %s
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg | FileCheck %s
 
 // dw[o, c, i, j] = Σ_{n, h, w} dy[n, o, h, w]·xpad[n, c, h + i, w + j].
 // 16 input channels make the vector lane: x (padded) and dy are copied

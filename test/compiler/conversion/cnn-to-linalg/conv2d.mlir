@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s -split-input-file -convert-cnn-to-linalg | FileCheck %s
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg | FileCheck %s
 
 // Padding and bias: tensor.pad with zeros, the bias broadcast into the
 // conv's init, which the conv accumulates onto. (8 output channels: too few

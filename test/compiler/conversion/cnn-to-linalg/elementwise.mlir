@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s -split-input-file -convert-cnn-to-linalg | FileCheck %s
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg | FileCheck %s
 
 // One linalg.generic per op, over the whole activation.
 // CHECK-DAG: #[[ID:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>

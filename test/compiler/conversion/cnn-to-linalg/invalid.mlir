@@ -1,7 +1,7 @@
-// RUN: cnnc-opt %s -split-input-file -convert-cnn-to-linalg -verify-diagnostics
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -verify-diagnostics
 
 // Only eval-specialised models lower.
-// expected-error @+1 {{convert-cnn-to-linalg expects a module specialised for eval or training (cnn.mode = "eval" or "train"); run cnn-specialize-eval or cnn-train first}}
+// expected-error @+1 {{cnn-lower-entry-abi expects a module specialised for eval or training (cnn.mode = "eval" or "train"); run cnn-specialize-eval or cnn-train first}}
 module {
   func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
     %0 = cnn.relu %x : tensor<?x4xf32>
@@ -38,7 +38,7 @@ module attributes {cnn.mode = "eval"} {
     return %0 : tensor<?x4xf32>
   }
   func.func @forward(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
-    // expected-error @+1 {{'func.call' op is not supported by convert-cnn-to-linalg; run -inline first}}
+    // expected-error @+1 {{'func.call' op is not supported by cnn-lower-entry-abi; run -inline first}}
     %0 = func.call @block(%x) : (tensor<?x4xf32>) -> tensor<?x4xf32>
     return %0 : tensor<?x4xf32>
   }

@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s -split-input-file -convert-cnn-to-linalg | FileCheck %s
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg | FileCheck %s
 
 // Non-overlapping 2x2 windows over a 7x7 image (the pooling's floor leaves
 // the last row and column out): the covered 6x6 viewed as windows

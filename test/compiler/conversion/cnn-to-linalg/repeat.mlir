@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s -convert-cnn-to-linalg | FileCheck %s
+// RUN: cnnc-opt %s -cnn-lower-entry-abi -convert-cnn-to-linalg | FileCheck %s
 
 // cnn.repeat is an scf.for carrying the activation. A shared tensor is one
 // view made at the entry; a stack's slice is a view made in the body, at the
