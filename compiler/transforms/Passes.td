@@ -17,7 +17,7 @@ def SpecializeEval : Pass<"cnn-specialize-eval", "::mlir::ModuleOp"> {
     `cnn.dropout` and `cnn.dropout2d` become the identity; `cnn.batch_norm`
     becomes `cnn.batch_norm_eval`, which normalises by the running
     statistics. The module is marked `cnn.mode = "eval"`, which
-    `convert-cnn-to-linalg` requires. Running it twice changes nothing; a
+    `cnn-lower-entry-abi` requires. Running it twice changes nothing; a
     module already specialised for training is an error.
   }];
   let dependentDialects = ["::cnn::CnnDialect"];
@@ -112,7 +112,7 @@ def BuildTrainStep : Pass<"cnn-build-train-step", "::mlir::ModuleOp"> {
 def StripParams : Pass<"cnn-strip-params", "::mlir::ModuleOp"> {
   let summary = "Drop the cnn module-level records once lowered";
   let description = [{
-    After `convert-cnn-to-linalg`, the `cnn.param` ops (with their arena
+    After `cnn-lower-entry-abi` and `convert-cnn-to-linalg`, the `cnn.param` ops (with their arena
     offsets) and `cnn.train_config` are records for the driver, which emits
     the layout table from them; nothing reads them. This pass erases them
     (and the module's `cnn.*` attributes stay) so that the module translates

@@ -2,7 +2,7 @@
 
   torch_harness.py harness MODEL LOWERED STRIPPED OUT
       MODEL     the cnn-dialect model (Inputs/numeric_model.mlir)
-      LOWERED   MODEL after convert-cnn-to-linalg (cnn.param with offsets)
+      LOWERED   MODEL after cnn-lower-entry-abi and convert-cnn-to-linalg (cnn.param with offsets)
       STRIPPED  LOWERED after cnn-strip-params
     Checks the recorded arena layout against the runtime's rule, computed
     here independently; fills the arena from a seeded torch.nn.Module with
