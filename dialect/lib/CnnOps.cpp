@@ -16,6 +16,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "llvm/ADT/DenseSet.h"
 
+#include "llvm/ADT/StringSet.h"
+
 using namespace mlir;
 using namespace cnn;
 using namespace cnn::rules;
@@ -271,7 +273,7 @@ LogicalResult ParamOp::verify() {
     return emitOpError("expects an offset aligned to 64 bytes, got ")
            << *offset;
   if (std::optional<ArrayAttr> aliases = getAliases()) {
-    llvm::SmallDenseSet<StringRef> seen;
+    llvm::StringSet<> seen;
     for (Attribute a : *aliases) {
       StringRef alias = cast<StringAttr>(a).getValue();
       if (alias.empty())
@@ -289,7 +291,7 @@ LogicalResult ParamOp::verify() {
       return emitOpError("has ")
              << slices->size() << " slices, but its type " << type
              << " stacks a different number";
-    llvm::SmallDenseSet<StringRef> seen;
+    llvm::StringSet<> seen;
     for (Attribute a : *slices) {
       StringRef slice = cast<StringAttr>(a).getValue();
       if (slice.empty() || !seen.insert(slice).second)
