@@ -14,7 +14,6 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
-#include "llvm/ADT/DenseSet.h"
 
 #include "llvm/ADT/StringSet.h"
 
