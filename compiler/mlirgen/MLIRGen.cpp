@@ -332,8 +332,7 @@ private:
     if (!r.scope.empty())
       loc = NameLoc::get(builder.getStringAttr(r.scope), loc);
     Value input = values[r.input];
-    auto repeat = cnn::RepeatOp::create(builder, loc, input.getType(), input,
-                                        builder.getI64IntegerAttr(r.count));
+    auto repeat = cnn::RepeatOp::create(builder, loc, input, r.count);
     Block *body = new Block();
     repeat.getBody().push_back(body);
     Value k = body->addArgument(builder.getIndexType(), loc);

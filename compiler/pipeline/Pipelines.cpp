@@ -31,9 +31,9 @@ void addEvalPasses(OpPassManager &pm, const PipelineOptions &options) {
 
 /// cnn-train: `forward` becomes `train_step` (loss, gradients, fused SGD).
 void addTrainPasses(OpPassManager &pm) {
-  // Reverse-mode differentiation sees the whole graph: repeated blocks
-  // unrolled (loops in the training step are the next step).
-  pm.addPass(cnn::createUnrollRepeats());
+  // Repeated blocks stay loops, but for those with dropout: the training
+  // step takes one mask argument per site.
+  pm.addPass(cnn::createUnrollRepeats({/*withDropoutOnly=*/true}));
   pm.addPass(cnn::createSpecializeTrain());
   pm.addPass(cnn::createBuildTrainStep());
   // Reads of one parameter merge (no write between them in the forward

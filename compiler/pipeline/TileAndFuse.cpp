@@ -720,6 +720,18 @@ struct CpuTileAndFusePass
     if (failed(tileChains(rewriter, func.getBody().front(), /*level=*/1,
                           outerLoops)))
       return signalPassFailure();
+    // A repeated block's loop that does not run image by image (the
+    // training step's, whose batchnorms need the whole batch): its body's
+    // chains are tiled as the function's are.
+    for (auto loop :
+         llvm::to_vector(func.getBody().front().getOps<scf::ForOp>())) {
+      if (llvm::is_contained(weightLoops, loop))
+        continue;
+      cloneSharedCheapProducers(rewriter, *loop.getBody());
+      if (failed(tileChains(rewriter, *loop.getBody(), /*level=*/1,
+                            outerLoops)))
+        return signalPassFailure();
+    }
 
     // Level 2: channel x row tiles inside each image.
     // A fused pad puts its producers in the else branch of a zero-size

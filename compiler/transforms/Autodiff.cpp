@@ -1,25 +1,42 @@
 //===- Autodiff.cpp - reverse-mode differentiation of cnn ops -------------===//
 #include "transforms/Autodiff.h"
 
-#include "cnn/CnnOps.h"
-
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 
 namespace cnn {
 
+SmallVector<Value> capturedValues(RepeatOp repeat) {
+  llvm::SetVector<Value> captured;
+  repeat.getBody().walk([&](Operation *op) {
+    for (Value v : op->getOperands())
+      if (!repeat->isAncestor(v.getParentRegion()->getParentOp()))
+        captured.insert(v);
+  });
+  return captured.takeVector();
+}
+
 FailureOr<llvm::DenseMap<Value, Value>>
-backpropagate(OpBuilder &b, ArrayRef<Operation *> ops, Value output,
-              Value outputGrad, llvm::function_ref<bool(Value)> isSource) {
-  // Forward: which values depend on a source.
+backpropagate(RewriterBase &b, SmallVectorImpl<Operation *> &ops,
+              ArrayRef<std::pair<Value, Value>> seeds,
+              llvm::function_ref<bool(Value)> isSource) {
+  // Forward: which values depend on a source (a repeat's body also reads
+  // the values it captures).
   llvm::DenseSet<Value> active;
   auto isActive = [&](Value v) { return isSource(v) || active.contains(v); };
+  auto inputs = [](Operation *op) {
+    SmallVector<Value> values(op->getOperands());
+    if (auto repeat = dyn_cast<RepeatOp>(op))
+      llvm::append_range(values, capturedValues(repeat));
+    return values;
+  };
   for (Operation *op : ops) {
     for (Value r : op->getResults())
       if (isSource(r))
         active.insert(r);
-    if (llvm::any_of(op->getOperands(), isActive))
+    if (llvm::any_of(inputs(op), isActive))
       active.insert(op->result_begin(), op->result_end());
   }
 
@@ -34,19 +51,35 @@ backpropagate(OpBuilder &b, ArrayRef<Operation *> ops, Value output,
       it->second = AddOp::create(b, g.getLoc(), it->second, g);
     return success();
   };
-  if (outputGrad.getType() != output.getType())
-    return emitError(output.getLoc(), "the output gradient has type ")
-           << outputGrad.getType() << ", the output " << output.getType();
-  if (isActive(output))
-    grads[output] = outputGrad;
+  for (auto [value, grad] : seeds) {
+    if (grad.getType() != value.getType())
+      return emitError(value.getLoc(), "the output gradient has type ")
+             << grad.getType() << ", the output " << value.getType();
+    if (!isActive(value))
+      continue;
+    auto [it, inserted] = grads.try_emplace(value, grad);
+    if (!inserted)
+      it->second = AddOp::create(b, grad.getLoc(), it->second, grad);
+  }
 
-  for (Operation *op : llvm::reverse(ops)) {
+  for (Operation *&op : llvm::reverse(ops)) {
     SmallVector<Value> resultGrads;
     for (Value r : op->getResults())
       resultGrads.push_back(grads.lookup(r));
     if (llvm::all_of(resultGrads, [](Value g) { return !g; }) ||
-        llvm::none_of(op->getOperands(), isActive))
+        llvm::none_of(inputs(op), isActive))
       continue;
+    if (auto repeat = dyn_cast<RepeatOp>(op)) {
+      SmallVector<std::pair<Value, Value>> operandGrads;
+      if (failed(differentiateRepeat(b, repeat, resultGrads, isActive,
+                                     operandGrads)))
+        return failure();
+      op = repeat;
+      for (auto [operand, g] : operandGrads)
+        if (failed(accumulate(repeat, operand, g)))
+          return failure();
+      continue;
+    }
     auto differentiable = dyn_cast<GradientOpInterface>(op);
     if (!differentiable)
       return op->emitOpError("cannot be differentiated: it has no gradient");

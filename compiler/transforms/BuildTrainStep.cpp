@@ -104,7 +104,7 @@ struct BuildTrainStepPass
                               RankedTensorType::get({2}, f32)};
     results.append(maskTypes.begin(), maskTypes.end());
 
-    OpBuilder b(ctx);
+    IRRewriter b(ctx);
     b.setInsertionPointAfter(forward);
     auto step = func::FuncOp::create(b, forward.getLoc(), kTrainStepFnName,
                                      b.getFunctionType(args, results));
@@ -161,7 +161,7 @@ struct BuildTrainStepPass
         return std::nullopt;
       return it->second;
     };
-    auto grads = backpropagate(b, forwardOps, logits, dLogits,
+    auto grads = backpropagate(b, forwardOps, {{logits, dLogits}},
                                [&](Value v) { return bool(trainedRead(v)); });
     if (failed(grads))
       return failure();

@@ -31,8 +31,17 @@ FailureOr<SmallVector<TrainingSlot>> declareTrainingSlots(ModuleOp module) {
           << param.getSymNameAttr() << " needs";
       return {};
     }
-    return ParamOp::create(b, param.getLoc(), name, param.getType(), role,
-                           zero);
+    auto slot = ParamOp::create(b, param.getLoc(), name, param.getType(),
+                                role, zero);
+    // A stack's state is a stack: slice k is slice k's state, by name.
+    if (param.isStacked()) {
+      StringRef prefix = StringRef(name).drop_back(param.getSymName().size());
+      SmallVector<Attribute> slices;
+      for (int64_t k = 0; k < param.getNumSlices(); ++k)
+        slices.push_back(b.getStringAttr(prefix + param.getSliceName(k)));
+      slot.setSlicesAttr(b.getArrayAttr(slices));
+    }
+    return slot;
   };
   for (ParamOp p : params) {
     ParamOp grad = declare(p, gradSlotName(p.getSymName()),

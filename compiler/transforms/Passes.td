@@ -48,7 +48,16 @@ def UnrollRepeats : Pass<"cnn-unroll-repeats", "::mlir::ModuleOp"> {
     where the stack was, in slice order, so the arena layout is unchanged;
     `cnn.read @stack[k]` becomes a read of slice k. The result is the graph
     MLIRGen produced before repeated blocks were compiled as loops.
+
+    With `with-dropout-only`, only the repeats whose body has a dropout site
+    unroll (the training step's masks are one argument per site), and only
+    the stacks they read split. Only the plain form (one carried value,
+    nothing stacked), as MLIRGen makes it, unrolls.
   }];
+  let options = [
+    Option<"withDropoutOnly", "with-dropout-only", "bool", /*default=*/"false",
+           "Unroll only the repeats with a dropout site in their body">
+  ];
   let dependentDialects = ["::cnn::CnnDialect", "::mlir::arith::ArithDialect"];
 }
 

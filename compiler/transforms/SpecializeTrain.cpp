@@ -10,6 +10,7 @@
 #include "transforms/Passes.h"
 
 #include "cnn/CnnOps.h"
+#include "transforms/RepeatExtension.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/MapVector.h"
@@ -91,9 +92,16 @@ LogicalResult specializeDropout(func::FuncOp func, IRRewriter &rewriter) {
   return success();
 }
 
-/// The symbol a running statistic is read from, or null when it is not a
-/// cnn.read (a function argument: updated in value only).
+/// The param a running statistic comes from: a cnn.read of it, or in a
+/// repeat's body the slice of a stack read whole (see hoistReads). Null
+/// for a function argument (updated in value only).
 FlatSymbolRefAttr readSymbol(Value v) {
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    if (auto repeat = dyn_cast<RepeatOp>(arg.getOwner()->getParentOp()))
+      for (auto [slice, stack] :
+           llvm::zip(repeat.getSliceArgs(), repeat.getStacked()))
+        if (slice == arg)
+          v = stack;
   if (auto read = v.getDefiningOp<ReadOp>())
     return read.getParamAttr();
   return {};
@@ -108,51 +116,178 @@ std::string countName(StringRef runningMean) {
   return (prefix + "num_batches_tracked").str();
 }
 
+/// Every param read in `repeat`'s body moves before it, so that the training
+/// step sees each parameter as one value of the function: a whole read is
+/// captured by the body, a read of slice k becomes a read of the whole stack
+/// that the repeat slices.
+FailureOr<RepeatOp> hoistReads(RepeatOp repeat, IRRewriter &rewriter,
+                               SymbolTable &symbols) {
+  SmallVector<ReadOp> reads;
+  repeat.walk([&](ReadOp read) { reads.push_back(read); });
+  if (reads.empty())
+    return repeat;
+  RepeatExtension extension(repeat);
+  llvm::StringMap<BlockArgument> sliceOf;
+  for (ReadOp read : reads) {
+    if (!read.getIndex()) {
+      read->moveBefore(repeat);
+      continue;
+    }
+    if (read.getIndex() != repeat.getIndexArg())
+      return read.emitOpError("reads a slice other than the iteration's");
+    BlockArgument &slice = sliceOf[read.getParam()];
+    if (!slice) {
+      rewriter.setInsertionPoint(repeat);
+      auto stack = symbols.lookup<ParamOp>(read.getParam());
+      if (!stack)
+        return read.emitOpError("reads an unknown param");
+      slice = extension.slice(ReadOp::create(rewriter, read.getLoc(), stack));
+    }
+    rewriter.replaceOp(read, slice);
+  }
+  return extension.finish(rewriter);
+}
+
+/// The running statistics and counters of the batchnorms of one scope (the
+/// function, or one iteration of a repeat), by param, as the scope's
+/// batchnorms update them in program order.
+struct BufferValues {
+  llvm::MapVector<StringAttr, Value> current;
+};
+
+/// Batchnorm `bn` in train mode; `currentOf` gives a buffer's value where the
+/// scope has one, `countOf` the value of a running mean's counter.
+void trainBatchNorm(BatchNormOp bn, IRRewriter &rewriter,
+                    function_ref<Value(Value)> currentOf,
+                    function_ref<Value(StringAttr, Location)> countOf,
+                    BufferValues &scope, SymbolTable &symbols,
+                    llvm::SetVector<Operation *> &staleReads) {
+  rewriter.setInsertionPoint(bn);
+  Value mean = bn.getRunningMean(), var = bn.getRunningVar();
+  // In this order: a repeat's body gains carried values as it asks.
+  Value currentMean = currentOf(mean);
+  Value currentVar = currentOf(var);
+  auto train = BatchNormTrainOp::create(
+      rewriter, bn.getLoc(), bn.getInput(), currentMean, currentVar,
+      bn.getScale(), bn.getShift(), bn.getEpsAttr(), bn.getMomentumAttr());
+  if (FlatSymbolRefAttr sym = readSymbol(mean))
+    scope.current[sym.getAttr()] = train.getNewRunningMean();
+  if (FlatSymbolRefAttr sym = readSymbol(var))
+    scope.current[sym.getAttr()] = train.getNewRunningVar();
+  if (FlatSymbolRefAttr sym = readSymbol(mean)) {
+    std::string count = countName(sym.getValue());
+    if (auto param = symbols.lookup<ParamOp>(count)) {
+      StringAttr countSym = param.getSymNameAttr();
+      rewriter.setInsertionPoint(bn);
+      Value n = countOf(countSym, bn.getLoc());
+      scope.current[countSym] = IncrementOp::create(rewriter, bn.getLoc(), n);
+    }
+  }
+  rewriter.replaceOp(bn, train.getResult());
+  for (Value v : {mean, var})
+    if (Operation *read = v.getDefiningOp<ReadOp>())
+      staleReads.insert(read);
+}
+
+/// The batchnorms of `repeat`'s body: a shared block's buffers are carried
+/// from iteration to iteration (starting from the function's current
+/// values), a sequential block's slices are stacked results. Returns the
+/// extended repeat; the buffers' values after it go to `outer`.
+RepeatOp trainRepeatBatchNorms(RepeatOp repeat, IRRewriter &rewriter,
+                               BufferValues &outer, SymbolTable &symbols,
+                               llvm::SetVector<Operation *> &staleReads) {
+  SmallVector<BatchNormOp> bns;
+  repeat.walk([&](BatchNormOp bn) { bns.push_back(bn); });
+  if (bns.empty())
+    return repeat;
+  RepeatExtension extension(repeat);
+  BufferValues inner;
+  llvm::MapVector<StringAttr, BlockArgument> carried;
+  auto outerValue = [&](StringAttr sym, Location loc) -> Value {
+    if (Value v = outer.current.lookup(sym))
+      return v;
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(repeat);
+    return ReadOp::create(rewriter, loc, symbols.lookup<ParamOp>(sym));
+  };
+  auto currentOf = [&](Value operand) -> Value {
+    FlatSymbolRefAttr ref = readSymbol(operand);
+    if (!ref)
+      return operand;
+    StringAttr sym = ref.getAttr();
+    if (Value v = inner.current.lookup(sym))
+      return v;
+    if (isa<BlockArgument>(operand)) // a slice of a stack
+      return operand;
+    BlockArgument arg = extension.carry(outerValue(sym, operand.getLoc()));
+    carried[sym] = arg;
+    return arg;
+  };
+  auto countOf = [&](StringAttr sym, Location loc) -> Value {
+    if (Value v = inner.current.lookup(sym))
+      return v;
+    auto param = symbols.lookup<ParamOp>(sym);
+    if (param.isStacked()) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(repeat);
+      return extension.slice(ReadOp::create(rewriter, loc, param));
+    }
+    BlockArgument arg = extension.carry(outerValue(sym, loc));
+    carried[sym] = arg;
+    return arg;
+  };
+  for (BatchNormOp bn : bns)
+    trainBatchNorm(bn, rewriter, currentOf, countOf, inner, symbols,
+                   staleReads);
+
+  SmallVector<std::pair<StringAttr, unsigned>> stackedResults;
+  for (auto [sym, value] : inner.current) {
+    if (BlockArgument arg = carried.lookup(sym))
+      extension.yieldCarried(arg, value);
+    else
+      stackedResults.push_back({sym, extension.yieldStacked(value)});
+  }
+  RepeatOp extended = extension.finish(rewriter);
+  for (auto [i, entry] : llvm::enumerate(carried))
+    outer.current[entry.first] = extension.carriedResult(i);
+  for (auto [sym, i] : stackedResults)
+    outer.current[sym] = extension.stackedResult(i);
+  return extended;
+}
+
 /// Batchnorms: batch statistics, running statistics chained from use to use
 /// and written back once.
 LogicalResult specializeBatchNorm(func::FuncOp func, IRRewriter &rewriter,
                                   SymbolTable &symbols) {
-  SmallVector<BatchNormOp> bns;
-  func.walk([&](BatchNormOp bn) { bns.push_back(bn); });
-  if (bns.empty())
+  bool any = false;
+  func.walk([&](BatchNormOp) { any = true; });
+  if (!any)
     return success();
   if (!func.getBody().hasOneBlock())
     return func.emitError("cannot chain batchnorm statistics through a "
                           "function of several blocks");
 
   // The current value of each buffer, in order of first use.
-  llvm::MapVector<StringAttr, Value> current;
-  auto currentOr = [&](Value operand) {
+  BufferValues scope;
+  auto currentOf = [&](Value operand) {
     if (FlatSymbolRefAttr sym = readSymbol(operand))
-      if (Value v = current.lookup(sym.getAttr()))
+      if (Value v = scope.current.lookup(sym.getAttr()))
         return v;
     return operand;
   };
+  auto countOf = [&](StringAttr sym, Location loc) -> Value {
+    if (Value n = scope.current.lookup(sym))
+      return n;
+    return ReadOp::create(rewriter, loc, symbols.lookup<ParamOp>(sym));
+  };
   llvm::SetVector<Operation *> staleReads;
-  for (BatchNormOp bn : bns) {
-    rewriter.setInsertionPoint(bn);
-    Value mean = bn.getRunningMean(), var = bn.getRunningVar();
-    auto train = BatchNormTrainOp::create(
-        rewriter, bn.getLoc(), bn.getInput(), currentOr(mean), currentOr(var),
-        bn.getScale(), bn.getShift(), bn.getEpsAttr(), bn.getMomentumAttr());
-    if (FlatSymbolRefAttr sym = readSymbol(mean))
-      current[sym.getAttr()] = train.getNewRunningMean();
-    if (FlatSymbolRefAttr sym = readSymbol(var))
-      current[sym.getAttr()] = train.getNewRunningVar();
-    if (FlatSymbolRefAttr sym = readSymbol(mean)) {
-      std::string count = countName(sym.getValue());
-      if (auto param = symbols.lookup<ParamOp>(count)) {
-        StringAttr countSym = param.getSymNameAttr();
-        Value n = current.lookup(countSym);
-        if (!n)
-          n = ReadOp::create(rewriter, bn.getLoc(), param);
-        current[countSym] = IncrementOp::create(rewriter, bn.getLoc(), n);
-      }
-    }
-    rewriter.replaceOp(bn, train.getResult());
-    for (Value v : {mean, var})
-      if (Operation *read = v.getDefiningOp<ReadOp>())
-        staleReads.insert(read);
+  for (Operation &op :
+       llvm::make_early_inc_range(func.getBody().front().without_terminator())) {
+    if (auto bn = dyn_cast<BatchNormOp>(op))
+      trainBatchNorm(bn, rewriter, currentOf, countOf, scope, symbols,
+                     staleReads);
+    else if (auto repeat = dyn_cast<RepeatOp>(op))
+      trainRepeatBatchNorms(repeat, rewriter, scope, symbols, staleReads);
   }
   // A later use's reads were replaced by the chained values.
   for (Operation *read : staleReads)
@@ -160,7 +295,7 @@ LogicalResult specializeBatchNorm(func::FuncOp func, IRRewriter &rewriter,
       rewriter.eraseOp(read);
 
   rewriter.setInsertionPoint(func.getBody().front().getTerminator());
-  for (auto [sym, value] : current)
+  for (auto [sym, value] : scope.current)
     WriteOp::create(rewriter, value.getLoc(), sym.getValue(), value);
   return success();
 }
@@ -178,6 +313,17 @@ struct SpecializeTrainPass
     }
     IRRewriter rewriter(&getContext());
     SymbolTable symbols(module);
+    SmallVector<RepeatOp> repeats;
+    module.walk([&](RepeatOp repeat) { repeats.push_back(repeat); });
+    for (RepeatOp repeat : repeats) {
+      if (repeat.getSitesPerIteration() != 0) {
+        repeat.emitOpError("has dropout sites: unroll it for training "
+                           "(cnn-unroll-repeats with-dropout-only)");
+        return signalPassFailure();
+      }
+      if (failed(hoistReads(repeat, rewriter, symbols)))
+        return signalPassFailure();
+    }
     for (auto func : module.getOps<func::FuncOp>())
       if (failed(specializeDropout(func, rewriter)) ||
           failed(specializeBatchNorm(func, rewriter, symbols)))

@@ -14,6 +14,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/StringSet.h"
 
 namespace cnn {
 #define GEN_PASS_DEF_UNROLLREPEATS
@@ -25,7 +26,8 @@ using namespace cnn;
 
 namespace {
 
-/// Unrolls `repeat`; the iteration indices it makes go to `indices`.
+/// Unrolls `repeat` (the plain form); the iteration indices it makes go to
+/// `indices`.
 void unroll(RewriterBase &rewriter, RepeatOp repeat,
             SmallVectorImpl<Operation *> &indices) {
   rewriter.setInsertionPoint(repeat);
@@ -45,26 +47,46 @@ void unroll(RewriterBase &rewriter, RepeatOp repeat,
         copy->setAttr("site", rewriter.getI64IntegerAttr(site.getInt() +
                                                          k * sites));
     }
-    carried = map.lookup(cast<YieldOp>(body.getTerminator()).getValue());
+    carried = map.lookup(repeat.getYield().getValues().front());
   }
   rewriter.replaceOp(repeat, carried);
 }
 
 struct UnrollRepeatsPass : cnn::impl::UnrollRepeatsBase<UnrollRepeatsPass> {
+  using UnrollRepeatsBase::UnrollRepeatsBase;
   void runOnOperation() override {
     ModuleOp module = getOperation();
     IRRewriter rewriter(&getContext());
     SmallVector<RepeatOp> repeats;
-    module.walk([&](RepeatOp repeat) { repeats.push_back(repeat); });
+    llvm::StringSet<> unrolledStacks;
+    WalkResult plain = module.walk([&](RepeatOp repeat) {
+      if (withDropoutOnly && repeat.getSitesPerIteration() == 0)
+        return WalkResult::advance();
+      if (repeat.getNumCarried() != 1 || !repeat.getStacked().empty() ||
+          repeat.getResults().size() != 1) {
+        repeat.emitOpError("cannot unroll: only the plain form (one carried "
+                           "value, nothing stacked) unrolls");
+        return WalkResult::interrupt();
+      }
+      repeat.walk([&](ReadOp read) {
+        if (read.getIndex())
+          unrolledStacks.insert(read.getParam());
+      });
+      repeats.push_back(repeat);
+      return WalkResult::advance();
+    });
+    if (plain.wasInterrupted())
+      return signalPassFailure();
     SmallVector<Operation *> indices;
     for (RepeatOp repeat : repeats)
       unroll(rewriter, repeat, indices);
 
-    // Slices of stacks, by stack name and index.
+    // Slices of the unrolled loops' stacks, by stack name and index.
     llvm::StringMap<SmallVector<StringAttr>> slicesOf;
     SmallVector<ParamOp> stacks;
     for (ParamOp param : module.getOps<ParamOp>())
-      if (param.isStacked())
+      if (param.isStacked() &&
+          (!withDropoutOnly || unrolledStacks.contains(param.getSymName())))
         stacks.push_back(param);
     for (ParamOp stack : stacks) {
       rewriter.setInsertionPoint(stack);
@@ -79,7 +101,7 @@ struct UnrollRepeatsPass : cnn::impl::UnrollRepeatsBase<UnrollRepeatsPass> {
       rewriter.eraseOp(stack);
     }
     WalkResult result = module.walk([&](ReadOp read) {
-      if (!read.getIndex())
+      if (!read.getIndex() || !slicesOf.contains(read.getParam()))
         return WalkResult::advance();
       APInt k;
       auto names = slicesOf.find(read.getParam());

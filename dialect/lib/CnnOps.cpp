@@ -345,19 +345,70 @@ LogicalResult ReadOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
 // repeat
 //===----------------------------------------------------------------------===//
 
+RankedTensorType RepeatOp::getStackType(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  SmallVector<int64_t> shape{int64_t(getCount())};
+  llvm::append_range(shape, tensor.getShape());
+  return RankedTensorType::get(shape, tensor.getElementType());
+}
+
+YieldOp RepeatOp::getYield() {
+  return cast<YieldOp>(getBodyBlock().getTerminator());
+}
+
 LogicalResult RepeatOp::verify() {
   Block &body = getBodyBlock();
-  Type carried = getInput().getType();
-  if (getResult().getType() != carried)
-    return emitOpError("returns ")
-           << getResult().getType() << ", but carries " << carried;
-  if (body.getNumArguments() != 2 || !body.getArgument(0).getType().isIndex() ||
-      body.getArgument(1).getType() != carried)
-    return emitOpError("expects a body with arguments (index, ")
-           << carried << ")";
-  auto yield = dyn_cast<YieldOp>(body.getTerminator());
-  if (!yield || yield.getValue().getType() != carried)
-    return emitOpError("expects its body to end in cnn.yield of ") << carried;
+  int64_t count = int64_t(getCount());
+  unsigned numCarried = getNumCarried();
+  if (numCarried == 0)
+    return emitOpError("carries no value");
+  if (getResults().size() < numCarried)
+    return emitOpError("has ") << getResults().size()
+                               << " results, fewer than its " << numCarried
+                               << " carried values";
+  // The body's arguments: the index, the carried values, the slices.
+  SmallVector<Type> argTypes{IndexType::get(getContext())};
+  llvm::append_range(argTypes, getInits().getTypes());
+  for (Value stack : getStacked()) {
+    auto type = cast<RankedTensorType>(stack.getType());
+    if (type.getRank() < 1 || type.getDimSize(0) != count)
+      return emitOpError("has a stacked operand of type ")
+             << type << ", not a stack of " << count;
+    argTypes.push_back(RankedTensorType::get(type.getShape().drop_front(),
+                                             type.getElementType()));
+  }
+  if (TypeRange(body.getArgumentTypes()) != TypeRange(argTypes)) {
+    InFlightDiagnostic diag = emitOpError("expects a body with arguments (");
+    llvm::interleaveComma(argTypes, diag);
+    return diag << ")";
+  }
+  // The yield: carried values as they came in, then one value per stack.
+  YieldOp yield = dyn_cast<YieldOp>(body.getTerminator());
+  SmallVector<Type> yieldTypes(getInits().getTypes());
+  for (Type t : getStackedResults().getTypes()) {
+    auto type = cast<RankedTensorType>(t);
+    if (type.getRank() < 1 || type.getDimSize(0) != count)
+      return emitOpError("has a stacked result of type ")
+             << type << ", not a stack of " << count;
+    yieldTypes.push_back(RankedTensorType::get(type.getShape().drop_front(),
+                                               type.getElementType()));
+  }
+  if (!yield || TypeRange(yield.getValues().getTypes()) != TypeRange(yieldTypes)) {
+    InFlightDiagnostic diag =
+        emitOpError("expects its body to end in cnn.yield of (");
+    llvm::interleaveComma(yieldTypes, diag);
+    return diag << ")";
+  }
+  if (TypeRange(getCarriedResults().getTypes()) != getInits().getTypes())
+    return emitOpError("returns carried values of other types than it carries");
+  // A stack's dynamic dimension is the batch: the first carried value's
+  // leading dimension gives its size when the op lowers.
+  auto first = cast<RankedTensorType>(getInits().front().getType());
+  bool batchKnown = first.getRank() > 0 && first.isDynamicDim(0);
+  for (Type t : getStackedResults().getTypes())
+    if (!cast<RankedTensorType>(t).hasStaticShape() && !batchKnown)
+      return emitOpError("has a stacked result of dynamic type ")
+             << t << ", but its first carried value has no dynamic batch";
   if (getOperation()->getParentOfType<RepeatOp>())
     return emitOpError("is nested in another cnn.repeat; unroll the inner one");
   return success();

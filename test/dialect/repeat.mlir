@@ -12,7 +12,7 @@ cnn.param @"blocks.*.bn.num_batches_tracked" : tensor<3xi64> buffer
 
 // CHECK-LABEL: func.func @forward
 // CHECK-SAME:    (%[[X:.+]]: tensor<?x4x6x6xf32>)
-// CHECK:         %[[Y:.+]] = cnn.repeat %[[X]] count 3 : tensor<?x4x6x6xf32> {
+// CHECK:         %[[Y:.+]] = cnn.repeat %[[X]] count 3 : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32> {
 // CHECK-NEXT:    ^bb0(%[[K:.+]]: index, %[[IN:.+]]: tensor<?x4x6x6xf32>):
 // CHECK-NEXT:      %[[W:.+]] = cnn.read @"blocks.*.conv.weight"[%[[K]]] : tensor<4x4x3x3xf32>
 // CHECK-NEXT:      %[[C:.+]] = cnn.conv2d %[[IN]], %[[W]]
@@ -20,7 +20,7 @@ cnn.param @"blocks.*.bn.num_batches_tracked" : tensor<3xi64> buffer
 // CHECK-NEXT:    }
 // CHECK-NEXT:    return %[[Y]]
 func.func @forward(%x: tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32> {
-  %y = cnn.repeat %x count 3 : tensor<?x4x6x6xf32> {
+  %y = cnn.repeat %x count 3 : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32> {
   ^bb0(%k: index, %in: tensor<?x4x6x6xf32>):
     %w = cnn.read @"blocks.*.conv.weight"[%k] : tensor<4x4x3x3xf32>
     %c = cnn.conv2d %in, %w stride [1, 1] padding [1, 1]
@@ -28,4 +28,22 @@ func.func @forward(%x: tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32> {
     cnn.yield %c : tensor<?x4x6x6xf32>
   }
   return %y : tensor<?x4x6x6xf32>
+}
+
+// The training step's forms: carried values besides the activation, stacked
+// operands sliced per iteration, stacked results, and a reverse iteration.
+// CHECK-LABEL: func.func @scan
+// CHECK:         %{{.+}}:3 = cnn.repeat %{{.+}}, %{{.+}} stacked %{{.+}} count 3 reverse : (tensor<?x4xf32>, tensor<4xf32>, tensor<3x4xf32>) -> (tensor<?x4xf32>, tensor<4xf32>, tensor<3x?x4xf32>) {
+// CHECK-NEXT:    ^bb0(%{{.+}}: index, %{{.+}}: tensor<?x4xf32>, %{{.+}}: tensor<4xf32>, %{{.+}}: tensor<4xf32>):
+// CHECK:           cnn.yield %{{.+}}, %{{.+}}, %{{.+}} : tensor<?x4xf32>, tensor<4xf32>, tensor<?x4xf32>
+func.func @scan(%x: tensor<?x4xf32>, %s: tensor<4xf32>, %w: tensor<3x4xf32>)
+    -> (tensor<?x4xf32>, tensor<4xf32>, tensor<3x?x4xf32>) {
+  %y:3 = cnn.repeat %x, %s stacked %w count 3 reverse
+      : (tensor<?x4xf32>, tensor<4xf32>, tensor<3x4xf32>)
+      -> (tensor<?x4xf32>, tensor<4xf32>, tensor<3x?x4xf32>) {
+  ^bb0(%k: index, %in: tensor<?x4xf32>, %sum: tensor<4xf32>, %wk: tensor<4xf32>):
+    %next = cnn.add %sum, %wk : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+    cnn.yield %in, %next, %in : tensor<?x4xf32>, tensor<4xf32>, tensor<?x4xf32>
+  }
+  return %y#0, %y#1, %y#2 : tensor<?x4xf32>, tensor<4xf32>, tensor<3x?x4xf32>
 }

@@ -34,6 +34,28 @@ static MemRefType bufferTypeOf(Type type) {
   return MemRefType::get(tensor.getShape(), tensor.getElementType());
 }
 
+/// A view of the arena at `byteShift` as the stack `type`, whose slices
+/// start `strideBytes` apart.
+static Value stackView(OpBuilder &b, Location loc, RankedTensorType type,
+                       Value arena, Value byteShift, int64_t strideBytes) {
+  int64_t elementBytes = type.getElementTypeBitWidth() / 8;
+  int64_t sliceElements = 1;
+  SmallVector<int64_t> strides(type.getRank(), 1);
+  for (int64_t d = type.getRank() - 1; d >= 1; --d) {
+    strides[d] = sliceElements;
+    sliceElements *= type.getDimSize(d);
+  }
+  strides[0] = strideBytes / elementBytes;
+  int64_t span = (type.getDimSize(0) - 1) * strides[0] + sliceElements;
+  Value flat = memref::ViewOp::create(
+      b, loc, MemRefType::get({span}, type.getElementType()), arena, byteShift,
+      ValueRange{});
+  auto layout = StridedLayoutAttr::get(b.getContext(), 0, strides);
+  return memref::ReinterpretCastOp::create(
+      b, loc, MemRefType::get(type.getShape(), type.getElementType(), layout),
+      flat, /*offset=*/0, type.getShape(), strides);
+}
+
 /// Replaces every cnn.read in `func` by a view of the arena: one
 /// `memref.view` + restrict `to_tensor` per parameter, made at `b`'s point
 /// (the entry), in order of first read. Returns the views by name, for the
@@ -55,8 +77,16 @@ viewParamReads(func::FuncOp func, Value arena, OpBuilder &b,
     Location loc = user->getLoc();
     Value byteShift =
         arith::ConstantIndexOp::create(b, loc, int64_t(offset->second));
-    view = memref::ViewOp::create(b, loc, bufferTypeOf(tensorType), arena,
-                                  byteShift, ValueRange{});
+    auto stride = sliceStrides.find(name.getValue());
+    if (stride == sliceStrides.end()) {
+      view = memref::ViewOp::create(b, loc, bufferTypeOf(tensorType), arena,
+                                    byteShift, ValueRange{});
+    } else {
+      // A whole stack (the training step's update of sequential blocks):
+      // its slices are 64-byte aligned, so the view is strided.
+      view = stackView(b, loc, cast<RankedTensorType>(tensorType), arena,
+                       byteShift, int64_t(stride->second));
+    }
     tensors[name] = bufferization::ToTensorOp::create(b, loc, tensorType, view,
                                                       /*restrict=*/true);
     return view;

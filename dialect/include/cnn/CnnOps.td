@@ -504,15 +504,19 @@ def Cnn_FlattenOp : Cnn_GraphOp<"flatten", [Pure, InferTypeOpAdaptor,
 //===----------------------------------------------------------------------===//
 
 def Cnn_RepeatOp : Cnn_Op<"repeat", [RecursiveMemoryEffects, SingleBlock,
-                                     AllTypesMatch<["input", "result"]>]> {
-  let summary = "a block applied `count` times in sequence";
+                                     AttrSizedOperandSegments]> {
+  let summary = "a block applied `count` times in sequence (a scan)";
   let description = [{
     `shared(n * B)` and `sequential(n * B)`: the body is one application of
-    the block, compiled once. Iteration k gets its index and the previous
-    iteration's result (the input in iteration 0) and yields its result; the
-    op returns the last one.
+    the block, compiled once. Iteration k gets its index, the values the
+    previous iteration carried (`inits` in the first) and slice k of each
+    `stacked` operand; it yields the carried values of the next iteration,
+    then one value per stacked result. The op returns the last carried
+    values, then the yielded per-iteration values stacked along a new
+    leading dimension of size `count` (slice k from iteration k).
     ```mlir
-    %y = cnn.repeat %x count 10 : tensor<?x32x14x14xf32> {
+    %y = cnn.repeat %x count 10 : (tensor<?x32x14x14xf32>)
+        -> tensor<?x32x14x14xf32> {
     ^bb0(%k: index, %in: tensor<?x32x14x14xf32>):
       %w = cnn.read @"resblocks.*.conv.weight"[%k] : tensor<32x32x3x3xf32>
       %c = cnn.conv2d %in, %w stride [1, 1] padding [1, 1] : ...
@@ -521,31 +525,87 @@ def Cnn_RepeatOp : Cnn_Op<"repeat", [RecursiveMemoryEffects, SingleBlock,
     }
     ```
     A shared block reads the same params in every iteration; a sequential
-    one reads slice k of stacked params. Dropout sites inside are numbered
-    for iteration 0: iteration k's site is `site + k * (sites in the body)`.
-    Repeats do not nest (MLIRGen unrolls an inner repetition inside the
-    body); `cnn-unroll-repeats` turns the op back into n copies.
+    one reads slice k of stacked params. MLIRGen makes the plain form (one
+    carried activation); the training step adds the rest: running
+    statistics carried or stacked, the activations the backward pass needs
+    stacked, and the backward pass itself, a repeat with `reverse` (k runs
+    from count - 1 down to 0) over the saved stacks, carrying the
+    activation's gradient and the shared weights' gradient sums.
+    ```mlir
+    %dx, %dw, %dW = cnn.repeat %dy, %zero stacked %saved, %W count 10 reverse
+        : (tensor<?x8x4x4xf32>, tensor<8x8x3x3xf32>, tensor<10x?x8x4x4xf32>,
+           tensor<10x8x8x3x3xf32>)
+        -> (tensor<?x8x4x4xf32>, tensor<8x8x3x3xf32>, tensor<10x8x8x3x3xf32>) {
+    ^bb0(%k: index, %g: ..., %sum: ..., %x_k: ..., %w_k: ...):
+      ...
+      cnn.yield %g_prev, %sum_next, %dw_k : ...
+    }
+    ```
+    A dynamic dimension of a stacked result is the batch: the size of the
+    first carried value's leading dimension. Dropout sites inside are
+    numbered for iteration 0: iteration k's site is
+    `site + k * (sites in the body)`. Repeats do not nest (MLIRGen unrolls
+    an inner repetition inside the body); `cnn-unroll-repeats` turns the op
+    back into n copies.
   }];
-  let arguments = (ins Cnn_Tensor:$input,
-                       ConfinedAttr<I64Attr, [IntMinValue<1>]>:$count);
-  let results = (outs Cnn_Tensor:$result);
+  let arguments = (ins Variadic<AnyRankedTensor>:$inits,
+                       Variadic<AnyRankedTensor>:$stacked,
+                       ConfinedAttr<I64Attr, [IntMinValue<1>]>:$count,
+                       UnitAttr:$reverse);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
   let regions = (region SizedRegion<1>:$body);
-  let assemblyFormat = "$input `count` $count attr-dict `:` type($result) $body";
+  let assemblyFormat = [{
+    $inits (`stacked` $stacked^)? `count` $count (`reverse` $reverse^)?
+    attr-dict `:` functional-type(operands, results) $body
+  }];
+  let builders = [
+    // The plain form: one carried value, nothing stacked.
+    OpBuilder<(ins "::mlir::Value":$input, "int64_t":$count), [{
+      build($_builder, $_state, ::mlir::TypeRange{input.getType()},
+            ::mlir::ValueRange{input}, ::mlir::ValueRange{},
+            $_builder.getI64IntegerAttr(count), ::mlir::UnitAttr());
+    }]>
+  ];
   let extraClassDeclaration = [{
     ::mlir::Block &getBodyBlock() { return getBody().front(); }
     ::mlir::BlockArgument getIndexArg() { return getBodyBlock().getArgument(0); }
-    ::mlir::BlockArgument getCarriedArg() { return getBodyBlock().getArgument(1); }
+    unsigned getNumCarried() { return getInits().size(); }
+    /// The carried values' block arguments, then the slices'.
+    ::mlir::Block::BlockArgListType getCarriedArgs() {
+      return getBodyBlock().getArguments().slice(1, getNumCarried());
+    }
+    ::mlir::Block::BlockArgListType getSliceArgs() {
+      return getBodyBlock().getArguments().drop_front(1 + getNumCarried());
+    }
+    ::mlir::ResultRange getCarriedResults() {
+      return getResults().take_front(getNumCarried());
+    }
+    ::mlir::ResultRange getStackedResults() {
+      return getResults().drop_front(getNumCarried());
+    }
+    ::cnn::YieldOp getYield();
+    /// The plain form's carried activation: the first carried value.
+    ::mlir::Value getInput() { return getInits().front(); }
+    ::mlir::BlockArgument getCarriedArg() { return getCarriedArgs().front(); }
+    ::mlir::Value getResult() { return getResults().front(); }
+    ::mlir::Value getResult(unsigned i) { return getResults()[i]; }
     /// Dropout sites in one iteration of the body.
     int64_t getSitesPerIteration();
+    /// `type` with a leading dimension of `count`: a stack of it.
+    ::mlir::RankedTensorType getStackType(::mlir::Type type);
   }];
   let hasVerifier = 1;
 }
 
 def Cnn_YieldOp : Cnn_Op<"yield", [Pure, Terminator,
                                    HasParent<"RepeatOp">]> {
-  let summary = "the result of one iteration of a cnn.repeat";
-  let arguments = (ins Cnn_Tensor:$value);
-  let assemblyFormat = "$value attr-dict `:` type($value)";
+  let summary = "the values one iteration of a cnn.repeat passes on";
+  let description = [{
+    The carried values of the next iteration, then one value per stacked
+    result of the repeat.
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$values);
+  let assemblyFormat = "$values attr-dict `:` type($values)";
 }
 
 //===----------------------------------------------------------------------===//

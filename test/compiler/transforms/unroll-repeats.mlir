@@ -25,7 +25,7 @@ cnn.param @last : tensor<4xf32> parameter init #cnn.constant<value = 0.0>
 // CHECK-NEXT:  %[[D1:.+]] = cnn.dropout2d %[[C1]] p 5.000000e-01 site 4
 // CHECK-NEXT:  return %[[D1]]
 func.func @forward(%x: tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32> {
-  %y = cnn.repeat %x count 2 : tensor<?x4x6x6xf32> {
+  %y = cnn.repeat %x count 2 : (tensor<?x4x6x6xf32>) -> tensor<?x4x6x6xf32> {
   ^bb0(%k: index, %in: tensor<?x4x6x6xf32>):
     %w = cnn.read @"b.*.w"[%k] : tensor<4x4x3x3xf32>
     %c = cnn.conv2d %in, %w stride [1, 1] padding [1, 1]

@@ -24,7 +24,7 @@ module attributes {cnn.mode = "eval"} {
   cnn.param @"b.*.w" : tensor<3x4x2x2xf32> parameter init #cnn.constant<value = 0.0>
       slices ["b.0.w", "b.1.w", "b.2.w"]
   func.func @forward(%x: tensor<?x4x2x2xf32>) -> tensor<?x4x2x2xf32> {
-    %y = cnn.repeat %x count 3 : tensor<?x4x2x2xf32> {
+    %y = cnn.repeat %x count 3 : (tensor<?x4x2x2xf32>) -> tensor<?x4x2x2xf32> {
     ^bb0(%k: index, %in: tensor<?x4x2x2xf32>):
       %w = cnn.read @"b.*.w"[%k] : tensor<4x2x2xf32>
       %s = cnn.read @first : tensor<4xf32>
