@@ -80,6 +80,13 @@ def SpecializeTrain : Pass<"cnn-specialize-train", "::mlir::ModuleOp"> {
     `num_batches_tracked` (the running_mean's name with `num_batches_tracked`
     for `running_mean`) gets `cnn.increment` once per use.
 
+    A `cnn.repeat` keeps its loop: every param read in its body moves before
+    it (a read of slice k becomes a read of the whole stack, sliced by the
+    repeat), a shared block's buffers are carried from iteration to
+    iteration, a sequential block's new buffers are stacked results written
+    whole. A repeat with a dropout site must be unrolled first
+    (`cnn-unroll-repeats with-dropout-only`).
+
     The module is marked `cnn.mode = "train"`. A module specialised for
     eval is an error.
   }];
@@ -113,6 +120,14 @@ def BuildTrainStep : Pass<"cnn-build-train-step", "::mlir::ModuleOp"> {
     says. It writes each gradient to its slot, and updates each parameter
     and its momentum buffer with one `cnn.sgd_update`, which also applies
     the penalty (l2, l1) and weight-decay terms.
+
+    A `cnn.repeat` is differentiated as a whole by a repeat running in
+    reverse (compiler/transforms/RepeatGradient.cpp): it carries the
+    activation's gradient and the sums of the shared weights' gradients, and
+    stacks a stacked weight's gradients; the forward repeat stacks what the
+    backward reads (its saves). A stacked param's gradient and momentum
+    buffer are stacks whose slices are named `grad.<slice>` and
+    `momentum_buffer.<slice>`.
   }];
   let dependentDialects = ["::cnn::CnnDialect", "::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect"];
