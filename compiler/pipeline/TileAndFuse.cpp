@@ -40,6 +40,7 @@
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 #include <functional>
 #include <numeric>
@@ -696,6 +697,11 @@ struct CpuTileAndFusePass
     // Each repeated block's weight work in a loop of its own, its chains
     // tiled as the function's own batch-free work is.
     SmallVector<scf::ForOp> weightLoops;
+    // What a repeated block's loop computes the same in every iteration (a
+    // shared weight's flipped filter in the training step's backward loop)
+    // runs once, before it.
+    for (auto loop : func.getBody().front().getOps<scf::ForOp>())
+      moveLoopInvariantCode(loop);
     for (auto loop : llvm::to_vector(func.getBody().front().getOps<scf::ForOp>())) {
       writeResultOverInput(rewriter, loop);
       if (scf::ForOp weights = hoistBatchFreeWork(rewriter, loop))
