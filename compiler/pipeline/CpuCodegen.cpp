@@ -11,13 +11,8 @@
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/IR/Verifier.h"
-#include "llvm/MC/MCSubtargetInfo.h"
-#include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
-#include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/SubtargetFeature.h"
 
 using namespace mlir;
 
@@ -32,45 +27,6 @@ LogicalResult lowerToLLVMDialect(ModuleOp module,
     return failure();
   buildCpuPipeline(pm, options);
   return pm.run(module);
-}
-
-static std::string hostFeatures() {
-  llvm::SubtargetFeatures features;
-  for (const auto &feature : llvm::sys::getHostCPUFeatures())
-    features.AddFeature(feature.first(), feature.second);
-  return features.getString();
-}
-
-llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
-createTargetMachine(const CpuTargetOptions &target) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
-  llvm::Triple triple(llvm::sys::getProcessTriple());
-  std::string error;
-  const llvm::Target *llvmTarget =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!llvmTarget)
-    return llvm::createStringError(error);
-  // -mcpu=native (or none): the host's name and features, then -mattr's
-  // changes to them (as clang's -march=native -mattr=...).
-  bool native = target.cpu.empty() || target.cpu == "native";
-  std::string cpu = native ? llvm::sys::getHostCPUName().str() : target.cpu;
-  std::string features = target.features;
-  if (native)
-    features = hostFeatures() + (features.empty() ? "" : "," + features);
-  llvm::TargetOptions options;
-  // Let the backend fuse the convolution's multiply-adds into FMAs.
-  options.AllowFPOpFusion = llvm::FPOpFusion::Fast;
-  llvm::CodeGenOptLevel level = target.optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
-                                : target.optLevel == 2 ? llvm::CodeGenOptLevel::Default
-                                : target.optLevel == 1 ? llvm::CodeGenOptLevel::Less
-                                                       : llvm::CodeGenOptLevel::None;
-  std::unique_ptr<llvm::TargetMachine> tm(llvmTarget->createTargetMachine(
-      triple, cpu, features, options, llvm::Reloc::PIC_, std::nullopt, level));
-  if (!tm)
-    return llvm::createStringError("cannot create a target machine for " +
-                                   triple.str() + " / " + cpu);
-  return tm;
 }
 
 std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module,
@@ -91,8 +47,7 @@ std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module,
     // 512-bit ones where the CPU has them instead of splitting them.
     // (AVX-512 from -mcpu as well as from the feature string.)
     fn.addFnAttr("prefer-vector-width",
-                 tm.getMCSubtargetInfo()->checkFeatures("+avx512f") ? "512"
-                                                                    : "256");
+                 std::to_string(cpu::preferredVectorBits(tm)));
     fn.addFnAttr("min-legal-vector-width", "512");
   }
   return llvmModule;

@@ -8,6 +8,7 @@
 #ifndef CNNC_PIPELINE_CPUCODEGEN_H
 #define CNNC_PIPELINE_CPUCODEGEN_H
 
+#include "codegen/cpu/TargetInfo.h"
 #include "pipeline/CpuPipeline.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -27,23 +28,12 @@ class raw_pwrite_stream;
 
 namespace cnnc::pipeline {
 
-struct CpuTargetOptions {
-  /// CPU name and feature string. An empty or "native" cpu is the host's,
-  /// with the host's features changed by `features` (+avx2,-avx512f).
-  std::string cpu;
-  std::string features;
-  /// LLVM optimisation level, 0-3.
-  unsigned optLevel = 3;
-};
+using cpu::CpuTargetOptions;
+using cpu::createTargetMachine;
 
 /// Runs buildCpuPipeline on `module` (linalg on tensors -> LLVM dialect).
 mlir::LogicalResult lowerToLLVMDialect(mlir::ModuleOp module,
                                        const CpuPipelineOptions &options);
-
-/// A TargetMachine for the host triple and `target`'s CPU (PIC, so objects
-/// link into executables and shared libraries alike).
-llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
-createTargetMachine(const CpuTargetOptions &target);
 
 /// Translates an LLVM-dialect module to LLVM IR for `tm` (triple, data
 /// layout, target-cpu/target-features on every function).

@@ -3,6 +3,8 @@
 #include "pipeline/CpuPipeline.h"
 #include "pipeline/Passes.h"
 
+#include "codegen/cpu/Passes.h"
+
 #include "mlir/Conversion/Passes.h"
 #include "mlir/Dialect/Affine/IR/ValueBoundsOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/IR/ValueBoundsOpInterfaceImpl.h"
@@ -48,10 +50,13 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createCpuFuseElementwise());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Layouts and tile sizes for the machine, as #cnn_cpu.config on the ops.
+  cpu::CpuStrategyOptions strategyOptions;
+  strategyOptions.cpu = options.cpu;
+  strategyOptions.features = options.features;
+  pm.addNestedPass<func::FuncOp>(cpu::createCpuStrategy(strategyOptions));
   CpuTileAndFuseOptions tileOptions;
-  tileOptions.channelTile = options.channelTile;
   tileOptions.parallel = options.parallel;
-  tileOptions.reductionTile = options.reductionTile;
   pm.addNestedPass<func::FuncOp>(createCpuTileAndFuse(tileOptions));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -124,7 +129,8 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
 }
 
 void registerCpuPipelineDialects(DialectRegistry &registry) {
-  registry.insert<affine::AffineDialect, arith::ArithDialect,
+  registry.insert<cpu::CnnCpuDialect, affine::AffineDialect,
+                  arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   func::FuncDialect, index::IndexDialect, linalg::LinalgDialect,
                   LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
@@ -154,6 +160,7 @@ void registerCpuPipelineDialects(DialectRegistry &registry) {
 
 void registerCpuPipelinePasses() {
   registerPipelinePasses();
+  cpu::registerCnncCpuPasses();
   PassPipelineRegistration<CpuPipelineOptions>(
       "cnn-cpu-pipeline",
       "linalg on tensors to the LLVM dialect: fuse, tile, vectorize, "

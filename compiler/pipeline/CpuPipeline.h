@@ -1,6 +1,7 @@
 //===- CpuPipeline.h - linalg-on-tensors to the LLVM dialect ----*- C++ -*-===//
 //
-// The CPU code generation pipeline: elementwise fusion, tiling with producer
+// The CPU code generation pipeline: elementwise fusion, the CPU strategy
+// (layouts and tile sizes for the target machine), tiling with producer
 // fusion (bias, activation and pooling in the conv's loops), vectorization,
 // one-shot bufferization, deallocation, OpenMP for the batch loop, and the
 // lowering of everything to the LLVM dialect. Input: a module whose functions
@@ -23,13 +24,15 @@ namespace cnnc::pipeline {
 
 struct CpuPipelineOptions
     : public mlir::PassPipelineOptions<CpuPipelineOptions> {
-  Option<int64_t> channelTile{*this, "channel-tile",
-                              llvm::cl::desc("Output channels per register tile"),
-                              llvm::cl::init(8)};
-  Option<int64_t> reductionTile{
-      *this, "reduction-tile",
-      llvm::cl::desc("Reduction slice of a matmul per step"),
-      llvm::cl::init(64)};
+  Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("Target CPU the strategy plans for (native: this "
+                     "machine), as cnnc's -mcpu"),
+      llvm::cl::init("native")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("Target features, as cnnc's -mattr (+avx2,-avx512f)"),
+      llvm::cl::init("")};
   Option<bool> vectorize{*this, "vectorize",
                          llvm::cl::desc("Vectorize the tiles"),
                          llvm::cl::init(true)};

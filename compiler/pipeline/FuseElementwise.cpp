@@ -1,11 +1,12 @@
 //===- FuseElementwise.cpp - elementwise fusion that keeps layout copies --===//
 //
 // Upstream's elementwise fusion merges every single-use producer into its
-// consumer, composing the indexing maps. For a channels-last copy that feeds
-// a weight gradient (TrainOps.cpp) this undoes the point of the copy: the
-// contraction would read its vector lane with a stride of a whole channel
-// plane again. So the fusion runs here with a control that leaves such
-// permutation copies alone: nothing fuses into or out of them.
+// consumer, composing the indexing maps. For a layout copy (a generic that
+// permutes its input, made so that a consumer reads its vector lane
+// contiguously) this undoes the point of the copy: the consumer would read
+// with a stride of a whole channel plane again. So the fusion runs here
+// with a control that leaves permutation copies alone: nothing fuses into
+// or out of them.
 //
 //===----------------------------------------------------------------------===//
 

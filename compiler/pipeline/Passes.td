@@ -17,9 +17,8 @@ def CpuFuseElementwise : Pass<"cnn-cpu-fuse-elementwise", "mlir::func::FuncOp"> 
   let description = [{
     Linalg's elementwise fusion (single-use producers merged into the
     consuming generic, reshapes folded by expansion) except for layout
-    copies: a generic that only permutes its input's dimensions (a
-    channels-last copy made so that a weight gradient can take channels as
-    its vector lane) stays an op of its own, nothing fused into or out of
+    copies: a generic that only permutes its input's dimensions stays an
+    op of its own, nothing fused into or out of
     it, since fusing it would bring back the strided reads it exists to
     avoid.
   }];
@@ -44,22 +43,19 @@ def CpuTileAndFuse : Pass<"cnn-cpu-tile-and-fuse", "mlir::func::FuncOp"> {
     linalg op), tiles each with `scf.forall` over its outer dimension and
     fuses its single-use producers (convolutions, matmuls, fills,
     elementwise ops, pads) into the loop.
-    Inside, the chain is tiled again with `scf.for` over output channels and
-    rows (producers fused, pads and channels-last convs excluded), and
-    convolutions, poolings and matmuls are tiled down to the shape the
-    vectorizer turns into register tiles: one output row, one input channel
-    and one filter tap; a channels-last conv 7 columns x 32 channels.
+    Inside, the chain is tiled again with `scf.for` (producers fused, pads
+    and channels-last convs excluded), and convolutions, poolings and
+    matmuls are tiled down to the steps the vectorizer turns into register
+    tiles. What each op is and its tile sizes are the CPU strategy's
+    (`cnn-cpu-strategy`, compiler/codegen/cpu/Strategy.cpp), read from its
+    `#cnn_cpu.config`: an op without one is not tiled.
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
                            "mlir::affine::AffineDialect", "mlir::arith::ArithDialect",
                            "mlir::linalg::LinalgDialect"];
   let options = [
-    Option<"channelTile", "channel-tile", "int64_t", /*default=*/"8",
-           "Output channels per register tile">,
     Option<"parallel", "parallel", "bool", /*default=*/"true",
            "Tile the batch with scf.forall (parallel) instead of scf.for">,
-    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"64",
-           "Reduction slice of a matmul per step">,
   ];
 }
 

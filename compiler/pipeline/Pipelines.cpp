@@ -55,6 +55,8 @@ void addCodegenPasses(OpPassManager &pm, const PipelineOptions &options) {
   case Target::Cpu: {
     CpuPipelineOptions cpu;
     cpu.parallel = options.parallel;
+    cpu.cpu = options.cpu.empty() ? "native" : options.cpu;
+    cpu.features = options.features;
     buildCpuPipeline(pm, cpu);
     return;
   }
@@ -81,6 +83,13 @@ struct CpuEvalOptions : PassPipelineOptions<CpuEvalOptions> {
       *this, "parallel",
       llvm::cl::desc("Spread each batch over threads (OpenMP)"),
       llvm::cl::init(true)};
+  Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("Target CPU, as cnnc's -mcpu (native: this machine)"),
+      llvm::cl::init("native")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("Target features, as cnnc's -mattr"), llvm::cl::init("")};
 };
 
 struct CpuTrainOptions : PassPipelineOptions<CpuTrainOptions> {
@@ -97,6 +106,13 @@ struct CpuTrainOptions : PassPipelineOptions<CpuTrainOptions> {
       *this, "parallel",
       llvm::cl::desc("Spread each batch over threads (OpenMP)"),
       llvm::cl::init(true)};
+  Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("Target CPU, as cnnc's -mcpu (native: this machine)"),
+      llvm::cl::init("native")};
+  Option<std::string> features{
+      *this, "features",
+      llvm::cl::desc("Target features, as cnnc's -mattr"), llvm::cl::init("")};
 };
 
 } // namespace
@@ -129,6 +145,8 @@ void registerPipelines() {
         options.stopAfter = cl.stopAfter;
         options.foldBatchNorm = cl.foldBatchNorm;
         options.parallel = cl.parallel;
+        options.cpu = cl.cpu;
+        options.features = cl.features;
         buildPipeline(pm, options);
       });
   PassPipelineRegistration<CpuTrainOptions>(
@@ -141,6 +159,8 @@ void registerPipelines() {
         options.mode = Mode::Train;
         options.stopAfter = cl.stopAfter;
         options.parallel = cl.parallel;
+        options.cpu = cl.cpu;
+        options.features = cl.features;
         buildPipeline(pm, options);
       });
 }

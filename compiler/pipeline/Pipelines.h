@@ -16,6 +16,8 @@
 #ifndef CNNC_PIPELINE_PIPELINES_H
 #define CNNC_PIPELINE_PIPELINES_H
 
+#include <string>
+
 namespace mlir {
 class OpPassManager;
 } // namespace mlir
@@ -51,13 +53,18 @@ struct PipelineOptions {
   bool foldBatchNorm = true;
   /// CPU: run each batch's images on OpenMP threads.
   bool parallel = true;
+  /// CPU: the machine the strategy plans for, as cnnc's -mcpu and -mattr
+  /// (empty or "native": this one).
+  std::string cpu = "native";
+  std::string features;
 };
 
 /// Appends the passes of `options`' stages to `pm` (a module pass manager).
 void buildPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
 /// Registers `cnnc-cpu-eval` and `cnnc-cpu-train` (options `stop-after`,
-/// `parallel`, and for eval `fold-batchnorm`) for cnnc-opt.
+/// `parallel`, `cpu`, `features`, and for eval `fold-batchnorm`) for
+/// cnnc-opt.
 void registerPipelines();
 
 } // namespace cnnc::pipeline

@@ -12,16 +12,20 @@
 //     else, the older scheme applies: the end of every producer chain is
 //     tiled over the batch with scf.forall and its single-use producers are
 //     fused into the loop (TilingInterface);
-//  2. inside, every chain (now one image) is tiled again with scf.for over
-//     output channels and output rows, producers fused except pads (fusing a
-//     pad would recompute the halo per tile);
-//  3. convolutions are tiled down to one output row, one input channel and one
-//     filter tap per step, poolings to one output row and one window row, and
-//     matmuls along the reduction; CpuVectorize turns each step into a
-//     register tile. A contraction over the batch (a weight gradient, a
-//     batchnorm sum) steps one sample at a time around a register tile of
-//     its last two parallel dimensions; a channels-last conv around one of
-//     output columns x output channels.
+//  2. inside, every chain (now one image) is tiled again with scf.for, by
+//     the tiles the CPU strategy chose (output channels x output rows),
+//     producers fused except pads (fusing a pad would recompute the halo
+//     per tile);
+//  3. convolutions, poolings and contractions are tiled down to the
+//     register-tile steps the strategy chose (one output row, input channel
+//     and filter tap for an NCHW conv; columns x channels for a
+//     channels-last one; for a contraction over the batch, one sample per
+//     step, outermost); CpuVectorize turns each step into a register tile.
+//
+// What an op is and its tile sizes are the strategy's decisions
+// (cnn-cpu-strategy, compiler/codegen/cpu/Strategy.cpp), read from the op's
+// #cnn_cpu.config: nothing here depends on the machine, and an op without a
+// config is not tiled.
 //
 // Producers that compute the same values for every tile (a filter flipped
 // for a conv's input gradient) are not fused: they run once. Fills and pads
@@ -31,6 +35,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "pipeline/Passes.h"
+
+#include "codegen/cpu/CpuConfig.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
@@ -43,7 +49,6 @@
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 #include <functional>
-#include <numeric>
 
 namespace cnnc::pipeline {
 #define GEN_PASS_DEF_CPUTILEANDFUSE
@@ -51,59 +56,34 @@ namespace cnnc::pipeline {
 } // namespace cnnc::pipeline
 
 using namespace mlir;
+namespace cpu = cnnc::cpu;
 
 namespace {
 
-bool isParallel(utils::IteratorType t) {
-  return t == utils::IteratorType::parallel;
-}
-bool isReduction(utils::IteratorType t) {
-  return t == utils::IteratorType::reduction;
-}
-
-/// What a linalg op is, as far as tiling is concerned.
+/// What a linalg op is, as far as tiling is concerned: the CPU strategy's
+/// kind (cnn-cpu-strategy's #cnn_cpu.config); fills are tiled as
+/// producers only, ops without a config not at all.
 enum class Kind { Conv, Pool, Matmul, Elementwise, Fill, Other };
-
-/// A reduction over non-overlapping windows (max_pool2d_grad's maxima and
-/// first-maximum codes): (n, c, oh, ow | i, j) over [N, C, OH, KH, OW, KW]
-/// into [N, C, OH, OW].
-bool isWindowReduction(linalg::LinalgOp op) {
-  if (!isa<linalg::GenericOp>(op) || op.getNumLoops() != 6 ||
-      op.getNumParallelLoops() != 4 || op.getNumDpsInits() != 1)
-    return false;
-  MLIRContext *ctx = op->getContext();
-  AffineExpr n, c, oh, ow, i, j;
-  bindDims(ctx, n, c, oh, ow, i, j);
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  return maps.front() == AffineMap::get(6, 0, {n, c, oh, i, ow, j}, ctx) &&
-         maps.back() == AffineMap::get(6, 0, {n, c, oh, ow}, ctx);
-}
 
 Kind classify(Operation *op) {
   if (isa<linalg::FillOp>(op))
     return Kind::Fill;
-  if (isa<linalg::Conv2DNchwFchwOp>(op))
-    return Kind::Conv;
-  if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(op))
-    return Kind::Pool;
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  if (!linalgOp || !linalgOp.hasPureTensorSemantics())
+  std::optional<cpu::OpKind> kind = cpu::getKind(op);
+  if (!kind)
     return Kind::Other;
-  if (isWindowReduction(linalgOp))
+  switch (*kind) {
+  case cpu::OpKind::Conv:
+    return Kind::Conv;
+  case cpu::OpKind::Pool:
     return Kind::Pool;
-  // Contractions (matmul, or a generic whose reductions come last, like a
-  // linear layer folded onto its flatten).
-  SmallVector<utils::IteratorType> iters = linalgOp.getIteratorTypesArray();
-  unsigned numParallel = linalgOp.getNumParallelLoops();
-  if (numParallel > 0 && numParallel < iters.size() &&
-      llvm::all_of(ArrayRef(iters).take_front(numParallel), isParallel) &&
-      llvm::all_of(ArrayRef(iters).drop_front(numParallel), isReduction))
+  case cpu::OpKind::LaneConv:
+  case cpu::OpKind::Contraction:
+  case cpu::OpKind::BatchContraction:
     return Kind::Matmul;
-  if (isa<linalg::GenericOp>(op) &&
-      linalgOp.getNumLoops() == linalgOp.getNumParallelLoops() &&
-      (linalgOp.getNumLoops() == 4 || linalgOp.getNumLoops() == 2 ||
-       linalgOp.getNumLoops() == 6))
+  case cpu::OpKind::Elementwise:
+  case cpu::OpKind::Window:
     return Kind::Elementwise;
+  }
   return Kind::Other;
 }
 
@@ -112,13 +92,11 @@ bool isTileable(Operation *op) {
   return k != Kind::Other && k != Kind::Fill;
 }
 
-/// A 6-loop elementwise op (max_pool2d_grad's windows) steps through one
-/// window row at a time: a producer fused there would run once per row of
-/// the window, so its producers end chains of their own.
+/// An elementwise op over pooling windows (max_pool2d_grad's) steps through
+/// one window row at a time: a producer fused there would run once per row
+/// of the window, so its producers end chains of their own.
 bool isWindowStepper(Operation *op) {
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  return linalgOp && classify(op) == Kind::Elementwise &&
-         linalgOp.getNumLoops() == 6;
+  return cpu::getKind(op) == cpu::OpKind::Window;
 }
 
 /// A chain ends at an op whose result does not flow into exactly one
@@ -155,30 +133,12 @@ bool isInvariantWork(Operation *op) {
 /// A contraction whose reductions include the (dynamic) batch: a weight
 /// gradient or a batchnorm sum.
 bool isBatchContraction(Operation *op) {
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  if (!linalgOp || classify(op) != Kind::Matmul)
-    return false;
-  SmallVector<utils::IteratorType> iters = linalgOp.getIteratorTypesArray();
-  SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
-  for (auto [it, range] : llvm::zip(iters, ranges))
-    if (isReduction(it) && ShapedType::isDynamic(range))
-      return true;
-  return false;
+  return cpu::getKind(op) == cpu::OpKind::BatchContraction;
 }
 
-/// A convolution computed channels-last (CnnToLinalg's channelLaneConv):
-/// (n, oh, ow, f | c, i, j), its output [n, oh, ow, f] and its filter
-/// [i, j, c, f] both ending in f, the vector lane.
+/// A convolution computed channels-last, the output channels in the lanes.
 bool isChannelLaneConv(Operation *op) {
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  if (!linalgOp || classify(op) != Kind::Matmul || isBatchContraction(op) ||
-      linalgOp.getNumParallelLoops() != 4 || linalgOp.getNumLoops() != 7 ||
-      linalgOp.getNumDpsInputs() != 2 || linalgOp.getNumDpsInits() != 1)
-    return false;
-  AffineExpr lane = getAffineDimExpr(3, op->getContext());
-  SmallVector<AffineMap> maps = linalgOp.getIndexingMapsArray();
-  return maps[1].getNumResults() == 4 && maps[1].getResult(3) == lane &&
-         maps[2].getNumResults() == 4 && maps[2].getResult(3) == lane;
+  return cpu::getKind(op) == cpu::OpKind::LaneConv;
 }
 
 /// Producers that may be fused into a consumer's tile loop at `level`:
@@ -239,14 +199,6 @@ void cloneSharedCheapProducers(RewriterBase &rewriter, Block &block) {
                                [&] { use->set(copy->getResult(0)); });
     }
   }
-}
-
-/// Size of the channel tile for a dimension of `size`: the largest divisor of
-/// `size` not above `preferred`, so that every tile has a static shape.
-int64_t channelTileFor(int64_t size, int64_t preferred) {
-  if (ShapedType::isDynamic(size))
-    return preferred;
-  return std::gcd(size, preferred);
 }
 
 /// After a tiling: the loops' bounds and the fused producers' slices still
@@ -448,6 +400,7 @@ void writeResultOverInput(RewriterBase &rewriter, scf::ForOp loop) {
     auto inPlace = linalg::GenericOp::create(
         rewriter, op.getLoc(), op->getResultTypes(), inputs,
         ValueRange{carried}, maps, op.getIteratorTypesArray());
+    inPlace->setDiscardableAttrs(op->getDiscardableAttrDictionary());
     rewriter.inlineRegionBefore(op.getRegion(), inPlace.getRegion(),
                                 inPlace.getRegion().begin());
     Block &body = inPlace.getRegion().front();
@@ -774,29 +727,18 @@ struct CpuTileAndFusePass
         return signalPassFailure();
   }
 
-  /// Tile sizes of `op` at `level` (1: batch, 2: channels x rows).
+  /// Tile sizes of `op` at `level` (1: batch, 2: the strategy's tiles
+  /// inside one image).
   SmallVector<int64_t> tileSizesFor(Operation *op, int level) {
     auto linalgOp = cast<linalg::LinalgOp>(op);
-    unsigned numLoops = linalgOp.getNumLoops();
-    SmallVector<int64_t> sizes(numLoops, 0);
-    SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+    SmallVector<int64_t> sizes(linalgOp.getNumLoops(), 0);
     if (level == 1) {
       sizes[0] = 1;
       return sizes;
     }
-    Kind k = classify(op);
-    // Elementwise over 6 loops: an image seen as [C, OH, KH, OW, KW]
-    // windows (max_pool2d_grad's), tiled the same way.
-    bool image = k == Kind::Conv || k == Kind::Pool ||
-                 (k == Kind::Elementwise && (numLoops == 4 || numLoops == 6));
-    if (image) {
-      sizes[1] = channelTileFor(ranges[1], channelTile);
-      sizes[2] = 1;
-    }
-    // One window row i per tile, its window columns j whole: the tile
-    // writes whole rows of the image.
-    if (k == Kind::Elementwise && numLoops == 6)
-      sizes[3] = 1;
+    if (cpu::ConfigAttr config = cpu::getConfig(op))
+      if (DenseI64ArrayAttr tiles = config.getTiles())
+        sizes.assign(tiles.asArrayRef().begin(), tiles.asArrayRef().end());
     return sizes;
   }
 
@@ -861,124 +803,14 @@ struct CpuTileAndFusePass
     }
   }
 
-  /// A contraction over the (dynamic) batch: a weight gradient, or a sum
-  /// whose last parallel dimension is a lane (TrainOps' laneSum). One sample
-  /// and one step of every other reduction per tile; the register tile is
-  /// the last two parallel dimensions, at most `channelTile` rows by a
-  /// divisor of the last range up to kMaxLanes columns. The other parallel
-  /// dimensions go one by one, outside the reductions, so the accumulator
-  /// tile stays in registers across the batch.
-  SmallVector<int64_t> batchContractionTiles(linalg::LinalgOp op) {
-    constexpr int64_t kMaxLanes = 32;
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
-    SmallVector<int64_t> sizes(ranges.size(), 1);
-    SmallVector<unsigned> parallelDims;
-    for (auto [d, it] : llvm::enumerate(iters))
-      if (isParallel(it))
-        parallelDims.push_back(d);
-    auto largestDivisor = [](int64_t range, int64_t bound) {
-      for (int64_t t = std::min(range, bound); t > 1; --t)
-        if (range % t == 0)
-          return t;
-      return int64_t(1);
-    };
-    size_t numParallel = parallelDims.size();
-    if (numParallel >= 1) {
-      unsigned last = parallelDims[numParallel - 1];
-      sizes[last] = ShapedType::isDynamic(ranges[last])
-                        ? 1
-                        : largestDivisor(ranges[last], kMaxLanes);
-    }
-    if (numParallel >= 2) {
-      unsigned rows = parallelDims[numParallel - 2];
-      sizes[rows] = ShapedType::isDynamic(ranges[rows])
-                        ? 1
-                        : channelTileFor(ranges[rows], channelTile);
-    }
-    return sizes;
-  }
-
-  /// A channel-lane conv's register tile: `lanes` output channels (16 or
-  /// 32) by as many output columns as keep 14 accumulator registers busy;
-  /// one output row, input channel and filter tap per step.
-  SmallVector<int64_t> channelLaneConvTiles(linalg::LinalgOp op) {
-    constexpr int64_t kAccumulators = 14, kLane = 16;
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    SmallVector<int64_t> sizes(ranges.size(), 1);
-    int64_t lanes = ranges[3] % (2 * kLane) == 0 ? 2 * kLane : kLane;
-    int64_t columns = kAccumulators * kLane / lanes;
-    while (ranges[2] % columns != 0)
-      --columns;
-    sizes[2] = columns;
-    sizes[3] = lanes;
-    return sizes;
-  }
-
-  /// The loop order of a batch contraction's register tiles: the sample
-  /// outermost, then every other loop in order. Every tile then reads one
-  /// sample's tensors (tens of KB) from cache, where with the sample inside
-  /// each tile would stream the whole batch from memory; the price, an
-  /// accumulator tile loaded and stored once per sample, is small.
-  SmallVector<int64_t> batchOuterOrder(linalg::LinalgOp op) {
-    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
-    SmallVector<int64_t> order, rest;
-    for (auto [d, range] : llvm::enumerate(ranges))
-      (isReduction(iters[d]) && ShapedType::isDynamic(range) ? order : rest)
-          .push_back(int64_t(d));
-    order.append(rest);
-    return order;
-  }
-
+  /// One register-tile step of `op`, as the strategy sized it.
   LogicalResult tileForRegisters(RewriterBase &rewriter, Operation *op) {
     auto linalgOp = cast<linalg::LinalgOp>(op);
     SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
-    SmallVector<int64_t> sizes(linalgOp.getNumLoops(), 0);
-    switch (classify(op)) {
-    case Kind::Conv: // (n, f, oh, ow, c, kh, kw)
-      sizes = {0, 0, 1, 0, 1, 1, 1};
-      break;
-    case Kind::Pool: // (n, c, oh, ow, kh, kw)
-      sizes = {0, 0, 1, 0, 1, 0};
-      break;
-    case Kind::Matmul: {
-      if (isBatchContraction(op)) {
-        sizes = batchContractionTiles(linalgOp);
-        break;
-      }
-      if (isChannelLaneConv(op)) {
-        sizes = channelLaneConvTiles(linalgOp);
-        break;
-      }
-      // Keep the innermost reductions whole up to `reductionTile` elements
-      // (one vector multiply + reduction per step), step through the rest.
-      int64_t kept = 1;
-      bool full = false;
-      for (int64_t d = ranges.size() - 1;
-           d >= 0 && isReduction(linalgOp.getIteratorTypesArray()[d]);
-           --d) {
-        if (ShapedType::isDynamic(ranges[d]))
-          return success();
-        if (!full && kept * ranges[d] <= reductionTile) {
-          kept *= ranges[d];
-          continue;
-        }
-        int64_t tile = 1;
-        if (!full)
-          for (int64_t t = reductionTile / kept; t > 1; --t)
-            if (ranges[d] % t == 0) {
-              tile = t;
-              break;
-            }
-        sizes[d] = tile;
-        full = true;
-      }
-      break;
-    }
-    default:
-      break;
-    }
+    cpu::ConfigAttr config = cpu::getConfig(op);
+    if (!config || !config.getRegisters())
+      return success();
+    SmallVector<int64_t> sizes(config.getRegisters().asArrayRef());
     // Skip dims that are already 1.
     for (auto [size, range] : llvm::zip(sizes, ranges))
       if (range == 1)
@@ -987,8 +819,8 @@ struct CpuTileAndFusePass
       return success();
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
-    if (isBatchContraction(op))
-      options.setInterchange(batchOuterOrder(linalgOp));
+    if (DenseI64ArrayAttr order = config.getOrder())
+      options.setInterchange(order.asArrayRef());
     rewriter.setInsertionPoint(op);
     FailureOr<scf::SCFTilingResult> result =
         scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);

@@ -50,9 +50,6 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::LLVM, "llvm", "LLVM IR (after optimisation)"),
                clEnumValN(Emit::Asm, "asm", "assembly"),
                clEnumValN(Emit::Obj, "obj", "object file")));
-cl::opt<int64_t> channelTile("channel-tile",
-                             cl::desc("Output channels per register tile"),
-                             cl::init(8));
 cl::opt<bool> parallel("parallel",
                        cl::desc("OpenMP over the batch (link with -lomp)"),
                        cl::init(true));
@@ -94,7 +91,8 @@ int main(int argc, char **argv) {
     return 1;
 
   CpuPipelineOptions options;
-  options.channelTile = channelTile;
+  options.cpu = mcpu.empty() ? std::string("native") : std::string(mcpu);
+  options.features = std::string(mattr);
   options.parallel = parallel;
   options.vectorize = vectorize;
   options.numThreads = numThreads;

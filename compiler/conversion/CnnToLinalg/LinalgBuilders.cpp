@@ -136,38 +136,38 @@ AffineMap identityMap(MLIRContext *ctx, int64_t rank) {
   return AffineMap::getMultiDimIdentityMap(rank, ctx);
 }
 
-Value laneSum(OpBuilder &b, Location loc, ValueRange inputs,
-              ArrayRef<AffineMap> inputMaps, ArrayRef<int64_t> parallelShape,
-              unsigned numReductions, AffineMap resultMap,
-              ArrayRef<int64_t> resultShape, Type element, ScalarFn term) {
+namespace {
+/// `t` with its dimensions permuted: result dimension k is t's `perm[k]`.
+Value permuted(OpBuilder &b, Location loc, Value t, ArrayRef<unsigned> perm) {
+  auto type = cast<RankedTensorType>(t.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> inputExprs(perm.size());
   MLIRContext *ctx = b.getContext();
-  unsigned numParallel = parallelShape.size();
-  unsigned numLoops = numParallel + numReductions;
-  SmallVector<AffineMap> maps(inputMaps);
-  SmallVector<AffineExpr> parallelDims;
-  for (unsigned d = 0; d < numParallel; ++d)
-    parallelDims.push_back(getAffineDimExpr(d, ctx));
-  maps.push_back(AffineMap::get(numLoops, 0, parallelDims, ctx));
-  SmallVector<IteratorType> iterators(numParallel, kPar);
-  iterators.append(numReductions, kRed);
-  Value partial =
-      generic(b, loc, inputs, zeros(b, loc, parallelShape, element), maps,
-              iterators,
-              [&](OpBuilder &nb, Location l, ValueRange args) {
-                Value t = term(nb, l, args.drop_back());
-                return SmallVector<Value>{
-                    arith::AddFOp::create(nb, l, args.back(), t)};
-              })
-          .getResult(0);
-  SmallVector<IteratorType> laneIterators(numParallel - 1, kPar);
-  laneIterators.push_back(kRed);
-  return generic(b, loc, partial, zeros(b, loc, resultShape, element),
-                 {identityMap(ctx, numParallel), resultMap}, laneIterators,
-                 [](OpBuilder &nb, Location l, ValueRange args) {
-                   return SmallVector<Value>{
-                       arith::AddFOp::create(nb, l, args[1], args[0])};
-                 })
-      .getResult(0);
+  for (auto [k, from] : llvm::enumerate(perm)) {
+    shape.push_back(type.getDimSize(from));
+    inputExprs[from] = getAffineDimExpr(k, ctx);
+  }
+  auto resultType = type.clone(shape);
+  SmallVector<Value> dynamic;
+  for (auto [k, from] : llvm::enumerate(perm))
+    if (resultType.isDynamicDim(k))
+      dynamic.push_back(tensor::DimOp::create(b, loc, t, from));
+  Value init = tensor::EmptyOp::create(b, loc, shape, type.getElementType(),
+                                       dynamic);
+  return elementwise(
+      b, loc, t, init,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; },
+      AffineMap::get(type.getRank(), 0, inputExprs, ctx));
+}
+
+} // namespace
+
+Value channelsLast(OpBuilder &b, Location loc, Value t) {
+  return permuted(b, loc, t, {0, 2, 3, 1});
+}
+
+Value channelsFirst(OpBuilder &b, Location loc, Value t) {
+  return permuted(b, loc, t, {0, 3, 1, 2});
 }
 
 SmallVector<Value> channelSums(OpBuilder &b, Location loc, int64_t rank,
@@ -175,33 +175,6 @@ SmallVector<Value> channelSums(OpBuilder &b, Location loc, int64_t rank,
                                ArrayRef<AffineMap> inputMaps, unsigned terms,
                                MultiFn body) {
   MLIRContext *ctx = b.getContext();
-  if (rank == 4 && llvm::all_of(inputs, [](Value v) {
-        auto type = cast<RankedTensorType>(v.getType());
-        return type.getRank() != 4 || !type.isDynamicDim(3);
-      })) {
-    // (n, c, h, w) seen from the iteration (c, w | n, h).
-    AffineExpr c, w, n, h;
-    bindDims(ctx, c, w, n, h);
-    AffineMap perm = AffineMap::get(4, 0, {n, c, h, w}, ctx);
-    SmallVector<AffineMap> maps;
-    for (AffineMap map : inputMaps)
-      maps.push_back(map.compose(perm));
-    int64_t width = 0;
-    for (Value v : inputs) {
-      auto type = cast<RankedTensorType>(v.getType());
-      if (type.getRank() == 4)
-        width = type.getDimSize(3);
-    }
-    SmallVector<Value> sums;
-    for (unsigned i = 0; i < terms; ++i)
-      sums.push_back(laneSum(
-          b, loc, inputs, maps, {channels, width}, 2,
-          AffineMap::get(2, 0, {c}, ctx), {channels}, b.getF64Type(),
-          [&](OpBuilder &nb, Location l, ValueRange args) {
-            return body(nb, l, args)[i];
-          }));
-    return sums;
-  }
   SmallVector<Value> inits;
   for (unsigned i = 0; i < terms; ++i)
     inits.push_back(zeros(b, loc, {channels}, b.getF64Type()));

@@ -95,30 +95,10 @@ mlir::linalg::GenericOp generic(mlir::OpBuilder &b, mlir::Location loc,
 
 mlir::AffineMap identityMap(mlir::MLIRContext *ctx, int64_t rank);
 
-/// Sums over the batch (conv weight and bias gradients, batchnorm
-/// statistics) are laneSums: a partial sum that keeps the image's columns
-/// apart, which CpuTileAndFuse vectorises with the accumulator in registers
-/// across the batch, then a small sum of the columns.
-///
-/// A sum whose reductions include the batch, in two steps that vectorize:
-/// `partial` iterates (parallel dims..., lane | reductions...) and keeps its
-/// last parallel dimension, the lane (a row of the image), apart; the result
-/// then sums the lanes. CpuTileAndFuse runs `partial` as steps of one sample
-/// each, a register tile of its last two parallel dimensions, whose
-/// accumulator stays in registers across the batch: the sum needs no
-/// horizontal reduction per step and no store per term.
-///
-/// `inputMaps` read `inputs` over the iteration; `parallelShape` holds the
-/// parallel ranges (the lane last); `resultMap` maps the parallel dims but
-/// the lane (of the same iteration) to the result's dims; `term` gets the
-/// inputs' elements and returns the summand, of type `element`.
-mlir::Value laneSum(mlir::OpBuilder &b, mlir::Location loc,
-                    mlir::ValueRange inputs,
-                    llvm::ArrayRef<mlir::AffineMap> inputMaps,
-                    llvm::ArrayRef<int64_t> parallelShape,
-                    unsigned numReductions, mlir::AffineMap resultMap,
-                    llvm::ArrayRef<int64_t> resultShape, mlir::Type element,
-                    ScalarFn term);
+/// `t` [N, C, H, W] as [N, H, W, C], and back: layout copies.
+mlir::Value channelsLast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t);
+mlir::Value channelsFirst(mlir::OpBuilder &b, mlir::Location loc,
+                          mlir::Value t);
 
 /// Per-channel statistics (batchnorm's mean and variance, its backward sums)
 /// and the penalty accumulate in f64, as PyTorch's CPU kernels do (their
@@ -127,8 +107,8 @@ mlir::Value laneSum(mlir::OpBuilder &b, mlir::Location loc,
 /// Per-channel sums over an [N, C, ...] iteration in f64: one result per
 /// term of `body` (which gets the inputs' elements at each position, read
 /// with `inputMaps`, and returns the f64 terms). Returns the [C] f64
-/// accumulators. Over [N, C, H, W], each term is a laneSum over (c, w | n,
-/// h), the f64 accumulation kept.
+/// accumulators, as one reduction over the iteration with C parallel (a CPU
+/// strategy splits it by image column: compiler/codegen/cpu/LaneSums.h).
 llvm::SmallVector<mlir::Value>
 channelSums(mlir::OpBuilder &b, mlir::Location loc, int64_t rank,
             int64_t channels, mlir::ValueRange inputs,

@@ -54,6 +54,8 @@ pipeline::PipelineOptions pipelineOptions(const BackendOptions &options,
   out.stopAfter = stopAfter;
   out.foldBatchNorm = options.foldBatchNorm;
   out.parallel = options.parallel;
+  out.cpu = options.cpu;
+  out.features = options.features;
   return out;
 }
 

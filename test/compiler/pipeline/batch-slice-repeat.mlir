@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s
 
 // A repeated block's loop (cnn.repeat's scf.for) joins the per-image loop:
 // the network before it, the loop and the network after it run in ONE

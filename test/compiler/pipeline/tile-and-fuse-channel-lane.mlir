@@ -1,15 +1,18 @@
-// RUN: cnnc-opt %s --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v3" --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s --check-prefix=AVX2
 
-// A channel-lane conv (CnnToLinalg's form: a channels-last contraction and
-// a layout copy to NCHW) beside a batch-wide sum, so that the function is
-// not sliced image by image as a whole, and a pad that both the conv and
-// the sum read.
+// A conv whose 32 output channels fill vector registers, which the CPU
+// strategy computes channels-last (a channels-last contraction and a layout
+// copy to NCHW), beside a batch-wide sum, so that the function is not
+// sliced image by image as a whole, and a pad that both the conv and the
+// sum read.
 //  - the shared pad is cloned into each consumer's loop: no pad runs over
 //    the whole batch outside every loop (it would, on one thread);
 //  - the conv is fused into its layout copy's loop over the images but not
 //    into the copy's channel x row tiles; its register tile is 7 output
 //    columns x 32 output channels (14 accumulator registers), one input
-//    channel and one filter tap per step.
+//    channel and one filter tap per step; for AVX2 (16 registers of 8
+//    floats) 14 columns x 8 channels.
 
 // CHECK-LABEL: func.func @lane_conv
 // CHECK-NOT:   tensor.pad
@@ -28,10 +31,13 @@
 // CHECK:             linalg.generic {{.*}} ins(%{{.+}} : tensor<1x1x14x8xf32>) outs(%{{.+}} : tensor<1x8x1x14xf32>)
 // CHECK:       scf.forall (%{{.+}}) in (32) shared_outs
 // CHECK:         tensor.pad
-#x = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d4, d1 + d5, d2 + d6)>
-#f = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d5, d6, d4, d3)>
-#y = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
-#first = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+
+// AVX2-LABEL: func.func @lane_conv
+// AVX2:         scf.for %{{.+}} = %c0 to %c14 step %c1
+// AVX2:           scf.for %{{.+}} = %c0 to %c32 step %c8
+// AVX2:             scf.for %{{.+}} = %c0 to %c32 step %c1
+// AVX2:               linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x1x1x14xf32>, tensor<1x1x1x8xf32>) outs(%{{.+}} : tensor<1x1x14x8xf32>)
+// AVX2:         scf.for %{{.+}} = %c0 to %c32 step %c4
 #last = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #batch = affine_map<(d0, d1, d2, d3) -> (d3, d0, d1, d2)>
@@ -40,7 +46,7 @@
 #chan1 = affine_map<(d0, d1, d2, d3) -> (d1)>
 #vec = affine_map<(d0) -> (d0)>
 #sumout = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
-func.func @lane_conv(%x: tensor<?x32x14x14xf32>, %w: tensor<3x3x32x32xf32>) -> (tensor<?x32x14x14xf32>, tensor<32x16x16xf32>) {
+func.func @lane_conv(%x: tensor<?x32x14x14xf32>, %w: tensor<32x32x3x3xf32>) -> (tensor<?x32x14x14xf32>, tensor<32x16x16xf32>) {
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f32
   %n = tensor.dim %x, %c0 : tensor<?x32x14x14xf32>
@@ -48,21 +54,10 @@ func.func @lane_conv(%x: tensor<?x32x14x14xf32>, %w: tensor<3x3x32x32xf32>) -> (
   ^bb0(%a: index, %b: index, %c: index, %d: index):
     tensor.yield %zero : f32
   } : tensor<?x32x14x14xf32> to tensor<?x32x16x16xf32>
-  %e = tensor.empty(%n) : tensor<?x14x14x32xf32>
-  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<?x14x14x32xf32>) -> tensor<?x14x14x32xf32>
-  %last = linalg.generic {indexing_maps = [#x, #f, #y], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]}
-      ins(%pad, %w : tensor<?x32x16x16xf32>, tensor<3x3x32x32xf32>) outs(%init : tensor<?x14x14x32xf32>) {
-  ^bb0(%in: f32, %wv: f32, %acc: f32):
-    %m = arith.mulf %in, %wv : f32
-    %s = arith.addf %acc, %m : f32
-    linalg.yield %s : f32
-  } -> tensor<?x14x14x32xf32>
   %e2 = tensor.empty(%n) : tensor<?x32x14x14xf32>
-  %y = linalg.generic {indexing_maps = [#first, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      ins(%last : tensor<?x14x14x32xf32>) outs(%e2 : tensor<?x32x14x14xf32>) {
-  ^bb0(%in: f32, %out: f32):
-    linalg.yield %in : f32
-  } -> tensor<?x32x14x14xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%pad, %w : tensor<?x32x16x16xf32>, tensor<32x32x3x3xf32>) outs(%init : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
   %e3 = tensor.empty() : tensor<32x16x16xf32>
   %z3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<32x16x16xf32>) -> tensor<32x16x16xf32>
   %sum = linalg.generic {indexing_maps = [#batch, #sumout], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}

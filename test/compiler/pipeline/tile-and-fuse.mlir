@@ -1,5 +1,5 @@
-// RUN: cnnc-opt %s --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s
-// RUN: cnnc-opt %s --cnn-cpu-tile-and-fuse --canonicalize --cnn-cpu-vectorize --canonicalize | FileCheck %s --check-prefix=VEC
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse --canonicalize --cnn-cpu-vectorize --canonicalize | FileCheck %s --check-prefix=VEC
 
 // A conv block (conv + bias + tanh + 2x2 max-pool): one scf.forall over the
 // batch holds the whole chain; inside, channel x row tiles, the conv stepped

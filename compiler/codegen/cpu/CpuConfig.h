@@ -1,0 +1,47 @@
+//===- CpuConfig.h - the CPU strategy's decisions, as attributes -*- C++ -*-===//
+//
+// `#cnn_cpu.config<...>` on a linalg op (CpuConfig.td): what the CPU
+// strategy decided for it. The names of its kinds are here, once.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_CODEGEN_CPU_CPUCONFIG_H
+#define CNNC_CODEGEN_CPU_CPUCONFIG_H
+
+#include "mlir/IR/Attributes.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Dialect.h"
+#include "mlir/IR/Operation.h"
+
+#include "codegen/cpu/CpuConfigDialect.h.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "codegen/cpu/CpuConfigAttrs.h.inc"
+
+namespace cnnc::cpu {
+
+/// What an op is to the tiling (ConfigAttr's `kind`).
+enum class OpKind {
+  Conv,
+  LaneConv,
+  Pool,
+  Contraction,
+  BatchContraction,
+  Elementwise,
+  Window,
+};
+
+llvm::StringRef kindName(OpKind kind);
+std::optional<OpKind> parseKind(llvm::StringRef name);
+
+/// The name of the discardable attribute: `cnn_cpu.config`.
+constexpr llvm::StringLiteral kConfigAttrName = "cnn_cpu.config";
+
+/// `op`'s config, or null.
+ConfigAttr getConfig(mlir::Operation *op);
+/// `op`'s kind, from its config; none without one.
+std::optional<OpKind> getKind(mlir::Operation *op);
+void setConfig(mlir::Operation *op, ConfigAttr config);
+
+} // namespace cnnc::cpu
+
+#endif // CNNC_CODEGEN_CPU_CPUCONFIG_H

@@ -1,0 +1,53 @@
+//===- CpuConfig.td - the CPU strategy's decisions, as attributes -*- tablegen -*-===//
+//
+// The `cnn_cpu` dialect holds one attribute: the CPU strategy's decision
+// for a linalg op (cnn-cpu-strategy writes it, cnn-cpu-tile-and-fuse reads
+// it), attached as the discardable attribute `cnn_cpu.config`, as IREE's
+// `lowering_config`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_CODEGEN_CPU_CPUCONFIG
+#define CNNC_CODEGEN_CPU_CPUCONFIG
+
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+include "mlir/IR/OpBase.td"
+
+def CnnCpu_Dialect : Dialect {
+  let name = "cnn_cpu";
+  let cppNamespace = "::cnnc::cpu";
+  let summary = "The CPU strategy's decisions on linalg ops";
+  let useDefaultAttributePrinterParser = 1;
+  let hasOperationAttrVerify = 1;
+}
+
+def CnnCpu_ConfigAttr : AttrDef<CnnCpu_Dialect, "Config"> {
+  let mnemonic = "config";
+  let summary = "How the CPU pipeline tiles one linalg op";
+  let description = [{
+    `kind` says what the op is to the tiling (it decides what fuses where):
+    `conv` (an NCHW convolution), `lane_conv` (a channels-last convolution,
+    output channels in the vector lanes), `pool` (a pooling or a reduction
+    over windows), `contraction`, `batch_contraction` (a reduction over the
+    batch: a weight gradient, a per-channel sum), `elementwise`, `window`
+    (an elementwise op over pooling windows, stepped one window row at a
+    time). `tiles` are the tile sizes inside one image (0: whole; none: the
+    op is not tiled there), `registers` the sizes of one register-tile step,
+    `order` the loop order of those steps (none: as the op's loops).
+
+    ```mlir
+    #cnn_cpu.config<kind = "lane_conv", registers = array<i64: 1, 1, 7, 32, 1, 1, 1>>
+    ```
+  }];
+  let parameters = (ins
+    StringRefParameter<"what the op is to the tiling">:$kind,
+    OptionalParameter<"::mlir::DenseI64ArrayAttr">:$tiles,
+    OptionalParameter<"::mlir::DenseI64ArrayAttr">:$registers,
+    OptionalParameter<"::mlir::DenseI64ArrayAttr">:$order
+  );
+  let assemblyFormat = "`<` struct(params) `>`";
+  let genVerifyDecl = 1;
+}
+
+#endif // CNNC_CODEGEN_CPU_CPUCONFIG

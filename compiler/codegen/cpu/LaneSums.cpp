@@ -1,0 +1,182 @@
+//===- LaneSums.cpp - batch sums split by image column --------------------===//
+#include "codegen/cpu/LaneSums.h"
+
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/TypeUtilities.h"
+
+using namespace mlir;
+using namespace cnn::lowering;
+
+namespace cnnc::cpu {
+
+Value laneSum(OpBuilder &b, Location loc, ValueRange inputs,
+              ArrayRef<AffineMap> inputMaps, ArrayRef<int64_t> parallelShape,
+              unsigned numReductions, AffineMap resultMap,
+              ArrayRef<int64_t> resultShape, Type element, ScalarFn term) {
+  MLIRContext *ctx = b.getContext();
+  unsigned numParallel = parallelShape.size();
+  unsigned numLoops = numParallel + numReductions;
+  SmallVector<AffineMap> maps(inputMaps);
+  SmallVector<AffineExpr> parallelDims;
+  for (unsigned d = 0; d < numParallel; ++d)
+    parallelDims.push_back(getAffineDimExpr(d, ctx));
+  maps.push_back(AffineMap::get(numLoops, 0, parallelDims, ctx));
+  SmallVector<IteratorType> iterators(numParallel, kPar);
+  iterators.append(numReductions, kRed);
+  Value partial =
+      generic(b, loc, inputs, zeros(b, loc, parallelShape, element), maps,
+              iterators,
+              [&](OpBuilder &nb, Location l, ValueRange args) {
+                Value t = term(nb, l, args.drop_back());
+                return SmallVector<Value>{
+                    arith::AddFOp::create(nb, l, args.back(), t)};
+              })
+          .getResult(0);
+  SmallVector<IteratorType> laneIterators(numParallel - 1, kPar);
+  laneIterators.push_back(kRed);
+  return generic(b, loc, partial, zeros(b, loc, resultShape, element),
+                 {identityMap(ctx, numParallel), resultMap}, laneIterators,
+                 [](OpBuilder &nb, Location l, ValueRange args) {
+                   return SmallVector<Value>{
+                       arith::AddFOp::create(nb, l, args[1], args[0])};
+                 })
+      .getResult(0);
+}
+
+std::optional<unsigned> laneLoop(linalg::GenericOp op) {
+  if (!op.hasPureTensorSemantics() || op.getNumDpsInits() == 0 ||
+      op.getNumParallelLoops() == 0)
+    return std::nullopt;
+  SmallVector<IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  bool overBatch = false;
+  for (auto [it, range] : llvm::zip(iters, ranges))
+    overBatch |= it == kRed && ShapedType::isDynamic(range);
+  if (!overBatch)
+    return std::nullopt;
+  // Every result a sum: acc + term, acc used there only, over parallel
+  // dimensions.
+  Block *body = op.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  unsigned numInputs = op.getNumDpsInputs();
+  for (auto [k, init] : llvm::enumerate(op.getDpsInitsMutable())) {
+    Value acc = body->getArgument(numInputs + k);
+    auto add = yield.getOperand(k).getDefiningOp<arith::AddFOp>();
+    if (!add || add->getBlock() != body || !acc.hasOneUse() ||
+        (add.getLhs() != acc && add.getRhs() != acc))
+      return std::nullopt;
+    AffineMap map = op.getMatchingIndexingMap(&init);
+    if (!map.isProjectedPermutation())
+      return std::nullopt;
+    for (AffineExpr e : map.getResults())
+      if (iters[cast<AffineDimExpr>(e).getPosition()] != kPar)
+        return std::nullopt;
+  }
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (map.getNumResults() != 4)
+      continue;
+    auto column = dyn_cast<AffineDimExpr>(map.getResults().back());
+    if (!column)
+      return std::nullopt;
+    unsigned d = column.getPosition();
+    if (iters[d] != kRed || ShapedType::isDynamic(ranges[d]))
+      return std::nullopt;
+    return d;
+  }
+  return std::nullopt;
+}
+
+void splitByLane(RewriterBase &rewriter, linalg::GenericOp op, unsigned lane) {
+  MLIRContext *ctx = op.getContext();
+  Location loc = op.getLoc();
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  // The partial sums' loops: the parallel ones, the lane, the other
+  // reductions, each in its order.
+  SmallVector<unsigned> order;
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (iters[d] == kPar)
+      order.push_back(d);
+  order.push_back(lane);
+  unsigned numKept = order.size();
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (iters[d] == kRed && d != lane)
+      order.push_back(d);
+  SmallVector<AffineExpr> newOfOld(numLoops);
+  SmallVector<unsigned> positionOf(numLoops);
+  for (auto [k, d] : llvm::enumerate(order)) {
+    newOfOld[d] = getAffineDimExpr(k, ctx);
+    positionOf[d] = k;
+  }
+  AffineMap toOld = AffineMap::get(numLoops, 0, newOfOld, ctx);
+  SmallVector<int64_t> partialShape;
+  SmallVector<AffineExpr> keptDims;
+  for (unsigned k = 0; k < numKept; ++k) {
+    partialShape.push_back(ranges[order[k]]);
+    keptDims.push_back(getAffineDimExpr(k, ctx));
+  }
+  SmallVector<AffineMap> inputMaps;
+  for (OpOperand *input : op.getDpsInputOperands())
+    inputMaps.push_back(op.getMatchingIndexingMap(input).compose(toOld));
+  SmallVector<IteratorType> partialIters(numKept, kPar);
+  partialIters.append(numLoops - numKept, kRed);
+  SmallVector<IteratorType> laneIters(numKept - 1, kPar);
+  laneIters.push_back(kRed);
+
+  Block *body = op.getBody();
+  auto yield = cast<linalg::YieldOp>(body->getTerminator());
+  unsigned numInputs = op.getNumDpsInputs();
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> results;
+  for (auto [k, init] : llvm::enumerate(op.getDpsInitsMutable())) {
+    // The body ops result k needs (the other results' terms stay out).
+    Value yielded = yield.getOperand(k);
+    DenseSet<Operation *> needed;
+    SmallVector<Value> work{yielded};
+    while (!work.empty()) {
+      Operation *def = work.pop_back_val().getDefiningOp();
+      if (!def || def->getBlock() != body || !needed.insert(def).second)
+        continue;
+      llvm::append_range(work, def->getOperands());
+    }
+    Type element = getElementTypeOrSelf(op.getResultTypes()[k]);
+    SmallVector<AffineMap> maps(inputMaps);
+    maps.push_back(AffineMap::get(numLoops, 0, keptDims, ctx));
+    Value partial =
+        generic(rewriter, loc, op.getDpsInputs(),
+                zeros(rewriter, loc, partialShape, element), maps,
+                partialIters,
+                [&](OpBuilder &b, Location, ValueRange args) {
+                  IRMapping map;
+                  for (unsigned i = 0; i < numInputs; ++i)
+                    map.map(body->getArgument(i), args[i]);
+                  map.map(body->getArgument(numInputs + k), args.back());
+                  for (Operation &bodyOp : body->without_terminator())
+                    if (needed.contains(&bodyOp))
+                      b.clone(bodyOp, map);
+                  return SmallVector<Value>{map.lookupOrDefault(yielded)};
+                })
+            .getResult(0);
+    // The lanes summed into the result's init, its map over the kept
+    // parallel loops.
+    SmallVector<AffineExpr> outExprs;
+    for (AffineExpr e : op.getMatchingIndexingMap(&init).getResults())
+      outExprs.push_back(getAffineDimExpr(
+          positionOf[cast<AffineDimExpr>(e).getPosition()], ctx));
+    results.push_back(
+        generic(rewriter, loc, partial, init.get(),
+                {identityMap(ctx, numKept),
+                 AffineMap::get(numKept, 0, outExprs, ctx)},
+                laneIters,
+                [](OpBuilder &b, Location l, ValueRange args) {
+                  return SmallVector<Value>{
+                      arith::AddFOp::create(b, l, args[1], args[0])};
+                })
+            .getResult(0));
+  }
+  rewriter.replaceOp(op, results);
+}
+
+} // namespace cnnc::cpu

@@ -1,0 +1,402 @@
+//===- Strategy.cpp - layouts and tiles for the CPU -----------------------===//
+//
+// cnn-cpu-strategy: every decision the CPU pipeline makes for the machine,
+// in one place. The numbers below are register budgets: a register tile
+// (the accumulators one step of a reduction keeps in vector registers) must
+// fit the machine's vector registers with room for the operands it
+// multiplies, and be wide enough to hide the FMA latency. They are derived
+// from TargetInfo (vector width, register count); the constants are the
+// AVX-512 values measured on the lecture's networks, which an AVX2 machine
+// (half the lanes, half the registers) scales down.
+//
+// The decisions are recorded as #cnn_cpu.config on the ops; tile-and-fuse
+// (compiler/pipeline/TileAndFuse.cpp) only reads them.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/ChannelLaneConv.h"
+#include "codegen/cpu/LaneSums.h"
+#include "codegen/cpu/Passes.h"
+#include "codegen/cpu/TargetInfo.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+#include <numeric>
+
+namespace cnnc::cpu {
+#define GEN_PASS_DEF_CPUSTRATEGY
+#include "codegen/cpu/Passes.h.inc"
+} // namespace cnnc::cpu
+
+using namespace mlir;
+using namespace cnnc::cpu;
+
+namespace {
+
+/// Most accumulators a channel-lane conv step keeps (AVX-512: 14 of 32
+/// registers measured best; more only lengthens the step's loads).
+constexpr int64_t kMaxLaneConvAccumulators = 14;
+/// Most vector registers of filter values in one channel-lane conv step.
+constexpr int64_t kMaxLaneConvLaneRegisters = 4;
+/// Rows (output channels) of an NCHW register tile per vector register in
+/// the machine: 32 registers -> 8 rows of a row-wide tile.
+constexpr int64_t kRegistersPerChannelRow = 4;
+/// Reduction slice of a contraction step, in vector registers.
+constexpr int64_t kReductionRegisters = 4;
+/// Width of a batch contraction's register tile, in vector registers.
+constexpr int64_t kBatchLaneRegisters = 2;
+
+/// Fewest broadcast rows (the other channel count) for a weight gradient
+/// with channels as the lane: fewer leave the register tile too thin.
+constexpr int64_t kMinWeightGradRows = 8;
+
+/// The machine's numbers the decisions use.
+struct Budget {
+  int64_t lanes;        ///< f32 per vector register
+  int64_t registers;    ///< vector registers
+  int64_t channelTile;  ///< output channels per NCHW tile
+  int64_t reductionTile;
+  int64_t batchLanes;   ///< last dimension of a batch contraction's tile
+  int64_t batchRows;    ///< the dimension before it
+
+  explicit Budget(const TargetInfo &info)
+      : lanes(info.f32Lanes()), registers(info.vectorRegisters),
+        channelTile(std::max<int64_t>(1, registers / kRegistersPerChannelRow)),
+        reductionTile(kReductionRegisters * lanes),
+        batchLanes(kBatchLaneRegisters * lanes),
+        // Half the registers hold the accumulators.
+        batchRows(std::max<int64_t>(
+            1, std::min<int64_t>(8, registers / 2 / kBatchLaneRegisters))) {}
+};
+
+bool isParallel(utils::IteratorType t) {
+  return t == utils::IteratorType::parallel;
+}
+bool isReduction(utils::IteratorType t) {
+  return t == utils::IteratorType::reduction;
+}
+
+/// The largest divisor of `size` not above `preferred`, so that every tile
+/// has a static shape (`preferred` for a dynamic size).
+int64_t channelTileFor(int64_t size, int64_t preferred) {
+  if (ShapedType::isDynamic(size))
+    return preferred;
+  return std::gcd(size, preferred);
+}
+
+int64_t largestDivisor(int64_t range, int64_t bound) {
+  for (int64_t t = std::min(range, bound); t > 1; --t)
+    if (range % t == 0)
+      return t;
+  return 1;
+}
+
+/// A reduction over non-overlapping windows (max_pool2d_grad's maxima and
+/// first-maximum codes): (n, c, oh, ow | i, j) over [N, C, OH, KH, OW, KW]
+/// into [N, C, OH, OW].
+bool isWindowReduction(linalg::LinalgOp op) {
+  if (!isa<linalg::GenericOp>(op.getOperation()) || op.getNumLoops() != 6 ||
+      op.getNumParallelLoops() != 4 || op.getNumDpsInits() != 1)
+    return false;
+  MLIRContext *ctx = op->getContext();
+  AffineExpr n, c, oh, ow, i, j;
+  bindDims(ctx, n, c, oh, ow, i, j);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  return maps.front() == AffineMap::get(6, 0, {n, c, oh, i, ow, j}, ctx) &&
+         maps.back() == AffineMap::get(6, 0, {n, c, oh, ow}, ctx);
+}
+
+/// Parallel loops first, then reductions only.
+bool isContraction(linalg::LinalgOp op) {
+  SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+  unsigned numParallel = op.getNumParallelLoops();
+  return numParallel > 0 && numParallel < iters.size() &&
+         llvm::all_of(ArrayRef(iters).take_front(numParallel), isParallel) &&
+         llvm::all_of(ArrayRef(iters).drop_front(numParallel), isReduction);
+}
+
+/// A contraction whose reductions include the (dynamic) batch.
+bool reducesBatch(linalg::LinalgOp op) {
+  for (auto [it, range] : llvm::zip(op.getIteratorTypesArray(),
+                                    op.getStaticLoopRanges()))
+    if (isReduction(it) && ShapedType::isDynamic(range))
+      return true;
+  return false;
+}
+
+class Strategy {
+public:
+  Strategy(MLIRContext *ctx, const TargetInfo &info)
+      : ctx(ctx), budget(info) {}
+
+  /// Whether `conv` is computed channels-last: its output channels fill
+  /// whole vector registers.
+  bool wantsChannelLanes(linalg::Conv2DNchwFchwOp conv) const {
+    auto type = cast<RankedTensorType>(conv.getResultTensors()[0].getType());
+    int64_t channels = type.getDimSize(1);
+    return !ShapedType::isDynamic(channels) && channels % budget.lanes == 0;
+  }
+
+  /// A weight gradient's lane: a channel count that fills whole vector
+  /// registers, the other one broadcast as the rows (up to `batchRows`, in
+  /// at least two row blocks for the threads to share); else the output
+  /// columns.
+  std::pair<WeightGradLane, int64_t> weightGradLayout(linalg::GenericOp op) const {
+    auto type = cast<RankedTensorType>(op.getResultTypes()[0]);
+    int64_t o = type.getDimSize(0), c = type.getDimSize(1);
+    WeightGradLane lane = WeightGradLane::Columns;
+    int64_t other = 0;
+    if (c % budget.lanes == 0 && o >= kMinWeightGradRows) {
+      lane = WeightGradLane::InputChannels;
+      other = o;
+    } else if (o % budget.lanes == 0 && c >= kMinWeightGradRows) {
+      lane = WeightGradLane::OutputChannels;
+      other = c;
+    }
+    if (lane == WeightGradLane::Columns)
+      return {lane, 0};
+    int64_t rows = std::min(budget.batchRows, other / 2);
+    while (other % rows != 0)
+      --rows;
+    return {lane, rows};
+  }
+
+  /// The config of `op`, or null where the tiling leaves it alone.
+  ConfigAttr configFor(linalg::LinalgOp op) const {
+    Operation *raw = op.getOperation();
+    if (isa<linalg::FillOp>(raw))
+      return nullptr;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (isa<linalg::Conv2DNchwFchwOp>(raw)) // (n, f, oh, ow | c, kh, kw)
+      return config(OpKind::Conv, imageTiles(ranges, 7),
+                    {0, 0, 1, 0, 1, 1, 1});
+    if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(raw))
+      return config(OpKind::Pool, imageTiles(ranges, 6), {0, 0, 1, 0, 1, 0});
+    if (!op.hasPureTensorSemantics())
+      return nullptr;
+    if (isWindowReduction(op)) // (n, c, oh, ow | i, j)
+      return config(OpKind::Pool, imageTiles(ranges, 6), {0, 0, 1, 0, 1, 0});
+    if (isContraction(op)) {
+      if (reducesBatch(op))
+        return config(OpKind::BatchContraction, {}, batchContractionTiles(op),
+                      batchOuterOrder(op));
+      return config(OpKind::Contraction, {}, contractionTiles(op));
+    }
+    unsigned loops = op.getNumLoops();
+    if (isa<linalg::GenericOp>(raw) && loops == op.getNumParallelLoops()) {
+      if (loops == 2)
+        return config(OpKind::Elementwise, {}, {});
+      if (loops == 4)
+        return config(OpKind::Elementwise, imageTiles(ranges, 4), {});
+      // An image seen as [C, OH, KH, OW, KW] windows (max_pool2d_grad's):
+      // one window row i per tile, its window columns j whole, so the tile
+      // writes whole rows of the image.
+      if (loops == 6) {
+        SmallVector<int64_t> tiles = imageTiles(ranges, 6);
+        tiles[3] = 1;
+        return config(OpKind::Window, tiles, {});
+      }
+    }
+    return nullptr;
+  }
+
+  /// A channel-lane conv's register tile: `k` registers of output channels
+  /// by as many output columns as the accumulator budget allows (each
+  /// column one broadcast input value); one output row, input channel and
+  /// filter tap per step. Most accumulators first (they hide the FMA
+  /// latency), then fewest loads per multiply-add.
+  ConfigAttr laneConvConfig(linalg::GenericOp op) const {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges(); // n oh ow f | c i j
+    int64_t columnsRange = ranges[2], channels = ranges[3];
+    int64_t bestColumns = 1, bestLanes = budget.lanes, bestAccumulators = 0;
+    double bestLoads = 0;
+    for (int64_t k = 1; k <= kMaxLaneConvLaneRegisters; k *= 2) {
+      int64_t lanes = k * budget.lanes;
+      if (channels % lanes != 0)
+        continue;
+      // k filter registers and one broadcast beside the accumulators.
+      int64_t accumulators = std::min(kMaxLaneConvAccumulators,
+                                      budget.registers - k - 1);
+      int64_t columns = std::max<int64_t>(1, accumulators / k);
+      while (columnsRange % columns != 0)
+        --columns;
+      int64_t used = columns * k;
+      double loads = double(columns + k) / double(used);
+      if (used > bestAccumulators ||
+          (used == bestAccumulators && loads < bestLoads)) {
+        bestAccumulators = used;
+        bestLoads = loads;
+        bestColumns = columns;
+        bestLanes = lanes;
+      }
+    }
+    SmallVector<int64_t> registers(ranges.size(), 1);
+    registers[2] = bestColumns;
+    registers[3] = bestLanes;
+    return config(OpKind::LaneConv, {}, registers);
+  }
+
+private:
+  ConfigAttr config(OpKind kind, ArrayRef<int64_t> tiles,
+                    ArrayRef<int64_t> registers,
+                    ArrayRef<int64_t> order = {}) const {
+    auto array = [&](ArrayRef<int64_t> values) {
+      return values.empty() ? DenseI64ArrayAttr()
+                            : DenseI64ArrayAttr::get(ctx, values);
+    };
+    return ConfigAttr::get(ctx, kindName(kind), array(tiles), array(registers),
+                           array(order));
+  }
+
+  /// Inside one image: `channelTile` channels by one row.
+  SmallVector<int64_t> imageTiles(ArrayRef<int64_t> ranges,
+                                  unsigned loops) const {
+    SmallVector<int64_t> tiles(loops, 0);
+    tiles[1] = channelTileFor(ranges[1], budget.channelTile);
+    tiles[2] = 1;
+    return tiles;
+  }
+
+  /// Keep the innermost reductions whole up to `reductionTile` elements (one
+  /// vector multiply + reduction per step), step through the rest. None
+  /// where a reduction is dynamic.
+  SmallVector<int64_t> contractionTiles(linalg::LinalgOp op) const {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+    SmallVector<int64_t> sizes(ranges.size(), 0);
+    int64_t kept = 1;
+    bool full = false;
+    for (int64_t d = ranges.size() - 1; d >= 0 && isReduction(iters[d]); --d) {
+      if (ShapedType::isDynamic(ranges[d]))
+        return {};
+      if (!full && kept * ranges[d] <= budget.reductionTile) {
+        kept *= ranges[d];
+        continue;
+      }
+      int64_t tile = 1;
+      if (!full)
+        for (int64_t t = budget.reductionTile / kept; t > 1; --t)
+          if (ranges[d] % t == 0) {
+            tile = t;
+            break;
+          }
+      sizes[d] = tile;
+      full = true;
+    }
+    return sizes;
+  }
+
+  /// A contraction over the (dynamic) batch: a weight gradient, or a sum
+  /// whose last parallel dimension is a lane (LinalgBuilders' laneSum). One
+  /// sample and one step of every other reduction per tile; the register
+  /// tile is the last two parallel dimensions, `batchRows` rows by a
+  /// divisor of the last range up to `batchLanes` columns. The other
+  /// parallel dimensions go one by one, outside the reductions, so the
+  /// accumulator tile stays in registers across the batch.
+  SmallVector<int64_t> batchContractionTiles(linalg::LinalgOp op) const {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+    SmallVector<int64_t> sizes(ranges.size(), 1);
+    SmallVector<unsigned> parallelDims;
+    for (auto [d, it] : llvm::enumerate(iters))
+      if (isParallel(it))
+        parallelDims.push_back(d);
+    size_t numParallel = parallelDims.size();
+    if (numParallel >= 1) {
+      unsigned last = parallelDims[numParallel - 1];
+      sizes[last] = ShapedType::isDynamic(ranges[last])
+                        ? 1
+                        : largestDivisor(ranges[last], budget.batchLanes);
+    }
+    if (numParallel >= 2) {
+      unsigned rows = parallelDims[numParallel - 2];
+      sizes[rows] = ShapedType::isDynamic(ranges[rows])
+                        ? 1
+                        : channelTileFor(ranges[rows], budget.batchRows);
+    }
+    return sizes;
+  }
+
+  /// The loop order of a batch contraction's register tiles: the sample
+  /// outermost, then every other loop in order. Every tile then reads one
+  /// sample's tensors (tens of KB) from cache, where with the sample inside
+  /// each tile would stream the whole batch from memory; the price, an
+  /// accumulator tile loaded and stored once per sample, is small.
+  SmallVector<int64_t> batchOuterOrder(linalg::LinalgOp op) const {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+    SmallVector<int64_t> order, rest;
+    for (auto [d, range] : llvm::enumerate(ranges))
+      (isReduction(iters[d]) && ShapedType::isDynamic(range) ? order : rest)
+          .push_back(int64_t(d));
+    order.append(rest);
+    return order;
+  }
+
+  MLIRContext *ctx;
+  Budget budget;
+};
+
+struct CpuStrategyPass
+    : cnnc::cpu::impl::CpuStrategyBase<CpuStrategyPass> {
+  using CpuStrategyBase::CpuStrategyBase;
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    llvm::Expected<TargetInfo> info =
+        targetInfoFor({std::string(cpu), std::string(features)});
+    if (!info)
+      return emitError(UnknownLoc::get(ctx))
+             << "cnn-cpu-strategy: " << llvm::toString(info.takeError());
+    target = *info;
+    return success();
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    IRRewriter rewriter(&getContext());
+    Strategy strategy(&getContext(), target);
+
+    // Layouts first: convolutions whose channels fill vector registers
+    // become channels-last generics.
+    SmallVector<linalg::Conv2DNchwFchwOp> convs;
+    func.walk([&](linalg::Conv2DNchwFchwOp conv) {
+      if (conv.hasPureTensorSemantics() && strategy.wantsChannelLanes(conv))
+        convs.push_back(conv);
+    });
+    for (linalg::Conv2DNchwFchwOp conv : convs) {
+      linalg::GenericOp laneConv = rewriteAsChannelLaneConv(rewriter, conv);
+      setConfig(laneConv, strategy.laneConvConfig(laneConv));
+    }
+
+    // Weight gradients: channels or output columns as the lane.
+    SmallVector<linalg::GenericOp> weightGrads;
+    func.walk([&](linalg::GenericOp op) {
+      if (weightGradStrides(op))
+        weightGrads.push_back(op);
+    });
+    for (linalg::GenericOp op : weightGrads) {
+      auto [lane, rows] = strategy.weightGradLayout(op);
+      rewriteWeightGrad(rewriter, op, *weightGradStrides(op), lane, rows);
+    }
+
+    // Sums over the batch and the image: split by image column.
+    SmallVector<std::pair<linalg::GenericOp, unsigned>> sums;
+    func.walk([&](linalg::GenericOp op) {
+      if (std::optional<unsigned> lane = laneLoop(op))
+        sums.push_back({op, *lane});
+    });
+    for (auto [op, lane] : sums)
+      splitByLane(rewriter, op, lane);
+
+    // Then every other op's kind and tiles.
+    func.walk([&](linalg::LinalgOp op) {
+      if (getConfig(op))
+        return;
+      if (ConfigAttr config = strategy.configFor(op))
+        setConfig(op, config);
+    });
+  }
+
+  TargetInfo target;
+};
+
+} // namespace

@@ -1,0 +1,97 @@
+//===- TargetInfo.cpp - what the CPU strategy knows of the machine --------===//
+#include "codegen/cpu/TargetInfo.h"
+
+#include "llvm/Analysis/TargetTransformInfo.h"
+#include "llvm/IR/Function.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
+#include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/SubtargetFeature.h"
+
+namespace cnnc::cpu {
+
+static std::string hostFeatures() {
+  llvm::SubtargetFeatures features;
+  for (const auto &feature : llvm::sys::getHostCPUFeatures())
+    features.AddFeature(feature.first(), feature.second);
+  return features.getString();
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
+createTargetMachine(const CpuTargetOptions &target) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::string error;
+  const llvm::Target *llvmTarget =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!llvmTarget)
+    return llvm::createStringError(error);
+  // -mcpu=native (or none): the host's name and features, then -mattr's
+  // changes to them (as clang's -march=native -mattr=...).
+  bool native = target.cpu.empty() || target.cpu == "native";
+  std::string cpu = native ? llvm::sys::getHostCPUName().str() : target.cpu;
+  std::string features = target.features;
+  if (native)
+    features = hostFeatures() + (features.empty() ? "" : "," + features);
+  llvm::TargetOptions options;
+  // Let the backend fuse the convolution's multiply-adds into FMAs.
+  options.AllowFPOpFusion = llvm::FPOpFusion::Fast;
+  llvm::CodeGenOptLevel level = target.optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
+                                : target.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+                                : target.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                                                       : llvm::CodeGenOptLevel::None;
+  std::unique_ptr<llvm::TargetMachine> tm(llvmTarget->createTargetMachine(
+      triple, cpu, features, options, llvm::Reloc::PIC_, std::nullopt, level));
+  if (!tm)
+    return llvm::createStringError("cannot create a target machine for " +
+                                   triple.str() + " / " + cpu);
+  return tm;
+}
+
+unsigned preferredVectorBits(const llvm::TargetMachine &tm) {
+  return tm.getMCSubtargetInfo()->checkFeatures("+avx512f") ? 512 : 256;
+}
+
+TargetInfo targetInfo(const llvm::TargetMachine &tm) {
+  // The backend's own cost model answers for a function compiled as
+  // CpuCodegen compiles the model's.
+  llvm::LLVMContext context;
+  llvm::Module module("target-info", context);
+  module.setDataLayout(tm.createDataLayout());
+  module.setTargetTriple(tm.getTargetTriple());
+  auto *fn = llvm::Function::Create(
+      llvm::FunctionType::get(llvm::Type::getVoidTy(context), false),
+      llvm::Function::ExternalLinkage, "probe", module);
+  fn->addFnAttr("target-cpu", tm.getTargetCPU());
+  fn->addFnAttr("target-features", tm.getTargetFeatureString());
+  fn->addFnAttr("prefer-vector-width",
+                std::to_string(preferredVectorBits(tm)));
+  llvm::TargetTransformInfo tti = tm.getTargetTransformInfo(*fn);
+
+  TargetInfo info;
+  info.cpu = tm.getTargetCPU().str();
+  info.vectorBits = unsigned(
+      tti.getRegisterBitWidth(llvm::TargetTransformInfo::RGK_FixedWidthVector)
+          .getFixedValue());
+  if (info.vectorBits < 128)
+    info.vectorBits = 128;
+  info.vectorRegisters =
+      tti.getNumberOfRegisters(tti.getRegisterClassForType(/*Vector=*/true));
+  using Level = llvm::TargetTransformInfo::CacheLevel;
+  info.l1Bytes = tti.getCacheSize(Level::L1D).value_or(0);
+  info.l2Bytes = tti.getCacheSize(Level::L2D).value_or(0);
+  return info;
+}
+
+llvm::Expected<TargetInfo> targetInfoFor(const CpuTargetOptions &target) {
+  auto tm = createTargetMachine(target);
+  if (!tm)
+    return tm.takeError();
+  return targetInfo(**tm);
+}
+
+} // namespace cnnc::cpu

@@ -1,0 +1,46 @@
+// RUN: cnnc-opt %s --split-input-file --verify-diagnostics
+
+// #cnn_cpu.config is checked where it is written: a known kind, sizes for
+// every loop of a linalg op.
+
+func.func @unknown_kind(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{unknown kind 'tile'}}
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"], cnn_cpu.config = #cnn_cpu.config<kind = "tile">}
+      ins(%a : tensor<4xf32>) outs(%a : tensor<4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @wrong_rank(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{cnn_cpu.config has 2 sizes for an op of 1 loops}}
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"], cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = array<i64: 1, 1>>}
+      ins(%a : tensor<4xf32>) outs(%a : tensor<4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @not_linalg(%a: f32) -> f32 {
+  // expected-error @+1 {{cnn_cpu.config is for linalg ops}}
+  %r = arith.addf %a, %a {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise">} : f32
+  return %r : f32
+}
+
+// -----
+
+func.func @bad_order(%a: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{order must be a permutation of the loops}}
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"], cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", order = array<i64: 1>>}
+      ins(%a : tensor<4xf32>) outs(%a : tensor<4xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}

@@ -1,0 +1,92 @@
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4" | FileCheck %s --check-prefixes=CHECK,AVX512
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v3" | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4 features=-avx512f" | FileCheck %s --check-prefixes=CHECK,AVX2
+
+// The CPU strategy's decisions for an AVX-512 machine (x86-64-v4: 16-float
+// registers, 32 of them) and an AVX2 one (x86-64-v3, or AVX-512 turned off
+// with -mattr: 8-float registers, 16 of them), recorded as
+// #cnn_cpu.config on each op.
+
+// A conv with 32 output channels is channels-last on both: the filter laid
+// out [KH, KW, C, F], the bias broadcast along the channels-last result,
+// the register tile k vector registers of output channels by as many
+// output columns as the accumulators allow (AVX-512: 14 of 32 registers,
+// 2 x 7; AVX2: 14 of 16, 1 x 14), then the layout copy back to NCHW.
+// CHECK-LABEL: func.func @conv32
+// CHECK:       linalg.transpose ins(%{{.+}} : tensor<32x16x3x3xf32>) outs(%{{.+}} : tensor<3x3x16x32xf32>) permutation = [2, 3, 1, 0]
+// CHECK:       linalg.generic {{.*}} ins(%{{.+}} : tensor<32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>)
+// AVX512:      linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = array<i64: 1, 1, 7, 32, 1, 1, 1>>}
+// AVX2:        linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = array<i64: 1, 1, 14, 8, 1, 1, 1>>}
+// AVX512:      linalg.generic {{.*}} ins(%{{.+}} : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = array<i64: 0, 8, 1, 0>>}
+// AVX2:        linalg.generic {{.*}} ins(%{{.+}} : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = array<i64: 0, 4, 1, 0>>}
+// CHECK-NOT:   linalg.conv_2d_nchw_fchw
+func.func @conv32(%x: tensor<?x16x16x16xf32>, %w: tensor<32x16x3x3xf32>, %b: tensor<32xf32>) -> tensor<?x32x14x14xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x16x16x16xf32>
+  %e = tensor.empty(%n) : tensor<?x32x14x14xf32>
+  %init = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : tensor<32xf32>) outs(%e : tensor<?x32x14x14xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<?x32x14x14xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x16x16x16xf32>, tensor<32x16x3x3xf32>) outs(%init : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  return %y : tensor<?x32x14x14xf32>
+}
+
+// 8 output channels fill an AVX2 register but not an AVX-512 one: NCHW on
+// AVX-512, tiled 8 channels x 1 row inside an image, one output row, input
+// channel and filter tap per step; channels-last on AVX2 (8 channels by 14
+// columns).
+// CHECK-LABEL:  func.func @conv8
+// AVX512:       linalg.conv_2d_nchw_fchw {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "conv", tiles = array<i64: 0, 8, 1, 0, 0, 0, 0>, registers = array<i64: 0, 0, 1, 0, 1, 1, 1>>
+// AVX2:         linalg.fill {{.*}} -> tensor<?x28x28x8xf32>
+// AVX2:         linalg.generic {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = array<i64: 1, 1, 14, 8, 1, 1, 1>>
+func.func @conv8(%x: tensor<?x3x30x30xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<?x8x28x28xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x3x30x30xf32>
+  %e = tensor.empty(%n) : tensor<?x8x28x28xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<?x8x28x28xf32>) -> tensor<?x8x28x28xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x3x30x30xf32>, tensor<8x3x3x3xf32>) outs(%init : tensor<?x8x28x28xf32>) -> tensor<?x8x28x28xf32>
+  return %y : tensor<?x8x28x28xf32>
+}
+
+// A pooling: a channel tile by one row inside an image, one output row and
+// one window row per step. A fill gets no config (it is fused where read).
+// CHECK-LABEL:  func.func @pool
+// CHECK:        linalg.fill
+// CHECK-NOT:    cnn_cpu.config
+// AVX512:       linalg.pooling_nchw_max {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "pool", tiles = array<i64: 0, 8, 1, 0, 0, 0>, registers = array<i64: 0, 0, 1, 0, 1, 0>>
+// AVX2:         linalg.pooling_nchw_max {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "pool", tiles = array<i64: 0, 4, 1, 0, 0, 0>, registers = array<i64: 0, 0, 1, 0, 1, 0>>
+func.func @pool(%x: tensor<?x32x28x28xf32>) -> tensor<?x32x14x14xf32> {
+  %c0 = arith.constant 0 : index
+  %ninf = arith.constant 0xFF800000 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x32x28x28xf32>
+  %e = tensor.empty(%n) : tensor<?x32x14x14xf32>
+  %init = linalg.fill ins(%ninf : f32) outs(%e : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %k = tensor.empty() : tensor<2x2xf32>
+  %y = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %k : tensor<?x32x28x28xf32>, tensor<2x2xf32>) outs(%init : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  return %y : tensor<?x32x14x14xf32>
+}
+
+// A sum over the batch (a weight gradient's or a batchnorm's): the sample
+// outermost, the register tile the last two parallel dimensions (AVX-512:
+// 8 rows x 32 lanes, 16 of 32 registers; AVX2: 4 x 16, 8 of 16).
+// CHECK-LABEL:  func.func @batch_sum
+// AVX512:       cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = array<i64: 1, 8, 32, 1, 1>, order = array<i64: 3, 0, 1, 2, 4>>
+// AVX2:         cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = array<i64: 1, 4, 16, 1, 1>, order = array<i64: 3, 0, 1, 2, 4>>
+func.func @batch_sum(%x: tensor<?x4x16x32xf32>) -> tensor<4x16x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x16x32xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4x16x32xf32>) -> tensor<4x16x32xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d3, d0, d4, d1, d2)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%x : tensor<?x4x16x32xf32>) outs(%init : tensor<4x16x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %a = arith.addf %in, %out : f32
+    linalg.yield %a : f32
+  } -> tensor<4x16x32xf32>
+  return %s : tensor<4x16x32xf32>
+}
