@@ -6,7 +6,8 @@
 // after it run in ONE loop over the images, on per-image tensors; no
 // activation of the whole batch is left, only the result's shared output.
 // Weights stay outside; the batchnorm-style weight scaling (no batch
-// dimension) is not sliced.
+// dimension) is not sliced. (The CPU strategy computes the 32-channel
+// convs channels-last.)
 
 // CHECK-LABEL: func.func @two_blocks
 // CHECK:       scf.forall (%{{.*}}) in (32) shared_outs(%{{.*}}) -> (tensor<32x32x3x3xf32>)
@@ -20,11 +21,11 @@
 // CHECK-NEXT:      tensor.yield
 // CHECK-NEXT:    } : tensor<1x32x16x16xf32> to tensor<1x32x18x18xf32>
 // CHECK-NOT:     tensor.empty(%
-// CHECK:         linalg.conv_2d_nchw_fchw {{.*}} outs(%{{.*}} : tensor<1x8x1x16xf32>)
+// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x32xf32>) {{.*}}kind = "lane_conv"
 // CHECK-NOT:     tensor.empty(%
 // CHECK:         } : tensor<1x32x16x16xf32> to tensor<1x32x18x18xf32>
 // CHECK-NOT:     tensor.empty(%
-// CHECK:         linalg.conv_2d_nchw_fchw {{.*}} outs(%{{.*}} : tensor<1x8x1x16xf32>)
+// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x32xf32>) {{.*}}kind = "lane_conv"
 // CHECK-NOT:     tensor.empty(%
 // CHECK:         scf.forall.in_parallel
 // CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[I]], 0, 0, 0] [1, 32, 16, 16]
@@ -35,8 +36,8 @@
 // SERIAL-LABEL: func.func @two_blocks
 // SERIAL-NOT:   scf.forall
 // SERIAL:       scf.for %[[I:[a-z0-9]+]] = %c0 to %{{.*}} step %c1 iter_args(%[[OUT:[a-z0-9]+]] = %{{.*}}) -> (tensor<?x32x16x16xf32>)
-// SERIAL:         linalg.conv_2d_nchw_fchw
-// SERIAL:         linalg.conv_2d_nchw_fchw
+// SERIAL:         kind = "lane_conv"
+// SERIAL:         kind = "lane_conv"
 // SERIAL:         tensor.insert_slice %{{.*}} into %[[OUT]][%[[I]], 0, 0, 0] [1, 32, 16, 16]
 
 #id4 = affine_map<(n, c, h, w) -> (n, c, h, w)>

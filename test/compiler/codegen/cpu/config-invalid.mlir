@@ -17,7 +17,7 @@ func.func @unknown_kind(%a: tensor<4xf32>) -> tensor<4xf32> {
 
 func.func @wrong_rank(%a: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{cnn_cpu.config has 2 sizes for an op of 1 loops}}
-  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"], cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = array<i64: 1, 1>>}
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"], cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [1, 1]>}
       ins(%a : tensor<4xf32>) outs(%a : tensor<4xf32>) {
   ^bb0(%in: f32, %out: f32):
     linalg.yield %in : f32
@@ -37,7 +37,7 @@ func.func @not_linalg(%a: f32) -> f32 {
 
 func.func @bad_order(%a: tensor<4xf32>) -> tensor<4xf32> {
   // expected-error @+1 {{order must be a permutation of the loops}}
-  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"], cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", order = array<i64: 1>>}
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"], cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", order = [1]>}
       ins(%a : tensor<4xf32>) outs(%a : tensor<4xf32>) {
   ^bb0(%in: f32, %out: f32):
     linalg.yield %in : f32

@@ -4,17 +4,17 @@
 // A sum over the batch and the image per channel (a bias gradient, as
 // convert-cnn-to-linalg writes it: (n, c, h, w) with c parallel) is split
 // by image column: a partial sum over (c, w | n, h) keeps the 6 columns
-// apart, its register tile the channels x columns (AVX-512: 8 x 6; AVX2:
+// apart, its register tile the channels x columns (AVX-512, 8 x 6; AVX2,
 // 4 x 6), the sample outermost; then the columns are summed into the
 // result.
 // CHECK-DAG: #[[IN:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d0, d3, d1)>
 // CHECK-DAG: #[[KEEP:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d1)>
 // CHECK-LABEL: func.func @bias_grad
 // CHECK: %[[ZERO:.+]] = linalg.fill {{.*}} -> tensor<8x6xf32>
-// CHECK: %[[PART:.+]] = linalg.generic {indexing_maps = [#[[IN]], #[[KEEP]]], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}} : tensor<?x8x6x6xf32>) outs(%[[ZERO]] : tensor<8x6xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = array<i64: 8, 6, 1, 1>, order = array<i64: 2, 0, 1, 3>>}
+// CHECK: %[[PART:.+]] = linalg.generic {indexing_maps = [#[[IN]], #[[KEEP]]], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}} : tensor<?x8x6x6xf32>) outs(%[[ZERO]] : tensor<8x6xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = [8, 6, 1, 1], order = [2, 0, 1, 3]>}
 // CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[PART]] : tensor<8x6xf32>) outs(%{{.+}} : tensor<8xf32>)
 // AVX2-LABEL: func.func @bias_grad
-// AVX2: registers = array<i64: 4, 6, 1, 1>
+// AVX2: registers = [4, 6, 1, 1]
 func.func @bias_grad(%dy: tensor<?x8x6x6xf32>) -> tensor<8xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<8xf32>

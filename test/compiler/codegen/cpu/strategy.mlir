@@ -10,15 +10,15 @@
 // A conv with 32 output channels is channels-last on both: the filter laid
 // out [KH, KW, C, F], the bias broadcast along the channels-last result,
 // the register tile k vector registers of output channels by as many
-// output columns as the accumulators allow (AVX-512: 14 of 32 registers,
-// 2 x 7; AVX2: 14 of 16, 1 x 14), then the layout copy back to NCHW.
+// output columns as the accumulators allow (AVX-512, 14 of 32 registers,
+// 2 x 7; AVX2, 14 of 16, 1 x 14), then the layout copy back to NCHW.
 // CHECK-LABEL: func.func @conv32
 // CHECK:       linalg.transpose ins(%{{.+}} : tensor<32x16x3x3xf32>) outs(%{{.+}} : tensor<3x3x16x32xf32>) permutation = [2, 3, 1, 0]
 // CHECK:       linalg.generic {{.*}} ins(%{{.+}} : tensor<32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>)
-// AVX512:      linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = array<i64: 1, 1, 7, 32, 1, 1, 1>>}
-// AVX2:        linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = array<i64: 1, 1, 14, 8, 1, 1, 1>>}
-// AVX512:      linalg.generic {{.*}} ins(%{{.+}} : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = array<i64: 0, 8, 1, 0>>}
-// AVX2:        linalg.generic {{.*}} ins(%{{.+}} : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = array<i64: 0, 4, 1, 0>>}
+// AVX512:      linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 7, 32, 1, 1, 1]>}
+// AVX2:        linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 14, 8, 1, 1, 1]>}
+// AVX512:      linalg.generic {{.*}} ins(%{{.+}} : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 8, 1, 0]>}
+// AVX2:        linalg.generic {{.*}} ins(%{{.+}} : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 4, 1, 0]>}
 // CHECK-NOT:   linalg.conv_2d_nchw_fchw
 func.func @conv32(%x: tensor<?x16x16x16xf32>, %w: tensor<32x16x3x3xf32>, %b: tensor<32xf32>) -> tensor<?x32x14x14xf32> {
   %c0 = arith.constant 0 : index
@@ -39,9 +39,9 @@ func.func @conv32(%x: tensor<?x16x16x16xf32>, %w: tensor<32x16x3x3xf32>, %b: ten
 // channel and filter tap per step; channels-last on AVX2 (8 channels by 14
 // columns).
 // CHECK-LABEL:  func.func @conv8
-// AVX512:       linalg.conv_2d_nchw_fchw {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "conv", tiles = array<i64: 0, 8, 1, 0, 0, 0, 0>, registers = array<i64: 0, 0, 1, 0, 1, 1, 1>>
+// AVX512:       linalg.conv_2d_nchw_fchw {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "conv", tiles = [0, 8, 1, 0, 0, 0, 0], registers = [0, 0, 1, 0, 1, 1, 1]>
 // AVX2:         linalg.fill {{.*}} -> tensor<?x28x28x8xf32>
-// AVX2:         linalg.generic {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = array<i64: 1, 1, 14, 8, 1, 1, 1>>
+// AVX2:         linalg.generic {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 14, 8, 1, 1, 1]>
 func.func @conv8(%x: tensor<?x3x30x30xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<?x8x28x28xf32> {
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f32
@@ -58,8 +58,8 @@ func.func @conv8(%x: tensor<?x3x30x30xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<?
 // CHECK-LABEL:  func.func @pool
 // CHECK:        linalg.fill
 // CHECK-NOT:    cnn_cpu.config
-// AVX512:       linalg.pooling_nchw_max {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "pool", tiles = array<i64: 0, 8, 1, 0, 0, 0>, registers = array<i64: 0, 0, 1, 0, 1, 0>>
-// AVX2:         linalg.pooling_nchw_max {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "pool", tiles = array<i64: 0, 4, 1, 0, 0, 0>, registers = array<i64: 0, 0, 1, 0, 1, 0>>
+// AVX512:       linalg.pooling_nchw_max {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "pool", tiles = [0, 8, 1, 0, 0, 0], registers = [0, 0, 1, 0, 1, 0]>
+// AVX2:         linalg.pooling_nchw_max {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "pool", tiles = [0, 4, 1, 0, 0, 0], registers = [0, 0, 1, 0, 1, 0]>
 func.func @pool(%x: tensor<?x32x28x28xf32>) -> tensor<?x32x14x14xf32> {
   %c0 = arith.constant 0 : index
   %ninf = arith.constant 0xFF800000 : f32
@@ -73,16 +73,16 @@ func.func @pool(%x: tensor<?x32x28x28xf32>) -> tensor<?x32x14x14xf32> {
 }
 
 // A sum over the batch (a weight gradient's or a batchnorm's): the sample
-// outermost, the register tile the last two parallel dimensions (AVX-512:
-// 8 rows x 32 lanes, 16 of 32 registers; AVX2: 4 x 16, 8 of 16).
+// outermost, the register tile the last two parallel dimensions (AVX-512,
+// 8 rows x 32 lanes, 16 of 32 registers; AVX2, 4 x 16, 8 of 16).
 // CHECK-LABEL:  func.func @batch_sum
-// AVX512:       cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = array<i64: 1, 8, 32, 1, 1>, order = array<i64: 3, 0, 1, 2, 4>>
-// AVX2:         cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = array<i64: 1, 4, 16, 1, 1>, order = array<i64: 3, 0, 1, 2, 4>>
+// AVX512:       cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = [1, 8, 32, 1], order = [3, 0, 1, 2]>
+// AVX2:         cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = [1, 4, 16, 1], order = [3, 0, 1, 2]>
 func.func @batch_sum(%x: tensor<?x4x16x32xf32>) -> tensor<4x16x32xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<4x16x32xf32>
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<4x16x32xf32>) -> tensor<4x16x32xf32>
-  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4) -> (d3, d0, d4, d1, d2)>, affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction"]}
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d3, d0, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
       ins(%x : tensor<?x4x16x32xf32>) outs(%init : tensor<4x16x32xf32>) {
   ^bb0(%in: f32, %out: f32):
     %a = arith.addf %in, %out : f32

@@ -4,7 +4,7 @@
 // The CPU strategy's layouts of a conv weight gradient, dw[o, c, i, j] =
 // Σ_{n, h, w} dy[n, o, h, w]·xpad[n, c, h + i, w + j] (convert-cnn-to-linalg
 // writes it as a plain reduction over (o, c, i, j | n, h, w)).
-// AVX-512: 16 input channels make the vector lane: x (padded) and dy are copied
+// AVX-512, 16 input channels make the vector lane: x (padded) and dy are copied
 // channels-last, the contraction iterates (ro, i, j, ri, c | n, h, w) with
 // o = 8·ro + ri, and its [ro, kh, kw, ri, c] result is permuted and
 // reshaped into [O, C, KH, KW].
@@ -26,7 +26,7 @@
 // AVX2-DAG: #[[DY:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d6, d7, d0 * 4 + d3)>
 // AVX2-LABEL: func.func @input_channel_lanes
 // AVX2: linalg.fill {{.*}} -> tensor<8x3x3x4x16xf32>
-// AVX2: linalg.generic {{.*}}kind = "batch_contraction", registers = array<i64: 1, 1, 1, 4, 16, 1, 1, 1>, order = array<i64: 5, 0, 1, 2, 3, 4, 6, 7>
+// AVX2: linalg.generic {{.*}}kind = "batch_contraction", registers = [1, 1, 1, 4, 16, 1, 1, 1], order = [5, 0, 1, 2, 3, 4, 6, 7]
 module attributes {cnn.mode = "train"} {
 func.func @input_channel_lanes(%x: tensor<?x16x6x6xf32>, %dy: tensor<?x32x6x6xf32>) -> tensor<32x16x3x3xf32> {
   %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x16x6x6xf32>, tensor<?x32x6x6xf32>) -> tensor<32x16x3x3xf32>
@@ -38,7 +38,7 @@ func.func @input_channel_lanes(%x: tensor<?x16x6x6xf32>, %dy: tensor<?x32x6x6xf3
 
 // 16 output channels make the lane, the 8 input channels the rows: two row
 // blocks of 4 (so that two threads share the work); stride 2, no padding.
-// (AVX2: 8 input channels, 16 output channels: the input channels are the
+// (AVX2, 8 input channels, 16 output channels: the input channels are the
 // lane.)
 // CHECK-DAG: #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d6 * 2 + d1, d7 * 2 + d2, d0 * 4 + d3)>
 // CHECK-DAG: #[[DY:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d6, d7, d4)>
