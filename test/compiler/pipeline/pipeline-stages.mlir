@@ -1,5 +1,5 @@
-// RUN: cnnc-opt %S/Inputs/net.mlir --cnn-cpu-pipeline="lower-to-llvm=false" | FileCheck %s --check-prefix=BUF
-// RUN: cnnc-opt %S/Inputs/net.mlir --cnn-cpu-pipeline | FileCheck %s --check-prefix=LLVM
+// RUN: cnnc-opt %S/Inputs/net.mlir --cnn-cpu-pipeline="cpu=x86-64-v4 lower-to-llvm=false" | FileCheck %s --check-prefix=BUF
+// RUN: cnnc-opt %S/Inputs/net.mlir --cnn-cpu-pipeline="cpu=x86-64-v4" | FileCheck %s --check-prefix=LLVM
 // RUN: cnnc-opt %S/Inputs/net.mlir --cnn-cpu-pipeline="parallel=false" | FileCheck %s --check-prefix=SERIAL
 
 // The lecture's Net through the whole pipeline. After bufferization and
@@ -10,7 +10,7 @@
 // BUF-NOT:   memref.copy
 // BUF:       scf.parallel
 // BUF-NOT:   scf.parallel
-// BUF:         arith.mulf {{.*}} : vector<8x32xf32>
+// BUF:         arith.mulf {{.*}} : vector<8x16xf32>
 // BUF:       return
 
 // LLVM dialect: OpenMP region for the batch loop, FMAs on vectors, and the
