@@ -48,7 +48,8 @@ def load(path):
 
 
 def save(path, tensors):
-    save_file({k: np.ascontiguousarray(v) for k, v in tensors.items()}, path)
+    # np.array keeps 0-d tensors 0-d (np.ascontiguousarray makes them [1]).
+    save_file({k: np.array(v, order="C") for k, v in tensors.items()}, path)
 
 
 def compare(label, got, want):
