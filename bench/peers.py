@@ -60,7 +60,6 @@ import os
 import platform
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 import time
@@ -239,7 +238,18 @@ def prepare(args, shape_name, name, case_dir):
     cmd = [args.cnnc, os.path.join(ROOT, "models", stem + ".cnn"), "-o", exe]
     for k, v in defines.items():
         cmd += ["-D", f"{k}={v}"]
-    run(cmd)
+    # An executable from an earlier run of the same command with the same
+    # cnnc and model file is reused (NetResDeep's 100-block training step
+    # takes minutes to compile).
+    stamp = exe + ".command"
+    sources = [args.cnnc, cmd[1]]
+    fresh = (os.path.exists(exe) and os.path.exists(stamp)
+             and open(stamp).read() == shlex.join(cmd)
+             and all(os.path.getmtime(exe) > os.path.getmtime(s) for s in sources))
+    if not fresh:
+        run(cmd)
+        with open(stamp, "w") as f:
+            f.write(shlex.join(cmd))
     info = run([exe, "info", "--batch-size", str(args.batch)])
     flops = int(FLOPS_RE.search(info).group(1))
 
@@ -325,7 +335,7 @@ def bench_case(args, workers, shape_name, name, case_dir, say):
     """{mode: {peer: ms or an error text}}, forward FLOPs per sample."""
     start = time.perf_counter()
     case, exe, flops, cnnc_train, cnnc_infer = prepare(args, shape_name, name, case_dir)
-    say(f"compiled and ran cnnc ({time.perf_counter() - start:.1f} s)")
+    say(f"compiled (or reused) and ran cnnc ({time.perf_counter() - start:.1f} s)")
     cnnc_out = {"train": cnnc_train, "infer": cnnc_infer}
     results = {mode: {} for mode in args.modes}
     live = {mode: ["cnnc"] for mode in args.modes}
@@ -521,8 +531,7 @@ def main():
             def say(text, tag=tag):
                 print(f"{tag} {text}  [{elapsed(start)}]", flush=True)
             case_dir = os.path.join(args.workdir, f"{shape_name}-{name}")
-            shutil.rmtree(case_dir, ignore_errors=True)
-            os.makedirs(case_dir)
+            os.makedirs(case_dir, exist_ok=True)
             try:
                 results, flops = bench_case(args, workers, shape_name, name, case_dir, say)
             except Failure as e:
