@@ -31,6 +31,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data,
     if (state.epoch < 0 || state.step < 0)
       std::abort();
     TrainFlags f;
+    f.sgd.lr = 0.01; // as a model's train { } section would (lr > 0)
     CommandLine cl("fuzz", "train", "");
     addTrainFlags(cl, f);
     applyResumeDefaults(cl, file.metadata, "fuzz.safetensors", f);
