@@ -1018,8 +1018,9 @@ Graph Sema::run(llvm::StringRef filename, llvm::ArrayRef<Override> overrides) {
     auto out = runForward(top, *input, "");
     if (out)
       g.output = *out;
-    // The executables and the runtime take [N, classes] logits.
-    if (out && g.nodes[*out].shape.size() != 1) {
+    // The executables and the runtime take [N, classes] logits (checked on
+    // a model otherwise right: after other errors it would be noise).
+    if (out && diag.errorCount() == 0 && g.nodes[*out].shape.size() != 1) {
       const shape::Shape &got = g.nodes[*out].shape;
       llvm::SMLoc loc = top.decl->forward->endLoc;
       for (const Stmt &st : top.decl->forward->body)
