@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package cnnc needs, only those missing; quick when all are there.
+# Installs every Debian package cnnc needs, only those missing; quick when all
+# are there. `--test` adds what only the tests need.
 set -euo pipefail
 
 packages=(
@@ -10,6 +11,12 @@ packages=(
   python3-torch python3-numpy                              # the numerics reference in tests and bench/
   dataset-fashion-mnist                                    # the default data set
 )
+# The test path only (scripts/test.sh passes --test): libFuzzer's clang for
+# scripts/fuzz.sh.
+test_packages=(clang-22 libclang-rt-22-dev)
+if [[ "${1:-}" == "--test" ]]; then
+  packages+=("${test_packages[@]}")
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Sets up, builds and runs every test: the whole lit suite on the release
-# build, then the front-end and dialect tests again under ASan + UBSan.
+# build, then the front-end and dialect tests again under ASan + UBSan, then
+# each fuzz target for 30 s (scripts/fuzz.sh).
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 lit=/usr/lib/llvm-22/bin/lit
 
-"$root/scripts/setup.sh" || exit 1
+"$root/scripts/setup.sh" --test || exit 1
 "$root/scripts/build.sh" || exit 1
 "$root/scripts/build.sh" --sanitize || exit 1
 
@@ -24,5 +25,10 @@ run_lit "$root/build/test"
 echo "== lit: sanitizer build (front end, MLIRGen, tools, dialect, model front-end checks, runtime)"
 run_lit --filter "compiler/frontend|compiler/mlirgen|compiler/tools|dialect|models/[a-z_-]+\.test|runtime" "$root/build-asan/test"
 
+echo "== fuzz: each target 30 s on its corpus (fuzz/corpus/)"
+fuzz_ok=1
+"$root/scripts/fuzz.sh" 30 || fuzz_ok=0
+
 echo "$passed passed, $failed failed"
-[[ $failed -eq 0 && $passed -gt 0 ]]
+((fuzz_ok)) || echo "fuzzing found a crash (see above)"
+[[ $failed -eq 0 && $passed -gt 0 && $fuzz_ok -eq 1 ]]

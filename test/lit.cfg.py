@@ -58,3 +58,8 @@ if subprocess.run(["unshare", "-m", "sh", "-c",
                     "mount -t tmpfs -o size=4k tmpfs /mnt"],
                    capture_output=True).returncode == 0:
     config.available_features.add("tmpfs-mount")
+
+# strace, where installed and allowed to trace: tests that count system calls.
+if subprocess.run(["sh", "-c", "strace -o /dev/null true"],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("strace")

@@ -8,7 +8,13 @@ using namespace cnnc;
 void Diagnostics::emit(llvm::SMLoc loc, llvm::SourceMgr::DiagKind kind,
                        const llvm::Twine &msg) {
   if (loc.isValid()) {
-    sm.PrintMessage(os, loc, kind, msg);
+    // Whole, then written at once: SourceMgr prints the source line a
+    // character at a time, a system call each on unbuffered stderr.
+    std::string text;
+    llvm::raw_string_ostream buffer(text);
+    buffer.enable_colors(os.has_colors());
+    sm.PrintMessage(buffer, loc, kind, msg);
+    os << text;
     return;
   }
   const char *label = kind == llvm::SourceMgr::DK_Error     ? "error"

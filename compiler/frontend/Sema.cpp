@@ -1018,6 +1018,23 @@ Graph Sema::run(llvm::StringRef filename, llvm::ArrayRef<Override> overrides) {
     auto out = runForward(top, *input, "");
     if (out)
       g.output = *out;
+    // The executables and the runtime take [N, classes] logits (checked on
+    // a model otherwise right: after other errors it would be noise).
+    if (out && diag.errorCount() == 0 && g.nodes[*out].shape.size() != 1) {
+      const shape::Shape &got = g.nodes[*out].shape;
+      llvm::SMLoc loc = top.decl->forward->endLoc;
+      for (const Stmt &st : top.decl->forward->body)
+        if (st.kind == Stmt::Return)
+          loc = st.loc;
+      int64_t numel = 1;
+      for (int64_t d : got)
+        numel *= d;
+      diag.error(loc, "forward of model '" + top.decl->name +
+                          "' must return logits of shape [N, classes], not [N" +
+                          (got.empty() ? "]" : ", " + shape::str(got).substr(1)) +
+                          "; flatten them first, e.g. out.view(-1, " +
+                          std::to_string(numel) + ")");
+    }
     if (diag.errorCount() == 0)
       warnUnused(top);
   }

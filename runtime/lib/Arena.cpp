@@ -68,11 +68,13 @@ std::ptrdiff_t Layout::resolve(std::string_view name) const {
 }
 
 Arena::Arena(Layout layout)
-    : layout_(std::move(layout)), storage_(layout_.totalBytes()) {}
+    : layout_(std::move(layout)),
+      storage_(layout_.totalBytes(), "the model's parameters") {}
 
 Arena::Arena(Layout layout, std::size_t capacityBytes)
     : layout_(std::move(layout)),
-      storage_(std::max(capacityBytes, layout_.totalBytes())) {}
+      storage_(std::max(capacityBytes, layout_.totalBytes()),
+               "the model's parameters and training state") {}
 
 float *Arena::f32(std::string_view name) {
   std::ptrdiff_t i = layout_.indexOf(name);

@@ -5,11 +5,18 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+#include <new>
+
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <dirent.h>
 #include <fcntl.h>
+#include <string_view>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -96,6 +103,40 @@ std::string followLink(const std::string &path) {
   return target.front() == '/' ? target : dirOf(path) + "/" + target;
 }
 
+/// The last component of `path`.
+std::string baseOf(const std::string &path) {
+  std::size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+/// Removes what earlier writes of `target` killed before their rename left
+/// (`<target>.tmp.XXXXXX`): each writer holds its temporary locked until the
+/// rename, so one that can be locked is an orphan, unless it is a few
+/// seconds old only (a writer between mkstemp and flock).
+void removeOrphanTemporaries(const std::string &target) {
+  std::string dir = dirOf(target), prefix = baseOf(target) + ".tmp.";
+  DIR *d = ::opendir(dir.c_str());
+  if (!d)
+    return;
+  std::time_t now = std::time(nullptr);
+  while (const dirent *entry = ::readdir(d)) {
+    std::string_view name = entry->d_name;
+    if (name.size() != prefix.size() + 6 ||
+        name.compare(0, prefix.size(), prefix) != 0)
+      continue;
+    std::string path = dir + "/" + std::string(name);
+    Fd f;
+    f.fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (f.fd < 0 || ::fstat(f.fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        st.st_uid != ::geteuid() || now - st.st_mtime < 10 ||
+        ::flock(f.fd, LOCK_EX | LOCK_NB) != 0)
+      continue;
+    ::unlink(path.c_str());
+  }
+  ::closedir(d);
+}
+
 } // namespace
 
 void writeFileAtomic(const std::string &path,
@@ -117,11 +158,18 @@ void writeFileAtomic(const std::string &path,
   }
   // The temporary lives next to the target: rename is only atomic within one
   // file system.
+  removeOrphanTemporaries(target);
   std::string tmp = target + ".tmp.XXXXXX";
   Fd f;
   f.fd = ::mkstemp(tmp.data());
   if (f.fd < 0)
     fail("cannot write '{}': {}", path, std::strerror(errno));
+  // Locked until after the rename, through a descriptor of its own: the
+  // mark of a live writer for removeOrphanTemporaries.
+  Fd lock;
+  lock.fd = ::open(tmp.c_str(), O_RDONLY | O_CLOEXEC);
+  if (lock.fd >= 0)
+    ::flock(lock.fd, LOCK_EX);
   auto abandon = [&](const char *what, int err) {
     if (f.fd >= 0)
       ::close(f.fd);
@@ -163,44 +211,85 @@ bool isGzip(const std::vector<std::uint8_t> &bytes) {
   return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 }
 
-std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t> &compressed,
-                                 const std::string &what) {
+namespace {
+
+/// Inflates gzip members one after another until the input ends or `stop`
+/// bytes are out.
+/// The buffer doubles as it fills, so a bomb takes at most twice its output.
+std::vector<std::uint8_t> inflateUpTo(const std::vector<std::uint8_t> &in,
+                                      const std::string &what,
+                                      std::size_t stop) {
   z_stream zs;
   std::memset(&zs, 0, sizeof zs);
   // 16 + MAX_WBITS: expect a gzip wrapper (and check its CRC).
   if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
     fail("{}: cannot initialise zlib", what);
-  std::vector<std::uint8_t> out(std::max<std::size_t>(compressed.size() * 4,
-                                                      1 << 16));
-  zs.next_in = const_cast<Bytef *>(compressed.data());
-  std::size_t inLeft = compressed.size();
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    if (zs.total_out == out.size())
-      out.resize(out.size() * 2);
+  struct End {
+    z_stream &zs;
+    ~End() { inflateEnd(&zs); }
+  } end{zs};
+  std::vector<std::uint8_t> out;
+  std::size_t used = 0, inAt = 0;
+  auto grow = [&] {
+    std::size_t want = std::max<std::size_t>(
+        {out.size() * 2, in.size() * 4, std::size_t(1) << 16});
+    want = std::min(want, stop);
+    try {
+      out.resize(want);
+    } catch (const std::bad_alloc &) {
+      fail("{}: out of memory inflating the gzip data: {} bytes so far, "
+           "{} needed next",
+           what, used, want);
+    }
+  };
+  for (;;) {
+    if (used == out.size()) {
+      if (used == stop)
+        break;
+      grow();
+    }
     // zlib counts in uInt; feed and drain in pieces that fit.
-    uInt inChunk = uInt(std::min<std::size_t>(inLeft, 1u << 30));
+    uInt inChunk = uInt(std::min<std::size_t>(in.size() - inAt, 1u << 30));
+    zs.next_in = const_cast<Bytef *>(in.data() + inAt);
     zs.avail_in = inChunk;
-    std::size_t outRoom = out.size() - zs.total_out;
-    zs.next_out = out.data() + zs.total_out;
-    zs.avail_out = uInt(std::min<std::size_t>(outRoom, 1u << 30));
-    rc = inflate(&zs, Z_NO_FLUSH);
-    inLeft -= inChunk - zs.avail_in;
-    if (rc == Z_STREAM_END)
-      break;
-    if (rc == Z_BUF_ERROR && inLeft == 0 && zs.avail_out > 0) {
-      inflateEnd(&zs);
+    zs.next_out = out.data() + used;
+    zs.avail_out = uInt(std::min<std::size_t>(out.size() - used, 1u << 30));
+    uInt outRoom = zs.avail_out;
+    int rc = inflate(&zs, Z_NO_FLUSH);
+    inAt += inChunk - zs.avail_in;
+    used += outRoom - zs.avail_out;
+    if (rc == Z_STREAM_END) {
+      if (inAt == in.size())
+        break;
+      // Another member (gzip -c a >x; gzip -c b >>x), or trailing junk.
+      if (in.size() - inAt < 2 || in[inAt] != 0x1f || in[inAt + 1] != 0x8b)
+        fail("{}: {} bytes after the end of the gzip data are not another "
+             "gzip member",
+             what, in.size() - inAt);
+      inflateReset(&zs);
+      continue;
+    }
+    if (rc == Z_BUF_ERROR && inAt == in.size() && zs.avail_out > 0)
       fail("{}: truncated gzip stream", what);
-    }
-    if (rc != Z_OK && rc != Z_BUF_ERROR) {
-      std::string msg = zs.msg ? zs.msg : "error " + std::to_string(rc);
-      inflateEnd(&zs);
-      fail("{}: corrupt gzip stream: {}", what, msg);
-    }
+    if (rc != Z_OK && rc != Z_BUF_ERROR)
+      fail("{}: corrupt gzip stream: {}", what,
+           zs.msg ? zs.msg : "error " + std::to_string(rc));
   }
-  out.resize(zs.total_out);
-  inflateEnd(&zs);
+  out.resize(used);
   return out;
+}
+
+} // namespace
+
+std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t> &compressed,
+                                 const std::string &what) {
+  return inflateUpTo(compressed, what, SIZE_MAX);
+}
+
+std::vector<std::uint8_t>
+gunzipPrefix(const std::vector<std::uint8_t> &compressed,
+             const std::string &what, std::size_t count) {
+  return inflateUpTo(compressed, what, count);
 }
 
 } // namespace cnnrt

@@ -11,9 +11,20 @@
 namespace cnnrt {
 
 IdxArray readIdx(const std::string &path) {
-  std::vector<std::uint8_t> bytes = readFile(path);
-  if (isGzip(bytes))
-    bytes = gunzip(bytes, path);
+  return decodeIdx(readFile(path), path);
+}
+
+namespace {
+
+/// The magic number and dimensions, checked; `size` is what the bytes hold.
+struct IdxHeader {
+  std::vector<std::int64_t> dims;
+  std::size_t headerSize = 0;
+  std::uint64_t count = 1; ///< data bytes the dimensions need
+};
+
+IdxHeader decodeHeader(const std::vector<std::uint8_t> &bytes,
+                       const std::string &path) {
   if (bytes.size() < 4)
     fail("{}: truncated IDX file: {} bytes, too short for the magic number",
          path, bytes.size());
@@ -26,34 +37,53 @@ IdxArray readIdx(const std::string &path) {
   std::size_t ndims = bytes[3];
   if (ndims == 0)
     fail("{}: IDX file with 0 dimensions", path);
-  std::size_t headerSize = 4 + 4 * ndims;
-  if (bytes.size() < headerSize)
+  IdxHeader h;
+  h.headerSize = 4 + 4 * ndims;
+  if (bytes.size() < h.headerSize)
     fail("{}: truncated IDX header: {} dimensions need {} bytes, the file has "
          "{}",
-         path, ndims, headerSize, bytes.size());
-  IdxArray out;
-  std::uint64_t count = 1;
+         path, ndims, h.headerSize, bytes.size());
   for (std::size_t i = 0; i < ndims; ++i) {
     const std::uint8_t *p = bytes.data() + 4 + 4 * i;
     std::uint32_t d = std::uint32_t(p[0]) << 24 | std::uint32_t(p[1]) << 16 |
                       std::uint32_t(p[2]) << 8 | p[3];
     if (d == 0)
       fail("{}: IDX dimension {} is 0", path, i);
-    out.dims.push_back(d);
-    count *= d;
-    if (count > (std::uint64_t(1) << 40))
+    h.dims.push_back(d);
+    h.count *= d;
+    if (h.count > (std::uint64_t(1) << 40))
       fail("{}: IDX dimensions {} are implausibly large", path,
-           fmt::join(out.dims, " x "));
+           fmt::join(h.dims, " x "));
   }
-  std::uint64_t have = bytes.size() - headerSize;
-  if (have < count)
+  return h;
+}
+
+} // namespace
+
+IdxArray decodeIdx(std::vector<std::uint8_t> bytes, const std::string &path) {
+  if (isGzip(bytes)) {
+    // Inflate no more than the header asks for (and a byte to tell extra
+    // data), so that a gzip bomb is an error, not exhausted memory.
+    IdxHeader h = decodeHeader(gunzipPrefix(bytes, path, 4 + 4 * 255), path);
+    std::uint64_t size = h.headerSize + h.count;
+    bytes = gunzipPrefix(bytes, path, std::size_t(size) + 1);
+    if (bytes.size() > size)
+      fail("{}: the gzip data inflates to more than the {} bytes of an IDX "
+           "file of dimensions {}",
+           path, size, fmt::join(h.dims, " x "));
+  }
+  IdxHeader h = decodeHeader(bytes, path);
+  IdxArray out;
+  out.dims = h.dims;
+  std::uint64_t have = bytes.size() - h.headerSize;
+  if (have < h.count)
     fail("{}: truncated IDX data: dimensions {} need {} bytes, the file has "
          "{}",
-         path, fmt::join(out.dims, " x "), count, have);
-  if (have > count)
+         path, fmt::join(out.dims, " x "), h.count, have);
+  if (have > h.count)
     fail("{}: {} trailing bytes after the IDX data (dimensions {})", path,
-         have - count, fmt::join(out.dims, " x "));
-  out.data.assign(bytes.begin() + std::ptrdiff_t(headerSize), bytes.end());
+         have - h.count, fmt::join(out.dims, " x "));
+  out.data.assign(bytes.begin() + std::ptrdiff_t(h.headerSize), bytes.end());
   return out;
 }
 
@@ -65,7 +95,17 @@ Dataset loadIdxDataset(const std::string &imagesPath,
     fail("{}: expected 3 dimensions (count, rows, columns) for images, found "
          "{}",
          imagesPath, images.dims.size());
-  IdxArray labels = readIdx(labelsPath);
+  return makeIdxDataset(images, imagesPath, readIdx(labelsPath), labelsPath,
+                        numClasses);
+}
+
+Dataset makeIdxDataset(const IdxArray &images, const std::string &imagesPath,
+                       const IdxArray &labels, const std::string &labelsPath,
+                       std::int64_t numClasses) {
+  if (images.dims.size() != 3)
+    fail("{}: expected 3 dimensions (count, rows, columns) for images, found "
+         "{}",
+         imagesPath, images.dims.size());
   if (labels.dims.size() != 1)
     fail("{}: expected 1 dimension (count) for labels, found {}", labelsPath,
          labels.dims.size());

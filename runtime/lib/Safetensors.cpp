@@ -59,6 +59,12 @@ Parsed parse(const std::vector<std::uint8_t> &file, const std::string &path) {
     header = nlohmann::json::parse(text, text + n);
   } catch (const nlohmann::json::parse_error &e) {
     fail("{}: invalid JSON in the header at byte {}", path, e.byte);
+  } catch (const nlohmann::json::exception &e) {
+    // A number out of range (1e400): the library's text without its tag.
+    std::string why = e.what();
+    if (std::size_t tag = why.find("] "); tag != std::string::npos)
+      why.erase(0, tag + 2);
+    fail("{}: invalid JSON in the header: {}", path, printable(why));
   }
   if (!header.is_object())
     fail("{}: the header is not a JSON object", path);
@@ -72,11 +78,18 @@ Parsed parse(const std::vector<std::uint8_t> &file, const std::string &path) {
         fail("{}: '__metadata__' is not a JSON object", path);
       for (auto &[key, v] : value.items()) {
         if (!v.is_string())
-          fail("{}: '__metadata__' entry '{}' is not a string", path, key);
+          fail("{}: '__metadata__' entry '{}' is not a string", path,
+               printable(key));
         parsed.metadata[key] = v.get<std::string>();
       }
       continue;
     }
+    // Names are printed in messages and matched with the model's: a control
+    // character (U+0000 cuts a message short) is corruption.
+    if (std::any_of(name.begin(), name.end(),
+                    [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+      fail("{}: tensor name '{}' contains a control character", path,
+           printable(name));
     if (!value.is_object())
       fail("{}: tensor '{}': the entry is not a JSON object", path, name);
     Entry e;
@@ -167,7 +180,11 @@ const Tensor *SafetensorsFile::find(std::string_view name) const {
 }
 
 SafetensorsFile readSafetensors(const std::string &path) {
-  std::vector<std::uint8_t> file = readFile(path);
+  return decodeSafetensors(readFile(path), path);
+}
+
+SafetensorsFile decodeSafetensors(const std::vector<std::uint8_t> &file,
+                                  const std::string &path) {
   Parsed parsed = parse(file, path);
   SafetensorsFile out;
   out.metadata = std::move(parsed.metadata);
@@ -241,7 +258,11 @@ std::string quotedList(const std::vector<std::string> &names) {
 
 LoadResult loadArena(Arena &arena, const std::string &path,
                      const LoadOptions &options) {
-  std::vector<std::uint8_t> file = readFile(path);
+  return loadArena(arena, readFile(path), path, options);
+}
+
+LoadResult loadArena(Arena &arena, const std::vector<std::uint8_t> &file,
+                     const std::string &path, const LoadOptions &options) {
   Parsed parsed = parse(file, path);
   const Layout &layout = arena.layout();
 

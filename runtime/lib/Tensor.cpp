@@ -64,13 +64,14 @@ std::string formatShape(const Shape &shape) {
   return fmt::format("[{}]", fmt::join(shape, ", "));
 }
 
-AlignedBuffer::AlignedBuffer(std::size_t bytes) : size_(bytes) {
+AlignedBuffer::AlignedBuffer(std::size_t bytes, std::string_view what)
+    : size_(bytes) {
   // aligned_alloc wants a size that is a multiple of the alignment, and a
   // non-null pointer even for empty tensors keeps the callers simple.
   std::size_t padded = alignUp(bytes == 0 ? 1 : bytes);
   auto *p = static_cast<std::uint8_t *>(std::aligned_alloc(kAlignment, padded));
   if (!p)
-    throw std::bad_alloc();
+    failOutOfMemory(what, padded);
   std::memset(p, 0, padded);
   data_.reset(p);
 }
@@ -79,7 +80,7 @@ void AlignedBuffer::Free::operator()(std::uint8_t *p) const { std::free(p); }
 
 Tensor::Tensor(std::string name, DType dtype, Shape shape)
     : name(std::move(name)), dtype(dtype), shape(std::move(shape)) {
-  storage = AlignedBuffer(nbytes());
+  storage = AlignedBuffer(nbytes(), fmt::format("tensor '{}'", this->name));
 }
 
 static void checkDtype(const Tensor &t, DType want) {

@@ -93,8 +93,10 @@ int runBench(const CommandContext &ctx, const Args &args) {
     return benchTrain(model, batchSize, runs, warmup, weights.seed, weightText,
                       threadText);
   std::int64_t size = model.sampleSize(), k = model.numClasses();
-  AlignedBuffer images(std::size_t(batchSize * size) * sizeof(float));
-  AlignedBuffer logits(std::size_t(batchSize * k) * sizeof(float));
+  AlignedBuffer images(std::size_t(batchSize * size) * sizeof(float),
+                       "the images of a batch");
+  AlignedBuffer logits(std::size_t(batchSize * k) * sizeof(float),
+                       "the logits of a batch");
   auto *x = reinterpret_cast<float *>(images.data());
   auto *y = reinterpret_cast<float *>(logits.data());
   std::mt19937_64 rng(weights.seed);

@@ -38,8 +38,10 @@ std::optional<std::uint64_t> parseUnsigned(const std::string &text) {
   return v;
 }
 
+/// Decimal only: strtod would also take 0x10, inf and nan.
 std::optional<double> parseReal(const std::string &text) {
-  if (text.empty() || std::isspace(static_cast<unsigned char>(text[0])))
+  if (text.empty() ||
+      text.find_first_not_of("0123456789.eE+-") != std::string::npos)
     return std::nullopt;
   char *end = nullptr;
   errno = 0;
@@ -171,6 +173,21 @@ void CommandLine::real(const std::string &name, const std::string &metavar,
       });
 }
 
+void CommandLine::positiveReal(const std::string &name,
+                               const std::string &metavar,
+                               const std::string &help, double &target,
+                               double max) {
+  add(name, metavar, help, true,
+      [this, name, &target, max](const std::string &v) {
+        std::optional<double> x = parseReal(v);
+        if (!x || !(*x > 0) || *x > max)
+          error(fmt::format("--{} expects a number above 0 and at most {}, "
+                            "got '{}'",
+                            name, max, v));
+        target = *x;
+      });
+}
+
 void CommandLine::custom(const std::string &name, const std::string &metavar,
                          const std::string &help,
                          std::function<std::string(const std::string &)> set) {
@@ -213,7 +230,15 @@ bool CommandLine::given(const std::string &name) const {
 
 void CommandLine::error(const std::string &message) const {
   throw UsageError(
-      fmt::format("{} (see '{} {} --help')", message, program_, command_));
+      fmt::format("{} (see '{} {} --help')", message, program_, command_),
+      message);
+}
+
+void CommandLine::apply(const std::string &name, const std::string &value) {
+  Option *option = find(name);
+  if (!option || !option->takesValue)
+    error(fmt::format("unknown flag '--{}'", name));
+  option->set(value);
 }
 
 bool CommandLine::parse(const std::vector<std::string> &args) {

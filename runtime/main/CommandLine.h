@@ -16,6 +16,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cnnrt::cli {
@@ -23,8 +24,14 @@ namespace cnnrt::cli {
 /// A malformed command line: exit status 2.
 class UsageError : public std::runtime_error {
 public:
-  explicit UsageError(const std::string &message)
-      : std::runtime_error(message) {}
+  explicit UsageError(const std::string &message, std::string reason = "")
+      : std::runtime_error(message),
+        reason_(reason.empty() ? message : std::move(reason)) {}
+  /// What is wrong, without the pointer to --help.
+  const std::string &reason() const { return reason_; }
+
+private:
+  std::string reason_;
 };
 
 class CommandLine {
@@ -49,9 +56,12 @@ public:
   void choice(const std::string &name, const std::string &metavar,
               const std::string &help, std::string &target,
               const std::vector<std::string> &choices);
-  /// A finite real number in [min, max] (strtod's syntax: 1e-3, 0.5).
+  /// A finite real number in [min, max], in decimal (1e-3, 0.5; not 0x10).
   void real(const std::string &name, const std::string &metavar,
             const std::string &help, double &target, double min, double max);
+  /// A finite real number above 0 and at most `max` (a learning rate).
+  void positiveReal(const std::string &name, const std::string &metavar,
+                    const std::string &help, double &target, double max);
   /// A value with its own parser: `set` stores the value and returns "", or
   /// returns what is wrong with it (reported like the other flags' errors).
   void custom(const std::string &name, const std::string &metavar,
@@ -66,6 +76,10 @@ public:
   /// was asked for (and printed); throws UsageError on a bad command line.
   bool parse(const std::vector<std::string> &args);
 
+  /// Gives the declared flag `name` the value `value` as if from the command
+  /// line, with the same checks, but without counting it as given (a value
+  /// recorded in a checkpoint). Throws UsageError.
+  void apply(const std::string &name, const std::string &value);
   /// True if the flag appeared on the command line.
   bool given(const std::string &name) const;
 

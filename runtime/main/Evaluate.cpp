@@ -9,9 +9,11 @@ namespace cnnrt::cli {
 ClassificationMetrics evaluate(Model &model, const Dataset &d,
                                std::int64_t batchSize) {
   std::vector<std::int64_t> order = identityOrder(d.count);
-  AlignedBuffer images(std::size_t(batchSize * d.imageSize()) * sizeof(float));
+  AlignedBuffer images(std::size_t(batchSize * d.imageSize()) * sizeof(float),
+                       "the images of an evaluation batch");
   AlignedBuffer logits(std::size_t(batchSize * model.numClasses()) *
-                       sizeof(float));
+                           sizeof(float),
+                       "the logits of an evaluation batch");
   std::vector<std::int64_t> labels(std::size_t(batchSize), 0);
   auto *x = reinterpret_cast<float *>(images.data());
   auto *y = reinterpret_cast<float *>(logits.data());

@@ -60,8 +60,10 @@ int runInfer(const CommandContext &ctx, const Args &args) {
   Tensor logits("logits", DType::F32, {n, k});
   // Staging buffers keep every forward call's pointers 64-byte aligned.
   std::int64_t chunk = std::min(batchSize, std::max<std::int64_t>(n, 1));
-  AlignedBuffer x(std::size_t(chunk * size) * sizeof(float));
-  AlignedBuffer y(std::size_t(chunk * k) * sizeof(float));
+  AlignedBuffer x(std::size_t(chunk * size) * sizeof(float),
+                  "the images of an inference batch");
+  AlignedBuffer y(std::size_t(chunk * k) * sizeof(float),
+                  "the logits of an inference batch");
   for (std::int64_t at = 0; at < n; at += chunk) {
     std::int64_t m = std::min(chunk, n - at);
     std::memcpy(x.data(), input->f32() + at * size,

@@ -30,7 +30,7 @@ std::int64_t metadataInt(const Metadata &m, const std::string &path,
   long long v = std::strtoll(text.c_str(), &end, 10);
   if (text.empty() || *end || errno || v < 0)
     fail("{}: metadata '{}' is '{}', not a non-negative integer", path, key,
-         text);
+         printable(text));
   return v;
 }
 
@@ -56,16 +56,23 @@ void saveTrainCheckpoint(const Model &model, const std::string &path,
   writeSafetensors(path, tensors, metadata);
 }
 
+TrainProgressState readProgress(const Metadata &metadata,
+                                const std::string &path) {
+  TrainProgressState state;
+  state.epoch = metadataInt(metadata, path, "epoch");
+  state.step = metadataInt(metadata, path, "step");
+  std::int64_t first = metadataInt(metadata, path, "first_step");
+  if (first > 1)
+    fail("{}: metadata 'first_step' is {}, not 0 or 1", path, first);
+  state.firstStep = first == 1;
+  return state;
+}
+
 ResumePoint loadTrainCheckpoint(Model &model, const std::string &path) {
   SafetensorsFile file = readSafetensors(path);
   ResumePoint r;
   r.metadata = file.metadata;
-  r.state.epoch = metadataInt(file.metadata, path, "epoch");
-  r.state.step = metadataInt(file.metadata, path, "step");
-  std::int64_t first = metadataInt(file.metadata, path, "first_step");
-  if (first > 1)
-    fail("{}: metadata 'first_step' is {}, not 0 or 1", path, first);
-  r.state.firstStep = first == 1;
+  r.state = readProgress(file.metadata, path);
 
   // The optimizer tensors: each a known parameter's momentum buffer.
   const Layout &layout = model.arena().layout();

@@ -47,6 +47,11 @@ std::string momentumName(const std::string &param);
 void saveTrainCheckpoint(const Model &model, const std::string &path,
                          const TrainProgressState &state, Metadata metadata);
 
+/// Where training stands, from a checkpoint's metadata (epoch, step,
+/// first_step), checked. Throws Error naming `path` and the key.
+TrainProgressState readProgress(const Metadata &metadata,
+                                const std::string &path);
+
 struct ResumePoint {
   TrainProgressState state;
   Metadata metadata; ///< the run's flags, to continue with the same ones

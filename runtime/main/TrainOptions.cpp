@@ -16,7 +16,9 @@ namespace {
 constexpr double kHuge = 1e30;
 
 bool parseStrength(const std::string &text, double &out) {
-  if (text.empty())
+  // Decimal, as the other reals (strtod alone would take 0x10 and inf).
+  if (text.empty() ||
+      text.find_first_not_of("0123456789.eE+-") != std::string::npos)
     return false;
   char *end = nullptr;
   errno = 0;
@@ -86,8 +88,9 @@ std::string penaltyText(const SgdParams &sgd) {
 }
 
 void addSgdOptions(CommandLine &cl, SgdParams &sgd) {
-  cl.real("lr", "LR", fmt::format("learning rate (default {})", sgd.lr), sgd.lr,
-          0, kHuge);
+  cl.positiveReal("lr", "LR",
+                  fmt::format("learning rate (default {})", sgd.lr), sgd.lr,
+                  kHuge);
   cl.real("momentum", "M",
           fmt::format("SGD momentum (default {})", sgd.momentum), sgd.momentum,
           0, kHuge);

@@ -22,85 +22,59 @@ namespace cnnrt::cli {
 
 namespace {
 
-/// Takes the resumed run's settings for the flags not given now, so that
-/// `train --resume CKPT` continues the run that wrote CKPT: its schedule,
-/// optimizer and data (--data, --classes, --limit, normalisation).
-void applyResumeDefaults(const CommandLine &cl, const Metadata &m,
+/// The checkpoint's metadata key of each flag it records.
+struct RecordedFlag {
+  const char *key, *flag;
+};
+constexpr RecordedFlag kRecordedFlags[] = {
+    {"seed", "seed"},         {"epochs", "epochs"},
+    {"batch_size", "batch-size"}, {"lr", "lr"},
+    {"momentum", "momentum"}, {"dampening", "dampening"},
+    {"weight_decay", "weight-decay"}, {"nesterov", "nesterov"},
+    {"penalty", "penalty"},   {"data", "data"},
+    {"classes", "classes"},   {"limit", "limit"}};
+
+} // namespace
+
+void applyResumeDefaults(CommandLine &cl, const Metadata &m,
                          const std::string &path, TrainFlags &f) {
   auto get = [&](const char *key) -> const std::string * {
     auto it = m.find(key);
     return it == m.end() ? nullptr : &it->second;
   };
-  auto bad = [&](const char *key, const std::string &value) {
-    fail("{}: metadata '{}' is '{}', which --{} does not take", path, key,
-         value, key);
-  };
-  auto integer = [&](const char *flag, const char *key, std::int64_t &out) {
-    const std::string *v = get(key);
-    if (cl.given(flag) || !v)
-      return;
-    char *end = nullptr;
-    errno = 0;
-    long long x = std::strtoll(v->c_str(), &end, 10);
-    if (v->empty() || *end || errno || x < 1)
-      bad(key, *v);
-    out = x;
-  };
-  auto real = [&](const char *flag, const char *key, double &out) {
-    const std::string *v = get(key);
-    if (cl.given(flag) || !v)
-      return;
-    char *end = nullptr;
-    double x = std::strtod(v->c_str(), &end);
-    if (v->empty() || *end || !std::isfinite(x))
-      bad(key, *v);
-    out = x;
-  };
-  if (const std::string *v = get("seed"); v && !cl.given("seed")) {
-    char *end = nullptr;
-    errno = 0;
-    unsigned long long x = std::strtoull(v->c_str(), &end, 10);
-    if (v->empty() || (*v)[0] == '-' || *end || errno)
-      bad("seed", *v);
-    f.seed = x;
-  }
-  integer("epochs", "epochs", f.epochs);
-  integer("batch-size", "batch_size", f.batchSize);
-  real("lr", "lr", f.sgd.lr);
-  real("momentum", "momentum", f.sgd.momentum);
-  real("dampening", "dampening", f.sgd.dampening);
-  real("weight-decay", "weight_decay", f.sgd.weightDecay);
-  if (const std::string *v = get("nesterov"); v && !cl.given("nesterov")) {
-    if (*v != "true" && *v != "false")
-      bad("nesterov", *v);
-    f.sgd.nesterov = *v == "true";
-  }
-  if (const std::string *v = get("penalty"); v && !cl.given("penalty"))
-    if (!parsePenalty(*v, f.sgd).empty())
-      bad("penalty", *v);
-  // The data the run trained on (its folder is not recorded: a path).
-  if (const std::string *v = get("data"); v && !cl.given("data")) {
-    if (*v != "fashion-mnist" && *v != "cifar10")
-      bad("data", *v);
-    f.data.name = *v;
-  }
-  if (const std::string *v = get("classes"); v && !cl.given("classes"))
-    f.data.classes = *v == "default" ? "" : *v;
-  if (const std::string *v = get("limit"); v && !cl.given("limit")) {
-    char *end = nullptr;
-    errno = 0;
-    long long x = std::strtoll(v->c_str(), &end, 10);
-    if (v->empty() || *end || errno || x < 0)
-      bad("limit", *v);
-    f.data.limit = x;
+  // Each value goes through its flag's own parser: a checkpoint is checked
+  // as the command line is (lr=-1 or batch_size=99999999 are refused).
+  for (const RecordedFlag &r : kRecordedFlags) {
+    const std::string *v = get(r.key);
+    if (!v || cl.given(r.flag))
+      continue;
+    // What the writer records for "not given" (dataMetadata).
+    std::string_view key = r.key;
+    if (key == "limit" && *v == "0") {
+      f.data.limit = 0;
+      continue;
+    }
+    if (key == "classes" && *v == "default") {
+      f.data.classes.clear();
+      continue;
+    }
+    try {
+      cl.apply(r.flag, *v);
+    } catch (const UsageError &e) {
+      fail("{}: metadata '{}' is '{}', which --{} does not take: {}", path,
+           r.key, printable(*v), r.flag, printable(e.reason()));
+    }
   }
   if (const std::string *v = get("normalize");
       v && !cl.given("no-normalize")) {
     if (*v != "true" && *v != "false")
-      fail("{}: metadata 'normalize' is '{}', not true or false", path, *v);
+      fail("{}: metadata 'normalize' is '{}', not true or false", path,
+           printable(*v));
     f.data.noNormalize = *v == "false";
   }
 }
+
+namespace {
 
 /// Fails early, before any training, if `path` cannot be created.
 void checkDirectoryOf(const std::string &path, const char *flag) {
@@ -150,12 +124,56 @@ TrainFlags defaultTrainFlags(const Model &model) {
   return f;
 }
 
-TrainPlan planTraining(Model &model, const CommandLine &cl, TrainFlags flags,
+void addTrainFlags(CommandLine &cl, TrainFlags &f) {
+  cl.integer("epochs", "N",
+             fmt::format("epochs to train, counting those of a resumed run "
+                         "(default {})",
+                         f.epochs),
+             f.epochs, 1, std::int64_t(UINT32_MAX));
+  cl.integer("batch-size", "N",
+             fmt::format("samples per training step (default {})", f.batchSize),
+             f.batchSize, 1, std::int64_t(1) << 20);
+  addSgdOptions(cl, f.sgd);
+  cl.u64("seed", "S",
+         fmt::format("seed of the initializers, of each epoch's shuffle and "
+                     "of the dropout masks (default {})",
+                     f.seed),
+         f.seed);
+  addThreadsOption(cl, f.threads);
+  addDataOptions(cl, f.data, /*withSplit=*/false);
+  cl.string("load", "CKPT",
+            "start from a model checkpoint's weights (PyTorch state_dict "
+            "names; optimizer tensors in it are ignored) instead of the "
+            "seeded initializers",
+            f.load);
+  cl.string("resume", "CKPT",
+            "continue the run that wrote CKPT with --save from its epoch and "
+            "step, with its weights and momentum buffers, and its seed, "
+            "epochs, batch size and optimizer flags unless given here (the "
+            "result is bit-identical to an uninterrupted run)",
+            f.resume);
+  cl.string("save", "CKPT",
+            "write a training checkpoint at the end of every epoch, "
+            "atomically: the weights under their state_dict names (for eval "
+            "--load and PyTorch), 'optimizer.momentum_buffer.<name>', and "
+            "the run's epoch, step and flags as metadata",
+            f.save);
+  cl.string("log", "FILE",
+            "per-epoch metrics: epoch, step, loss, train and validation "
+            "accuracy, seconds; CSV, or JSON lines if FILE ends in .jsonl "
+            "(both splits are then evaluated after every epoch)",
+            f.log);
+  cl.integer("print-every", "K", "also print the mean loss of every K steps",
+             f.printEvery, 1, std::int64_t(1) << 40);
+  cl.choice("progress", "MODE",
+            "auto (a progress bar on a terminal, else lines), bar or lines",
+            f.progress, {"auto", "bar", "lines"});
+}
+
+TrainPlan planTraining(Model &model, CommandLine &cl, TrainFlags &f,
                        const CommandContext &ctx, const Args &args) {
   model.requireTraining("train");
   TrainPlan plan;
-  TrainFlags &f = plan.flags;
-  f = std::move(flags);
   plan.program = ctx.program;
   plan.args = args;
   if (!f.load.empty() && !f.resume.empty())
@@ -182,6 +200,7 @@ TrainPlan planTraining(Model &model, const CommandLine &cl, TrainFlags flags,
   if (!f.log.empty())
     checkDirectoryOf(f.log, "--log");
   plan.threadText = applyThreads(f.threads);
+  plan.flags = f;
   plan.data = prepareTrainData(f.data, model);
   std::int64_t count = plan.data.train.count;
   plan.batchesPerEpoch = numBatches(count, f.batchSize);

@@ -37,6 +37,17 @@ struct TrainFlags {
 /// The model file's train { } section as flag defaults.
 TrainFlags defaultTrainFlags(const Model &model);
 
+/// Declares `train`'s flags on `cl`, parsed into `f` (whose values are the
+/// defaults the help shows).
+void addTrainFlags(CommandLine &cl, TrainFlags &f);
+
+/// Gives the flags not given on `cl` the values a training checkpoint's
+/// metadata records (seed, epochs, batch_size, the optimizer's, the data's),
+/// each checked by its flag's parser; `cl` writes into `f`. Throws Error
+/// naming `path` and the key.
+void applyResumeDefaults(CommandLine &cl, const Metadata &metadata,
+                         const std::string &path, TrainFlags &f);
+
 struct TrainPlan {
   TrainFlags flags;
   TrainProgressState start; ///< where a resumed run stands; zero if fresh
@@ -55,9 +66,10 @@ struct TrainPlan {
 };
 
 /// Loads or initialises the weights, taking a resumed run's settings as the
-/// defaults of the flags not given on `cl`; checks the flags, sets the
-/// threads and loads the data. Throws UsageError or Error.
-TrainPlan planTraining(Model &model, const CommandLine &cl, TrainFlags flags,
+/// defaults of the flags not given on `cl` (which parsed into `flags`);
+/// checks the flags, sets the threads and loads the data. Throws UsageError
+/// or Error.
+TrainPlan planTraining(Model &model, CommandLine &cl, TrainFlags &flags,
                        const CommandContext &ctx, const Args &args);
 
 /// The data flags as a checkpoint records them.

@@ -26,6 +26,13 @@ inline const std::vector<int> kCifar2Classes = {0, 2};
 Dataset loadCifar10(const std::string &dir, Split split,
                     const std::vector<int> &classes = {});
 
+/// One batch file's bytes appended to `d` (whose channels, sides and class
+/// count loadCifar10 sets), keeping and relabelling as `classes` says;
+/// `path` names the bytes in errors.
+void appendCifar10Batch(Dataset &d, const std::vector<std::uint8_t> &bytes,
+                        const std::string &path,
+                        const std::vector<int> &classes = {});
+
 } // namespace cnnrt
 
 #endif // CNNRT_CIFAR_H

@@ -11,8 +11,10 @@
 
 #include <fmt/format.h>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace cnnrt {
@@ -26,6 +28,18 @@ template <typename... Args>
 [[noreturn]] void fail(fmt::format_string<Args...> format, Args &&...args) {
   throw Error(fmt::format(format, std::forward<Args>(args)...));
 }
+
+/// `text` with control characters as \xNN, for quoting what a file holds in
+/// a message: a NUL would cut the message short, an escape sequence would
+/// reach the terminal.
+std::string printable(std::string_view text);
+
+/// "512 bytes", "3221225472 bytes (3.0 GiB)".
+std::string byteSize(std::uint64_t bytes);
+
+/// Throws the Error of a failed allocation: what it was for and how big
+/// ("out of memory: cannot allocate ... for the model's parameters").
+[[noreturn]] void failOutOfMemory(std::string_view what, std::uint64_t bytes);
 
 } // namespace cnnrt
 

@@ -9,6 +9,7 @@
 #ifndef CNNRT_FILE_H
 #define CNNRT_FILE_H
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -38,9 +39,17 @@ void writeFileAtomic(const std::string &path,
                      const std::vector<ByteChunk> &chunks,
                      FileKind kind = FileKind::Data);
 
-/// Decompresses a gzip stream held in memory; `what` names it in errors.
+/// Decompresses gzip data held in memory, every member of a multi-member
+/// file (`cat a.gz b.gz`) in turn; `what` names it in errors. Running out of
+/// memory is an Error that names the size needed.
 std::vector<std::uint8_t> gunzip(const std::vector<std::uint8_t> &compressed,
                                  const std::string &what);
+
+/// The first `count` bytes the gzip data inflates to, or all of them if
+/// fewer: a header read first, or a bound on what a gzip bomb can take.
+std::vector<std::uint8_t>
+gunzipPrefix(const std::vector<std::uint8_t> &compressed,
+             const std::string &what, std::size_t count);
 
 /// True when the bytes start with the gzip magic 1f 8b.
 bool isGzip(const std::vector<std::uint8_t> &bytes);

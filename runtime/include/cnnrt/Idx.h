@@ -28,6 +28,15 @@ struct IdxArray {
 /// zero dimension, or data shorter or longer than the dimensions say.
 IdxArray readIdx(const std::string &path);
 
+/// The same on bytes already in memory; `name` names them in errors.
+IdxArray decodeIdx(std::vector<std::uint8_t> bytes, const std::string &name);
+
+/// Images (N x H x W) and labels (N), decoded, into a 1-channel data set;
+/// the paths name them in errors.
+Dataset makeIdxDataset(const IdxArray &images, const std::string &imagesPath,
+                       const IdxArray &labels, const std::string &labelsPath,
+                       std::int64_t numClasses);
+
 /// Images (N x H x W) and labels (N) into a 1-channel data set; checks the
 /// counts agree and every label is below numClasses.
 Dataset loadIdxDataset(const std::string &imagesPath,

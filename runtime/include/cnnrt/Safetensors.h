@@ -18,6 +18,7 @@
 #include "cnnrt/Arena.h"
 #include "cnnrt/Tensor.h"
 
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -37,6 +38,9 @@ struct SafetensorsFile {
 
 /// The generic reader (an `infer` batch, say): any F32/I64 tensors.
 SafetensorsFile readSafetensors(const std::string &path);
+/// The same on a file's bytes already in memory; `path` names them in errors.
+SafetensorsFile decodeSafetensors(const std::vector<std::uint8_t> &bytes,
+                                  const std::string &path);
 
 /// Writes tensors in the given order, atomically. Throws on duplicate names.
 void writeSafetensors(const std::string &path,
@@ -69,6 +73,8 @@ struct LoadResult {
 /// the layout's name); a file tensor under no model name is unexpected.
 LoadResult loadArena(Arena &arena, const std::string &path,
                      const LoadOptions &options = {});
+LoadResult loadArena(Arena &arena, const std::vector<std::uint8_t> &bytes,
+                     const std::string &path, const LoadOptions &options = {});
 
 /// Saves all of an arena's tensors, in layout order, then each again under
 /// every alias (Arena::tensorsWithAliases), so that PyTorch's strict

@@ -49,7 +49,9 @@ inline std::size_t alignUp(std::size_t bytes) {
 class AlignedBuffer {
 public:
   AlignedBuffer() = default;
-  explicit AlignedBuffer(std::size_t bytes);
+  /// Throws an Error naming `what` and the size when memory runs out.
+  explicit AlignedBuffer(std::size_t bytes,
+                         std::string_view what = "a tensor");
 
   std::uint8_t *data() { return data_.get(); }
   const std::uint8_t *data() const { return data_.get(); }
