@@ -69,6 +69,7 @@ bool linkExecutable(llvm::StringRef object, llvm::StringRef output) {
                                    "-L" CNNC_RUNTIME_LIB_DIR,
                                    "-lcnnrt_main",
                                    "-lcnnrt",
+                                   "-lpng",
                                    "-lfmt",
                                    "-lz",
                                    "-lomp",
