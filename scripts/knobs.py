@@ -5,7 +5,10 @@ Compiles every model variant in models/ with cnnc, trains each on the same
 data with the same seed, epochs and batch size (learning rate, momentum and
 penalties stay each model's own: they are the knob), and prints a table of
 parameters, train and validation accuracy, their gap, training time and
-throughput. Writes knobs.csv and knobs.svg (train vs validation accuracy).
+throughput. Writes knobs.csv, knobs.svg (train vs validation accuracy),
+knobs-curves.svg (validation accuracy per epoch, every knob) and report.html
+(all of it on one self-contained page, with each knob's train and validation
+curves: knobs_report.py).
 
 By default it trains on a subset so that it finishes in minutes; --full runs
 the lecture's experiment (all data, each model's own epochs: hours).
@@ -19,6 +22,7 @@ import argparse
 import csv
 import hashlib
 import html
+import io
 import json
 import math
 import os
@@ -27,6 +31,8 @@ import signal
 import subprocess
 import sys
 import time
+
+import knobs_report
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -508,15 +514,16 @@ def format_table(results):
 
 
 def write_csv(path, results):
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["knob", "model", "parameters", "train_acc", "val_acc", "gap",
-                    "seconds", "images_per_s"])
-        for r in results:
-            # Accuracies at full precision, as in the trainer's log.
-            w.writerow([r["knob"], r["model"], r["parameters"], repr(r["train_acc"]),
-                        repr(r["val_acc"]), repr(r["gap"]), f"{r['seconds']:.3f}",
-                        f"{r['images_per_s']:.1f}"])
+    f = io.StringIO()
+    w = csv.writer(f, lineterminator="\n")
+    w.writerow(["knob", "model", "parameters", "train_acc", "val_acc", "gap",
+                "seconds", "images_per_s"])
+    for r in results:
+        # Accuracies at full precision, as in the trainer's log.
+        w.writerow([r["knob"], r["model"], r["parameters"], repr(r["train_acc"]),
+                    repr(r["val_acc"]), repr(r["gap"]), f"{r['seconds']:.3f}",
+                    f"{r['images_per_s']:.1f}"])
+    write_atomic(path, f.getvalue())
 
 
 def describe(args, results):
@@ -708,12 +715,14 @@ def train_all(args, models, exes, settings, plans, run_dir, estimate):
                 f"{r['images_per_s']:.0f} images/s), train {r['train_acc']:.4f}, "
                 f"val {r['val_acc']:.4f}", estimate)
         r["summary_epochs"] = plan["summary"]["epochs"]
+        r["curve"] = read_log(files["log"])
         results.append(r)
     return results
 
 
 def main(argv):
     args = parse_args(argv)
+    check_writable(args.out)
     if not (os.path.isfile(args.cnnc) and os.access(args.cnnc, os.X_OK)):
         raise Failure(f"no cnnc at {args.cnnc}: build it with scripts/build.sh "
                       "or pass --cnnc PATH")
@@ -745,6 +754,34 @@ def main(argv):
     report(args, results, time.monotonic() - estimate.start)
 
 
+def check_writable(out):
+    """Before any work: a folder the results cannot be written to stops the
+    run at once, not after hours of training."""
+    try:
+        os.makedirs(out, exist_ok=True)
+        probe = os.path.join(out, f".write-test-{os.getpid()}")
+        with open(probe, "w"):
+            pass
+        os.remove(probe)
+    except OSError as err:
+        raise Failure(f"cannot write the results to {out}: {err.strerror or err}")
+
+
+def write_atomic(path, text):
+    """The file whole or not at all (a temporary renamed over it)."""
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as err:
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
+        raise Failure(f"cannot write {path}: {err.strerror or err}")
+
+
 def describe_run(args):
     data = args.data + (f" classes {args.classes}" if args.classes else "")
     size = f"the first {args.limit} images of each split" if args.limit else "all images"
@@ -757,15 +794,23 @@ def report(args, results, elapsed):
     title = describe(args, results)
     csv_path = os.path.join(args.out, "knobs.csv")
     svg_path = os.path.join(args.out, "knobs.svg")
+    curves_path = os.path.join(args.out, "knobs-curves.svg")
+    html_path = os.path.join(args.out, "report.html")
     write_csv(csv_path, results)
-    with open(svg_path, "w") as f:
-        f.write(svg_chart(results, title))
+    bars = svg_chart(results, title)
+    note = subset_note(args, results).strip() if args.limit or args.epochs else ""
+    write_atomic(svg_path, bars)
+    write_atomic(curves_path, knobs_report.curves_svg(results, title))
+    write_atomic(html_path, knobs_report.report_html(
+        results, title, COLUMNS, [table_cells(r) for r in results], bars,
+        note.split("\n")[0]))
     print(f"\nComparing design knobs: {title}\n")
     print(format_table(results))
     print("\ngap = train acc - val acc; train s = seconds of training (the "
           "per-epoch evaluation excluded);\nimages/s = training images per "
           "second of training")
-    print(f"wrote {csv_path} and {svg_path} ({clock(elapsed)} in all)")
+    print(f"wrote {csv_path}, {svg_path}, {curves_path} and {html_path} "
+          f"({clock(elapsed)} in all)")
     if args.limit or args.epochs:
         print(subset_note(args, results))
 

@@ -9,6 +9,6 @@
 # models and continues an interrupted one.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/scripts/setup.sh"
+"$root/scripts/setup.sh" build
 "$root/scripts/build.sh"
 exec python3 "$root/scripts/knobs.py" "$@"

@@ -1,22 +1,35 @@
 #!/usr/bin/env bash
-# Installs every Debian package cnnc needs, only those missing; quick when all
-# are there. `--test` adds what only the tests need.
+# Installs the Debian packages a need takes, only those missing; quick when
+# all are there.
+#   setup.sh build   the compiler's and runtime's build and run dependencies
+#                    and the default data set: what scripts/main.sh needs
+#   setup.sh test    build, and the test references and tools (PyTorch,
+#                    numpy, Chromium): what scripts/test.sh needs
+# Without an argument: build.
 set -euo pipefail
 
-packages=(
-  cmake ninja-build g++ pkg-config
-  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools   # LLVM/MLIR, lit, FileCheck
+# The compiler and runtime: build, link the executables cnnc makes, run them.
+build_packages=(
+  cmake ninja-build g++ pkg-config python3
+  llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools   # LLVM/MLIR (LLVM's CMake package lists FileCheck and lit)
   libomp-22-dev                                            # OpenMP runtime the generated code uses
   libfmt-dev zlib1g-dev nlohmann-json3-dev                 # formatting, gzip, safetensors headers
-  python3-torch python3-numpy                              # the numerics reference in tests and bench/
+  libpng-dev                                               # predict: PNG images
   dataset-fashion-mnist                                    # the default data set
 )
-# The test path only (scripts/test.sh passes --test): libFuzzer's clang for
-# scripts/fuzz.sh.
-test_packages=(clang-22 libclang-rt-22-dev)
-if [[ "${1:-}" == "--test" ]]; then
-  packages+=("${test_packages[@]}")
-fi
+# Only the tests (and bench/) use these.
+test_packages=(
+  python3-torch python3-numpy                              # the numerics reference in tests and bench/
+  chromium                                                 # renders the knobs report in a test
+  clang-22 libclang-rt-22-dev                              # libFuzzer (scripts/fuzz.sh, 30 s each in test.sh)
+)
+
+need=${1:-build}
+case "$need" in
+  build) packages=("${build_packages[@]}") ;;
+  test) packages=("${build_packages[@]}" "${test_packages[@]}") ;;
+  *) echo "setup: unknown need '$need' (build or test)" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
@@ -25,11 +38,11 @@ for p in "${packages[@]}"; do
 done
 
 if ((${#missing[@]} == 0)); then
-  echo "setup: all ${#packages[@]} packages present"
+  echo "setup ($need): all ${#packages[@]} packages present"
   exit 0
 fi
 
-echo "setup: installing ${missing[*]}"
+echo "setup ($need): installing ${missing[*]}"
 sudo=()
 if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
 export DEBIAN_FRONTEND=noninteractive

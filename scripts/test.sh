@@ -6,7 +6,7 @@ set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 lit=/usr/lib/llvm-22/bin/lit
 
-"$root/scripts/setup.sh" --test || exit 1
+"$root/scripts/setup.sh" test || exit 1
 "$root/scripts/build.sh" || exit 1
 "$root/scripts/build.sh" --sanitize || exit 1
 

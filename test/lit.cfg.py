@@ -19,6 +19,8 @@ config.substitutions.append(("%models", os.path.join(config.cnnc_src_root, "mode
 # cnnc's target flags in the PyTorch comparisons (models/pytorch): none, this
 # machine's CPU; models/pytorch-x86-64-v3 runs them again with -mcpu=x86-64-v3.
 config.substitutions.append(("%mcpu", ""))
+# The build tree, for `cmake --install` (test/cmake).
+config.substitutions.append(("%cnnc_build", config.cnnc_obj_root))
 # libcnnrt for C programs that embed a model (--emit=lib).
 config.substitutions.append(("%cnnrt_include", os.path.join(config.cnnc_src_root, "runtime", "include")))
 config.substitutions.append(("%cnnrt_lib", os.path.join(config.cnnc_obj_root, "lib")))

@@ -204,6 +204,12 @@ void CommandLine::shortName(char letter, const std::string &name) {
     option->letter = letter;
 }
 
+void CommandLine::positional(const std::string &metavar,
+                             std::vector<std::string> &target) {
+  positional_ = &target;
+  positionalMetavar_ = metavar;
+}
+
 void CommandLine::require(const std::string &name) {
   if (Option *option = find(name))
     option->required = true;
@@ -242,8 +248,17 @@ void CommandLine::apply(const std::string &name, const std::string &value) {
 }
 
 bool CommandLine::parse(const std::vector<std::string> &args) {
+  bool flagsEnded = false;
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string &arg = args[i];
+    if (positional_ && (flagsEnded || arg.empty() || arg[0] != '-')) {
+      positional_->push_back(arg);
+      continue;
+    }
+    if (positional_ && arg == "--") {
+      flagsEnded = true;
+      continue;
+    }
     if (arg == "--help" || arg == "-h") {
       fmt::print("{}", help());
       return false;
@@ -299,6 +314,8 @@ std::string CommandLine::help() const {
       word += " " + option.metavar;
     words.push_back(option.required ? word : "[" + word + "]");
   }
+  if (positional_)
+    words.push_back(positionalMetavar_ + "...");
   std::string text = wrap(words, 0, std::string("usage: ").size() +
                                         program_.size() + 1 +
                                         command_.size() + 1);

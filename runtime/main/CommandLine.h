@@ -69,6 +69,9 @@ public:
               std::function<std::string(const std::string &)> set);
   /// `-letter` as another spelling of the declared flag `name` (`-o OUT`).
   void shortName(char letter, const std::string &name);
+  /// Words that are not flags (image files) go to `target`, in order; `--`
+  /// makes every later word one. Without this, such a word is an error.
+  void positional(const std::string &metavar, std::vector<std::string> &target);
   /// A flag that must be given (checked by parse).
   void require(const std::string &name);
 
@@ -103,6 +106,8 @@ private:
 
   std::string program_, command_, summary_;
   std::vector<Option> options_;
+  std::vector<std::string> *positional_ = nullptr;
+  std::string positionalMetavar_;
 };
 
 } // namespace cnnrt::cli

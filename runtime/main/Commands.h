@@ -27,6 +27,7 @@ int runInfo(const CommandContext &ctx, const Args &args);
 int runInit(const CommandContext &ctx, const Args &args);
 int runEval(const CommandContext &ctx, const Args &args);
 int runInfer(const CommandContext &ctx, const Args &args);
+int runPredict(const CommandContext &ctx, const Args &args);
 int runBench(const CommandContext &ctx, const Args &args);
 int runTrain(const CommandContext &ctx, const Args &args);
 int runTrainStep(const CommandContext &ctx, const Args &args);

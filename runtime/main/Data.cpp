@@ -322,4 +322,18 @@ TrainData prepareTrainData(const DataOptions &o, const Model &model) {
   return t;
 }
 
+ClassifierData prepareClassifierData(const DataOptions &o, const Model &model) {
+  Selection sel = select(o, model);
+  ClassifierData c;
+  if (sel.classes.empty())
+    c.classNames = sel.kind->classNames;
+  for (int k : sel.classes)
+    c.classNames.push_back(sel.kind->classNames[std::size_t(k)]);
+  if (!o.noNormalize)
+    c.stats = computeChannelStats(loadSplit(sel, Split::Train, {}));
+  c.description =
+      fmt::format("{} ({}), classes {}", sel.kind->name, sel.dir, sel.classText);
+  return c;
+}
+
 } // namespace cnnrt::cli

@@ -60,6 +60,17 @@ struct TrainData {
 };
 TrainData prepareTrainData(const DataOptions &options, const Model &model);
 
+/// What `predict` takes from the data set a model was trained on: its class
+/// names (after --classes) and, unless --no-normalize, the statistics of the
+/// full training split that training normalised with.
+struct ClassifierData {
+  std::vector<std::string> classNames;
+  ChannelStats stats;      ///< empty with --no-normalize
+  std::string description; ///< "fashion-mnist (DIR), classes all"
+};
+ClassifierData prepareClassifierData(const DataOptions &options,
+                                     const Model &model);
+
 } // namespace cnnrt::cli
 
 #endif // CNNRT_MAIN_DATA_H

@@ -30,6 +30,8 @@ const Command kCommands[] = {
     {"eval", "accuracy and loss on a data set's test split", runEval},
     {"infer", "logits for a batch of inputs read from a safetensors file",
      runInfer},
+    {"predict", "classify image files (PNG, PGM, PPM): top classes, names",
+     runPredict},
     {"train", "train with SGD on a data set; checkpoints, resume, logs",
      runTrain},
     {"train-step", "training steps on one batch from a file, everything out",

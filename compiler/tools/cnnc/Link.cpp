@@ -28,6 +28,32 @@ struct TempFile {
   }
 };
 
+/// The directory holding libcnnrt_main.a and libcnnrt.a: found relative to
+/// cnnc's own executable, as the build tree (bin/, lib/) or an installation
+/// (CMAKE_INSTALL_BINDIR, CMAKE_INSTALL_LIBDIR) lays them out, so that an
+/// installed or moved cnnc needs no build tree. Empty (reported) if neither.
+std::string runtimeLibDir() {
+  // Any function of this executable serves getMainExecutable, which reads
+  // /proc/self/exe on Linux.
+  std::string self = llvm::sys::fs::getMainExecutable(
+      "cnnc", reinterpret_cast<void *>(&runtimeLibDir));
+  llvm::StringRef binDir = llvm::sys::path::parent_path(self);
+  std::string tried;
+  for (llvm::StringRef rel : {CNNC_BUILD_LIB_RELDIR, CNNC_INSTALL_LIB_RELDIR}) {
+    llvm::SmallString<256> dir(binDir);
+    llvm::sys::path::append(dir, rel);
+    llvm::sys::path::remove_dots(dir, /*remove_dot_dot=*/true);
+    llvm::SmallString<256> lib(dir);
+    llvm::sys::path::append(lib, "libcnnrt_main.a");
+    if (llvm::sys::fs::exists(lib))
+      return std::string(dir);
+    tried += (tried.empty() ? "" : ", ") + std::string(dir);
+  }
+  linkError("cannot find the runtime (libcnnrt_main.a) beside cnnc '" + self +
+            "': looked in " + tried);
+  return {};
+}
+
 } // namespace
 
 bool linkExecutable(llvm::StringRef object, llvm::StringRef output) {
@@ -56,6 +82,9 @@ bool linkExecutable(llvm::StringRef object, llvm::StringRef output) {
     return false;
   }
 
+  std::string libDir = runtimeLibDir();
+  if (libDir.empty())
+    return false;
   auto cxx = llvm::sys::findProgramByName(CNNC_CXX_COMPILER);
   if (!cxx) {
     linkError(llvm::Twine("cannot find the C++ compiler '") +
@@ -66,9 +95,11 @@ bool linkExecutable(llvm::StringRef object, llvm::StringRef output) {
                                    "-o",
                                    std::string(exe.path),
                                    std::string(obj.path),
-                                   "-L" CNNC_RUNTIME_LIB_DIR,
-                                   "-lcnnrt_main",
-                                   "-lcnnrt",
+                                   // By path: -lcnnrt would pick the
+                                   // shared libcnnrt.so beside it.
+                                   libDir + "/libcnnrt_main.a",
+                                   libDir + "/libcnnrt.a",
+                                   "-lpng",
                                    "-lfmt",
                                    "-lz",
                                    "-lomp",

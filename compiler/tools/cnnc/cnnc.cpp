@@ -27,6 +27,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/Path.h"
 
@@ -54,10 +55,23 @@ enum class Emit {
   TrainLLVMMLIR, Linalg, LLVMMLIR, LLVM, Asm, Obj, Exe, Lib
 };
 
+// --help shows these groups only; LLVM's and MLIR's own options are hidden
+// from it (hideForeignOptions) and listed by --help-hidden.
+cl::OptionCategory inputCategory("Input", "The model file and its parameters");
+cl::OptionCategory outputCategory("Output",
+                                  "What to produce and where (--emit stages)");
+cl::OptionCategory targetCategory("Target and device",
+                                  "The CPU the generated code runs on");
+cl::OptionCategory optimisationCategory("Optimisation");
+cl::OptionCategory diagnosticsCategory(
+    "Diagnostics", "MLIR's flags for looking inside the pipeline (the rest: "
+                   "--help-hidden)");
+
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.cnn>"),
-                               cl::Required);
+                               cl::Required, cl::cat(inputCategory));
 cl::opt<Emit> emitAction(
     "emit", cl::desc("What to produce:"), cl::init(Emit::Exe),
+    cl::cat(outputCategory),
     cl::values(clEnumValN(Emit::Tokens, "tokens", "the token stream"),
                clEnumValN(Emit::AST, "ast", "the syntax tree"),
                clEnumValN(Emit::Graph, "graph",
@@ -88,32 +102,61 @@ cl::opt<Emit> emitAction(
                           "a static library lib<model>.a and its C header "
                           "<model>.h, for embedding")));
 cl::list<std::string> defines("D", cl::Prefix, cl::value_desc("name=value"),
-                              cl::desc("Set a model parameter"));
+                              cl::desc("Set a model parameter"),
+                              cl::cat(inputCategory));
 cl::opt<std::string> outputFile(
     "o", cl::desc("Output file ('-' for stdout; an executable defaults to the "
                   "model file's name without .cnn)"),
-    cl::value_desc("file"), cl::init(""));
+    cl::value_desc("file"), cl::init(""), cl::cat(outputCategory));
 cl::opt<bool> foldBatchNorm(
     "fold-batchnorm",
     cl::desc("Fold inference batchnorms into the preceding convolutions"),
-    cl::init(true));
+    cl::init(true), cl::cat(optimisationCategory));
 cl::opt<bool> trainStep(
     "train-step",
-    cl::desc("Compile the training step too (objects and executables; "
-             "without it `train` and `train-step` are unavailable)"),
-    cl::init(true));
+    cl::desc("Compile the training step too (without it an executable has "
+             "no `train`)"),
+    cl::init(true), cl::cat(outputCategory));
 cl::opt<bool> parallel("parallel",
                        cl::desc("Spread each batch over threads (OpenMP)"),
-                       cl::init(true));
+                       cl::init(true), cl::cat(optimisationCategory));
 cl::opt<std::string> targetCpu("mcpu",
                                cl::desc("Target CPU, e.g. x86-64-v3 (AVX2), x86-64-v4 (AVX-512); "
                                         "default native: this machine's"),
-                               cl::value_desc("name"), cl::init(""));
+                               cl::value_desc("name"), cl::init(""),
+                               cl::cat(targetCategory));
 cl::opt<std::string> targetFeatures(
     "mattr",
     cl::desc("Target features, e.g. +avx2,-avx512f (with -mcpu=native: "
              "changes to this machine's)"),
-    cl::value_desc("features"), cl::init(""));
+    cl::value_desc("features"), cl::init(""), cl::cat(targetCategory));
+
+/// MLIR's flags that --help shows, under Diagnostics.
+constexpr llvm::StringLiteral kShownMlirFlags[] = {
+    "mlir-print-ir-after-all", "mlir-print-ir-after-failure", "mlir-timing",
+    "mlir-print-debuginfo"};
+
+/// Hides every option but cnnc's own, LLVM's generic ones (--help,
+/// --version) and a few of MLIR's from --help: the LLVM and MLIR libraries
+/// register hundreds. Hidden, not ReallyHidden as cl::HideUnrelatedOptions
+/// would make them, so that --help-hidden still lists them.
+void hideForeignOptions() {
+  const cl::OptionCategory *ours[] = {&inputCategory, &outputCategory,
+                                      &targetCategory, &optimisationCategory,
+                                      &diagnosticsCategory};
+  for (auto &entry : cl::getRegisteredOptions()) {
+    cl::Option *option = entry.second;
+    if (llvm::is_contained(kShownMlirFlags, entry.first)) {
+      option->Categories.assign({&diagnosticsCategory});
+      continue;
+    }
+    bool shown = llvm::any_of(option->Categories, [&](cl::OptionCategory *c) {
+      return llvm::is_contained(ours, c) || c->getName() == "Generic Options";
+    });
+    if (!shown && option->getOptionHiddenFlag() == cl::NotHidden)
+      option->setHiddenFlag(cl::Hidden);
+  }
+}
 
 void driverError(const llvm::Twine &msg) {
   llvm::errs() << "cnnc: error: " << msg << "\n";
@@ -317,6 +360,7 @@ int main(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
+  hideForeignOptions();
   cl::ParseCommandLineOptions(argc, argv, "cnnc: a compiler for small CNNs\n");
 
   auto overrides = parseDefines();
