@@ -150,8 +150,8 @@ LogicalResult differentiateRepeat(
       return forward.emitOpError("passes a gradient to carried value #")
              << i << ", which has none after the repeat";
     }
-    for (auto [i, input] : llvm::zip(gradCarried, carriedInputs)) {
-      (void)i;
+    for (unsigned i : gradCarried) {
+      BlockArgument input = carriedInputs[i];
       Value g = grads->lookup(input);
       if (!g) {
         FailureOr<Value> zero = zeros(b, loc, input.getType());
