@@ -62,8 +62,14 @@ llvm::Error optimizeLLVMModule(llvm::Module &module, llvm::TargetMachine &tm,
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
   llvm::PipelineTuningOptions tuning;
-  tuning.LoopVectorization = true;
-  tuning.SLPVectorization = true;
+  // The MLIR pipeline has vectorized every loop worth it (register tiles,
+  // flat steps). LLVM's vectorizers only find the scalar leftovers (weight
+  // layout copies, strided by a 3x3 filter) and turn them into gathers
+  // unrolled eight times: a third of the optimisation time and a tenth of
+  // the code, for no measured speed (train and eval steps of five lecture
+  // models within noise, bench/compare_builds.py).
+  tuning.LoopVectorization = false;
+  tuning.SLPVectorization = false;
   llvm::PassBuilder pb(&tm, tuning);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);

@@ -20,7 +20,9 @@
 //     register-tile steps the strategy chose (one output row, input channel
 //     and filter tap for an NCHW conv; columns x channels for a
 //     channels-last one; for a contraction over the batch, one sample per
-//     step, outermost); CpuVectorize turns each step into a register tile.
+//     step, outermost), and so are the ops over whole parameters (flat: the
+//     SGD update, the penalty's sums), which levels 1 and 2 leave alone;
+//     CpuVectorize turns each step into a register tile.
 //
 // What an op is and its tile sizes are the strategy's decisions
 // (cnn-cpu-strategy, compiler/codegen/cpu/Strategy.cpp), read from the op's
@@ -63,7 +65,8 @@ namespace {
 /// What a linalg op is, as far as tiling is concerned: the CPU strategy's
 /// kind (cnn-cpu-strategy's #cnn_cpu.config); fills are tiled as
 /// producers only, ops without a config not at all.
-enum class Kind { Conv, Pool, Matmul, Elementwise, Fill, Other };
+/// Flat ops (whole parameters as one dimension) are only stepped through.
+enum class Kind { Conv, Pool, Matmul, Elementwise, Flat, Fill, Other };
 
 Kind classify(Operation *op) {
   if (isa<linalg::FillOp>(op))
@@ -83,13 +86,15 @@ Kind classify(Operation *op) {
   case cpu::OpKind::Elementwise:
   case cpu::OpKind::Window:
     return Kind::Elementwise;
+  case cpu::OpKind::Flat:
+    return Kind::Flat;
   }
   return Kind::Other;
 }
 
 bool isTileable(Operation *op) {
   Kind k = classify(op);
-  return k != Kind::Other && k != Kind::Fill;
+  return k != Kind::Other && k != Kind::Fill && k != Kind::Flat;
 }
 
 /// An elementwise op over pooling windows (max_pool2d_grad's) steps through
@@ -713,13 +718,14 @@ struct CpuTileAndFusePass
           return signalPassFailure();
     }
 
-    // Level 3: register-tile steps for convs, pools and matmuls in loops.
+    // Level 3: register-tile steps for convs, pools and matmuls in loops,
+    // and for flat ops wherever they are.
     SmallVector<Operation *> toTile;
     func.walk([&](linalg::LinalgOp op) {
-      if (!op->getParentOfType<LoopLikeOpInterface>())
-        return;
       Kind k = classify(op);
-      if (k == Kind::Conv || k == Kind::Pool || k == Kind::Matmul)
+      if (k == Kind::Flat ||
+          (op->getParentOfType<LoopLikeOpInterface>() &&
+           (k == Kind::Conv || k == Kind::Pool || k == Kind::Matmul)))
         toTile.push_back(op);
     });
     for (Operation *op : toTile)

@@ -13,6 +13,8 @@
 
 #include "pipeline/Passes.h"
 
+#include "codegen/cpu/CpuConfig.h"
+
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
@@ -34,6 +36,13 @@ namespace {
 
 bool insideLoop(Operation *op) {
   return op->getParentOfType<LoopLikeOpInterface>() != nullptr;
+}
+
+/// A tiled op, or a flat one that fits in one step (a bias's update): its
+/// shape is one step of the strategy's.
+bool isStep(Operation *op) {
+  return insideLoop(op) ||
+         cnnc::cpu::getKind(op) == cnnc::cpu::OpKind::Flat;
 }
 
 bool hasStaticShapes(linalg::LinalgOp op) {
@@ -103,7 +112,7 @@ struct CpuVectorizePass
     // Vectorize the static linalg ops inside loops.
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) {
-      if (insideLoop(op) && hasStaticShapes(op) && worthVectorizing(op))
+      if (isStep(op) && hasStaticShapes(op) && worthVectorizing(op))
         candidates.push_back(op);
     });
     for (linalg::LinalgOp op : candidates) {
