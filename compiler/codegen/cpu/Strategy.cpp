@@ -17,6 +17,7 @@
 #include "codegen/cpu/FlatTensorOps.h"
 #include "codegen/cpu/LaneSums.h"
 #include "codegen/cpu/Passes.h"
+#include "codegen/cpu/Strategy.h"
 #include "codegen/cpu/TargetInfo.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -46,6 +47,12 @@ constexpr int64_t kReductionRegisters = 4;
 /// One step of an op over whole parameters (the SGD update reads three
 /// tensors and writes two), in vector registers per tensor.
 constexpr int64_t kFlatStepRegisters = 2;
+/// The largest vectorized op, in vector registers: the size of its block
+/// after unrolling (8,192 floats on AVX-512; every register tile and
+/// channel x row tile is far below).
+constexpr int64_t kMaxVectorRegisters = 512;
+/// A copy's row piece per step, in vector registers.
+constexpr int64_t kCopyPieceRegisters = 4;
 /// Width of a batch contraction's register tile, in vector registers.
 constexpr int64_t kBatchLaneRegisters = 2;
 
@@ -368,16 +375,31 @@ private:
   Budget budget;
 };
 
+} // namespace
+
+namespace cnnc::cpu {
+
+int64_t maxVectorElements(const TargetInfo &info) {
+  return kMaxVectorRegisters * info.f32Lanes();
+}
+
+int64_t copyPieceElements(const TargetInfo &info) {
+  return kCopyPieceRegisters * info.f32Lanes();
+}
+
+} // namespace cnnc::cpu
+
+namespace {
+
 struct CpuStrategyPass
     : cnnc::cpu::impl::CpuStrategyBase<CpuStrategyPass> {
   using CpuStrategyBase::CpuStrategyBase;
 
   LogicalResult initialize(MLIRContext *ctx) override {
-    llvm::Expected<TargetInfo> info =
-        targetInfoFor({std::string(cpu), std::string(features)});
-    if (!info)
-      return emitError(UnknownLoc::get(ctx))
-             << "cnn-cpu-strategy: " << llvm::toString(info.takeError());
+    FailureOr<TargetInfo> info =
+        targetInfoForPass(ctx, getArgument(), cpu, features);
+    if (failed(info))
+      return failure();
     target = *info;
     return success();
   }

@@ -1,6 +1,6 @@
 //===- CpuCodegen.cpp - LLVM-dialect MLIR to LLVM IR, asm, objects --------===//
 
-#include "pipeline/CpuCodegen.h"
+#include "codegen/cpu/CpuCodegen.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -16,7 +16,7 @@
 
 using namespace mlir;
 
-namespace cnnc::pipeline {
+namespace cnnc::cpu {
 
 LogicalResult lowerToLLVMDialect(ModuleOp module,
                                  const CpuPipelineOptions &options) {
@@ -96,4 +96,4 @@ llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
   return llvm::Error::success();
 }
 
-} // namespace cnnc::pipeline
+} // namespace cnnc::cpu

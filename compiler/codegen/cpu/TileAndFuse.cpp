@@ -36,7 +36,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "pipeline/Passes.h"
+#include "codegen/cpu/Passes.h"
 
 #include "codegen/cpu/CpuConfig.h"
 
@@ -52,10 +52,10 @@
 
 #include <functional>
 
-namespace cnnc::pipeline {
+namespace cnnc::cpu {
 #define GEN_PASS_DEF_CPUTILEANDFUSE
-#include "pipeline/Passes.h.inc"
-} // namespace cnnc::pipeline
+#include "codegen/cpu/Passes.h.inc"
+} // namespace cnnc::cpu
 
 using namespace mlir;
 namespace cpu = cnnc::cpu;
@@ -640,7 +640,7 @@ FailureOr<Operation *> sliceBatch(RewriterBase &rewriter, Block &block,
 }
 
 struct CpuTileAndFusePass
-    : cnnc::pipeline::impl::CpuTileAndFuseBase<CpuTileAndFusePass> {
+    : cnnc::cpu::impl::CpuTileAndFuseBase<CpuTileAndFusePass> {
   using CpuTileAndFuseBase::CpuTileAndFuseBase;
 
   void runOnOperation() override {
