@@ -15,6 +15,7 @@ build_packages=(
   libomp-22-dev                                            # OpenMP runtime the generated code uses
   libfmt-dev zlib1g-dev nlohmann-json3-dev                 # formatting, gzip, safetensors headers
   libpng-dev                                               # predict: PNG images
+  libopenmpi-dev openmpi-bin                               # data-parallel training under mpirun (FindMPI)
   dataset-fashion-mnist                                    # the default data set
 )
 # Only the tests (and bench/) use these.

@@ -65,3 +65,14 @@ if subprocess.run(["unshare", "-m", "sh", "-c",
 if subprocess.run(["sh", "-c", "strace -o /dev/null true"],
                   capture_output=True).returncode == 0:
     config.available_features.add("strace")
+
+# Data-parallel training: a build with MPI and Open MPI's mpirun (both from
+# scripts/setup.sh). %mpirun as root (the CI's containers), with more ranks
+# than cores, each rank one OpenMP thread unless a test says otherwise.
+import shutil
+if getattr(config, "cnnc_mpi", False) and shutil.which("mpirun"):
+    config.available_features.add("mpi")
+config.substitutions.append(
+    ("%mpirun",
+     "mpirun --allow-run-as-root --oversubscribe --bind-to none "
+     "--mca btl_base_warn_component_unused 0 -x OMP_NUM_THREADS=1"))
