@@ -51,6 +51,8 @@ public:
   /// Element-wise sums over the replicas, in rank order, in place.
   void sum(double *data, std::int64_t count) const;
   void sum(std::int64_t *data, std::int64_t count) const;
+  /// Returns once every replica has called it.
+  void barrier() const;
   /// Rank 0's bytes on every replica.
   void broadcast(void *data, std::int64_t bytes) const;
   /// Every replica's string, in rank order.

@@ -109,6 +109,11 @@ void Replicas::sum(std::int64_t *data, std::int64_t count) const {
     allreduce(data, count, MPI_INT64_T, sizeof(std::int64_t));
 }
 
+void Replicas::barrier() const {
+  if (several())
+    MPI_Barrier(MPI_COMM_WORLD);
+}
+
 void Replicas::broadcast(void *data, std::int64_t bytes) const {
   auto *p = static_cast<char *>(data);
   while (several() && bytes > 0) {

@@ -38,6 +38,7 @@ std::string Replicas::describe() const { return "one process (no MPI)"; }
 
 void Replicas::sum(double *, std::int64_t) const {}
 void Replicas::sum(std::int64_t *, std::int64_t) const {}
+void Replicas::barrier() const {}
 void Replicas::broadcast(void *, std::int64_t) const {}
 std::vector<std::string> Replicas::gather(const std::string &text) const {
   return {text};

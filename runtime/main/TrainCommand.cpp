@@ -32,10 +32,27 @@ struct Outcome {
   std::string message;
 };
 
-/// Every replica's outcome: rank 0 rethrows the first failure (with the
-/// ranks it happened on, where not all), the others return its status.
-/// Returns 0 when every replica has a plan, -1 for --help.
-int agreeOnStart(const Replicas &replicas, const Outcome &mine) {
+/// Ends a data-parallel run before training: rank 0 says why (as the
+/// driver would), and every rank returns `status` only once it has, so
+/// that mpirun, which ends the job at the first rank that exits with an
+/// error, does not cut rank 0 short.
+int stopAll(const Replicas &replicas, const std::string &program, int status,
+            const std::string &message) {
+  if (replicas.leader()) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s: error: %s%s\n", program.c_str(),
+                 status == 2 ? "train: " : "", message.c_str());
+    std::fflush(stderr);
+  }
+  replicas.barrier();
+  return status;
+}
+
+/// Every replica's outcome: the first failure (with the ranks it happened
+/// on, where not all) ends every replica (stopAll). Returns 0 when every
+/// replica has a plan, -1 for --help, else the exit status.
+int agreeOnStart(const Replicas &replicas, const std::string &program,
+                 const Outcome &mine) {
   std::vector<std::string> all =
       replicas.gather(fmt::format("{}:{}", mine.status, mine.message));
   int status = 0;
@@ -56,8 +73,6 @@ int agreeOnStart(const Replicas &replicas, const Outcome &mine) {
   }
   if (!failed)
     return mine.status;
-  if (!replicas.leader())
-    return status;
   if (failed < replicas.size())
     message = fmt::format("on rank{} {} of {}: {}",
                           ranks.find(',') == std::string::npos ? "" : "s",
@@ -65,9 +80,7 @@ int agreeOnStart(const Replicas &replicas, const Outcome &mine) {
   if (failed > 1 && ranks.find(',') == std::string::npos)
     message += fmt::format(" (and {} other rank{} failed too)", failed - 1,
                            failed == 2 ? "" : "s");
-  if (status == 2)
-    throw UsageError(message);
-  throw Error(message);
+  return stopAll(replicas, program, status, message);
 }
 
 /// What every replica must share to train together: the model, the data,
@@ -118,7 +131,7 @@ int runTrain(const CommandContext &ctx, const Args &args) {
       throw;
     outcome = {1, e.what()};
   }
-  if (int status = agreeOnStart(replicas, outcome))
+  if (int status = agreeOnStart(replicas, ctx.program, outcome))
     return status < 0 ? 0 : status;
   plan->replicaText = replicas.describe();
 
@@ -126,13 +139,11 @@ int runTrain(const CommandContext &ctx, const Args &args) {
     std::vector<std::string> prints =
         replicas.gather(fingerprint(model, *plan));
     for (int r = 1; r < replicas.size(); ++r)
-      if (prints[std::size_t(r)] != prints[0]) {
-        if (!replicas.leader())
-          return 1;
-        fail("the ranks would not train the same run: rank 0 has {}, rank "
-             "{} has {}",
-             prints[0], r, prints[std::size_t(r)]);
-      }
+      if (prints[std::size_t(r)] != prints[0])
+        return stopAll(replicas, ctx.program, 1,
+                       fmt::format("the ranks would not train the same run: "
+                                   "rank 0 has {}, rank {} has {}",
+                                   prints[0], r, prints[std::size_t(r)]));
     // Rank 0's weights, buffers and momentum everywhere, however each
     // rank came by its own (a checkpoint file per host, ...).
     replicas.broadcast(model.arena().base(), model.desc().train_arena_bytes);
