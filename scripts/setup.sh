@@ -22,6 +22,7 @@ build_packages=(
 test_packages=(
   python3-torch python3-numpy                              # the numerics reference in tests and bench/
   chromium                                                 # renders the knobs report in a test
+  iproute2                                                 # ip netns: test hosts for MPI over TCP
   clang-22 libclang-rt-22-dev                              # libFuzzer (scripts/fuzz.sh, 30 s each in test.sh)
 )
 

@@ -76,3 +76,10 @@ config.substitutions.append(
     ("%mpirun",
      "mpirun --allow-run-as-root --oversubscribe --bind-to none "
      "--mca btl_base_warn_component_unused 0 -x OMP_NUM_THREADS=1"))
+
+# Network namespaces (root and iproute2's `ip netns`): test hosts of their
+# own on this machine for MPI's TCP transport (test/runtime/mpi/netns.test).
+_probe = "cnnc-probe-%d" % os.getpid()
+if subprocess.run(["sh", "-c", "ip netns add %s && ip netns del %s" % (_probe, _probe)],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("netns")
