@@ -645,6 +645,8 @@ struct CpuTileAndFusePass
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    if (func.isExternal()) // a runtime function's declaration
+      return;
     IRRewriter rewriter(&getContext());
 
     // Level 1: one image per step: the whole network where it can run
