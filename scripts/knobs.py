@@ -16,6 +16,12 @@ the lecture's experiment (all data, each model's own epochs: hours).
 Interrupted? Rerun the same command: finished models are reused, an
 interrupted one continues from its last epoch checkpoint. Only the standard
 library is used, so any python3 runs it.
+
+Across ranks: `--ranks N` (`--hosts H1,H2`, `--hostfile F`) starts the sweep
+under Open MPI's mpirun, or run `mpirun -np N python3 scripts/knobs.py ...`
+yourself. Each rank trains its share of the models (whole models, each on
+one rank) into the shared output folder; rank 0 gathers their results into
+the one table, CSV and charts.
 """
 
 import argparse
@@ -27,9 +33,12 @@ import json
 import math
 import os
 import re
+import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 
 import knobs_report
@@ -76,7 +85,7 @@ def positive_int(text):
     return value
 
 
-def parse_args(argv):
+def parse_args(argv, ranks):
     p = argparse.ArgumentParser(
         prog="knobs.py",
         description="Compile every model variant in models/, train each with "
@@ -103,7 +112,14 @@ def parse_args(argv):
     p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
     p.add_argument("--threads", type=positive_int,
                    help="threads per training (default: the trainer's, all "
-                   "cores)")
+                   "cores; on several ranks OMP_NUM_THREADS or 1)")
+    p.add_argument("--ranks", type=positive_int,
+                   help="spread the models over N processes: runs this "
+                   "command under mpirun -np N (Open MPI)")
+    p.add_argument("--hosts", help="comma-separated hosts for the ranks "
+                   "(mpirun --host); the output folder must be shared")
+    p.add_argument("--hostfile", help="an Open MPI hostfile for the ranks "
+                   "(mpirun --hostfile); the output folder must be shared")
     p.add_argument("--data", choices=sorted(SPLITS), default="fashion-mnist",
                    help="data set (default fashion-mnist)")
     p.add_argument("--data-dir", help="folder of the data set's files")
@@ -126,6 +142,16 @@ def parse_args(argv):
         if not os.path.isdir(args.data_dir):
             p.error(f"no data folder '{args.data_dir}'")
         args.data_dir = os.path.abspath(args.data_dir)
+    if ranks.launched and args.ranks and args.ranks != ranks.size:
+        p.error(f"--ranks {args.ranks} under an mpirun of {ranks.size} ranks: "
+                "leave --ranks out under mpirun (its -np says how many)")
+    if args.hostfile and not os.path.isfile(args.hostfile):
+        p.error(f"no hostfile '{args.hostfile}'")
+    if args.threads is None and ranks.size > 1:
+        # Several trainings share each host: one thread each unless told.
+        # The same on every rank, so that they agree on the settings.
+        omp = os.environ.get("OMP_NUM_THREADS", "")
+        args.threads = int(omp) if omp.isdigit() and int(omp) > 0 else 1
     if args.limit is None and not args.full:
         args.limit = DEFAULT_LIMIT
     if args.epochs is None and not args.full:
@@ -402,6 +428,14 @@ def train_command(exe, args, epochs, files, resume, print_every):
     return cmd
 
 
+def alone():
+    """The environment less mpirun's variables: under mpirun the trainer
+    would join the other ranks' trainings (data-parallel) instead of training
+    its own model."""
+    return {k: v for k, v in os.environ.items()
+            if not k.startswith(("OMPI_", "PMIX_", "PMI_"))}
+
+
 STEP = re.compile(r"^\s*step (\d+): epoch (\d+), batch (\d+)/(\d+)")
 EPOCH = re.compile(r"^Epoch (\d+), ")
 DATA = re.compile(r"(\d+) training and (\d+) validation samples")
@@ -417,7 +451,8 @@ def train(tag, stem, exe, args, plan, files, start_epoch, estimate):
     began = time.monotonic()
     counts = None
     with open(files["err"], "w") as err, open(files["out"], "w") as out:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err, text=True,
+                                env=alone())
         try:
             for line in proc.stdout:
                 out.write(line)
@@ -484,11 +519,8 @@ def load_result(path, exe_stamp, settings):
 
 
 def save_json(path, value):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(value, f, indent=1)
-        f.write("\n")
-    os.replace(tmp, path)  # a kill leaves the old file or the new, never half
+    # A kill leaves the old file or the new, never half.
+    write_atomic(path, json.dumps(value, indent=1) + "\n")
 
 
 # ---------------------------------------------------------------- output
@@ -643,21 +675,29 @@ def split_sizes(args):
     return n_train * class_count(args) // k, n_val * class_count(args) // k
 
 
-def compile_all(args, models, exes, defs, plans, estimate):
+def compile_all(args, models, exes, defs, tags, estimate):
     """Compiles first: a model that does not compile stops the run before
-    hours of training."""
-    n = len(models)
-    for i, (stem, knob, path) in enumerate(models, 1):
-        tag = f"[{i}/{n} {knob}]"
+    hours of training. Each model is compiled by the one rank that trains
+    it, into a temporary renamed over the executable: a kill never leaves
+    half an executable that looks finished."""
+    for stem, knob, path in models:
+        tag = tags[stem]
         if ("compile", stem) not in estimate.todo:
             say(tag, f"compile: {os.path.relpath(exes[stem], args.out)} is up to date")
             continue
         say(tag, f"compile: {os.path.basename(path)} ...", estimate)
         began = time.monotonic()
-        run_tool([args.cnnc, path, "-o", exes[stem]] + [f"-D{d}" for d in defs],
-                 f"compiling {os.path.basename(path)}")
-        with open(exes[stem] + ".inputs", "w") as f:
-            f.write(compile_inputs(path, defs))
+        exe, tmp = exes[stem], temporary(exes[stem])
+        if os.path.exists(exe + ".inputs"):
+            os.remove(exe + ".inputs")
+        try:
+            run_tool([args.cnnc, path, "-o", tmp] + [f"-D{d}" for d in defs],
+                     f"compiling {os.path.basename(path)}")
+            os.replace(tmp, exe)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+        write_atomic(exe + ".inputs", compile_inputs(path, defs))
         took = time.monotonic() - began
         estimate.finish("compile", stem, took)
         say(tag, f"compile: done in {took:.1f} s", estimate)
@@ -685,10 +725,11 @@ def forget_other_build(files, exe_stamp):
         f.write(exe_stamp)
 
 
-def train_all(args, models, exes, settings, plans, run_dir, estimate):
-    results, n = [], len(models)
-    for i, (stem, knob, _) in enumerate(models, 1):
-        tag = f"[{i}/{n} {knob}]"
+def train_all(args, models, exes, settings, plans, run_dir, tags, estimate, finished):
+    """Trains this rank's models; finished(stem) after each one's result is saved."""
+    results = {}
+    for stem, knob, _ in models:
+        tag = tags[stem]
         plan, exe_stamp = plans[stem], stamp(exes[stem])
         files = model_files(run_dir, stem)
         r = load_result(files["result"], exe_stamp, settings)
@@ -714,14 +755,213 @@ def train_all(args, models, exes, settings, plans, run_dir, estimate):
             say(tag, f"train: done in {wall:.1f} s ({r['seconds']:.1f} s training, "
                 f"{r['images_per_s']:.0f} images/s), train {r['train_acc']:.4f}, "
                 f"val {r['val_acc']:.4f}", estimate)
-        r["summary_epochs"] = plan["summary"]["epochs"]
-        r["curve"] = read_log(files["log"])
-        results.append(r)
+        finished(stem)
+        results[stem] = for_report(r, plan, files)
     return results
 
 
-def main(argv):
-    args = parse_args(argv)
+def for_report(r, plan, files):
+    """A result with what the report adds: the model's own epochs, the curves."""
+    r["summary_epochs"] = plan["summary"]["epochs"]
+    r["curve"] = read_log(files["log"])
+    return r
+
+
+# ---------------------------------------------------------------- ranks
+
+# Rank 0 looks for news every POLL_S seconds; every rank rewrites its status
+# every BEAT_S; a rank silent for SILENT_S is taken for dead (killed, hung,
+# its host gone). Generous: a shared folder's caches may hide a write that
+# long.
+POLL_S, BEAT_S, SILENT_S = 0.5, 2.0, 60.0
+
+
+class Ranks:
+    """This process's place in a sweep spread over ranks: mpirun starts one
+    knobs.py per rank and says which in the environment (Open MPI's
+    variables; no MPI library is needed). Outside mpirun: rank 0 of 1."""
+
+    def __init__(self, env=os.environ):
+        self.launched = "OMPI_COMM_WORLD_SIZE" in env
+        self.rank = int(env.get("OMPI_COMM_WORLD_RANK", "0"))
+        self.size = int(env.get("OMPI_COMM_WORLD_SIZE", "1"))
+        # The same on every rank of one mpirun, another on the next: tells
+        # this job's status files from an earlier one's.
+        self.job = (env.get("OMPI_MCA_orte_precondition_transports")
+                    or env.get("PMIX_NAMESPACE", ""))
+        self.host = socket.gethostname()
+        self.prefix = f"rank {self.rank} " if self.size > 1 else ""
+
+
+def share_out(models, plans, size):
+    """Which rank trains which model: the costliest first, each to the rank
+    with the least work so far. Every rank works it out alike (it depends on
+    the models and settings only, never on what is finished), so each model
+    has exactly one rank: no two compile or train it at once."""
+    load, owner = [0.0] * size, {}
+    for stem in sorted((m[0] for m in models), key=lambda s: -plans[s]["units"]):
+        rank = min(range(size), key=lambda k: load[k])
+        owner[stem] = rank
+        load[rank] += plans[stem]["units"]
+    return owner
+
+
+def status_path(run_dir, rank):
+    return os.path.join(run_dir, "ranks", f"rank-{rank}.json")
+
+
+class Status:
+    """This rank's part of the sweep, in RUN/ranks/rank-K.json for rank 0 to
+    follow: the models it has finished, or the error it stopped with. A
+    thread rewrites it every BEAT_S seconds with the next beat number: a rank
+    whose beat stops has died or hangs."""
+
+    def __init__(self, run_dir, ranks, plan, stems):
+        self.path = status_path(run_dir, ranks.rank)
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        self.fields = {"job": ranks.job, "rank": ranks.rank, "host": ranks.host,
+                       "pid": os.getpid(), "plan": plan, "models": stems,
+                       "done": [], "state": "working", "error": None, "beat": 0}
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.update()
+        self.beater = threading.Thread(target=self.beat, daemon=True)
+        self.beater.start()
+
+    def update(self, **fields):
+        with self.lock:
+            self.fields.update(fields)
+            self.fields["beat"] += 1
+            write_atomic(self.path, json.dumps(self.fields) + "\n")
+
+    def beat(self):
+        while not self.stopping.wait(BEAT_S):
+            try:
+                self.update()
+            except Failure:
+                pass  # the next beat tries again
+
+    def finished(self, stem):
+        self.update(done=self.fields["done"] + [stem])
+
+    def end(self, state, error=None):
+        self.stopping.set()
+        self.beater.join()
+        self.update(state=state, error=error)
+
+
+def read_status(run_dir, rank, job):
+    """Rank's status if it is of this job (an earlier job's is stale)."""
+    try:
+        with open(status_path(run_dir, rank)) as f:
+            st = json.load(f)
+    except (OSError, ValueError):
+        return None
+    return st if isinstance(st, dict) and st.get("job") == job else None
+
+
+def await_ranks(run_dir, ranks, plan):
+    """Rank 0, before any work: every rank is there, on this sweep (the same
+    models, settings and shares), writing to the folder rank 0 reads."""
+    began, missing = time.monotonic(), set(range(1, ranks.size))
+    while missing:
+        for k in sorted(missing):
+            st = read_status(run_dir, k, ranks.job)
+            if st is None:
+                continue
+            if st.get("plan") != plan:
+                raise Failure(f"rank {k} on {st.get('host')} plans another sweep "
+                              "than rank 0 (other models, settings or flags): run "
+                              "the same command and models on every host")
+            missing.discard(k)
+        if missing and time.monotonic() - began > SILENT_S:
+            raise Failure(f"no word from {plural(len(missing), 'rank')} "
+                          f"({', '.join(map(str, sorted(missing)))}) in {SILENT_S:.0f} s: "
+                          f"ranks write to {run_dir}, which every host must share "
+                          "at the same path (--out)")
+        if missing:
+            time.sleep(POLL_S)
+
+
+def gather(models, owner, run_dir, ranks, exes, settings, plans, tags):
+    """Rank 0, its own models done: the other ranks' results, as each is
+    finished. A rank that stops with an error, or says nothing for SILENT_S
+    seconds, ends the wait with its name and its missing models."""
+    knobs = {stem: knob for stem, knob, _ in models}
+    waiting = {stem: owner[stem] for stem, _, _ in models if owner[stem] != 0}
+    results, heard = {}, {}
+    if waiting:
+        print(f"knobs: rank 0 waits for {plural(len(set(waiting.values())), 'rank')} "
+              f"({', '.join(knobs[s] for s in waiting)})", flush=True)
+    while waiting:
+        now = time.monotonic()
+        for k in sorted(set(waiting.values())):
+            st = read_status(run_dir, k, ranks.job) or {}
+            name = f"rank {k}" + (f" on {st['host']} (pid {st['pid']})" if st else "")
+            left = ", ".join(knobs[s] for s in waiting if waiting[s] == k)
+            if st.get("state") == "failed":
+                raise Failure(f"{name} failed ({st.get('error') or 'see its error'}): "
+                              f"no results for {left}; rerun the same command to "
+                              "continue (finished models are kept)")
+            if k not in heard or heard[k][0] != st.get("beat"):
+                heard[k] = (st.get("beat"), now)
+            elif now - heard[k][1] > SILENT_S:
+                raise Failure(f"{name} has said nothing for {SILENT_S:.0f} s "
+                              f"(killed, hung or its host gone): no results for "
+                              f"{left}; rerun the same command to continue "
+                              "(finished models are kept)")
+            for stem in [s for s in st.get("done", []) if waiting.get(s) == k]:
+                files = model_files(run_dir, stem)
+                r = (load_result(files["result"], stamp(exes[stem]), settings)
+                     if os.path.exists(exes[stem]) else None)
+                if not r:
+                    raise Failure(f"{name} finished {knobs[stem]}, but rank 0 finds "
+                                  f"no result for it in {run_dir}: every host must "
+                                  "share the output folder at the same path (--out)")
+                say(tags[stem], f"train: done on rank {k} (train {r['train_acc']:.4f}, "
+                    f"val {r['val_acc']:.4f})")
+                results[stem] = for_report(r, plans[stem], files)
+                del waiting[stem]
+        if waiting:
+            time.sleep(POLL_S)
+    return results
+
+
+def run_under_mpirun(args, argv):
+    """--ranks, --hosts, --hostfile: this same command once per rank, under
+    Open MPI's mpirun. Returns mpirun's exit status."""
+    mpirun = shutil.which("mpirun")
+    if not mpirun:
+        raise Failure("--ranks, --hosts and --hostfile run mpirun: install Open "
+                      "MPI (scripts/setup.sh build)")
+    cmd = [mpirun]
+    if os.geteuid() == 0:
+        cmd.append("--allow-run-as-root")
+    # The ranks are independent processes: more of them than cores is fine,
+    # and each training's threads go where the system puts them.
+    cmd += ["--oversubscribe", "--bind-to", "none"]
+    if args.ranks:
+        cmd += ["-np", str(args.ranks)]
+    if args.hosts:
+        cmd += ["--host", args.hosts]
+    if args.hostfile:
+        cmd += ["--hostfile", os.path.abspath(args.hostfile)]
+    python = [sys.executable] + (["-S"] if sys.flags.no_site else [])
+    cmd += python + [os.path.abspath(__file__)] + argv
+    print(f"knobs: {' '.join(cmd)}", flush=True)
+    proc = subprocess.Popen(cmd)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()  # mpirun ends the ranks; rank 0 says how to continue
+        proc.wait()
+        return 130
+
+
+def main(argv, ranks):
+    args = parse_args(argv, ranks)
+    if (args.ranks or args.hosts or args.hostfile) and not ranks.launched:
+        return run_under_mpirun(args, argv)
     check_writable(args.out)
     if not (os.path.isfile(args.cnnc) and os.access(args.cnnc, os.X_OK)):
         raise Failure(f"no cnnc at {args.cnnc}: build it with scripts/build.sh "
@@ -735,23 +975,50 @@ def main(argv):
     run_dir = os.path.join(args.out, "runs", settings_key(settings))
     os.makedirs(bin_dir, exist_ok=True)
     os.makedirs(run_dir, exist_ok=True)
-    save_json(os.path.join(run_dir, "settings.json"), settings)
-    print(f"knobs: {len(models)} models; {describe_run(args)}\n"
-          f"knobs: results in {run_dir}", flush=True)
+    owner = share_out(models, plans, ranks.size)
+    mine = [m for m in models if owner[m[0]] == ranks.rank]
+    tags = {stem: f"[{i}/{len(models)} {knob}]"
+            for i, (stem, knob, _) in enumerate(models, 1)}
+    own_tags = {stem: ranks.prefix + tag for stem, tag in tags.items()}
+    if ranks.rank == 0:
+        save_json(os.path.join(run_dir, "settings.json"), settings)
+        print(f"knobs: {len(models)} models; {describe_run(args)}\n"
+              f"knobs: results in {run_dir}", flush=True)
+    status = None
+    if ranks.size > 1:
+        print(f"knobs: rank {ranks.rank} of {ranks.size} on {ranks.host}: "
+              f"{', '.join(knob for _, knob, _ in mine) or 'no models'}", flush=True)
+        plan = hashlib.sha256(json.dumps([settings, owner], sort_keys=True)
+                              .encode()).hexdigest()
+        status = Status(run_dir, ranks, plan, [m[0] for m in mine])
+    try:
+        if ranks.rank == 0 and status:
+            await_ranks(run_dir, ranks, plan)
+        estimate = Estimate()
+        exes = {stem: os.path.join(bin_dir, stem) for stem, _, _ in models}
+        for stem, _, path in mine:
+            stale = needs_compile(exes[stem], path, defs, args.cnnc)
+            if stale:
+                estimate.plan("compile", stem, plans[stem]["summary"]["ops"])
+            if stale or not load_result(model_files(run_dir, stem)["result"],
+                                        stamp(exes[stem]), settings):
+                estimate.plan("train", stem, plans[stem]["units"])
 
-    estimate = Estimate()
-    exes = {stem: os.path.join(bin_dir, stem) for stem, _, _ in models}
-    for stem, _, path in models:
-        stale = needs_compile(exes[stem], path, defs, args.cnnc)
-        if stale:
-            estimate.plan("compile", stem, plans[stem]["summary"]["ops"])
-        if stale or not load_result(model_files(run_dir, stem)["result"],
-                                    stamp(exes[stem]), settings):
-            estimate.plan("train", stem, plans[stem]["units"])
-
-    compile_all(args, models, exes, defs, plans, estimate)
-    results = train_all(args, models, exes, settings, plans, run_dir, estimate)
-    report(args, results, time.monotonic() - estimate.start)
+        compile_all(args, mine, exes, defs, own_tags, estimate)
+        results = train_all(args, mine, exes, settings, plans, run_dir, own_tags, estimate,
+                            status.finished if status else lambda stem: None)
+        if ranks.rank == 0 and status:
+            results.update(gather(models, owner, run_dir, ranks, exes, settings,
+                                  plans, tags))
+    except BaseException as err:
+        if status:
+            status.end("failed", str(err) if isinstance(err, Failure) else "interrupted")
+        raise
+    if status:
+        status.end("done")
+    if ranks.rank == 0:
+        report(args, [results[stem] for stem, _, _ in models],
+               time.monotonic() - estimate.start)
 
 
 def check_writable(out):
@@ -759,7 +1026,7 @@ def check_writable(out):
     run at once, not after hours of training."""
     try:
         os.makedirs(out, exist_ok=True)
-        probe = os.path.join(out, f".write-test-{os.getpid()}")
+        probe = temporary(os.path.join(out, ".write-test"))
         with open(probe, "w"):
             pass
         os.remove(probe)
@@ -767,9 +1034,14 @@ def check_writable(out):
         raise Failure(f"cannot write the results to {out}: {err.strerror or err}")
 
 
+def temporary(path):
+    """A name beside path that no other process uses, on any host."""
+    return f"{path}.tmp-{socket.gethostname()}-{os.getpid()}"
+
+
 def write_atomic(path, text):
     """The file whole or not at all (a temporary renamed over it)."""
-    tmp = f"{path}.tmp-{os.getpid()}"
+    tmp = temporary(path)
     try:
         with open(tmp, "w") as f:
             f.write(text)
@@ -842,13 +1114,16 @@ if __name__ == "__main__":
     # A kill stops the trainer too (Ctrl-C reaches it anyway), and says how
     # to continue.
     signal.signal(signal.SIGTERM, interrupted)
+    ranks = Ranks()
     try:
-        main(sys.argv[1:])
+        sys.exit(main(sys.argv[1:], ranks))
     except Failure as err:
-        print(f"knobs: error: {err}", file=sys.stderr)
+        who = f"rank {ranks.rank}: " if ranks.size > 1 else ""
+        print(f"knobs: {who}error: {err}", file=sys.stderr)
         sys.exit(1)
     except KeyboardInterrupt:
-        print("\nknobs: interrupted; rerun the same command to continue "
-              "(finished models are kept, the current one resumes from its "
-              "last epoch)", file=sys.stderr)
+        if ranks.rank == 0:  # under mpirun, once for all ranks
+            print("\nknobs: interrupted; rerun the same command to continue "
+                  "(finished models are kept, the current one resumes from its "
+                  "last epoch)", file=sys.stderr)
         sys.exit(130)
