@@ -1,5 +1,6 @@
 //===- Library.cpp - a model as a static library with a C header ----------===//
 #include "codegen/Library.h"
+#include "codegen/ModelAbi.h"
 
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/Module.h"
@@ -73,9 +74,7 @@ void addLibraryEntryPoints(llvm::Module &module, const ModelDescriptor &model,
                          constant(model.inputShape[2])});
   llvm::Value *outputDesc = descriptor(logits, {batch, constant(model.numClasses)});
   llvm::FunctionCallee forward = module.getOrInsertFunction(
-      forwardSymbol,
-      llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, ptr, ptr},
-                              false));
+      forwardSymbol, abi::functionType<cnnrt_forward_fn>(ctx));
   b.CreateCall(forward, {arenaDesc, inputDesc, outputDesc});
   b.CreateRetVoid();
 

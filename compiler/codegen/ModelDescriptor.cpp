@@ -3,6 +3,7 @@
 
 #include "analysis/Flops.h"
 #include "codegen/CpuFeatures.h"
+#include "codegen/ModelAbi.h"
 #include "cnn/CnnNames.h"
 #include "cnn/CnnOps.h"
 #include "transforms/ParamLayout.h"
@@ -18,9 +19,10 @@ using namespace mlir;
 
 namespace cnnc {
 
-// Mirrors of model_abi.h's enums; the ABI tests hold both sides together.
-enum { kUniform = 0, kNormal = 1, kConstant = 2 };
-enum { kAbiVersion = 6 };
+// The dialect's penalty kinds are the descriptor's CNNRT_PENALTY_*.
+static_assert(int(cnn::PenaltyKind::none) == CNNRT_PENALTY_NONE &&
+              int(cnn::PenaltyKind::l1) == CNNRT_PENALTY_L1 &&
+              int(cnn::PenaltyKind::l2) == CNNRT_PENALTY_L2);
 
 FailureOr<ModelDescriptor> describeModel(ModuleOp module,
                                          ModuleOp trainModule) {
@@ -65,15 +67,15 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module,
           t.aliases.push_back(cast<StringAttr>(a).str());
       Attribute init = param.getInit();
       if (auto u = dyn_cast<cnn::UniformAttr>(init)) {
-        t.initKind = kUniform;
+        t.initKind = CNNRT_INIT_UNIFORM;
         t.initA = u.getLow().convertToDouble();
         t.initB = u.getHigh().convertToDouble();
       } else if (auto n = dyn_cast<cnn::NormalAttr>(init)) {
-        t.initKind = kNormal;
+        t.initKind = CNNRT_INIT_NORMAL;
         t.initA = n.getMean().convertToDouble();
         t.initB = n.getStd().convertToDouble();
       } else if (auto c = dyn_cast<cnn::ConstantAttr>(init)) {
-        t.initKind = kConstant;
+        t.initKind = CNNRT_INIT_CONSTANT;
         t.initA = c.getValue().convertToDouble();
       }
       model.tensors.push_back(std::move(t));
@@ -182,8 +184,9 @@ FailureOr<ModelDescriptor> describeModel(ModuleOp module,
 
 namespace {
 
-/// Builds the constants with the C layout of model_abi.h: LLVM's natural
-/// struct layout on the target's data layout is the C compiler's.
+/// Builds the constants of model_abi.h's structs (abi::Fields, by field
+/// name): LLVM's natural struct layout on the target's data layout is the C
+/// compiler's, as abi::checkLayout checks.
 class DescriptorEmitter {
 public:
   explicit DescriptorEmitter(llvm::Module &module)
@@ -191,119 +194,166 @@ public:
         ptr(llvm::PointerType::getUnqual(ctx)), i32(llvm::Type::getInt32Ty(ctx)),
         i64(llvm::Type::getInt64Ty(ctx)), f64(llvm::Type::getDoubleTy(ctx)) {}
 
-  void emit(const ModelDescriptor &model, llvm::StringRef forwardSymbol,
-            llvm::StringRef trainStepSymbol) {
-    // cnnrt_tensor_desc, cnnrt_init_spec, cnnrt_model_tensor.
-    auto *descTy = llvm::StructType::get(ctx, {ptr, i32, i32, i32, ptr});
-    auto *initTy = llvm::StructType::get(ctx, {i32, f64, f64});
-    auto *tensorTy =
-        llvm::StructType::get(ctx, {descTy, i64, initTy, i64, ptr});
+  llvm::Error emit(const ModelDescriptor &model, llvm::StringRef forwardSymbol,
+                   llvm::StringRef trainStepSymbol) {
+    if (llvm::Error err = abi::checkLayout(ctx, module.getDataLayout()))
+      return err;
+    auto *tensorTy = abi::structType<cnnrt_model_tensor>(ctx);
     std::vector<llvm::Constant *> tensors;
     for (const TensorEntry &t : model.tensors) {
       std::vector<llvm::Constant *> dims;
       for (int64_t d : t.shape)
         dims.push_back(llvm::ConstantInt::get(i64, d));
-      llvm::Constant *shape =
-          dims.empty() ? llvm::ConstantPointerNull::get(ptr)
+      abi::Fields<cnnrt_tensor_desc> desc;
+      desc.shape = dims.empty()
+                       ? llvm::ConstantPointerNull::get(ptr)
                        : global("cnnc.shape." + t.name,
                                 llvm::ConstantArray::get(
                                     llvm::ArrayType::get(i64, dims.size()), dims));
-      auto *desc = llvm::ConstantStruct::get(
-          descTy, {string(t.name), int32(t.isInteger ? 1 : 0),
-                   int32(t.isBuffer ? 1 : 0), int32(t.shape.size()), shape});
-      auto *init = llvm::ConstantStruct::get(
-          initTy, {int32(t.initKind), real(t.initA), real(t.initB)});
+      desc.name = string(t.name);
+      desc.dtype = int32(t.isInteger ? CNNRT_I64 : CNNRT_F32);
+      desc.role = int32(t.isBuffer ? CNNRT_BUFFER : CNNRT_PARAMETER);
+      desc.rank = int32(t.shape.size());
+      abi::Fields<cnnrt_init_spec> init;
+      init.kind = int32(t.initKind);
+      init.a = real(t.initA);
+      init.b = real(t.initB);
       std::vector<llvm::Constant *> aliases;
       for (const std::string &alias : t.aliases)
         aliases.push_back(string(alias));
-      tensors.push_back(llvm::ConstantStruct::get(
-          tensorTy, {desc, int64(t.offset), init, int64(aliases.size()),
-                     array("cnnc.aliases." + t.name, ptr, aliases)}));
+      abi::Fields<cnnrt_model_tensor> tensor;
+      tensor.desc = constant<cnnrt_tensor_desc>(desc);
+      tensor.offset = int64(t.offset);
+      tensor.init = constant<cnnrt_init_spec>(init);
+      tensor.num_aliases = int64(aliases.size());
+      tensor.aliases = array("cnnc.aliases." + t.name, ptr, aliases);
+      tensors.push_back(constant<cnnrt_model_tensor>(tensor));
     }
     llvm::Constant *tensorTable = array("cnnc.tensors", tensorTy, tensors);
 
-    auto *hyperTy = llvm::StructType::get(ctx, {ptr, ptr});
     std::vector<llvm::Constant *> hyper;
-    for (const auto &[name, value] : model.hyperparams)
-      hyper.push_back(
-          llvm::ConstantStruct::get(hyperTy, {string(name), string(value)}));
-    llvm::Constant *hyperTable = array("cnnc.hyperparams", hyperTy, hyper);
+    for (const auto &[name, value] : model.hyperparams) {
+      abi::Fields<cnnrt_model_hyperparam> h;
+      h.name = string(name);
+      h.value = string(value);
+      hyper.push_back(constant<cnnrt_model_hyperparam>(h));
+    }
+    llvm::Constant *hyperTable =
+        array("cnnc.hyperparams",
+              abi::structType<cnnrt_model_hyperparam>(ctx), hyper);
 
-    auto *trainTy = llvm::StructType::get(
-        ctx, {f64, f64, f64, f64, i32, i32, f64, i64, i64, i64});
-    auto *train = llvm::ConstantStruct::get(
-        trainTy, {real(model.lr), real(model.momentum), real(model.dampening),
-                  real(model.weightDecay), int32(model.nesterov ? 1 : 0),
-                  int32(model.penalty), real(model.penaltyStrength),
-                  int64(model.epochs), int64(model.batchSize),
-                  int64(model.seed)});
+    abi::Fields<cnnrt_train_config> train;
+    train.lr = real(model.lr);
+    train.momentum = real(model.momentum);
+    train.dampening = real(model.dampening);
+    train.weight_decay = real(model.weightDecay);
+    train.nesterov = int32(model.nesterov ? 1 : 0);
+    train.penalty = int32(model.penalty);
+    train.penalty_strength = real(model.penaltyStrength);
+    train.epochs = int64(model.epochs);
+    train.batch_size = int64(model.batchSize);
+    train.seed = int64(model.seed);
 
-    llvm::FunctionCallee forward = module.getOrInsertFunction(
-        forwardSymbol,
-        llvm::FunctionType::get(llvm::Type::getVoidTy(ctx), {ptr, ptr, ptr},
-                                false));
+    llvm::Constant *forward =
+        entryPoint<cnnrt_forward_fn>(forwardSymbol, "cnnrt_forward_fn");
     llvm::Constant *trainStep = llvm::ConstantPointerNull::get(ptr);
     if (!trainStepSymbol.empty())
-      trainStep = llvm::cast<llvm::Constant>(
-          module
-              .getOrInsertFunction(
-                  trainStepSymbol,
-                  llvm::FunctionType::get(
-                      llvm::Type::getVoidTy(ctx),
-                      {ptr, ptr, ptr, ptr, ptr, ptr, llvm::Type::getFloatTy(ctx),
-                       llvm::Type::getFloatTy(ctx), llvm::Type::getFloatTy(ctx),
-                       llvm::Type::getFloatTy(ctx), llvm::Type::getFloatTy(ctx),
-                       llvm::Type::getFloatTy(ctx), i32, i32, i32, i64, i64},
-                      false))
-              .getCallee());
-    // cnnrt_train_slot, cnnrt_dropout_site.
-    auto *slotTy = llvm::StructType::get(ctx, {i64, i64, i64});
+      trainStep = entryPoint<cnnrt_train_step_fn>(trainStepSymbol,
+                                                  "cnnrt_train_step_fn");
     std::vector<llvm::Constant *> slots;
-    for (const TrainSlot &slot : model.trainSlots)
-      slots.push_back(llvm::ConstantStruct::get(
-          slotTy, {int64(slot.tensor), int64(slot.gradOffset),
-                   int64(slot.momentumOffset)}));
-    auto *siteTy = llvm::StructType::get(ctx, {ptr, f64, i32, i64});
+    for (const TrainSlot &s : model.trainSlots) {
+      abi::Fields<cnnrt_train_slot> slot;
+      slot.tensor = int64(s.tensor);
+      slot.grad_offset = int64(s.gradOffset);
+      slot.momentum_offset = int64(s.momentumOffset);
+      slots.push_back(constant<cnnrt_train_slot>(slot));
+    }
     std::vector<llvm::Constant *> sites;
     int64_t maskElems = 0;
-    for (const DropoutSite &site : model.dropoutSites) {
-      sites.push_back(llvm::ConstantStruct::get(
-          siteTy, {string(site.name), real(site.p),
-                   int32(site.channelwise ? 1 : 0), int64(site.elemsPerSample)}));
-      maskElems += site.elemsPerSample;
+    for (const DropoutSite &s : model.dropoutSites) {
+      abi::Fields<cnnrt_dropout_site> site;
+      site.name = string(s.name);
+      site.p = real(s.p);
+      site.channelwise = int32(s.channelwise ? 1 : 0);
+      site.elems_per_sample = int64(s.elemsPerSample);
+      sites.push_back(constant<cnnrt_dropout_site>(site));
+      maskElems += s.elemsPerSample;
     }
 
     // What the code needs of the CPU, from its functions' target-cpu and
     // target-features (the target machine's).
     CpuRequirements cpu = cpuRequirements(module);
 
-    auto *shapeTy = llvm::ArrayType::get(i64, 3);
-    auto *modelTy = llvm::StructType::get(
-        ctx, {i32, ptr, i64, ptr, shapeTy, i64, i64, ptr, i64, i64, trainTy,
-              ptr, ptr, i64, i64, ptr, i64, ptr, i64, ptr, ptr});
-    auto *value = llvm::ConstantStruct::get(
-        modelTy,
-        {int32(kAbiVersion), string(model.name), int64(model.hyperparams.size()),
-         hyperTable,
-         llvm::ConstantArray::get(shapeTy, {int64(model.inputShape[0]),
-                                            int64(model.inputShape[1]),
-                                            int64(model.inputShape[2])}),
-         int64(model.numClasses), int64(model.tensors.size()), tensorTable,
-         int64(model.arenaBytes), int64(model.flopsPerSample), train,
-         llvm::cast<llvm::Constant>(forward.getCallee()), trainStep,
-         int64(model.trainArenaBytes), int64(slots.size()),
-         array("cnnc.train_slots", slotTy, slots), int64(sites.size()),
-         array("cnnc.dropout_sites", siteTy, sites), int64(maskElems),
-         string(cpu.cpu), string(cpu.features)});
-    new llvm::GlobalVariable(module, modelTy, /*isConstant=*/true,
+    abi::Fields<cnnrt_model> m;
+    m.abi_version = int32(CNNRT_MODEL_ABI_VERSION);
+    m.name = string(model.name);
+    m.num_hyperparams = int64(model.hyperparams.size());
+    m.hyperparams = hyperTable;
+    m.input_shape = llvm::ConstantArray::get(
+        llvm::ArrayType::get(i64, 3),
+        {int64(model.inputShape[0]), int64(model.inputShape[1]),
+         int64(model.inputShape[2])});
+    m.num_classes = int64(model.numClasses);
+    m.num_tensors = int64(model.tensors.size());
+    m.tensors = tensorTable;
+    m.arena_bytes = int64(model.arenaBytes);
+    m.flops_per_sample = int64(model.flopsPerSample);
+    m.train = constant<cnnrt_train_config>(train);
+    m.forward = forward;
+    m.train_step = trainStep;
+    m.train_arena_bytes = int64(model.trainArenaBytes);
+    m.num_train_slots = int64(slots.size());
+    m.train_slots = array("cnnc.train_slots",
+                          abi::structType<cnnrt_train_slot>(ctx), slots);
+    m.num_dropout_sites = int64(sites.size());
+    m.dropout_sites = array("cnnc.dropout_sites",
+                            abi::structType<cnnrt_dropout_site>(ctx), sites);
+    m.mask_elems_per_sample = int64(maskElems);
+    m.target_cpu = string(cpu.cpu);
+    m.target_features = string(cpu.features);
+    llvm::Constant *value = constant<cnnrt_model>(m);
+    if (error)
+      return std::move(error);
+    new llvm::GlobalVariable(module, value->getType(), /*isConstant=*/true,
                              llvm::GlobalValue::ExternalLinkage, value,
                              "cnnc_model");
+    return llvm::Error::success();
   }
 
 private:
   llvm::Constant *int32(int64_t v) { return llvm::ConstantInt::get(i32, v); }
   llvm::Constant *int64(int64_t v) { return llvm::ConstantInt::get(i64, v); }
   llvm::Constant *real(double v) { return llvm::ConstantFP::get(f64, v); }
+
+  /// abi::constant, keeping the first error for emit to return.
+  template <class S> llvm::Constant *constant(const abi::Fields<S> &fields) {
+    llvm::Expected<llvm::Constant *> value = abi::constant<S>(ctx, fields);
+    if (value)
+      return *value;
+    error = llvm::joinErrors(std::move(error), value.takeError());
+    return llvm::UndefValue::get(abi::structType<S>(ctx));
+  }
+
+  /// The function `symbol`, declared with Fn's type if absent; an error if
+  /// the code defines it with another type.
+  template <class Fn>
+  llvm::Constant *entryPoint(llvm::StringRef symbol, llvm::StringRef fnName) {
+    llvm::FunctionType *type = abi::functionType<Fn>(ctx);
+    llvm::Function *fn = module.getFunction(symbol);
+    if (fn && fn->getFunctionType() != type) {
+      std::string got, want;
+      llvm::raw_string_ostream(got) << *fn->getFunctionType();
+      llvm::raw_string_ostream(want) << *type;
+      error = llvm::joinErrors(
+          std::move(error),
+          llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                  "%s has type %s, model_abi.h's %s %s",
+                                  symbol.str().c_str(), got.c_str(),
+                                  fnName.str().c_str(), want.c_str()));
+    }
+    return llvm::cast<llvm::Constant>(
+        module.getOrInsertFunction(symbol, type).getCallee());
+  }
 
   llvm::Constant *global(const llvm::Twine &name, llvm::Constant *init) {
     return new llvm::GlobalVariable(module, init->getType(), /*isConstant=*/true,
@@ -326,14 +376,22 @@ private:
   llvm::PointerType *ptr;
   llvm::IntegerType *i32, *i64;
   llvm::Type *f64;
+  llvm::Error error = llvm::Error::success();
 };
 
 } // namespace
 
-void emitModelDescriptor(llvm::Module &module, const ModelDescriptor &model,
-                         llvm::StringRef forwardSymbol,
-                         llvm::StringRef trainStepSymbol) {
-  DescriptorEmitter(module).emit(model, forwardSymbol, trainStepSymbol);
+llvm::Error emitModelDescriptor(llvm::Module &module,
+                                const ModelDescriptor &model,
+                                llvm::StringRef forwardSymbol,
+                                llvm::StringRef trainStepSymbol) {
+  if (llvm::Error err = DescriptorEmitter(module).emit(model, forwardSymbol,
+                                                      trainStepSymbol))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "internal error: the model descriptor "
+                                   "does not follow model_abi.h: " +
+                                       llvm::toString(std::move(err)));
+  return llvm::Error::success();
 }
 
 } // namespace cnnc

@@ -12,6 +12,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
+#include "llvm/Support/Error.h"
 
 #include <array>
 #include <cstdint>
@@ -82,10 +83,15 @@ describeModel(mlir::ModuleOp module, mlir::ModuleOp trainModule = {});
 /// C-interface functions `forwardSymbol` and, unless empty, `trainStepSymbol`
 /// (declared if absent). Its target_cpu and target_features are what the
 /// functions already in `module` need of the CPU (cpuRequirements in
-/// CpuFeatures.h): emit it after translating the code.
-void emitModelDescriptor(llvm::Module &module, const ModelDescriptor &model,
-                         llvm::StringRef forwardSymbol,
-                         llvm::StringRef trainStepSymbol = {});
+/// CpuFeatures.h): emit it after translating the code. The structs and
+/// function types are model_abi.h's (ModelAbi.h); an error, and no
+/// descriptor, if the target's data layout lays them out otherwise than the
+/// runtime's C compiler or the code defines an entry point with another
+/// type than model_abi.h's.
+llvm::Error emitModelDescriptor(llvm::Module &module,
+                                const ModelDescriptor &model,
+                                llvm::StringRef forwardSymbol,
+                                llvm::StringRef trainStepSymbol = {});
 
 } // namespace cnnc
 

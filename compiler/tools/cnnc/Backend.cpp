@@ -105,8 +105,12 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
       return false;
     }
   }
-  emitModelDescriptor(*llvmModule, model, cnn::kForwardCInterfaceName,
-                      trainModule ? cnn::kTrainStepCInterfaceName : "");
+  if (llvm::Error err = emitModelDescriptor(
+          *llvmModule, model, cnn::kForwardCInterfaceName,
+          trainModule ? cnn::kTrainStepCInterfaceName : "")) {
+    backendError(llvm::toString(std::move(err)));
+    return false;
+  }
   if (options.library) {
     addLibraryEntryPoints(*llvmModule, model, cnn::kForwardCInterfaceName);
     if (library) {

@@ -23,19 +23,33 @@ enum { CNNRT_F32 = 0, CNNRT_I64 = 1 };
 enum { CNNRT_PARAMETER = 0, CNNRT_BUFFER = 1 };
 enum { CNNRT_INIT_UNIFORM = 0, CNNRT_INIT_NORMAL = 1, CNNRT_INIT_CONSTANT = 2 };
 
+/* The structs that cnnc emits as constants (these two, and those of
+ * cnnrt/model_abi.h) are declared from field lists: CNNRT_<NAME>_FIELDS(
+ * FIELD, ARRAY) names each field in order, as FIELD(type, name) or
+ * ARRAY(type, name, count). The C declaration expands the list with the
+ * macros below; cnnc expands the same list to build the struct's LLVM type
+ * and constants (compiler/codegen/ModelAbi.h), so the two cannot drift. */
+#define CNNRT_DECLARE_FIELD(type, name) type name;
+#define CNNRT_DECLARE_ARRAY(type, name, count) type name[count];
+
 /* One row of the layout table the compiler emits. */
+#define CNNRT_TENSOR_DESC_FIELDS(FIELD, ARRAY)                               \
+  FIELD(const char *, name)     /* state_dict name */                        \
+  FIELD(int32_t, dtype)         /* CNNRT_F32 | CNNRT_I64 */                  \
+  FIELD(int32_t, role)          /* CNNRT_PARAMETER | CNNRT_BUFFER */         \
+  FIELD(int32_t, rank)                                                       \
+  FIELD(const int64_t *, shape) /* rank entries */
 typedef struct cnnrt_tensor_desc {
-  const char *name;     /* state_dict name */
-  int32_t dtype;        /* CNNRT_F32 | CNNRT_I64 */
-  int32_t role;         /* CNNRT_PARAMETER | CNNRT_BUFFER */
-  int32_t rank;
-  const int64_t *shape; /* rank entries */
+  CNNRT_TENSOR_DESC_FIELDS(CNNRT_DECLARE_FIELD, CNNRT_DECLARE_ARRAY)
 } cnnrt_tensor_desc;
 
 /* uniform(a, b) | normal(mean a, std b) | constant(a) */
+#define CNNRT_INIT_SPEC_FIELDS(FIELD, ARRAY)                                 \
+  FIELD(int32_t, kind) /* CNNRT_INIT_* */                                    \
+  FIELD(double, a)                                                           \
+  FIELD(double, b)
 typedef struct cnnrt_init_spec {
-  int32_t kind;
-  double a, b;
+  CNNRT_INIT_SPEC_FIELDS(CNNRT_DECLARE_FIELD, CNNRT_DECLARE_ARRAY)
 } cnnrt_init_spec;
 
 /* Another state_dict name of tensor `tensor` (an index into the

@@ -4,6 +4,11 @@
  * executable main (eval, infer, info, bench, later train) and the static
  * library's C API drive the model only through it. Plain C, fixed widths,
  * so the compiler can emit it as LLVM constants and C programs can embed it.
+ * This header is the one source of the ABI: its structs are declared from
+ * field lists (CNNRT_<NAME>_FIELDS, see cnnrt.h) that cnnc expands into
+ * the LLVM types it emits, the entry points' types are the typedefs below,
+ * and cnnc checks the layouts against this header's before it emits
+ * (compiler/codegen/ModelAbi.h).
  *
  * The generated functions follow MLIR's C interface (`llvm.emit_c_interface`):
  * each memref argument is a pointer to a strided memref descriptor.
@@ -134,18 +139,24 @@ typedef void (*cnnrt_train_step_fn)(cnnrt_memref1d_i8 *arena,
  * every parameter's gradient in the order of `tensors`, then every
  * parameter's momentum buffer in the same order, each at the next multiple
  * of 64 bytes. */
+#define CNNRT_TRAIN_SLOT_FIELDS(FIELD, ARRAY)                                \
+  FIELD(int64_t, tensor) /* index into cnnrt_model.tensors (a parameter) */  \
+  FIELD(int64_t, grad_offset)     /* bytes into the arena */                 \
+  FIELD(int64_t, momentum_offset) /* bytes into the arena */
 typedef struct cnnrt_train_slot {
-  int64_t tensor;          /* index into cnnrt_model.tensors (a parameter) */
-  int64_t grad_offset;     /* bytes into the arena */
-  int64_t momentum_offset; /* bytes into the arena */
+  CNNRT_TRAIN_SLOT_FIELDS(CNNRT_DECLARE_FIELD, CNNRT_DECLARE_ARRAY)
 } cnnrt_train_slot;
 
 /* A dropout op of the model, in site order (cnn.dropout's `site`). */
+#define CNNRT_DROPOUT_SITE_FIELDS(FIELD, ARRAY)                              \
+  FIELD(const char *, name) /* the layer's path, e.g. "conv1_dropout" */     \
+  FIELD(double, p)          /* drop probability */                           \
+  /* 1 for dropout2d: one draw per (sample, channel) */                      \
+  FIELD(int32_t, channelwise)                                                \
+  /* E: C for dropout2d, else the activation's size */                       \
+  FIELD(int64_t, elems_per_sample)
 typedef struct cnnrt_dropout_site {
-  const char *name;          /* the layer's path, e.g. "conv1_dropout" */
-  double p;                  /* drop probability */
-  int32_t channelwise;       /* 1 for dropout2d: one draw per (sample, channel) */
-  int64_t elems_per_sample;  /* E: C for dropout2d, else the activation's size */
+  CNNRT_DROPOUT_SITE_FIELDS(CNNRT_DECLARE_FIELD, CNNRT_DECLARE_ARRAY)
 } cnnrt_dropout_site;
 
 /* One parameter or buffer: layout (offset into the arena, a multiple of 64,
@@ -158,60 +169,80 @@ typedef struct cnnrt_dropout_site {
  * under any of the names and written under all of them. num_aliases is 0
  * (aliases may then be NULL) for a tensor with one name; no name, alias or
  * not, occurs twice in a model. */
+#define CNNRT_MODEL_TENSOR_FIELDS(FIELD, ARRAY)                              \
+  FIELD(cnnrt_tensor_desc, desc)                                             \
+  FIELD(int64_t, offset)                                                     \
+  FIELD(cnnrt_init_spec, init)                                               \
+  FIELD(int64_t, num_aliases)                                                \
+  FIELD(const char *const *, aliases)
 typedef struct cnnrt_model_tensor {
-  cnnrt_tensor_desc desc;
-  int64_t offset;
-  cnnrt_init_spec init;
-  int64_t num_aliases;
-  const char *const *aliases;
+  CNNRT_MODEL_TENSOR_FIELDS(CNNRT_DECLARE_FIELD, CNNRT_DECLARE_ARRAY)
 } cnnrt_model_tensor;
 
 /* A resolved model parameter as the model file spells it after -D overrides,
  * e.g. {"n_chans1", "32"}: `info` prints them, and a data set of the wrong
  * shape is answered with the -D flags to recompile with. */
+#define CNNRT_MODEL_HYPERPARAM_FIELDS(FIELD, ARRAY)                          \
+  FIELD(const char *, name)                                                  \
+  FIELD(const char *, value)
 typedef struct cnnrt_model_hyperparam {
-  const char *name;
-  const char *value;
+  CNNRT_MODEL_HYPERPARAM_FIELDS(CNNRT_DECLARE_FIELD, CNNRT_DECLARE_ARRAY)
 } cnnrt_model_hyperparam;
 
 enum { CNNRT_PENALTY_NONE = 0, CNNRT_PENALTY_L1 = 1, CNNRT_PENALTY_L2 = 2 };
 
 /* The model file's train { } section: defaults for the trainer's flags. */
+#define CNNRT_TRAIN_CONFIG_FIELDS(FIELD, ARRAY)                              \
+  FIELD(double, lr)                                                          \
+  FIELD(double, momentum)                                                    \
+  FIELD(double, dampening)                                                   \
+  FIELD(double, weight_decay)                                                \
+  FIELD(int32_t, nesterov)                                                   \
+  FIELD(int32_t, penalty) /* CNNRT_PENALTY_* */                              \
+  FIELD(double, penalty_strength)                                            \
+  FIELD(int64_t, epochs)                                                     \
+  FIELD(int64_t, batch_size)                                                 \
+  FIELD(int64_t, seed)
 typedef struct cnnrt_train_config {
-  double lr, momentum, dampening, weight_decay;
-  int32_t nesterov, penalty; /* CNNRT_PENALTY_* */
-  double penalty_strength;
-  int64_t epochs, batch_size, seed;
+  CNNRT_TRAIN_CONFIG_FIELDS(CNNRT_DECLARE_FIELD, CNNRT_DECLARE_ARRAY)
 } cnnrt_train_config;
 
+/* The descriptor. From ABI 5, target_cpu and target_features: the CPU the
+ * code was compiled for, cnnc's -mcpu, or the host's name for the default
+ * -mcpu=native ("znver5"), and the x86 features of cnnrt/CpuFeatures.def
+ * that -mcpu and -mattr enable, comma-separated ("sse3,...,avx512f,...";
+ * "" for baseline x86-64). Code run on a CPU without one of them may stop
+ * with SIGILL: see cnnrt_model_check_cpu. */
+#define CNNRT_MODEL_FIELDS(FIELD, ARRAY)                                     \
+  FIELD(int32_t, abi_version) /* CNNRT_MODEL_ABI_VERSION */                  \
+  FIELD(const char *, name)   /* the model's name, e.g. "NetResDeep" */      \
+  FIELD(int64_t, num_hyperparams)                                            \
+  /* in declaration order */                                                 \
+  FIELD(const cnnrt_model_hyperparam *, hyperparams)                         \
+  ARRAY(int64_t, input_shape, 3) /* per sample: C, H, W */                   \
+  FIELD(int64_t, num_classes)    /* logits per sample */                     \
+  FIELD(int64_t, num_tensors)                                                \
+  FIELD(const cnnrt_model_tensor *, tensors)                                 \
+  FIELD(int64_t, arena_bytes)      /* the layout's total size */             \
+  FIELD(int64_t, flops_per_sample) /* forward, multiply-add = 2 FLOPs */     \
+  FIELD(cnnrt_train_config, train)                                           \
+  FIELD(cnnrt_forward_fn, forward)                                           \
+  /* Training (ABI 4). */                                                    \
+  FIELD(cnnrt_train_step_fn, train_step)                                     \
+  /* arena_bytes plus the training state */                                  \
+  FIELD(int64_t, train_arena_bytes)                                          \
+  /* one per parameter, in tensor order */                                   \
+  FIELD(int64_t, num_train_slots)                                            \
+  FIELD(const cnnrt_train_slot *, train_slots)                               \
+  FIELD(int64_t, num_dropout_sites)                                          \
+  FIELD(const cnnrt_dropout_site *, dropout_sites)                           \
+  /* the sum of the sites' elems_per_sample */                               \
+  FIELD(int64_t, mask_elems_per_sample)                                      \
+  /* The CPU (ABI 5). */                                                     \
+  FIELD(const char *, target_cpu)                                            \
+  FIELD(const char *, target_features)
 typedef struct cnnrt_model {
-  int32_t abi_version;          /* CNNRT_MODEL_ABI_VERSION */
-  const char *name;             /* the model's name, e.g. "NetResDeep" */
-  int64_t num_hyperparams;
-  const cnnrt_model_hyperparam *hyperparams; /* in declaration order */
-  int64_t input_shape[3];       /* per sample: C, H, W */
-  int64_t num_classes;          /* logits per sample */
-  int64_t num_tensors;
-  const cnnrt_model_tensor *tensors;
-  int64_t arena_bytes;          /* the layout's total size */
-  int64_t flops_per_sample;     /* forward pass, multiply-add = 2 FLOPs */
-  cnnrt_train_config train;
-  cnnrt_forward_fn forward;
-  /* Training (ABI 4). */
-  cnnrt_train_step_fn train_step;
-  int64_t train_arena_bytes;    /* arena_bytes plus the training state */
-  int64_t num_train_slots;      /* one per parameter, in tensor order */
-  const cnnrt_train_slot *train_slots;
-  int64_t num_dropout_sites;
-  const cnnrt_dropout_site *dropout_sites;
-  int64_t mask_elems_per_sample; /* sum of the sites' elems_per_sample */
-  /* The CPU the code was compiled for (ABI 5): cnnc's -mcpu, or the host's
-   * name for the default -mcpu=native ("znver5"), and the x86 features of
-   * cnnrt/CpuFeatures.def that -mcpu and -mattr enable, comma-separated
-   * ("sse3,...,avx512f,..."; "" for baseline x86-64). Code run on a CPU
-   * without one of them may stop with SIGILL: see cnnrt_model_check_cpu. */
-  const char *target_cpu;
-  const char *target_features;
+  CNNRT_MODEL_FIELDS(CNNRT_DECLARE_FIELD, CNNRT_DECLARE_ARRAY)
 } cnnrt_model;
 
 /* What train_step calls: sums over the replicas of a data-parallel run.
