@@ -13,7 +13,7 @@ For each model (models/<name>.cnn) and each input shape (CIFAR-2: 3x32x32,
      cnnc-opt --pass-pipeline='builtin.module(cnnc-cpu-eval{stop-after=linalg})'
      (parameter offsets recorded) | cnnc-opt --cnn-strip-params |
      cnnc-pipeline-tool -> object, linked with the pipeline tests' C++
-     harness (test/compiler/pipeline/Inputs/harness.cpp, -lomp);
+     harness (test/compiler/codegen/cpu/Inputs/harness.cpp, -lomp);
   2. builds the same network as a torch.nn.Module (seeded; batchnorm with
      non-trivial running statistics and affine parameters) and packs its
      state_dict into the arena at the offsets cnnc recorded;

@@ -15,12 +15,14 @@ build_packages=(
   libomp-22-dev                                            # OpenMP runtime the generated code uses
   libfmt-dev zlib1g-dev nlohmann-json3-dev                 # formatting, gzip, safetensors headers
   libpng-dev                                               # predict: PNG images
+  libopenmpi-dev openmpi-bin                               # data-parallel training under mpirun (FindMPI)
   dataset-fashion-mnist                                    # the default data set
 )
 # Only the tests (and bench/) use these.
 test_packages=(
   python3-torch python3-numpy                              # the numerics reference in tests and bench/
   chromium                                                 # renders the knobs report in a test
+  iproute2                                                 # ip netns: test hosts for MPI over TCP
   clang-22 libclang-rt-22-dev                              # libFuzzer (scripts/fuzz.sh, 30 s each in test.sh)
 )
 

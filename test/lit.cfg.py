@@ -65,3 +65,21 @@ if subprocess.run(["unshare", "-m", "sh", "-c",
 if subprocess.run(["sh", "-c", "strace -o /dev/null true"],
                   capture_output=True).returncode == 0:
     config.available_features.add("strace")
+
+# Data-parallel training: a build with MPI and Open MPI's mpirun (both from
+# scripts/setup.sh). %mpirun as root (the CI's containers), with more ranks
+# than cores, each rank one OpenMP thread unless a test says otherwise.
+import shutil
+if getattr(config, "cnnc_mpi", False) and shutil.which("mpirun"):
+    config.available_features.add("mpi")
+config.substitutions.append(
+    ("%mpirun",
+     "mpirun --allow-run-as-root --oversubscribe --bind-to none "
+     "--mca btl_base_warn_component_unused 0 -x OMP_NUM_THREADS=1"))
+
+# Network namespaces (root and iproute2's `ip netns`): test hosts of their
+# own on this machine for MPI's TCP transport (test/runtime/mpi/netns.test).
+_probe = "cnnc-probe-%d" % os.getpid()
+if subprocess.run(["sh", "-c", "ip netns add %s && ip netns del %s" % (_probe, _probe)],
+                  capture_output=True).returncode == 0:
+    config.available_features.add("netns")

@@ -20,7 +20,7 @@ namespace cnnc {
 
 // Mirrors of model_abi.h's enums; the ABI tests hold both sides together.
 enum { kUniform = 0, kNormal = 1, kConstant = 2 };
-enum { kAbiVersion = 5 };
+enum { kAbiVersion = 6 };
 
 FailureOr<ModelDescriptor> describeModel(ModuleOp module,
                                          ModuleOp trainModule) {

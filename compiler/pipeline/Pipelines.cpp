@@ -7,7 +7,7 @@
 #include "pipeline/Pipelines.h"
 
 #include "conversion/Passes.h"
-#include "pipeline/CpuPipeline.h"
+#include "codegen/cpu/CpuPipeline.h"
 #include "transforms/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -53,11 +53,11 @@ void addCodegenPasses(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(cnn::createStripParams());
   switch (options.target) {
   case Target::Cpu: {
-    CpuPipelineOptions cpu;
-    cpu.parallel = options.parallel;
-    cpu.cpu = options.cpu.empty() ? "native" : options.cpu;
-    cpu.features = options.features;
-    buildCpuPipeline(pm, cpu);
+    cpu::CpuPipelineOptions cpuOptions;
+    cpuOptions.parallel = options.parallel;
+    cpuOptions.cpu = options.cpu.empty() ? "native" : options.cpu;
+    cpuOptions.features = options.features;
+    cpu::buildCpuPipeline(pm, cpuOptions);
     return;
   }
   }

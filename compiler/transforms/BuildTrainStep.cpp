@@ -6,7 +6,8 @@
 // (Optimizer.h). The layout of the body:
 //
 //   forward ops (cloned), batchnorm buffer reads and statistics
-//   loss, backward, penalty, momentum reads, cnn.sgd_update per parameter
+//   loss, backward, the gradients summed over the replicas (one
+//   cnn.replica_sum), penalty, momentum reads, cnn.sgd_update per parameter
 //   writes: batchnorm buffers, then per parameter gradient, value, momentum
 //   return logits, loss, masks
 //
@@ -192,6 +193,15 @@ struct BuildTrainStepPass
         paramGrads[i] = arith::ConstantOp::create(
             b, slot.param.getLoc(),
             cast<TypedAttr>(b.getZeroAttr(slot.param.getTensorType())));
+    }
+
+    // A data-parallel run's replicas each have the gradient of their shard
+    // (the loss being the mean over the global batch): their sum is the
+    // global batch's, in one exchange over every parameter, before the
+    // update (in one process, the gradients themselves).
+    if (!paramGrads.empty()) {
+      auto sums = ReplicaSumOp::create(b, loc, paramGrads);
+      llvm::copy(sums.getResults(), paramGrads.begin());
     }
 
     Value penalty = PenaltyOp::create(b, loc, sgd.l2, sgd.l1, params);

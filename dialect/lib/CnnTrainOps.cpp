@@ -9,6 +9,7 @@
 #include "OpRules.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
 using namespace cnn;
@@ -345,4 +346,28 @@ LogicalResult BatchNormTrainGradOp::verify() {
                                     [&] { return emitOpError(); }, types)))
     return failure();
   return checkResultTypes(*this, types);
+}
+
+//===----------------------------------------------------------------------===//
+// replica_sum
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReplicaSumOp::inferReturnTypes(MLIRContext *,
+                                             std::optional<Location>,
+                                             Adaptor adaptor,
+                                             SmallVectorImpl<Type> &types) {
+  llvm::append_range(types, adaptor.getInputs().getTypes());
+  return success();
+}
+
+LogicalResult ReplicaSumOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("expects at least one tensor to sum");
+  Type element = getElementTypeOrSelf(getInputs().front().getType());
+  for (Value v : getInputs())
+    if (getElementTypeOrSelf(v.getType()) != element)
+      return emitOpError("expects tensors of one element type (one exchange "
+                         "over one buffer), got ")
+             << element << " and " << getElementTypeOrSelf(v.getType());
+  return success();
 }

@@ -7,7 +7,7 @@
 namespace cnnrt::cli {
 
 ClassificationMetrics evaluate(Model &model, const Dataset &d,
-                               std::int64_t batchSize) {
+                               std::int64_t batchSize, int part, int parts) {
   std::vector<std::int64_t> order = identityOrder(d.count);
   AlignedBuffer images(std::size_t(batchSize * d.imageSize()) * sizeof(float),
                        "the images of an evaluation batch");
@@ -18,7 +18,8 @@ ClassificationMetrics evaluate(Model &model, const Dataset &d,
   auto *x = reinterpret_cast<float *>(images.data());
   auto *y = reinterpret_cast<float *>(logits.data());
   ClassificationMetrics metrics;
-  for (std::int64_t b = 0, nb = numBatches(d.count, batchSize); b < nb; ++b) {
+  for (std::int64_t b = part, nb = numBatches(d.count, batchSize); b < nb;
+       b += parts) {
     std::int64_t n = gatherBatch(d, order, b, batchSize, x, labels.data());
     model.forward(x, n, y);
     metrics.add(y, labels.data(), n, model.numClasses());

@@ -16,8 +16,11 @@
 
 namespace cnnrt::cli {
 
+/// Batches b with b % parts == part only (a data-parallel run's replicas
+/// share the work so, then sum the metrics).
 ClassificationMetrics evaluate(Model &model, const Dataset &data,
-                               std::int64_t batchSize);
+                               std::int64_t batchSize, int part = 0,
+                               int parts = 1);
 
 } // namespace cnnrt::cli
 

@@ -257,8 +257,10 @@ StepLoss Model::trainStep(const float *input, const std::int32_t *labels,
                           bool firstStep, std::uint64_t seed,
                           std::int64_t step) {
   requireTraining("train");
-  if (n <= 0)
-    fail("internal error: a training step needs at least one sample");
+  // 0 for a replica whose shard of a small last batch is empty: it still
+  // takes part in the step's sums.
+  if (n < 0)
+    fail("internal error: a negative number of samples");
   if (!aligned(input) || !aligned(labels) || !aligned(logits) ||
       !aligned(masks))
     fail("internal error: train_step buffers must be {}-byte aligned",

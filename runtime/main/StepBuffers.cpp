@@ -2,6 +2,8 @@
 
 #include "StepBuffers.h"
 
+#include "DropoutMasks.h"
+
 #include <fmt/format.h>
 
 namespace cnnrt::cli {
@@ -18,11 +20,14 @@ StepBuffers::StepBuffers(const Model &model, std::int64_t capacity)
 
 StepLoss StepBuffers::step(Model &model, std::int64_t n, const SgdParams &sgd,
                            bool firstStep, std::uint64_t seed,
-                           std::int64_t step) {
+                           std::int64_t step, std::int64_t shardOffset) {
+  auto *masks = reinterpret_cast<float *>(masks_.data());
+  bool given = shardOffset >= 0 && model.numDropoutSites() > 0;
+  if (given)
+    shardDropoutMasks(model, shardOffset, n, seed, step, masks);
   return model.trainStep(images(), labels(), n,
-                         reinterpret_cast<float *>(logits_.data()),
-                         reinterpret_cast<float *>(masks_.data()),
-                         /*masksGiven=*/false, sgd, firstStep, seed, step);
+                         reinterpret_cast<float *>(logits_.data()), masks,
+                         given, sgd, firstStep, seed, step);
 }
 
 } // namespace cnnrt::cli

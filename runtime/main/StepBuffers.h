@@ -28,9 +28,13 @@ public:
   }
 
   /// One step on the first `n` samples, with dropout masks generated from
-  /// (seed, step); the logits are left in the buffer.
+  /// (seed, step); the logits are left in the buffer. A replica of a
+  /// data-parallel run passes where its shard starts in the global batch
+  /// (`shardOffset` >= 0, `n` may then be 0): the masks are then the
+  /// global batch's there (DropoutMasks.h).
   StepLoss step(Model &model, std::int64_t n, const SgdParams &sgd,
-                bool firstStep, std::uint64_t seed, std::int64_t step);
+                bool firstStep, std::uint64_t seed, std::int64_t step,
+                std::int64_t shardOffset = -1);
 
 private:
   AlignedBuffer images_, logits_, labels_, masks_;

@@ -171,7 +171,8 @@ void addTrainFlags(CommandLine &cl, TrainFlags &f) {
 }
 
 TrainPlan planTraining(Model &model, CommandLine &cl, TrainFlags &f,
-                       const CommandContext &ctx, const Args &args) {
+                       const CommandContext &ctx, const Args &args,
+                       const Replicas &replicas) {
   model.requireTraining("train");
   TrainPlan plan;
   plan.program = ctx.program;
@@ -193,12 +194,13 @@ TrainPlan planTraining(Model &model, CommandLine &cl, TrainFlags &f,
     plan.weightText = prepareWeights(model, {f.load, f.seed});
   }
   checkSgd(f.sgd);
-  if (!f.save.empty()) {
+  if (!f.save.empty() && replicas.leader()) {
     checkDirectoryOf(f.save, "--save");
     checkNotDirectory(f.save, "--save");
   }
-  if (!f.log.empty())
+  if (!f.log.empty() && replicas.leader())
     checkDirectoryOf(f.log, "--log");
+  plan.replicas = replicas.size();
   plan.threadText = applyThreads(f.threads);
   plan.flags = f;
   plan.data = prepareTrainData(f.data, model);
@@ -210,6 +212,8 @@ TrainPlan planTraining(Model &model, CommandLine &cl, TrainFlags &f,
 
 std::string TrainPlan::resumeCommand(const std::string &checkpoint) const {
   std::string command = shellQuote(program) + " train";
+  if (replicas > 1)
+    command = fmt::format("mpirun -np {} {}", replicas, command);
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string &a = args[i];
     if (a == "--load" || a == "--resume") {

@@ -18,6 +18,7 @@
 #include "Commands.h"
 #include "Data.h"
 #include "Model.h"
+#include "Replicas.h"
 #include "TrainCheckpoint.h"
 
 #include <cstdint>
@@ -54,6 +55,8 @@ struct TrainPlan {
   Metadata resumed;         ///< the resumed checkpoint's metadata, or empty
   std::string weightText;   ///< what follows "weights: "
   std::string threadText;   ///< "1 thread", as applyThreads says
+  std::string replicaText;  ///< a data-parallel run's, Replicas::describe
+  int replicas = 1;         ///< processes training together (mpirun's ranks)
   TrainData data;
   std::int64_t batchesPerEpoch = 0;
   std::int64_t lastBatchSize = 0; ///< samples in an epoch's last batch
@@ -61,16 +64,20 @@ struct TrainPlan {
   Args args;
 
   /// The command line that continues this run from `checkpoint`: this one,
-  /// with --resume CHECKPOINT instead of its --load or --resume.
+  /// with --resume CHECKPOINT instead of its --load or --resume (under
+  /// mpirun -np N for a data-parallel run).
   std::string resumeCommand(const std::string &checkpoint) const;
 };
 
 /// Loads or initialises the weights, taking a resumed run's settings as the
 /// defaults of the flags not given on `cl` (which parsed into `flags`);
 /// checks the flags, sets the threads and loads the data. Throws UsageError
-/// or Error.
+/// or Error. Only rank 0 of a data-parallel run writes (checkpoints, the
+/// log): only its directories are checked. No exchange with the other
+/// replicas: one may fail here alone.
 TrainPlan planTraining(Model &model, CommandLine &cl, TrainFlags &flags,
-                       const CommandContext &ctx, const Args &args);
+                       const CommandContext &ctx, const Args &args,
+                       const Replicas &replicas);
 
 /// The data flags as a checkpoint records them.
 Metadata dataMetadata(const DataOptions &data);

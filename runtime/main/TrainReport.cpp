@@ -23,9 +23,9 @@ bool wantsBar(const std::string &mode) {
 
 } // namespace
 
-TrainReport::TrainReport(const TrainPlan &plan)
+TrainReport::TrainReport(const TrainPlan &plan, bool leader)
     : plan_(plan), progress_(wantsBar(plan.flags.progress)) {
-  if (!plan.flags.log.empty())
+  if (!plan.flags.log.empty() && leader)
     log_.open(plan.flags.log, /*append=*/!plan.flags.resume.empty());
 }
 
@@ -53,6 +53,9 @@ void TrainReport::describe(const Model &model) const {
                  it->second, value);
   }
   fmt::print("optimizer: {}\n", sgdSummary(f.sgd));
+  if (plan_.replicas > 1)
+    fmt::print("data-parallel: {}, each a share of every batch of {}\n",
+               plan_.replicaText, f.batchSize);
   std::int64_t nb = plan_.batchesPerEpoch, last = plan_.lastBatchSize;
   fmt::print("schedule: {} epoch{}, batch size {} ({} steps per epoch{}), "
              "seed {}, {}\n",

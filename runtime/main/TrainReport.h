@@ -23,8 +23,9 @@ namespace cnnrt::cli {
 
 class TrainReport {
 public:
-  /// Opens the --log file (appending when resuming). Throws Error.
-  explicit TrainReport(const TrainPlan &plan);
+  /// Opens the --log file (appending when resuming), on the `leader` of a
+  /// data-parallel run only. Throws Error.
+  TrainReport(const TrainPlan &plan, bool leader);
 
   /// The plan: model, weights, data, optimizer, schedule.
   void describe(const Model &model) const;
@@ -41,7 +42,7 @@ public:
   /// The log records both accuracies and the validation loss every epoch,
   /// which costs an evaluation of both splits; without a log they are
   /// computed once, at the end.
-  bool wantsEpochAccuracy() const { return log_.enabled(); }
+  bool wantsEpochAccuracy() const { return !plan_.flags.log.empty(); }
   /// The epoch's summary line (with the accuracies and the validation loss
   /// if `withAccuracy`).
   void epochDone(const EpochRecord &record, std::int64_t images,

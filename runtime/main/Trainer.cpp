@@ -6,10 +6,13 @@
 #include "Timing.h"
 
 #include "cnnrt/Batching.h"
+#include "cnnrt/Error.h"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
+#include <csignal>
 
 namespace cnnrt::cli {
 
@@ -31,13 +34,24 @@ std::string firstNonFinite(const Model &model) {
   return "";
 }
 
+/// FNV-1a of the arena: weights, buffers, gradients, momentum.
+std::uint64_t arenaHash(const Model &model) {
+  const std::uint8_t *p = model.arena().base();
+  std::uint64_t h = 14695981039346656037ull;
+  for (std::int64_t i = 0; i < model.desc().train_arena_bytes; ++i)
+    h = (h ^ p[i]) * 1099511628211ull;
+  return h;
+}
+
 } // namespace
 
-Trainer::Trainer(Model &model, const TrainPlan &plan)
-    : model_(model), plan_(plan), state_(plan.start),
+Trainer::Trainer(Model &model, const TrainPlan &plan,
+                 const Replicas &replicas)
+    : model_(model), plan_(plan), replicas_(replicas), state_(plan.start),
       labels_(std::size_t(plan.flags.batchSize), 0),
-      checkpoints_(plan.flags.save, checkpointMetadata(model, plan.flags)),
-      report_(plan) {}
+      checkpoints_(replicas.leader() ? plan.flags.save : "",
+                   checkpointMetadata(model, plan.flags)),
+      report_(plan, replicas.leader()) {}
 
 int Trainer::run() {
   const TrainFlags &f = plan_.flags;
@@ -52,12 +66,11 @@ int Trainer::run() {
     for (std::int64_t epoch = state_.epoch; epoch < f.epochs; ++epoch) {
       std::int64_t batches = trainEpoch(epoch, buffers, signals);
       if (batches < plan_.batchesPerEpoch)
-        return stop(signals.received(),
+        return stop(stopSignal(signals),
                     fmt::format("in epoch {}, after batch {} of {}",
                                 epoch + 1, batches, plan_.batchesPerEpoch));
-      if (signals.received())
-        return stop(signals.received(),
-                    fmt::format("after epoch {}", epoch + 1));
+      if (int signal = stopSignal(signals))
+        return stop(signal, fmt::format("after epoch {}", epoch + 1));
     }
   }
   if (!evaluated_)
@@ -79,12 +92,26 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
   double lossSum = 0;
   std::int64_t images = 0;
   for (std::int64_t b = 0; b < nb; ++b) {
-    std::int64_t n = gatherBatch(train, order, b, f.batchSize,
-                                 buffers.images(), labels_.data());
-    for (std::int64_t i = 0; i < n; ++i)
+    std::int64_t n, local, offset = -1;
+    if (replicas_.several()) {
+      // This replica's shard of the global batch.
+      std::int64_t first = b * f.batchSize;
+      n = std::min(f.batchSize, train.count - first);
+      std::int64_t r = replicas_.rank(), size = replicas_.size();
+      offset = n * r / size;
+      local = n * (r + 1) / size - offset;
+      shard_.assign(order.begin() + first + offset,
+                    order.begin() + first + offset + local);
+      if (local)
+        gatherBatch(train, shard_, 0, local, buffers.images(), labels_.data());
+    } else {
+      n = local = gatherBatch(train, order, b, f.batchSize, buffers.images(),
+                              labels_.data());
+    }
+    for (std::int64_t i = 0; i < local; ++i)
       buffers.labels()[i] = std::int32_t(labels_[std::size_t(i)]);
-    StepLoss loss = buffers.step(model_, n, f.sgd, state_.firstStep, f.seed,
-                                 state_.step);
+    StepLoss loss = buffers.step(model_, local, f.sgd, state_.firstStep,
+                                 f.seed, state_.step, offset);
     double total = loss.total();
     if (!std::isfinite(total))
       report_.lossNotFinite(loss, epoch + 1, b + 1, state_.step,
@@ -96,7 +123,7 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
     report_.stepDone(epoch + 1, b + 1, total, lossSum / double(b + 1), images,
                      clock.seconds(), state_.step);
     // The last batch's signal waits for the epoch's checkpoint.
-    if (signals.received() && b + 1 < nb)
+    if (stopSignal(signals) && b + 1 < nb)
       return b + 1;
   }
   // The lecture's epoch loss: the mean of the batch losses.
@@ -110,6 +137,7 @@ void Trainer::endEpoch(std::int64_t epoch, double loss, std::int64_t images,
   if (!bad.empty())
     report_.weightsNotFinite(bad, epoch + 1, state_.step,
                              checkpoints_.keptText());
+  checkReplicasAgree(epoch + 1);
   state_.epoch = epoch + 1;
   EpochRecord record;
   record.epoch = epoch + 1;
@@ -138,9 +166,40 @@ int Trainer::stop(int signal, const std::string &where) {
 }
 
 void Trainer::evaluateSplits() {
-  trainMetrics_ = evaluate(model_, plan_.data.train, plan_.flags.batchSize);
-  valMetrics_ = evaluate(model_, plan_.data.test, plan_.flags.batchSize);
+  // Each replica its share of the batches, then the sums.
+  int part = replicas_.rank(), parts = replicas_.size();
+  for (auto [metrics, data] :
+       {std::pair{&trainMetrics_, &plan_.data.train},
+        std::pair{&valMetrics_, &plan_.data.test}}) {
+    *metrics = evaluate(model_, *data, plan_.flags.batchSize, part, parts);
+    std::int64_t counts[2] = {metrics->count, metrics->correct};
+    replicas_.sum(counts, 2);
+    replicas_.sum(&metrics->lossSum, 1);
+    metrics->count = counts[0];
+    metrics->correct = counts[1];
+  }
   evaluated_ = true;
+}
+
+int Trainer::stopSignal(const StopSignals &signals) const {
+  int mine = signals.received();
+  if (!replicas_.several())
+    return mine;
+  std::int64_t any = mine ? 1 : 0;
+  replicas_.sum(&any, 1);
+  return mine ? mine : any ? SIGTERM : 0;
+}
+
+void Trainer::checkReplicasAgree(std::int64_t epoch) const {
+  if (!replicas_.several())
+    return;
+  std::vector<std::string> hashes =
+      replicas_.gather(fmt::format("{:016x}", arenaHash(model_)));
+  for (int r = 1; r < replicas_.size(); ++r)
+    if (hashes[std::size_t(r)] != hashes[0])
+      fail("after epoch {} the weights of rank {} differ from rank 0's: the "
+           "replicas' sums were not the same on every rank (internal error)",
+           epoch, r);
 }
 
 } // namespace cnnrt::cli

@@ -14,12 +14,21 @@
 // The plan (TrainPlan) is settled before the Trainer starts; what it prints
 // and logs is TrainReport's, what it saves CheckpointSaver's.
 //
+// A replica of a data-parallel run (Replicas.h) trains on its shard of each
+// global batch: samples [n·r/R, n·(r+1)/R) of the batch's n, for rank r of
+// R; the compiled step sums the rest. Every replica sees the same losses
+// and weights, so every decision (stop, diverged) is the same everywhere;
+// a stop signal on any rank stops all after the same step. Evaluation is
+// shared out by batches and summed; only rank 0 saves and logs. After every
+// epoch the replicas check that their weights are bit-identical.
+//
 //===----------------------------------------------------------------------===//
 #ifndef CNNRT_MAIN_TRAINER_H
 #define CNNRT_MAIN_TRAINER_H
 
 #include "Metrics.h"
 #include "Model.h"
+#include "Replicas.h"
 #include "StepBuffers.h"
 #include "StopSignals.h"
 #include "TrainCheckpoint.h"
@@ -36,7 +45,7 @@ class Trainer {
 public:
   /// `model` holds the plan's weights (planTraining put them there). Opens
   /// the --log file; throws Error.
-  Trainer(Model &model, const TrainPlan &plan);
+  Trainer(Model &model, const TrainPlan &plan, const Replicas &replicas);
 
   /// Trains the epochs left, then reports the accuracies; returns the exit
   /// status (non-zero after SIGINT or SIGTERM, see StopSignals). Throws
@@ -56,11 +65,19 @@ private:
   int stop(int signal, const std::string &where);
   /// Both splits with the eval-mode forward, into the metrics below.
   void evaluateSplits();
+  /// The stop signal this replica or any other received after the step
+  /// (the same answer on every replica), else 0.
+  int stopSignal(const StopSignals &signals) const;
+  /// Throws Error (on every replica alike) unless all replicas hold the
+  /// same bits after `epoch`.
+  void checkReplicasAgree(std::int64_t epoch) const;
 
   Model &model_;
   const TrainPlan &plan_;
+  const Replicas &replicas_;
   TrainProgressState state_;
   std::vector<std::int64_t> labels_; ///< a batch's, before train_step's I32
+  std::vector<std::int64_t> shard_;  ///< this replica's samples of a batch
   CheckpointSaver checkpoints_;
   TrainReport report_;
   ClassificationMetrics trainMetrics_, valMetrics_;

@@ -29,6 +29,7 @@ constexpr KindName kKindNames[] = {
     {OpKind::BatchContraction, "batch_contraction"},
     {OpKind::Elementwise, "elementwise"},
     {OpKind::Window, "window"},
+    {OpKind::Flat, "flat"},
 };
 } // namespace
 

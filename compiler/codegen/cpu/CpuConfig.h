@@ -28,6 +28,7 @@ enum class OpKind {
   BatchContraction,
   Elementwise,
   Window,
+  Flat,
 };
 
 llvm::StringRef kindName(OpKind kind);

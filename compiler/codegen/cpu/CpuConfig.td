@@ -32,7 +32,9 @@ def CnnCpu_ConfigAttr : AttrDef<CnnCpu_Dialect, "Config"> {
     over windows), `contraction`, `batch_contraction` (a reduction over the
     batch: a weight gradient, a per-channel sum), `elementwise`, `window`
     (an elementwise op over pooling windows, stepped one window row at a
-    time). `tiles` are the tile sizes inside one image (0: whole; none: the
+    time), `flat` (an op over whole parameters seen as one dimension: the
+    SGD update, a penalty's sum; stepped through in register tiles, outside
+    the batch loops). `tiles` are the tile sizes inside one image (0: whole; none: the
     op is not tiled there), `registers` the sizes of one register-tile step,
     `order` the loop order of those steps (none: as the op's loops).
 

@@ -1,4 +1,12 @@
-//===- Passes.td - the CPU wing's strategy pass ------------*- tablegen -*-===//
+//===- Passes.td - the CPU wing's passes -------------------*- tablegen -*-===//
+//
+// The strategy that decides layouts and tiles for the machine, then the
+// passes that carry the decisions out and that MLIR does not provide
+// as-is: tiling with producer fusion, vectorization of the tiles, lowering
+// of the vector ops to 1-D form, stack buffers. buildCpuPipeline strings
+// them together with upstream passes (CpuPipeline.cpp).
+//
+//===----------------------------------------------------------------------===//
 
 #ifndef CNNC_CODEGEN_CPU_PASSES
 #define CNNC_CODEGEN_CPU_PASSES
@@ -37,6 +45,123 @@ def CpuStrategy : Pass<"cnn-cpu-strategy", "mlir::func::FuncOp"> {
            "Target CPU, as cnnc's -mcpu (native: this machine)">,
     Option<"features", "features", "std::string", /*default=*/"\"\"",
            "Target features, as cnnc's -mattr (+avx2,-avx512f)">,
+  ];
+}
+
+def CpuFuseElementwise : Pass<"cnn-cpu-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse elementwise linalg producers into their consumers";
+  let description = [{
+    Linalg's elementwise fusion (single-use producers merged into the
+    consuming generic, reshapes folded by expansion) except for layout
+    copies: a generic that only permutes its input's dimensions stays an
+    op of its own, nothing fused into or out of
+    it, since fusing it would bring back the strided reads it exists to
+    avoid.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::affine::AffineDialect"];
+}
+
+def CpuTileAndFuse : Pass<"cnn-cpu-tile-and-fuse", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg chains on tensors and fuse their producers";
+  let description = [{
+    First slices the whole network over the batch: every op whose tensors
+    carry the dynamic batch as their outer, parallel, straight-through
+    dimension (convs, poolings, pads, elementwise ops, flatten, linear
+    layers) moves into one `scf.forall` over the images (`scf.for` with
+    `parallel=false`) and works on one image; values used twice (a residual
+    block's input) stay per-image tensors. Whatever is left at the top level
+    (weight folding, a training step's batch-wide sums) goes by chains:
+    fills and pads that several ops share are first cloned, one per
+    consumer; then it finds the ends of producer chains (a pooling, an
+    elementwise op or a contraction whose result is not consumed by a single
+    linalg op), tiles each with `scf.forall` over its outer dimension and
+    fuses its single-use producers (convolutions, matmuls, fills,
+    elementwise ops, pads) into the loop.
+    Inside, the chain is tiled again with `scf.for` (producers fused, pads
+    and channels-last convs excluded), and convolutions, poolings and
+    matmuls are tiled down to the steps the vectorizer turns into register
+    tiles. What each op is and its tile sizes are the CPU strategy's
+    (`cnn-cpu-strategy`, compiler/codegen/cpu/Strategy.cpp), read from its
+    `#cnn_cpu.config`: an op without one is not tiled.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+                           "mlir::affine::AffineDialect", "mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"parallel", "parallel", "bool", /*default=*/"true",
+           "Tile the batch with scf.forall (parallel) instead of scf.for">,
+  ];
+}
+
+def CpuVectorize : Pass<"cnn-cpu-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Vectorize the tiled linalg ops";
+  let description = [{
+    Generalizes the tiled convolutions, decomposes the tiled 2-D poolings into
+    1-D ones, drops unit dimensions, and vectorizes every linalg op with static
+    shapes (`linalg::vectorize`). A tiled convolution step becomes a broadcast
+    multiply-add on a `vector<Cout x W>` register tile. math.tanh and friends
+    are replaced by polynomial approximations so they vectorize too.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect"];
+  let options = [
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"native\"",
+           "Target CPU, as cnnc's -mcpu (native: this machine)">,
+    Option<"features", "features", "std::string", /*default=*/"\"\"",
+           "Target features, as cnnc's -mattr (+avx2,-avx512f)">,
+  ];
+}
+
+def CpuLowerVector : Pass<"cnn-cpu-lower-vector", "mlir::func::FuncOp"> {
+  let summary = "Lower n-D vector ops to the 1-D forms LLVM handles well";
+  let description = [{
+    Vectorizes memref.copy as a loop nest of 1-D row copies (or turns it
+    into linalg.copy, so no call to the runner library's memrefCopy
+    remains), turns transposes of broadcasts into broadcasts (splats, not
+    shuffles), then lowers contractions, multi-reductions, transposes,
+    broadcasts and n-D transfers (after bufferization) to 1-D vector
+    operations, so that the vector-to-LLVM conversion sees loads, stores,
+    FMAs and shuffles only. Nothing is unrolled beyond one register tile:
+    LLVM's instruction selection is superlinear in the size of a block.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
+                           "mlir::linalg::LinalgDialect"];
+  let options = [
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"native\"",
+           "Target CPU, as cnnc's -mcpu (native: this machine)">,
+    Option<"features", "features", "std::string", /*default=*/"\"\"",
+           "Target features, as cnnc's -mattr (+avx2,-avx512f)">,
+  ];
+}
+
+def CpuStackBuffers : Pass<"cnn-cpu-stack-buffers", "mlir::func::FuncOp"> {
+  let summary = "Small static buffers to the stack, out of the tile loops";
+  let description = [{
+    Runs after bufferization and deallocation: every memref.alloc with a
+    static shape of at most `max-buffer-bytes` whose buffer does not escape
+    (only views, loads, stores and vector transfers use it, and
+    memref.dealloc in its block frees it) becomes a memref.alloca at the top
+    of the enclosing scf.parallel / scf.forall body (one per iteration, that
+    is per thread) or of the function, and its deallocations go. Hoisting
+    out of scf.for loops is sound: such a buffer holds nothing across
+    iterations. At most `max-scope-bytes` go to the stack per scope. A
+    non-escaping buffer left on the heap without a deallocation (the
+    deallocation pipeline skips scf.forall bodies) is freed at the end of
+    its block.
+    Allocas left in an omp.wsloop (run after scf-to-openmp) move to the top
+    of the omp.parallel region; a heap buffer inside an OpenMP region stays
+    on the heap (the function's stack would be shared by the threads).
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
+  let options = [
+    Option<"maxBufferBytes", "max-buffer-bytes", "int64_t", /*default=*/"262144",
+           "Largest buffer moved to the stack">,
+    Option<"maxScopeBytes", "max-scope-bytes", "int64_t", /*default=*/"1048576",
+           "Stack bytes per allocation scope (thread stacks are a few MiB)">,
   ];
 }
 

@@ -14,8 +14,10 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/ChannelLaneConv.h"
+#include "codegen/cpu/FlatTensorOps.h"
 #include "codegen/cpu/LaneSums.h"
 #include "codegen/cpu/Passes.h"
+#include "codegen/cpu/Strategy.h"
 #include "codegen/cpu/TargetInfo.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -42,6 +44,15 @@ constexpr int64_t kMaxLaneConvLaneRegisters = 4;
 constexpr int64_t kRegistersPerChannelRow = 4;
 /// Reduction slice of a contraction step, in vector registers.
 constexpr int64_t kReductionRegisters = 4;
+/// One step of an op over whole parameters (the SGD update reads three
+/// tensors and writes two), in vector registers per tensor.
+constexpr int64_t kFlatStepRegisters = 2;
+/// The largest vectorized op, in vector registers: the size of its block
+/// after unrolling (8,192 floats on AVX-512; every register tile and
+/// channel x row tile is far below).
+constexpr int64_t kMaxVectorRegisters = 512;
+/// A copy's row piece per step, in vector registers.
+constexpr int64_t kCopyPieceRegisters = 4;
 /// Width of a batch contraction's register tile, in vector registers.
 constexpr int64_t kBatchLaneRegisters = 2;
 
@@ -57,6 +68,7 @@ struct Budget {
   int64_t reductionTile;
   int64_t batchLanes;   ///< last dimension of a batch contraction's tile
   int64_t batchRows;    ///< the dimension before it
+  int64_t flatStep;     ///< elements per step of a flat op
 
   explicit Budget(const TargetInfo &info)
       : lanes(info.f32Lanes()), registers(info.vectorRegisters),
@@ -65,7 +77,8 @@ struct Budget {
         batchLanes(kBatchLaneRegisters * lanes),
         // Half the registers hold the accumulators.
         batchRows(std::max<int64_t>(
-            1, std::min<int64_t>(8, registers / 2 / kBatchLaneRegisters))) {}
+            1, std::min<int64_t>(8, registers / 2 / kBatchLaneRegisters))),
+        flatStep(kFlatStepRegisters * lanes) {}
 };
 
 bool isParallel(utils::IteratorType t) {
@@ -199,6 +212,13 @@ public:
     return nullptr;
   }
 
+  /// An op over a whole parameter, as one dimension: steps of `flatStep`
+  /// elements (a divisor of the size, so every step is a static vector).
+  ConfigAttr flatConfig(linalg::GenericOp op) const {
+    int64_t size = op.getStaticLoopRanges().front();
+    return config(OpKind::Flat, {}, {largestDivisor(size, budget.flatStep)});
+  }
+
   /// A channel-lane conv's register tile: `k` registers of output channels
   /// by as many output columns as the accumulator budget allows (each
   /// column one broadcast input value); one output row, input channel and
@@ -256,16 +276,21 @@ private:
     return tiles;
   }
 
-  /// Keep the innermost reductions whole up to `reductionTile` elements (one
-  /// vector multiply + reduction per step), step through the rest. None
-  /// where a reduction is dynamic.
+  /// One step of a contraction multiplies a vector of `reductionTile`
+  /// elements at most and sums it into its outputs: the innermost reductions
+  /// whole up to that size (stepping through the rest), then as many of the
+  /// innermost outputs as still fit. Every step is then a few registers,
+  /// whatever the layer's size; whole layers as one vector (a linear
+  /// layer's 144 x 32 input gradient) unroll into thousands of shuffles.
+  /// None where a reduction is dynamic.
   SmallVector<int64_t> contractionTiles(linalg::LinalgOp op) const {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
     SmallVector<int64_t> sizes(ranges.size(), 0);
     int64_t kept = 1;
     bool full = false;
-    for (int64_t d = ranges.size() - 1; d >= 0 && isReduction(iters[d]); --d) {
+    int64_t d = ranges.size() - 1;
+    for (; d >= 0 && isReduction(iters[d]); --d) {
       if (ShapedType::isDynamic(ranges[d]))
         return {};
       if (!full && kept * ranges[d] <= budget.reductionTile) {
@@ -273,12 +298,26 @@ private:
         continue;
       }
       int64_t tile = 1;
-      if (!full)
-        for (int64_t t = budget.reductionTile / kept; t > 1; --t)
-          if (ranges[d] % t == 0) {
-            tile = t;
-            break;
-          }
+      if (!full) {
+        tile = largestDivisor(ranges[d], budget.reductionTile / kept);
+        kept *= tile;
+      }
+      sizes[d] = tile;
+      full = true;
+    }
+    // The outputs of one step, innermost first.
+    full = false;
+    for (; d >= 0; --d) {
+      if (!full && !ShapedType::isDynamic(ranges[d]) &&
+          kept * ranges[d] <= budget.reductionTile) {
+        kept *= ranges[d];
+        continue;
+      }
+      int64_t tile = 1;
+      if (!full && !ShapedType::isDynamic(ranges[d])) {
+        tile = largestDivisor(ranges[d], budget.reductionTile / kept);
+        kept *= tile;
+      }
       sizes[d] = tile;
       full = true;
     }
@@ -336,16 +375,31 @@ private:
   Budget budget;
 };
 
+} // namespace
+
+namespace cnnc::cpu {
+
+int64_t maxVectorElements(const TargetInfo &info) {
+  return kMaxVectorRegisters * info.f32Lanes();
+}
+
+int64_t copyPieceElements(const TargetInfo &info) {
+  return kCopyPieceRegisters * info.f32Lanes();
+}
+
+} // namespace cnnc::cpu
+
+namespace {
+
 struct CpuStrategyPass
     : cnnc::cpu::impl::CpuStrategyBase<CpuStrategyPass> {
   using CpuStrategyBase::CpuStrategyBase;
 
   LogicalResult initialize(MLIRContext *ctx) override {
-    llvm::Expected<TargetInfo> info =
-        targetInfoFor({std::string(cpu), std::string(features)});
-    if (!info)
-      return emitError(UnknownLoc::get(ctx))
-             << "cnn-cpu-strategy: " << llvm::toString(info.takeError());
+    FailureOr<TargetInfo> info =
+        targetInfoForPass(ctx, getArgument(), cpu, features);
+    if (failed(info))
+      return failure();
     target = *info;
     return success();
   }
@@ -386,6 +440,17 @@ struct CpuStrategyPass
     });
     for (auto [op, lane] : sums)
       splitByLane(rewriter, op, lane);
+
+    // Ops over whole parameters: one loop of vector steps each.
+    SmallVector<linalg::GenericOp> wholeTensorOps;
+    func.walk([&](linalg::GenericOp op) {
+      if (!getConfig(op) && isWholeTensorOp(op))
+        wholeTensorOps.push_back(op);
+    });
+    for (linalg::GenericOp op : wholeTensorOps) {
+      linalg::GenericOp flat = flatten(rewriter, op);
+      setConfig(flat, strategy.flatConfig(flat));
+    }
 
     // Then every other op's kind and tiles.
     func.walk([&](linalg::LinalgOp op) {

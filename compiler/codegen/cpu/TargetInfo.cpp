@@ -1,6 +1,9 @@
 //===- TargetInfo.cpp - what the CPU strategy knows of the machine --------===//
 #include "codegen/cpu/TargetInfo.h"
 
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/Location.h"
+
 #include "llvm/Analysis/TargetTransformInfo.h"
 #include "llvm/IR/Function.h"
 #include "llvm/IR/LLVMContext.h"
@@ -92,6 +95,18 @@ llvm::Expected<TargetInfo> targetInfoFor(const CpuTargetOptions &target) {
   if (!tm)
     return tm.takeError();
   return targetInfo(**tm);
+}
+
+mlir::FailureOr<TargetInfo> targetInfoForPass(mlir::MLIRContext *ctx,
+                                              llvm::StringRef pass,
+                                              llvm::StringRef cpu,
+                                              llvm::StringRef features) {
+  llvm::Expected<TargetInfo> info =
+      targetInfoFor({std::string(cpu), std::string(features)});
+  if (!info)
+    return mlir::emitError(mlir::UnknownLoc::get(ctx))
+           << pass << ": " << llvm::toString(info.takeError());
+  return *info;
 }
 
 } // namespace cnnc::cpu

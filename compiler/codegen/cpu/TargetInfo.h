@@ -10,6 +10,9 @@
 #ifndef CNNC_CODEGEN_CPU_TARGETINFO_H
 #define CNNC_CODEGEN_CPU_TARGETINFO_H
 
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Support/LLVM.h"
+
 #include "llvm/Support/Error.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -57,6 +60,13 @@ TargetInfo targetInfo(const llvm::TargetMachine &tm);
 
 /// The TargetInfo of the CPU `target` names.
 llvm::Expected<TargetInfo> targetInfoFor(const CpuTargetOptions &target);
+
+/// The TargetInfo of a pass's `cpu` and `features` options, or an error
+/// (at an unknown location of `ctx`) that names `pass`.
+mlir::FailureOr<TargetInfo> targetInfoForPass(mlir::MLIRContext *ctx,
+                                              llvm::StringRef pass,
+                                              llvm::StringRef cpu,
+                                              llvm::StringRef features);
 
 } // namespace cnnc::cpu
 

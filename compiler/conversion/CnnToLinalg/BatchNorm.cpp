@@ -3,7 +3,8 @@
 // batch_norm_eval and the fold ops (a batchnorm folded into the conv before
 // it) are generics over the per-channel factor γ / √(var + eps). The
 // training form's statistics and its backward sums accumulate in f64
-// (channelSums, LinalgBuilders.h), as PyTorch's CPU kernels do.
+// (channelSums, LinalgBuilders.h), as PyTorch's CPU kernels do, and are
+// over the global batch of a data-parallel run (replicaSums, Replica.cpp).
 //
 //===----------------------------------------------------------------------===//
 #include "Patterns.h"
@@ -174,11 +175,14 @@ struct BatchNormTrainLowering : OpConversionPattern<BatchNormTrainOp> {
     AffineMap id1 = identityMap(ctx, 1);
 
     // μ = Σx / M, then σ²_b = Σ(x − μ)² / M: two passes, as PyTorch's.
+    // Both sums and M are over the global batch: summed over the replicas
+    // of a data-parallel run (SyncBatchNorm; themselves in one process).
     Value sum = channelSums(rewriter, loc, rank, channels, x, {id}, 1,
                             [&](OpBuilder &b, Location l, ValueRange args) {
                               return SmallVector<Value>{
                                   arith::ExtFOp::create(b, l, f64, args[0])};
                             })[0];
+    sum = replicaSumsAndCount(rewriter, loc, sum, count)[0];
     Value mean64 = elementwise(
         rewriter, loc, sum, tensor::EmptyOp::create(rewriter, loc, channels, f64),
         [&](OpBuilder &b, Location l, ValueRange args) {
@@ -191,6 +195,7 @@ struct BatchNormTrainLowering : OpConversionPattern<BatchNormTrainOp> {
               b, l, arith::ExtFOp::create(b, l, f64, args[0]), args[1]);
           return SmallVector<Value>{arith::MulFOp::create(b, l, d, d)};
         })[0];
+    sq = replicaSums(rewriter, loc, sq)[0];
 
     // Per channel: mean, invstd, new running statistics (f32 results).
     SmallVector<Value> inits;
@@ -298,7 +303,12 @@ struct BatchNormTrainGradLowering : OpConversionPattern<BatchNormTrainGradOp> {
               arith::ExtFOp::create(b, l, f64, args[2]));
           return SmallVector<Value>{g, arith::MulFOp::create(b, l, d, g)};
         });
+    // dx's sums are over the global batch, as the forward's statistics; dγ
+    // and dβ stay this replica's, the training step sums them with the
+    // other gradients.
     Value count = countOf(rewriter, loc, x, perSample, f64);
+    SmallVector<Value> global =
+        replicaSumsAndCount(rewriter, loc, sums, count);
 
     // Per channel: dγ, dβ (f32), and the factors of dx (f64): dx is a small
     // difference of large terms, which PyTorch forms in double too.
@@ -308,7 +318,7 @@ struct BatchNormTrainGradLowering : OpConversionPattern<BatchNormTrainGradOp> {
         tensor::EmptyOp::create(rewriter, loc, channels, f64),
         tensor::EmptyOp::create(rewriter, loc, channels, f64),
         tensor::EmptyOp::create(rewriter, loc, channels, f64)};
-    SmallVector<Value> inputs{sums[0], sums[1], invstd};
+    SmallVector<Value> inputs{sums[0], sums[1], global[0], global[1], invstd};
     Value scale = adaptor.getScale();
     if (scale)
       inputs.push_back(scale);
@@ -317,14 +327,15 @@ struct BatchNormTrainGradLowering : OpConversionPattern<BatchNormTrainGradOp> {
         rewriter, loc, inputs, inits, maps, {kPar},
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value sumDy = args[0], dotp = args[1];
-          Value s = arith::ExtFOp::create(b, l, f64, args[2]);
-          Value gamma = scale ? arith::ExtFOp::create(b, l, f64, args[3])
+          Value globalSumDy = args[2], globalDotp = args[3];
+          Value s = arith::ExtFOp::create(b, l, f64, args[4]);
+          Value gamma = scale ? arith::ExtFOp::create(b, l, f64, args[5])
                                     .getResult()
                               : f64Constant(b, l, 1.0);
-          Value gradMean = arith::DivFOp::create(b, l, sumDy, count);
+          Value gradMean = arith::DivFOp::create(b, l, globalSumDy, count);
           Value proj = arith::DivFOp::create(
               b, l,
-              arith::MulFOp::create(b, l, dotp,
+              arith::MulFOp::create(b, l, globalDotp,
                                     arith::MulFOp::create(b, l, s, s)),
               count);
           Value dGamma = arith::TruncFOp::create(

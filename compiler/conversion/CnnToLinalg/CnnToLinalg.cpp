@@ -52,6 +52,7 @@ struct ConvertCnnToLinalgPass
     populateSgdPatterns(patterns);
     populateElementwisePatterns(patterns);
     populateRepeatPatterns(patterns);
+    populateReplicaPatterns(patterns);
     if (failed(applyPartialConversion(module, target, std::move(patterns))))
       signalPassFailure();
   }

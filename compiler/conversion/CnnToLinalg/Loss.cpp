@@ -79,7 +79,9 @@ struct CrossEntropyLowering : OpConversionPattern<CrossEntropyOp> {
                       b, l, args[3], arith::ExtFOp::create(b, l, f64, term))};
                 })
             .getResult(0);
+    // The mean over the global batch of a data-parallel run.
     Value count = countOf(rewriter, loc, z, 1, f64);
+    total = replicaSumsAndCount(rewriter, loc, total, count)[0];
     Value init = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{},
                                          rewriter.getF32Type());
     rewriter.replaceOp(
@@ -103,7 +105,11 @@ struct CrossEntropyGradLowering : OpConversionPattern<CrossEntropyGradOp> {
     MLIRContext *ctx = rewriter.getContext();
     Value z = adaptor.getLogits(), labels = adaptor.getLabels();
     auto [m, s] = rowMaxAndSumExp(rewriter, loc, z);
-    Value count = countOf(rewriter, loc, z, 1, rewriter.getF32Type());
+    // Of the mean over the global batch of a data-parallel run: the
+    // replicas' gradients sum to the global one.
+    Value count = countOf(rewriter, loc, z, 1, rewriter.getF64Type());
+    replicaSumsAndCount(rewriter, loc, {}, count);
+    count = arith::TruncFOp::create(rewriter, loc, rewriter.getF32Type(), count);
     AffineExpr n = getAffineDimExpr(0, ctx);
     AffineMap row = AffineMap::get(2, 0, {n}, ctx);
     auto type = cast<RankedTensorType>(op.getType());

@@ -7,6 +7,7 @@
 #ifndef CNNC_CONVERSION_CNNTOLINALG_PATTERNS_H
 #define CNNC_CONVERSION_CNNTOLINALG_PATTERNS_H
 
+#include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace cnn::lowering {
@@ -31,6 +32,23 @@ void populateSgdPatterns(mlir::RewritePatternSet &patterns);
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 /// cnn.repeat and cnn.yield as scf.for (Repeat.cpp).
 void populateRepeatPatterns(mlir::RewritePatternSet &patterns);
+/// replica_sum (Replica.cpp).
+void populateReplicaPatterns(mlir::RewritePatternSet &patterns);
+
+/// `tensors` (static, all f32 or all f64) each summed over the replicas of
+/// a data-parallel run, in one runtime call (Replica.cpp): what
+/// cnn.replica_sum lowers to, for the lowerings that sum over the global
+/// batch too.
+llvm::SmallVector<mlir::Value> replicaSums(mlir::OpBuilder &b,
+                                           mlir::Location loc,
+                                           mlir::ValueRange tensors);
+/// replicaSums of `tensors` and of the scalar `count` (of their element
+/// type, a number of samples or values), in the same call: returns the
+/// tensors' sums and sets `count` to the global count.
+llvm::SmallVector<mlir::Value> replicaSumsAndCount(mlir::OpBuilder &b,
+                                                   mlir::Location loc,
+                                                   mlir::ValueRange tensors,
+                                                   mlir::Value &count);
 
 } // namespace cnn::lowering
 

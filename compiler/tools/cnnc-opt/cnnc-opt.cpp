@@ -14,7 +14,7 @@
 
 #include "cnn/CnnDialect.h"
 #include "conversion/Passes.h"
-#include "pipeline/CpuPipeline.h"
+#include "codegen/cpu/CpuPipeline.h"
 #include "pipeline/Pipelines.h"
 #include "transforms/Passes.h"
 
@@ -118,8 +118,8 @@ int main(int argc, char **argv) {
   // the dialect's own inliner interface.
   mlir::func::registerInlinerExtension(registry);
   // The CPU code generation pipeline (linalg -> LLVM) and what it lowers to.
-  cnnc::pipeline::registerCpuPipelineDialects(registry);
-  cnnc::pipeline::registerCpuPipelinePasses();
+  cnnc::cpu::registerCpuPipelineDialects(registry);
+  cnnc::cpu::registerCpuPipelinePasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerInlinerPass();

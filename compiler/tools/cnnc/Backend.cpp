@@ -19,8 +19,8 @@
 #include "codegen/Library.h"
 #include "codegen/ModelDescriptor.h"
 #include "mlirgen/MLIRGen.h"
-#include "pipeline/CpuCodegen.h"
-#include "pipeline/CpuPipeline.h"
+#include "codegen/cpu/CpuCodegen.h"
+#include "codegen/cpu/CpuPipeline.h"
 #include "pipeline/Pipelines.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -80,7 +80,7 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
                        const Graph &graph, const ModelDescriptor &model,
                        const BackendOptions &options, std::string &out,
                        LibraryParts *library) {
-  auto tm = pipeline::createTargetMachine(
+  auto tm = cpu::createTargetMachine(
       {options.cpu, options.features, /*optLevel=*/3});
   if (!tm) {
     backendError(llvm::toString(tm.takeError()));
@@ -88,14 +88,14 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
   }
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule =
-      pipeline::translateToLLVMIR(module, llvmContext, **tm);
+      cpu::translateToLLVMIR(module, llvmContext, **tm);
   if (!llvmModule) {
     backendError("cannot translate the LLVM dialect to LLVM IR");
     return false;
   }
   if (trainModule) {
     std::unique_ptr<llvm::Module> train =
-        pipeline::translateToLLVMIR(trainModule, llvmContext, **tm);
+        cpu::translateToLLVMIR(trainModule, llvmContext, **tm);
     if (!train) {
       backendError("cannot translate train_step's LLVM dialect to LLVM IR");
       return false;
@@ -114,7 +114,7 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
       library->header = libraryHeader(model, graph.file);
     }
   }
-  if (llvm::Error err = pipeline::optimizeLLVMModule(*llvmModule, **tm, 3)) {
+  if (llvm::Error err = cpu::optimizeLLVMModule(*llvmModule, **tm, 3)) {
     backendError(llvm::toString(std::move(err)));
     return false;
   }
@@ -129,7 +129,7 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
                       ? llvm::CodeGenFileType::AssemblyFile
                       : llvm::CodeGenFileType::ObjectFile;
   if (llvm::Error err =
-          pipeline::emitMachineCode(*llvmModule, **tm, os, fileType)) {
+          cpu::emitMachineCode(*llvmModule, **tm, os, fileType)) {
     backendError(llvm::toString(std::move(err)));
     return false;
   }
@@ -143,7 +143,7 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
                 const BackendOptions &options, std::string &out,
                 LibraryParts *library) {
   mlir::DialectRegistry registry;
-  pipeline::registerCpuPipelineDialects(registry);
+  cpu::registerCpuPipelineDialects(registry);
   mlir::MLIRContext context(registry);
   mlir::SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
 

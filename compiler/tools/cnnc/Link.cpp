@@ -3,6 +3,7 @@
 #include "OutputFile.h"
 
 #include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -104,6 +105,12 @@ bool linkExecutable(llvm::StringRef object, llvm::StringRef output) {
                                    "-lz",
                                    "-lomp",
                                    "-lm"};
+#ifdef CNNC_MPI_LIBRARIES
+  // The runtime's data-parallel training (runtime/main/Replicas.h).
+  for (llvm::StringRef lib : llvm::split(CNNC_MPI_LIBRARIES, ','))
+    if (!lib.empty())
+      args.push_back(lib.str());
+#endif
 #ifdef CNNC_LINK_SANITIZERS
   // The runtime of a sanitizer build is instrumented; so must the link be.
   args.push_back("-fsanitize=address,undefined");

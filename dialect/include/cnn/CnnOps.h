@@ -46,6 +46,10 @@ namespace cnn {
 struct ParamResource : mlir::SideEffects::Resource::Base<ParamResource> {
   llvm::StringRef getName() final { return "cnn.param"; }
 };
+/// The other replicas of a data-parallel run, which cnn.replica_sum meets.
+struct ReplicaResource : mlir::SideEffects::Resource::Base<ReplicaResource> {
+  llvm::StringRef getName() final { return "cnn.replicas"; }
+};
 } // namespace cnn
 
 #include "cnn/CnnGradientOpInterface.h.inc"

@@ -99,7 +99,9 @@ def Cnn_BatchNormTrainOp : Cnn_Op<"batch_norm_train", [
     ```
     γ = 1 and β = 0 without `scale` and `shift`. PyTorch refuses M = 1
     ("expected more than 1 value per channel"); so may the runtime.
-    `batch_mean` and `batch_invstd` are what the gradient needs.
+    `batch_mean` and `batch_invstd` are what the gradient needs. In a
+    data-parallel run (cnn.replica_sum) M and the sums are over the global
+    batch of all replicas, as PyTorch's SyncBatchNorm.
     ```mlir
     %y, %mean, %invstd, %rm, %rv = cnn.batch_norm_train %x, %m, %v
         scale %g shift %b eps 1.000000e-05 momentum 1.000000e-01
@@ -172,7 +174,9 @@ def Cnn_CrossEntropyOp : Cnn_Op<"cross_entropy", [Pure]> {
     `m[n] = max_k z[n, k]`,
     `result = (1/N) Σ_n (m[n] + log Σ_k exp(z[n, k] − m[n]) − z[n, label[n]])`
     (log-sum-exp with the maximum subtracted, as PyTorch's
-    `cross_entropy(z, label)` with mean reduction).
+    `cross_entropy(z, label)` with mean reduction). In a data-parallel run
+    (cnn.replica_sum) the sum and N are over the global batch of all
+    replicas: every replica gets the global mean.
     ```mlir
     %ce = cnn.cross_entropy %z, %labels
         : (tensor<?x10xf32>, tensor<?xi32>) -> tensor<f32>
@@ -192,7 +196,9 @@ def Cnn_CrossEntropyGradOp : Cnn_Op<"cross_entropy_grad", [
   let description = [{
     `result[n, k] = (softmax(z[n])[k] − (k == label[n] ? 1 : 0)) / N`,
     softmax computed as `exp(z[n, k] − m[n]) / Σ_j exp(z[n, j] − m[n])`.
-    The seed of the backward pass (d loss / d loss = 1).
+    The seed of the backward pass (d loss / d loss = 1). In a data-parallel
+    run N is the global batch's size (the replicas' gradients then sum to
+    the global batch's).
     ```mlir
     %dz = cnn.cross_entropy_grad %z, %labels : tensor<?x10xf32>, tensor<?xi32>
     ```
@@ -453,7 +459,9 @@ def Cnn_BatchNormTrainGradOp : Cnn_Op<"batch_norm_train_grad", [
     ```
     (the batch statistics depend on x, hence the two correction terms).
     Without `scale` the forward had no γ, β: the last two results are then
-    unused.
+    unused. In a data-parallel run M and the two sums in `input_grad` are
+    over the global batch (as the forward's statistics); `scale_grad` and
+    `shift_grad` are this replica's, summed with the other gradients.
     ```mlir
     %dx, %dg, %db = cnn.batch_norm_train_grad %x, %dy, %mean, %invstd
         scale %g
@@ -486,6 +494,46 @@ def Cnn_UnflattenOp : Cnn_Op<"unflatten", [Pure]> {
   let arguments = (ins Cnn_Tensor:$input);
   let results = (outs Cnn_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Data parallelism
+//===----------------------------------------------------------------------===//
+
+// The other replicas of a data-parallel run: every replica must meet each
+// cnn.replica_sum, in the same order, or the run deadlocks.
+def Cnn_ReplicaResource : Resource<"::cnn::ReplicaResource">;
+
+def Cnn_ReplicaSumOp : Cnn_Op<"replica_sum", [
+    InferTypeOpAdaptor,
+    MemoryEffects<[MemRead<Cnn_ReplicaResource>,
+                   MemWrite<Cnn_ReplicaResource>]>]> {
+  let summary = "each tensor summed over the replicas of a data-parallel run";
+  let description = [{
+    In a data-parallel run (the executable under `mpirun`) every replica
+    runs the same training step on its shard of the global batch; result i
+    is the element-wise sum of operand i over the replicas, the same bits on
+    every replica. In a single process it is operand i itself.
+    ```mlir
+    %gw, %gb = cnn.replica_sum %dw, %db : tensor<16x3x3x3xf32>, tensor<16xf32>
+    ```
+    All operands are static f32, or all f64, and are summed by one
+    exchange: the lowering copies them, in order, into one contiguous
+    buffer and calls the runtime's `cnnrt_replica_sum_f32` (or `_f64`) on
+    it (model_abi.h). Not Pure: every replica must meet every replica_sum,
+    in the same order, so none may be dropped, merged or moved across
+    another.
+
+    `cnn-build-train-step` sums the parameters' gradients with one, after
+    the backward pass and before the update; the lowerings of the batch
+    statistics, the mean cross-entropy and their gradients sum their
+    per-channel sums and sample counts with others, so that they are over
+    the global batch (PyTorch's SyncBatchNorm).
+  }];
+  let arguments = (ins Variadic<StaticShapeTensorOf<[F32, F64]>>:$inputs);
+  let results = (outs Variadic<StaticShapeTensorOf<[F32, F64]>>:$results);
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs)";
   let hasVerifier = 1;
 }
 

@@ -27,8 +27,11 @@ extern "C" {
  *    (gradients and momentum buffers after the model's tensors) and the
  *    dropout sites, after `forward`.
  * 5: target_cpu and target_features at the end: what the code needs of the
- *    CPU, checked before it runs (cnnrt_model_check_cpu). */
-#define CNNRT_MODEL_ABI_VERSION 5
+ *    CPU, checked before it runs (cnnrt_model_check_cpu).
+ * 6: train_step is data-parallel: it calls cnnrt_replica_sum_f32/_f64
+ *    (below), which the runtime defines; its mean loss, gradients and batch
+ *    statistics are over the global batch of all replicas. */
+#define CNNRT_MODEL_ABI_VERSION 6
 
 /* MLIR's strided memref descriptors of the ranks the model functions use. */
 typedef struct cnnrt_memref1d_i8 {
@@ -100,7 +103,19 @@ typedef void (*cnnrt_forward_fn)(cnnrt_memref1d_i8 *arena,
  * (x0, x1, x2, x3) = philox4x32_10(counter = {e, s, lo32(step), hi32(step)},
  * key = {lo32(seed), hi32(seed)}) and uniform is cnnrt_uniform_from_u32.
  * Batchnorm updates its running statistics once per use, in order of use,
- * and adds 1 to num_batches_tracked per use. */
+ * and adds 1 to num_batches_tracked per use.
+ *
+ * Data parallelism (ABI 6): in a run of R replicas (processes, each with
+ * its own arena, all with the same parameters) each replica calls
+ * train_step with its shard of a global batch of N = N_0 + ... + N_{R-1}
+ * samples (N_r may be 0; the masks, generated or given, are its shard's).
+ * The step then computes what one process would with the whole batch: the
+ * mean cross-entropy over N (loss[0], the same on every replica), batchnorm
+ * statistics over the global batch (PyTorch's SyncBatchNorm), every
+ * gradient slot holding the global batch's gradient, and the same update
+ * everywhere. It exchanges sums through cnnrt_replica_sum_f32/_f64 (below),
+ * the gradients in one call; every replica makes the same calls in the same
+ * order. In a single process those calls change nothing. */
 typedef void (*cnnrt_train_step_fn)(cnnrt_memref1d_i8 *arena,
                                     cnnrt_memref4d_f32 *input,
                                     cnnrt_memref1d_i32 *labels,
@@ -198,6 +213,29 @@ typedef struct cnnrt_model {
   const char *target_cpu;
   const char *target_features;
 } cnnrt_model;
+
+/* What train_step calls: sums over the replicas of a data-parallel run.
+ *
+ * cnnrt_replica_sum_f32 (and _f64) replace the `size` elements at aligned +
+ * offset (stride 1) by their element-wise sum over the replicas, the same
+ * bits on every replica. The arguments are MLIR's default calling
+ * convention for a memref<?xf32> (allocated, aligned, offset, size,
+ * stride). libcnnrt defines them: they do nothing until a replica_sum hook
+ * is set, and call it then. The executable's `train` sets one under mpirun
+ * (runtime/main/Replicas.h); a program embedding a model may set its own
+ * (MPI, NCCL, ...). The hook gets the buffer, its element count and its
+ * dtype (CNNRT_F32 or CNNRT_F64 = 2), and must not return before the sum
+ * is there; a failure must end the process (the step cannot fail). */
+enum { CNNRT_F64 = 2 };
+typedef void (*cnnrt_replica_sum_fn)(void *data, int64_t count, int32_t dtype,
+                                     void *context);
+/* fn NULL: back to a single process. Not thread-safe against running
+ * steps; set it before the first. */
+void cnnrt_set_replica_sum(cnnrt_replica_sum_fn fn, void *context);
+void cnnrt_replica_sum_f32(float *allocated, float *aligned, int64_t offset,
+                           int64_t size, int64_t stride);
+void cnnrt_replica_sum_f64(double *allocated, double *aligned, int64_t offset,
+                           int64_t size, int64_t stride);
 
 /* Emitted by cnnc into every model object. */
 extern const cnnrt_model cnnc_model;

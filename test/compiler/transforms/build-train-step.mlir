@@ -6,7 +6,8 @@
 
 // Linear: the signature, the training state after the model's tensors
 // (gradients, then momentum buffers, in parameter order), the loss, the
-// gradients, one update per parameter and the writes. No gradient of the
+// gradients, summed over the replicas of a data-parallel run in one
+// exchange, one update per parameter and the writes. No gradient of the
 // input batch: the unflatten it would need is gone.
 cnn.param @"fc.weight" : tensor<3x8xf32> parameter init #cnn.constant<value = 0.5>
 cnn.param @"fc.bias" : tensor<3xf32> parameter init #cnn.constant<value = 0.0>
@@ -36,16 +37,17 @@ func.func @forward(%x: tensor<?x2x2x2xf32>) -> tensor<?x3xf32> {
 // CHECK-NOT: cnn.linear_input_grad
 // CHECK: %[[DW:.+]] = cnn.linear_weight_grad %[[F]], %[[DY]] : (tensor<?x8xf32>, tensor<?x3xf32>) -> tensor<3x8xf32>
 // CHECK: %[[DB:.+]] = cnn.bias_grad %[[DY]] : tensor<?x3xf32> -> tensor<3xf32>
+// CHECK: %[[SUM:.+]]:2 = cnn.replica_sum %[[DW]], %[[DB]] : tensor<3x8xf32>, tensor<3xf32>
 // CHECK: %[[PEN:.+]] = cnn.penalty l2 %[[L2]] l1 %[[L1]] of %[[W]], %[[B]]
 // CHECK: %[[LOSS:.+]] = cnn.pack_loss %[[CE]], %[[PEN]]
 // CHECK: %[[BW:.+]] = cnn.read @momentum_buffer.fc.weight
-// CHECK: %[[PW:[^,]+]], %[[NBW:[^ ]+]] = cnn.sgd_update %[[W]], %[[DW]], %[[BW]] lr %[[LR]] momentum %[[MU]] dampening %[[DAMP]] weight_decay %[[WD]] l2 %[[L2]] l1 %[[L1]] nesterov %[[NEST]] first_step %[[FIRST]] : tensor<3x8xf32>
+// CHECK: %[[PW:[^,]+]], %[[NBW:[^ ]+]] = cnn.sgd_update %[[W]], %[[SUM]]#0, %[[BW]] lr %[[LR]] momentum %[[MU]] dampening %[[DAMP]] weight_decay %[[WD]] l2 %[[L2]] l1 %[[L1]] nesterov %[[NEST]] first_step %[[FIRST]] : tensor<3x8xf32>
 // CHECK: %[[BB:.+]] = cnn.read @momentum_buffer.fc.bias
-// CHECK: %[[PB:[^,]+]], %[[NBB:[^ ]+]] = cnn.sgd_update %[[B]], %[[DB]], %[[BB]] lr %[[LR]]
-// CHECK-NEXT: cnn.write @grad.fc.weight, %[[DW]]
+// CHECK: %[[PB:[^,]+]], %[[NBB:[^ ]+]] = cnn.sgd_update %[[B]], %[[SUM]]#1, %[[BB]] lr %[[LR]]
+// CHECK-NEXT: cnn.write @grad.fc.weight, %[[SUM]]#0
 // CHECK-NEXT: cnn.write @fc.weight, %[[PW]]
 // CHECK-NEXT: cnn.write @momentum_buffer.fc.weight, %[[NBW]]
-// CHECK-NEXT: cnn.write @grad.fc.bias, %[[DB]]
+// CHECK-NEXT: cnn.write @grad.fc.bias, %[[SUM]]#1
 // CHECK-NEXT: cnn.write @fc.bias, %[[PB]]
 // CHECK-NEXT: cnn.write @momentum_buffer.fc.bias, %[[NBB]]
 // CHECK-NEXT: return %[[Y]], %[[LOSS]]
@@ -96,9 +98,10 @@ func.func @forward(%x: tensor<?x2x9x9xf32>) -> tensor<?x4xf32> {
 // CHECK: %[[DC:.+]] = cnn.relu_grad %[[R]], %[[DR]] : tensor<?x4x5x5xf32>
 // CHECK-NOT: cnn.conv2d_input_grad
 // CHECK: %[[DW:.+]] = cnn.conv2d_weight_grad %[[X]], %[[DC]] stride [2, 2] padding [1, 1] : (tensor<?x2x9x9xf32>, tensor<?x4x5x5xf32>) -> tensor<4x2x3x3xf32>
-// CHECK: cnn.sgd_update %[[W]], %[[DW]],
-// CHECK: cnn.sgd_update %[[W2]], %[[DW2]],
-// CHECK: cnn.sgd_update %[[B2]], %[[DB2]],
+// CHECK: %[[SUM:.+]]:3 = cnn.replica_sum %[[DW]], %[[DW2]], %[[DB2]] :
+// CHECK: cnn.sgd_update %[[W]], %[[SUM]]#0,
+// CHECK: cnn.sgd_update %[[W2]], %[[SUM]]#1,
+// CHECK: cnn.sgd_update %[[B2]], %[[SUM]]#2,
 
 // -----
 
@@ -122,7 +125,8 @@ func.func @forward(%x: tensor<?x2x1x1xf32>) -> tensor<?x2xf32> {
 // CHECK: %[[DR:.+]] = cnn.relu_grad %[[R]], %[[DS]]
 // CHECK: %[[DA:.+]] = cnn.add %[[DS]], %[[DR]]
 // CHECK: %[[DW:.+]] = cnn.conv2d_weight_grad %[[X]], %[[DA]]
-// CHECK: cnn.write @grad.w, %[[DW]]
+// CHECK: %[[SUM:.+]] = cnn.replica_sum %[[DW]]
+// CHECK: cnn.write @grad.w, %[[SUM]]
 
 // -----
 
@@ -148,9 +152,10 @@ func.func @forward(%x: tensor<?x4x1x1xf32>) -> tensor<?x4xf32> {
 // CHECK: %[[DW2:.+]] = cnn.linear_weight_grad %[[H]], %[[DY]]
 // CHECK: %[[DW1:.+]] = cnn.linear_weight_grad %[[F]], %[[DH]]
 // CHECK: %[[DW:.+]] = cnn.add %[[DW1]], %[[DW2]] : (tensor<4x4xf32>, tensor<4x4xf32>) -> tensor<4x4xf32>
+// CHECK: %[[SUM:.+]] = cnn.replica_sum %[[DW]] : tensor<4x4xf32>
 // CHECK: cnn.penalty l2 %{{.+}} l1 %{{.+}} of %[[W1]] : tensor<4x4xf32>
-// CHECK: %[[P:[^,]+]], %{{.+}} = cnn.sgd_update %[[W1]], %[[DW]],
-// CHECK: cnn.write @grad.w, %[[DW]]
+// CHECK: %[[P:[^,]+]], %{{.+}} = cnn.sgd_update %[[W1]], %[[SUM]],
+// CHECK: cnn.write @grad.w, %[[SUM]]
 // CHECK-NEXT: cnn.write @w, %[[P]]
 
 // -----
@@ -185,12 +190,13 @@ func.func @forward(%x: tensor<?x2x2x2xf32>) -> tensor<?x8xf32> {
 // CHECK: %[[N:.+]] = cnn.increment
 // CHECK: %[[DY:.+]] = cnn.unflatten
 // CHECK: %{{[^,]+}}, %[[DG:[^,]+]], %[[DB:[^ ]+]] = cnn.batch_norm_train_grad %[[X]], %[[DY]], %[[MEAN]], %[[INV]] scale %[[G]]
-// CHECK: cnn.sgd_update %[[G]], %[[DG]],
-// CHECK: cnn.sgd_update %[[B]], %[[DB]],
+// CHECK: %[[SUM:.+]]:2 = cnn.replica_sum %[[DG]], %[[DB]]
+// CHECK: cnn.sgd_update %[[G]], %[[SUM]]#0,
+// CHECK: cnn.sgd_update %[[B]], %[[SUM]]#1,
 // CHECK: cnn.write @bn.running_mean, %[[RM]]
 // CHECK-NEXT: cnn.write @bn.running_var, %[[RV]]
 // CHECK-NEXT: cnn.write @bn.num_batches_tracked, %[[N]]
-// CHECK-NEXT: cnn.write @grad.bn.weight, %[[DG]]
+// CHECK-NEXT: cnn.write @grad.bn.weight, %[[SUM]]#0
 
 // -----
 
@@ -217,7 +223,8 @@ func.func @forward(%x: tensor<?x4x1x1xf32>) -> tensor<?x3xf32> {
 // CHECK: %[[Y:.+]] = cnn.linear %[[H]]
 // CHECK: %[[DY:.+]] = cnn.cross_entropy_grad %[[Y]], %[[LABELS]]
 // CHECK: %[[DW:.+]] = cnn.linear_weight_grad %[[H]], %[[DY]]
-// CHECK: cnn.write @grad.w, %[[DW]]
+// CHECK: %[[SUM:.+]] = cnn.replica_sum %[[DW]]
+// CHECK: cnn.write @grad.w, %[[SUM]]
 // CHECK: return %[[Y]], %{{.+}}, %[[M0]], %[[M1]]
 
 // -----
@@ -242,7 +249,8 @@ func.func @forward(%x: tensor<?x4x1x1xf32>) -> tensor<?x3xf32> {
 // CHECK: %[[DD:.+]] = cnn.linear_input_grad %[[DY]]
 // CHECK: %[[DH:.+]] = cnn.apply_mask %[[DD]], %[[M]] : tensor<?x4xf32>, tensor<?x4xf32>
 // CHECK: %[[DW1:.+]] = cnn.linear_weight_grad %{{.+}}, %[[DH]]
-// CHECK: cnn.write @grad.w1, %[[DW1]]
+// CHECK: %[[SUM:.+]]:2 = cnn.replica_sum %[[DW1]], %{{.+}} : tensor<4x4xf32>, tensor<3x4xf32>
+// CHECK: cnn.write @grad.w1, %[[SUM]]#0
 
 // -----
 
@@ -260,6 +268,7 @@ func.func @forward(%x: tensor<?x4x1x1xf32>) -> tensor<?x3xf32> {
 // CHECK: %[[W:.+]] = cnn.read @w
 // CHECK: %[[U:.+]] = cnn.read @unused : tensor<5xf32>
 // CHECK: %[[Z:.+]] = arith.constant dense<0.000000e+00> : tensor<5xf32>
+// CHECK: %[[SUM:.+]]:2 = cnn.replica_sum %{{.+}}, %[[Z]] : tensor<3x4xf32>, tensor<5xf32>
 // CHECK: cnn.penalty l2 %{{.+}} l1 %{{.+}} of %[[W]], %[[U]]
-// CHECK: cnn.sgd_update %[[U]], %[[Z]],
-// CHECK: cnn.write @grad.unused, %[[Z]]
+// CHECK: cnn.sgd_update %[[U]], %[[SUM]]#1,
+// CHECK: cnn.write @grad.unused, %[[SUM]]#1

@@ -31,21 +31,22 @@ module attributes {cnn.model = "Tiny"} {
 // CHECK: %[[G3:.+]] = cnn.linear_weight_grad {{.+}} -> tensor<3x4xf32>
 // CHECK: %[[G1:.+]] = cnn.linear_weight_grad {{.+}} -> tensor<4x8xf32>
 // CHECK: %[[G2:.+]] = cnn.bias_grad {{.+}} -> tensor<4xf32>
+// CHECK: %[[G:.+]]:3 = cnn.replica_sum %[[G1]], %[[G2]], %[[G3]] : tensor<4x8xf32>, tensor<4xf32>, tensor<3x4xf32>
 // CHECK: cnn.penalty l2 %[[L2]] l1 %[[L1]] of %[[W1]], %[[B1]], %[[W2]] :
 // CHECK: %[[BUF1:.+]] = cnn.read @momentum_buffer.fc1.weight
-// CHECK-NEXT: %[[P1:[^,]+]], %[[NB1:[^ ]+]] = cnn.sgd_update %[[W1]], %[[G1]], %[[BUF1]] lr %[[LR]] momentum %[[MU]] dampening %[[DAMP]] weight_decay %[[WD]] l2 %[[L2]] l1 %[[L1]] nesterov %[[NEST]] first_step %[[FIRST]] : tensor<4x8xf32>
+// CHECK-NEXT: %[[P1:[^,]+]], %[[NB1:[^ ]+]] = cnn.sgd_update %[[W1]], %[[G]]#0, %[[BUF1]] lr %[[LR]] momentum %[[MU]] dampening %[[DAMP]] weight_decay %[[WD]] l2 %[[L2]] l1 %[[L1]] nesterov %[[NEST]] first_step %[[FIRST]] : tensor<4x8xf32>
 // CHECK-NEXT: %[[BUF2:.+]] = cnn.read @momentum_buffer.fc1.bias
-// CHECK-NEXT: %[[P2:[^,]+]], %[[NB2:[^ ]+]] = cnn.sgd_update %[[B1]], %[[G2]], %[[BUF2]] lr %[[LR]] momentum %[[MU]] dampening %[[DAMP]] weight_decay %[[WD]] l2 %[[L2]] l1 %[[L1]] nesterov %[[NEST]] first_step %[[FIRST]] : tensor<4xf32>
+// CHECK-NEXT: %[[P2:[^,]+]], %[[NB2:[^ ]+]] = cnn.sgd_update %[[B1]], %[[G]]#1, %[[BUF2]] lr %[[LR]] momentum %[[MU]] dampening %[[DAMP]] weight_decay %[[WD]] l2 %[[L2]] l1 %[[L1]] nesterov %[[NEST]] first_step %[[FIRST]] : tensor<4xf32>
 // CHECK-NEXT: %[[BUF3:.+]] = cnn.read @momentum_buffer.fc2.weight
-// CHECK-NEXT: %[[P3:[^,]+]], %[[NB3:[^ ]+]] = cnn.sgd_update %[[W2]], %[[G3]], %[[BUF3]] lr %[[LR]] momentum %[[MU]] dampening %[[DAMP]] weight_decay %[[WD]] l2 %[[L2]] l1 %[[L1]] nesterov %[[NEST]] first_step %[[FIRST]] : tensor<3x4xf32>
+// CHECK-NEXT: %[[P3:[^,]+]], %[[NB3:[^ ]+]] = cnn.sgd_update %[[W2]], %[[G]]#2, %[[BUF3]] lr %[[LR]] momentum %[[MU]] dampening %[[DAMP]] weight_decay %[[WD]] l2 %[[L2]] l1 %[[L1]] nesterov %[[NEST]] first_step %[[FIRST]] : tensor<3x4xf32>
 // The gradient slots get the cross-entropy gradient the update read.
-// CHECK: cnn.write @grad.fc1.weight, %[[G1]]
+// CHECK: cnn.write @grad.fc1.weight, %[[G]]#0
 // CHECK-NEXT: cnn.write @fc1.weight, %[[P1]]
 // CHECK-NEXT: cnn.write @momentum_buffer.fc1.weight, %[[NB1]]
-// CHECK-NEXT: cnn.write @grad.fc1.bias, %[[G2]]
+// CHECK-NEXT: cnn.write @grad.fc1.bias, %[[G]]#1
 // CHECK-NEXT: cnn.write @fc1.bias, %[[P2]]
 // CHECK-NEXT: cnn.write @momentum_buffer.fc1.bias, %[[NB2]]
-// CHECK-NEXT: cnn.write @grad.fc2.weight, %[[G3]]
+// CHECK-NEXT: cnn.write @grad.fc2.weight, %[[G]]#2
 // CHECK-NEXT: cnn.write @fc2.weight, %[[P3]]
 // CHECK-NEXT: cnn.write @momentum_buffer.fc2.weight, %[[NB3]]
 // CHECK-NEXT: return

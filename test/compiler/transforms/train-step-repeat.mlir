@@ -57,8 +57,10 @@
 // The shared blocks' backward follows, from the distinct blocks' input
 // gradient.
 // STEP:       cnn.repeat %[[BWD]]#0, {{.+}} count 3 reverse
-// STEP:       %[[NEWW:[^,]+]], %[[NEWB:[^ ]+]] = cnn.sgd_update %[[DW]], %[[BWD]]#1, {{.+}} : tensor<2x2x2x3x3xf32>
-// STEP:       cnn.write @"grad.distinct_blocks.*.conv.weight", %[[BWD]]#1 : tensor<2x2x2x3x3xf32>
+// The stack's gradient is summed over the replicas with the others.
+// STEP:       %[[SUM:.+]]:8 = cnn.replica_sum %{{.+}}#1, %{{.+}}#2, %{{.+}}#3, %[[BWD]]#1, %[[BWD]]#2, %[[BWD]]#3, %{{.+}}, %{{.+}} : tensor<2x2x3x3xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2x2x2x3x3xf32>, tensor<2x2xf32>, tensor<2x2xf32>, tensor<2x32xf32>, tensor<2xf32>
+// STEP:       %[[NEWW:[^,]+]], %[[NEWB:[^ ]+]] = cnn.sgd_update %[[DW]], %[[SUM]]#3, {{.+}} : tensor<2x2x2x3x3xf32>
+// STEP:       cnn.write @"grad.distinct_blocks.*.conv.weight", %[[SUM]]#3 : tensor<2x2x2x3x3xf32>
 // STEP-NEXT:  cnn.write @"distinct_blocks.*.conv.weight", %[[NEWW]] : tensor<2x2x2x3x3xf32>
 // STEP-NEXT:  cnn.write @"momentum_buffer.distinct_blocks.*.conv.weight", %[[NEWB]] : tensor<2x2x2x3x3xf32>
 

@@ -90,3 +90,39 @@ func.func @batch_sum(%x: tensor<?x4x16x32xf32>) -> tensor<4x16x32xf32> {
   } -> tensor<4x16x32xf32>
   return %s : tensor<4x16x32xf32>
 }
+
+// A linear layer's contractions: one step multiplies at most four vector
+// registers of elements (64 with AVX-512, 32 with AVX2) and sums them into its
+// outputs, whatever the layer's size. The forward (n, o | k) steps through
+// k = 144 in 48 (AVX-512) or 24 (AVX2); the input gradient (n, k | o)
+// keeps o = 32 whole and takes 2 (AVX-512) or 1 (AVX2) of its outputs per
+// step.
+// CHECK-LABEL:  func.func @linear_steps
+// AVX512:       cnn_cpu.config = #cnn_cpu.config<kind = "contraction", registers = [1, 1, 48]>
+// AVX512:       cnn_cpu.config = #cnn_cpu.config<kind = "contraction", registers = [1, 2, 0]>
+// AVX2:         cnn_cpu.config = #cnn_cpu.config<kind = "contraction", registers = [1, 1, 24]>
+// AVX2:         cnn_cpu.config = #cnn_cpu.config<kind = "contraction", registers = [1, 1, 0]>
+func.func @linear_steps(%x: tensor<?x144xf32>, %w: tensor<32x144xf32>, %dy: tensor<?x32xf32>) -> (tensor<?x32xf32>, tensor<?x144xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x144xf32>
+  %e = tensor.empty(%n) : tensor<?x32xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32xf32>) -> tensor<?x32xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(n, o, k) -> (n, k)>, affine_map<(n, o, k) -> (o, k)>, affine_map<(n, o, k) -> (n, o)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %w : tensor<?x144xf32>, tensor<32x144xf32>) outs(%init : tensor<?x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<?x32xf32>
+  %ex = tensor.empty(%n) : tensor<?x144xf32>
+  %initx = linalg.fill ins(%zero : f32) outs(%ex : tensor<?x144xf32>) -> tensor<?x144xf32>
+  %dx = linalg.generic {indexing_maps = [affine_map<(n, k, o) -> (n, o)>, affine_map<(n, k, o) -> (o, k)>, affine_map<(n, k, o) -> (n, k)>], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%dy, %w : tensor<?x32xf32>, tensor<32x144xf32>) outs(%initx : tensor<?x144xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %m = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %m : f32
+    linalg.yield %s : f32
+  } -> tensor<?x144xf32>
+  return %y, %dx : tensor<?x32xf32>, tensor<?x144xf32>
+}

@@ -17,7 +17,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "pipeline/Passes.h"
+#include "codegen/cpu/Passes.h"
+#include "codegen/cpu/Strategy.h"
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -26,24 +27,22 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-namespace cnnc::pipeline {
+namespace cnnc::cpu {
 #define GEN_PASS_DEF_CPULOWERVECTOR
-#include "pipeline/Passes.h.inc"
-} // namespace cnnc::pipeline
+#include "codegen/cpu/Passes.h.inc"
+} // namespace cnnc::cpu
 
 using namespace mlir;
 
 namespace {
 
-/// The widest row piece copied per step (64 f32: four AVX-512 registers).
-constexpr int64_t kMaxRowLanes = 64;
-
 /// A static memref.copy whose innermost dimension is contiguous on both
 /// sides as a loop nest over the outer dimensions (and over pieces of a row
-/// longer than kMaxRowLanes) around one 1-D copy (transfer_read +
+/// longer than `maxPiece` elements) around one 1-D copy (transfer_read +
 /// transfer_write, plain vector loads and stores after the transfer
 /// lowering). Fails for other copies.
-LogicalResult copyByRows(RewriterBase &rewriter, memref::CopyOp copy) {
+LogicalResult copyByRows(RewriterBase &rewriter, memref::CopyOp copy,
+                         int64_t maxPiece) {
   auto sourceType = dyn_cast<MemRefType>(copy.getSource().getType());
   auto targetType = dyn_cast<MemRefType>(copy.getTarget().getType());
   if (!sourceType || !targetType || !sourceType.hasStaticShape() ||
@@ -53,8 +52,8 @@ LogicalResult copyByRows(RewriterBase &rewriter, memref::CopyOp copy) {
     return failure();
   Location loc = copy.getLoc();
   ArrayRef<int64_t> shape = sourceType.getShape();
-  // The largest divisor of the row not above kMaxRowLanes: static pieces.
-  int64_t lanes = std::min(shape.back(), kMaxRowLanes);
+  // The largest divisor of the row not above maxPiece: static pieces.
+  int64_t lanes = std::min(shape.back(), maxPiece);
   while (shape.back() % lanes != 0)
     --lanes;
   auto pieceType = VectorType::get(lanes, sourceType.getElementType());
@@ -178,7 +177,20 @@ struct SmallInnerReductionToShuffles
 };
 
 struct CpuLowerVectorPass
-    : cnnc::pipeline::impl::CpuLowerVectorBase<CpuLowerVectorPass> {
+    : cnnc::cpu::impl::CpuLowerVectorBase<CpuLowerVectorPass> {
+  using CpuLowerVectorBase::CpuLowerVectorBase;
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    FailureOr<cnnc::cpu::TargetInfo> info =
+        cnnc::cpu::targetInfoForPass(ctx, getArgument(), cpu, features);
+    if (failed(info))
+      return failure();
+    maxPiece = cnnc::cpu::copyPieceElements(*info);
+    return success();
+  }
+
+  int64_t maxPiece = 0;
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
@@ -193,7 +205,7 @@ struct CpuLowerVectorPass
       IRRewriter rewriter(ctx);
       for (memref::CopyOp copy : copies) {
         rewriter.setInsertionPoint(copy);
-        if (succeeded(copyByRows(rewriter, copy)) ||
+        if (succeeded(copyByRows(rewriter, copy, maxPiece)) ||
             succeeded(linalg::vectorizeCopy(rewriter, copy)))
           continue;
         linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(),

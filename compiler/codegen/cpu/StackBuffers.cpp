@@ -20,17 +20,17 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "pipeline/Passes.h"
+#include "codegen/cpu/Passes.h"
 
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
-namespace cnnc::pipeline {
+namespace cnnc::cpu {
 #define GEN_PASS_DEF_CPUSTACKBUFFERS
-#include "pipeline/Passes.h.inc"
-} // namespace cnnc::pipeline
+#include "codegen/cpu/Passes.h.inc"
+} // namespace cnnc::cpu
 
 using namespace mlir;
 
@@ -97,7 +97,7 @@ localDeallocs(memref::AllocOp alloc) {
 }
 
 struct CpuStackBuffersPass
-    : cnnc::pipeline::impl::CpuStackBuffersBase<CpuStackBuffersPass> {
+    : cnnc::cpu::impl::CpuStackBuffersBase<CpuStackBuffersPass> {
   using CpuStackBuffersBase::CpuStackBuffersBase;
 
   void runOnOperation() override {

@@ -9,8 +9,8 @@
 // arguments, bufferization.materialize_in_destination into the output).
 //
 //===----------------------------------------------------------------------===//
-#ifndef CNNC_PIPELINE_CPUPIPELINE_H
-#define CNNC_PIPELINE_CPUPIPELINE_H
+#ifndef CNNC_CODEGEN_CPU_CPUPIPELINE_H
+#define CNNC_CODEGEN_CPU_CPUPIPELINE_H
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassOptions.h"
@@ -20,7 +20,7 @@ class DialectRegistry;
 class ModuleOp;
 } // namespace mlir
 
-namespace cnnc::pipeline {
+namespace cnnc::cpu {
 
 struct CpuPipelineOptions
     : public mlir::PassPipelineOptions<CpuPipelineOptions> {
@@ -67,6 +67,6 @@ void registerCpuPipelineDialects(mlir::DialectRegistry &registry);
 /// `cnnc-cpu-train`.
 void registerCpuPipelinePasses();
 
-} // namespace cnnc::pipeline
+} // namespace cnnc::cpu
 
-#endif // CNNC_PIPELINE_CPUPIPELINE_H
+#endif // CNNC_CODEGEN_CPU_CPUPIPELINE_H

@@ -1,4 +1,5 @@
-// RUN: cnnc-opt %s --split-input-file --cnn-cpu-lower-vector | FileCheck %s
+// RUN: cnnc-opt %s --split-input-file --cnn-cpu-lower-vector="cpu=x86-64-v4" | FileCheck %s
+// RUN: cnnc-opt %s --split-input-file --cnn-cpu-lower-vector="cpu=x86-64-v3" | FileCheck %s --check-prefix=AVX2
 // RUN: cnnc-opt %S/Inputs/resblocks-nchw.mlir --cnn-cpu-pipeline | FileCheck %s --check-prefix=LANES
 
 // What the vector lowering leaves must stay cheap for LLVM's instruction
@@ -24,13 +25,15 @@ func.func @pad_copy(%src: memref<1x4x16x16xf32>, %dst: memref<1x4x18x18xf32>) {
 
 // -----
 
-// Long rows go in pieces of at most 64 lanes.
+// Long rows go in pieces of at most four vector registers (AVX-512: 64).
 // CHECK-LABEL: func.func @long_rows
 //   CHECK-DAG:   %[[C64:.+]] = arith.constant 64 : index
 //   CHECK-DAG:   %[[C192:.+]] = arith.constant 192 : index
 //       CHECK:   scf.for
 //       CHECK:     scf.for %[[J:.+]] = %{{.+}} to %[[C192]] step %[[C64]]
 //       CHECK:       vector.load {{.*}} : memref<2x192xf32>, vector<64xf32>
+// AVX2-LABEL: func.func @long_rows
+//       AVX2:       vector.load {{.*}} : memref<2x192xf32>, vector<32xf32>
 func.func @long_rows(%src: memref<2x192xf32>, %dst: memref<2x192xf32>) {
   memref.copy %src, %dst : memref<2x192xf32> to memref<2x192xf32>
   return

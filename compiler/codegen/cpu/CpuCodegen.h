@@ -5,11 +5,11 @@
 // so AVX2/AVX-512 are used where the machine has them).
 //
 //===----------------------------------------------------------------------===//
-#ifndef CNNC_PIPELINE_CPUCODEGEN_H
-#define CNNC_PIPELINE_CPUCODEGEN_H
+#ifndef CNNC_CODEGEN_CPU_CPUCODEGEN_H
+#define CNNC_CODEGEN_CPU_CPUCODEGEN_H
 
 #include "codegen/cpu/TargetInfo.h"
-#include "pipeline/CpuPipeline.h"
+#include "codegen/cpu/CpuPipeline.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
@@ -26,7 +26,7 @@ class Module;
 class raw_pwrite_stream;
 } // namespace llvm
 
-namespace cnnc::pipeline {
+namespace cnnc::cpu {
 
 using cpu::CpuTargetOptions;
 using cpu::createTargetMachine;
@@ -50,6 +50,6 @@ llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
                             llvm::raw_pwrite_stream &os,
                             llvm::CodeGenFileType fileType);
 
-} // namespace cnnc::pipeline
+} // namespace cnnc::cpu
 
-#endif // CNNC_PIPELINE_CPUCODEGEN_H
+#endif // CNNC_CODEGEN_CPU_CPUCODEGEN_H

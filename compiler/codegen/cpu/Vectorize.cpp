@@ -11,7 +11,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "pipeline/Passes.h"
+#include "codegen/cpu/Passes.h"
+
+#include "codegen/cpu/CpuConfig.h"
+#include "codegen/cpu/Strategy.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -23,10 +26,10 @@
 #include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
-namespace cnnc::pipeline {
+namespace cnnc::cpu {
 #define GEN_PASS_DEF_CPUVECTORIZE
-#include "pipeline/Passes.h.inc"
-} // namespace cnnc::pipeline
+#include "codegen/cpu/Passes.h.inc"
+} // namespace cnnc::cpu
 
 using namespace mlir;
 
@@ -34,6 +37,13 @@ namespace {
 
 bool insideLoop(Operation *op) {
   return op->getParentOfType<LoopLikeOpInterface>() != nullptr;
+}
+
+/// A tiled op, or a flat one that fits in one step (a bias's update): its
+/// shape is one step of the strategy's.
+bool isStep(Operation *op) {
+  return insideLoop(op) ||
+         cnnc::cpu::getKind(op) == cnnc::cpu::OpKind::Flat;
 }
 
 bool hasStaticShapes(linalg::LinalgOp op) {
@@ -46,10 +56,8 @@ bool hasStaticShapes(linalg::LinalgOp op) {
 /// Gathers (tensor.extract in the body) would unroll into one scalar load
 /// per element, and huge iteration spaces into huge vectors: such ops stay
 /// scalar loops. Tiled convs, poolings, matmul steps and elementwise tiles
-/// are far below the bound.
-constexpr int64_t kMaxVectorElements = 8192;
-
-bool worthVectorizing(linalg::LinalgOp op) {
+/// are far below the bound (the strategy's maxVectorElements).
+bool worthVectorizing(linalg::LinalgOp op, int64_t maxElements) {
   if (op->walk([](tensor::ExtractOp) { return WalkResult::interrupt(); })
           .wasInterrupted())
     return false;
@@ -59,11 +67,24 @@ bool worthVectorizing(linalg::LinalgOp op) {
       return false;
     elements *= range;
   }
-  return elements <= kMaxVectorElements;
+  return elements <= maxElements;
 }
 
 struct CpuVectorizePass
-    : cnnc::pipeline::impl::CpuVectorizeBase<CpuVectorizePass> {
+    : cnnc::cpu::impl::CpuVectorizeBase<CpuVectorizePass> {
+  using CpuVectorizeBase::CpuVectorizeBase;
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    FailureOr<cnnc::cpu::TargetInfo> info =
+        cnnc::cpu::targetInfoForPass(ctx, getArgument(), cpu, features);
+    if (failed(info))
+      return failure();
+    maxElements = cnnc::cpu::maxVectorElements(*info);
+    return success();
+  }
+
+  int64_t maxElements = 0;
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
@@ -103,7 +124,7 @@ struct CpuVectorizePass
     // Vectorize the static linalg ops inside loops.
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) {
-      if (insideLoop(op) && hasStaticShapes(op) && worthVectorizing(op))
+      if (isStep(op) && hasStaticShapes(op) && worthVectorizing(op, maxElements))
         candidates.push_back(op);
     });
     for (linalg::LinalgOp op : candidates) {

@@ -20,7 +20,9 @@
 //     register-tile steps the strategy chose (one output row, input channel
 //     and filter tap for an NCHW conv; columns x channels for a
 //     channels-last one; for a contraction over the batch, one sample per
-//     step, outermost); CpuVectorize turns each step into a register tile.
+//     step, outermost), and so are the ops over whole parameters (flat: the
+//     SGD update, the penalty's sums), which levels 1 and 2 leave alone;
+//     CpuVectorize turns each step into a register tile.
 //
 // What an op is and its tile sizes are the strategy's decisions
 // (cnn-cpu-strategy, compiler/codegen/cpu/Strategy.cpp), read from the op's
@@ -34,7 +36,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "pipeline/Passes.h"
+#include "codegen/cpu/Passes.h"
 
 #include "codegen/cpu/CpuConfig.h"
 
@@ -50,10 +52,10 @@
 
 #include <functional>
 
-namespace cnnc::pipeline {
+namespace cnnc::cpu {
 #define GEN_PASS_DEF_CPUTILEANDFUSE
-#include "pipeline/Passes.h.inc"
-} // namespace cnnc::pipeline
+#include "codegen/cpu/Passes.h.inc"
+} // namespace cnnc::cpu
 
 using namespace mlir;
 namespace cpu = cnnc::cpu;
@@ -63,7 +65,8 @@ namespace {
 /// What a linalg op is, as far as tiling is concerned: the CPU strategy's
 /// kind (cnn-cpu-strategy's #cnn_cpu.config); fills are tiled as
 /// producers only, ops without a config not at all.
-enum class Kind { Conv, Pool, Matmul, Elementwise, Fill, Other };
+/// Flat ops (whole parameters as one dimension) are only stepped through.
+enum class Kind { Conv, Pool, Matmul, Elementwise, Flat, Fill, Other };
 
 Kind classify(Operation *op) {
   if (isa<linalg::FillOp>(op))
@@ -83,13 +86,15 @@ Kind classify(Operation *op) {
   case cpu::OpKind::Elementwise:
   case cpu::OpKind::Window:
     return Kind::Elementwise;
+  case cpu::OpKind::Flat:
+    return Kind::Flat;
   }
   return Kind::Other;
 }
 
 bool isTileable(Operation *op) {
   Kind k = classify(op);
-  return k != Kind::Other && k != Kind::Fill;
+  return k != Kind::Other && k != Kind::Fill && k != Kind::Flat;
 }
 
 /// An elementwise op over pooling windows (max_pool2d_grad's) steps through
@@ -635,11 +640,13 @@ FailureOr<Operation *> sliceBatch(RewriterBase &rewriter, Block &block,
 }
 
 struct CpuTileAndFusePass
-    : cnnc::pipeline::impl::CpuTileAndFuseBase<CpuTileAndFusePass> {
+    : cnnc::cpu::impl::CpuTileAndFuseBase<CpuTileAndFusePass> {
   using CpuTileAndFuseBase::CpuTileAndFuseBase;
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    if (func.isExternal()) // a runtime function's declaration
+      return;
     IRRewriter rewriter(&getContext());
 
     // Level 1: one image per step: the whole network where it can run
@@ -713,13 +720,14 @@ struct CpuTileAndFusePass
           return signalPassFailure();
     }
 
-    // Level 3: register-tile steps for convs, pools and matmuls in loops.
+    // Level 3: register-tile steps for convs, pools and matmuls in loops,
+    // and for flat ops wherever they are.
     SmallVector<Operation *> toTile;
     func.walk([&](linalg::LinalgOp op) {
-      if (!op->getParentOfType<LoopLikeOpInterface>())
-        return;
       Kind k = classify(op);
-      if (k == Kind::Conv || k == Kind::Pool || k == Kind::Matmul)
+      if (k == Kind::Flat ||
+          (op->getParentOfType<LoopLikeOpInterface>() &&
+           (k == Kind::Conv || k == Kind::Pool || k == Kind::Matmul)))
         toTile.push_back(op);
     });
     for (Operation *op : toTile)

@@ -1,7 +1,7 @@
 //===- CpuPipeline.cpp - linalg-on-tensors to the LLVM dialect ------------===//
 
-#include "pipeline/CpuPipeline.h"
-#include "pipeline/Passes.h"
+#include "codegen/cpu/CpuPipeline.h"
+#include "codegen/cpu/Passes.h"
 
 #include "codegen/cpu/Passes.h"
 
@@ -42,7 +42,7 @@
 
 using namespace mlir;
 
-namespace cnnc::pipeline {
+namespace cnnc::cpu {
 
 void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   // --- Tensors: fuse elementwise chains, tile + fuse, vectorize. ---
@@ -61,7 +61,10 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (options.vectorize) {
-    pm.addNestedPass<func::FuncOp>(createCpuVectorize());
+    CpuVectorizeOptions vectorizeOptions;
+    vectorizeOptions.cpu = options.cpu;
+    vectorizeOptions.features = options.features;
+    pm.addNestedPass<func::FuncOp>(createCpuVectorize(vectorizeOptions));
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
     // Accumulators of the reduction loops stay in registers.
@@ -87,8 +90,12 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
 
   // --- Memrefs: vectors to 1-D, leftover linalg to loops, forall to
   // scf.parallel and on to OpenMP. ---
-  if (options.vectorize)
-    pm.addNestedPass<func::FuncOp>(createCpuLowerVector());
+  if (options.vectorize) {
+    CpuLowerVectorOptions lowerOptions;
+    lowerOptions.cpu = options.cpu;
+    lowerOptions.features = options.features;
+    pm.addNestedPass<func::FuncOp>(createCpuLowerVector(lowerOptions));
+  }
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
   pm.addPass(createCanonicalizerPass());
@@ -159,8 +166,7 @@ void registerCpuPipelineDialects(DialectRegistry &registry) {
 }
 
 void registerCpuPipelinePasses() {
-  registerPipelinePasses();
-  cpu::registerCnncCpuPasses();
+  registerCnncCpuPasses();
   PassPipelineRegistration<CpuPipelineOptions>(
       "cnn-cpu-pipeline",
       "linalg on tensors to the LLVM dialect: fuse, tile, vectorize, "
@@ -168,4 +174,4 @@ void registerCpuPipelinePasses() {
       buildCpuPipeline);
 }
 
-} // namespace cnnc::pipeline
+} // namespace cnnc::cpu

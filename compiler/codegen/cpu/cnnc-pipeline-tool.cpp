@@ -1,7 +1,7 @@
 //===- cnnc-pipeline-tool.cpp - run the CPU pipeline on a .mlir file ------===//
 //
 // linalg-on-tensors MLIR in; LLVM-dialect MLIR, LLVM IR, assembly or an
-// object file out. The test and benchmark driver of compiler/pipeline:
+// object file out. The test and benchmark driver of the CPU wing:
 //
 //   cnnc-pipeline-tool net.mlir -o net.o                  # object (default)
 //   cnnc-pipeline-tool net.mlir --emit=llvm -o -          # LLVM IR after O3
@@ -16,8 +16,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "pipeline/CpuCodegen.h"
-#include "pipeline/CpuPipeline.h"
+#include "codegen/cpu/CpuCodegen.h"
+#include "codegen/cpu/CpuPipeline.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -35,7 +35,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
-using namespace cnnc::pipeline;
+using namespace cnnc::cpu;
 
 namespace {
 enum class Emit { MLIRLLVM, LLVM, Asm, Obj };
