@@ -8,7 +8,7 @@ parameters, train and validation accuracy, their gap, training time and
 throughput. Writes knobs.csv, knobs.svg (train vs validation accuracy),
 knobs-curves.svg (validation accuracy per epoch, every knob) and report.html
 (all of it on one self-contained page, with each knob's train and validation
-curves: knobs_report.py).
+accuracy and loss per epoch: knobs_report.py).
 
 By default it trains on a subset so that it finishes in minutes; --full runs
 the lecture's experiment (all data, each model's own epochs: hours).
@@ -364,8 +364,12 @@ def checkpoint_epoch(path):
         return None
 
 
+LOG_COLUMNS = ["epoch", "step", "loss", "train_acc", "val_acc", "seconds"]
+
+
 def read_log(path):
-    """The trainer's complete CSV rows (a half-written last line is dropped)."""
+    """The trainer's complete CSV rows (a half-written last line is dropped).
+    val_loss is None in a log an older trainer began (no such column)."""
     if not os.path.exists(path):
         return []
     with open(path, newline="") as f:
@@ -378,19 +382,24 @@ def read_log(path):
                          "loss": float(row["loss"]),
                          "train_acc": float(row["train_acc"]),
                          "val_acc": float(row["val_acc"]),
-                         "seconds": float(row["seconds"])})
+                         "seconds": float(row["seconds"]),
+                         "val_loss": float(row["val_loss"]) if "val_loss" in row else None})
         except (TypeError, ValueError, KeyError):
             break
     return rows
 
 
 def write_log(path, rows):
+    """The trainer's columns: val_loss unless the rows lack it (the trainer
+    then appends rows without it too)."""
+    val_loss = all(r["val_loss"] is not None for r in rows)
     with open(path, "w", newline="") as f:
         w = csv.writer(f, lineterminator="\n")
-        w.writerow(["epoch", "step", "loss", "train_acc", "val_acc", "seconds"])
+        w.writerow(LOG_COLUMNS + ["val_loss"] * val_loss)
         for r in rows:
             w.writerow([r["epoch"], r["step"], repr(r["loss"]), repr(r["train_acc"]),
-                        repr(r["val_acc"]), f"{r['seconds']:.3f}"])
+                        repr(r["val_acc"]), f"{r['seconds']:.3f}"]
+                       + [repr(r["val_loss"])] * val_loss)
 
 
 def resume_point(ckpt, log):

@@ -3,10 +3,11 @@ epochs, per knob.
 
 report_html() makes one self-contained page (inline SVG and CSS, nothing
 fetched, no script): the knobs table, the final bar chart, and per knob the
-train and validation accuracy and the training loss per epoch, the gap
-between the accuracies shaded. curves_svg() puts every knob's validation
+train and validation accuracy (the gap between them shaded) and the training
+and validation loss per epoch. curves_svg() puts every knob's validation
 accuracy on one chart. Both read the trainer's per-epoch log rows (epoch,
-loss, train_acc, val_acc). Standard library only, as knobs.py.
+loss, train_acc, val_acc, val_loss; a log without val_loss, from an older
+trainer, plots the training loss alone). Standard library only, as knobs.py.
 """
 
 import html
@@ -14,7 +15,7 @@ import html
 # One colour a knob (Tableau 10 and black); past 11 knobs the dashes differ.
 PALETTE = ["#4c72b0", "#dd8452", "#55a868", "#c44e52", "#8172b3", "#937860",
            "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd", "#1b1b1b"]
-TRAIN, VAL, LOSS = "#4c72b0", "#dd8452", "#55a868"
+TRAIN, VAL = "#4c72b0", "#dd8452"
 
 
 def e(text):
@@ -138,10 +139,24 @@ def knob_accuracy_svg(r, epochs, y_range):
     return p.svg()
 
 
+def has_val_loss(r):
+    return all(row.get("val_loss") is not None for row in r["curve"])
+
+
 def knob_loss_svg(r, epochs, y_range):
-    p = Plot(420, 250, epochs, y_range, f"{r['knob']}: training loss", "loss")
-    p.line(p.points(r["curve"], "loss"), LOSS, "curve loss", r["knob"],
-           f"{r['knob']}: training loss", [row["loss"] for row in r["curve"]])
+    """The training loss (the mean of the epoch's batch losses, penalty
+    included, as the lecture prints it) and the validation loss (the
+    cross-entropy of the weights after the epoch, eval mode)."""
+    p = Plot(420, 250, epochs, y_range, f"{r['knob']}: loss", "loss")
+    p.line(p.points(r["curve"], "loss"), TRAIN, "curve loss", r["knob"],
+           f"{r['knob']}: training loss (batch mean, with the penalty)",
+           [row["loss"] for row in r["curve"]])
+    legend = [(TRAIN, "training", "")]
+    if has_val_loss(r):
+        p.line(p.points(r["curve"], "val_loss"), VAL, "curve val-loss", r["knob"],
+               f"{r['knob']}: validation loss", [row["val_loss"] for row in r["curve"]])
+        legend.append((VAL, "validation", ""))
+    p.legend(legend, p.left + p.pw - 90, p.top + 8)
     return p.svg()
 
 
@@ -181,8 +196,9 @@ def report_html(results, title, table_columns, table_rows, bar_svg, note=""):
     """The whole page. table_rows: the printed table's cells, per knob."""
     epochs = epochs_of(results)
     acc_range = accuracy_range(results)
-    loss_range = nice_range([row["loss"] for r in results for row in r["curve"]],
-                            floor_zero=True)
+    loss_range = nice_range([v for r in results for row in r["curve"]
+                             for v in (row["loss"], row.get("val_loss"))
+                             if v is not None], floor_zero=True)
     head = "".join(f"<th>{e(c)}</th>" for c in table_columns)
     body = "\n".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>"
                      for cells in table_rows)
@@ -213,7 +229,10 @@ def report_html(results, title, table_columns, table_rows, bar_svg, note=""):
 {bar_svg}
 <h2>Validation accuracy per epoch</h2>
 {curves_svg(results, title)}
-<h2>Per knob: train and validation accuracy (the gap shaded) and training loss per epoch</h2>
+<h2>Per knob: train and validation accuracy (the gap shaded) and loss per epoch</h2>
+<p class="note">Training loss: the mean of the epoch's batch losses (dropout on, the
+penalty included), as the lecture prints it; validation loss: the cross-entropy
+on the validation split after the epoch.</p>
 <div class="knobs">
 {chr(10).join(cards)}
 </div>

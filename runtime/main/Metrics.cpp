@@ -24,7 +24,9 @@ double crossEntropy(const float *logits, std::int64_t k, std::int64_t label) {
   double sum = 0;
   for (std::int64_t j = 0; j < k; ++j)
     sum += std::exp(double(logits[j]) - max);
-  return std::log(sum) + max - double(logits[label]);
+  // log s − (z − max), as PyTorch's log_softmax: (log s + max) − z loses
+  // log s when the logits are huge (1e20 + ln 10 is 1e20 in double).
+  return std::log(sum) - (double(logits[label]) - max);
 }
 
 void ClassificationMetrics::add(const float *logits,

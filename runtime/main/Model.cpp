@@ -283,10 +283,7 @@ StepLoss Model::trainStep(const float *input, const std::int32_t *labels,
                    float(sgd.weightDecay), float(sgd.l2), float(sgd.l1),
                    sgd.nesterov, firstStep, masksGiven,
                    static_cast<std::int64_t>(seed), step);
-  // Without a penalty the term is 0, not what the step computes, 0 * sum of
-  // p^2, which is NaN once weights are large enough for the sum to overflow.
-  bool noPenalty = sgd.l1 == 0 && sgd.l2 == 0;
-  return {loss[0], noPenalty ? 0.0f : loss[1]};
+  return {loss[0], loss[1]};
 }
 
 } // namespace cnnrt::cli

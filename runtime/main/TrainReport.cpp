@@ -97,14 +97,16 @@ void TrainReport::epochDone(const EpochRecord &r, std::int64_t images,
   trainedImages_ += images;
   // Six decimals as the lecture's losses need; a diverging run's huge ones
   // in exponent form.
-  std::string lossText = r.loss < 1e6 ? fmt::format("{:.6f}", r.loss)
-                                      : fmt::format("{:.6e}", r.loss);
+  auto lossText = [](double loss) {
+    return loss < 1e6 ? fmt::format("{:.6f}", loss) : fmt::format("{:.6e}", loss);
+  };
   std::string text = fmt::format(
       "Epoch {}, Training loss {} ({:.3f} s, {:.0f} images/s)", r.epoch,
-      lossText, r.seconds, r.seconds > 0 ? double(images) / r.seconds : 0.0);
+      lossText(r.loss), r.seconds,
+      r.seconds > 0 ? double(images) / r.seconds : 0.0);
   if (withAccuracy)
-    text += fmt::format(", accuracy train {:.4f} val {:.4f}", r.trainAccuracy,
-                        r.valAccuracy);
+    text += fmt::format(", accuracy train {:.4f} val {:.4f}, validation loss {}",
+                        r.trainAccuracy, r.valAccuracy, lossText(r.valLoss));
   progress_.line(text);
 }
 

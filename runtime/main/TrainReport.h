@@ -39,11 +39,12 @@ public:
   void stepDone(std::int64_t epoch, std::int64_t batch, double loss,
                 double meanLoss, std::int64_t images, double seconds,
                 std::int64_t stepsRun);
-  /// The log records both accuracies every epoch, which costs an
-  /// evaluation of both splits; without a log they are computed once, at
-  /// the end.
+  /// The log records both accuracies and the validation loss every epoch,
+  /// which costs an evaluation of both splits; without a log they are
+  /// computed once, at the end.
   bool wantsEpochAccuracy() const { return !plan_.flags.log.empty(); }
-  /// The epoch's summary line (with the accuracies if `withAccuracy`).
+  /// The epoch's summary line (with the accuracies and the validation loss
+  /// if `withAccuracy`).
   void epochDone(const EpochRecord &record, std::int64_t images,
                  bool withAccuracy);
   /// The epoch's log record; written after its checkpoint, so that the log

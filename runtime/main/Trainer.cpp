@@ -149,6 +149,7 @@ void Trainer::endEpoch(std::int64_t epoch, double loss, std::int64_t images,
     evaluateSplits();
     record.trainAccuracy = trainMetrics_.accuracy();
     record.valAccuracy = valMetrics_.accuracy();
+    record.valLoss = valMetrics_.meanLoss();
   }
   report_.epochDone(record, images, withAccuracy);
   if (checkpoints_.enabled())

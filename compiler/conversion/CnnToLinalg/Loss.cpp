@@ -58,7 +58,9 @@ struct CrossEntropyLowering : OpConversionPattern<CrossEntropyOp> {
     MLIRContext *ctx = rewriter.getContext();
     Value z = adaptor.getLogits(), labels = adaptor.getLabels();
     auto [m, s] = rowMaxAndSumExp(rewriter, loc, z);
-    // Σ_n (m + log s − z[n, label]) in f64, then / N.
+    // Σ_n (log s − (z[n, label] − m)) in f64, then / N: −log_softmax as
+    // PyTorch computes it. Not (m + log s) − z: for logits of 1e20, m + log s
+    // rounds to m and every row's loss to 0 instead of ln K.
     AffineMap id1 = identityMap(ctx, 1);
     AffineMap scalar = AffineMap::get(1, 0, {}, ctx);
     FloatType f64 = rewriter.getF64Type();
@@ -70,9 +72,9 @@ struct CrossEntropyLowering : OpConversionPattern<CrossEntropyOp> {
                   Value k = arith::IndexCastOp::create(b, l, b.getIndexType(),
                                                        args[2]);
                   Value zl = tensor::ExtractOp::create(b, l, z, ValueRange{n, k});
-                  Value lse = arith::AddFOp::create(
-                      b, l, args[0], math::LogOp::create(b, l, args[1]));
-                  Value term = arith::SubFOp::create(b, l, lse, zl);
+                  Value shifted = arith::SubFOp::create(b, l, zl, args[0]);
+                  Value term = arith::SubFOp::create(
+                      b, l, math::LogOp::create(b, l, args[1]), shifted);
                   return SmallVector<Value>{arith::AddFOp::create(
                       b, l, args[3], arith::ExtFOp::create(b, l, f64, term))};
                 })
@@ -165,6 +167,9 @@ struct PenaltyLowering : OpConversionPattern<PenaltyOp> {
       sq = sums.getResult(0);
       abs = sums.getResult(1);
     }
+    // l2·Σp² + l1·Σ|p|, each term only when its coefficient is nonzero: the
+    // lecture's loop adds the penalty it uses and no other, so a coefficient
+    // of 0 adds nothing, not 0·inf = NaN once Σp² overflows float.
     Value l2 = adaptor.getL2(), l1 = adaptor.getL1();
     Value init = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{},
                                          rewriter.getF32Type());
@@ -172,11 +177,20 @@ struct PenaltyLowering : OpConversionPattern<PenaltyOp> {
         op, elementwise(rewriter, loc, {sq, abs}, init,
                         [&](OpBuilder &b, Location l, ValueRange args) {
                           FloatType f32 = b.getF32Type();
-                          Value a = arith::MulFOp::create(
-                              b, l, l2, arith::TruncFOp::create(b, l, f32, args[0]));
-                          Value c = arith::MulFOp::create(
-                              b, l, l1, arith::TruncFOp::create(b, l, f32, args[1]));
-                          return arith::AddFOp::create(b, l, a, c).getResult();
+                          Value zero = f32Constant(b, l, 0.0);
+                          auto term = [&](Value coefficient, Value sum) {
+                            Value t = arith::MulFOp::create(
+                                b, l, coefficient,
+                                arith::TruncFOp::create(b, l, f32, sum));
+                            Value used = arith::CmpFOp::create(
+                                b, l, arith::CmpFPredicate::UNE, coefficient,
+                                zero);
+                            return arith::SelectOp::create(b, l, used, t, zero)
+                                .getResult();
+                          };
+                          return arith::AddFOp::create(b, l, term(l2, args[0]),
+                                                       term(l1, args[1]))
+                              .getResult();
                         }));
     return success();
   }

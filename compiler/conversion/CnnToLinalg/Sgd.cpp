@@ -37,6 +37,15 @@ struct SgdUpdateLowering : OpConversionPattern<SgdUpdateOp> {
                                         adaptor.getL2());
     Value undamped = arith::SubFOp::create(rewriter, loc, one,
                                            adaptor.getDampening());
+    // A term of g' only where its coefficient is nonzero, as PyTorch adds
+    // none for a penalty not in use or a weight decay of 0: 0·p is NaN for a
+    // parameter of ±inf (a unit that relu keeps off has a bias of −inf and a
+    // gradient of 0, and PyTorch leaves it at −inf).
+    auto used = [&](Value coefficient) -> Value {
+      return arith::CmpFOp::create(rewriter, loc, arith::CmpFPredicate::UNE,
+                                   coefficient, zero);
+    };
+    Value hasL2 = used(adaptor.getL2()), hasL1 = used(l1), hasWd = used(wd);
     Value i32Zero = i32Constant(rewriter, loc, 0);
     Value hasMomentum = arith::CmpFOp::create(
         rewriter, loc, arith::CmpFPredicate::UNE, mu, zero);
@@ -57,7 +66,7 @@ struct SgdUpdateLowering : OpConversionPattern<SgdUpdateOp> {
         SmallVector<IteratorType>(rank, kPar),
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value p = args[0], g = args[1], buf = args[2];
-          // g' = g + 2·l2·p + l1·sign(p) + wd·p
+          // g' = g + 2·l2·p + l1·sign(p) + wd·p, the terms in use
           Value sign = arith::SelectOp::create(
               b, l,
               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, p, zero),
@@ -66,12 +75,13 @@ struct SgdUpdateLowering : OpConversionPattern<SgdUpdateOp> {
                   b, l,
                   arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT, p, zero),
                   f32Constant(b, l, -1.0), zero));
-          Value gp = arith::AddFOp::create(
-              b, l, g, arith::MulFOp::create(b, l, twoL2, p));
-          gp = arith::AddFOp::create(b, l, gp,
-                                     arith::MulFOp::create(b, l, l1, sign));
-          gp = arith::AddFOp::create(b, l, gp,
-                                     arith::MulFOp::create(b, l, wd, p));
+          auto addIf = [&](Value use, Value acc, Value term) -> Value {
+            return arith::SelectOp::create(
+                b, l, use, arith::AddFOp::create(b, l, acc, term), acc);
+          };
+          Value gp = addIf(hasL2, g, arith::MulFOp::create(b, l, twoL2, p));
+          gp = addIf(hasL1, gp, arith::MulFOp::create(b, l, l1, sign));
+          gp = addIf(hasWd, gp, arith::MulFOp::create(b, l, wd, p));
           // b' = first ? g' : μ·b + (1 − τ)·g'; d = nesterov ? g' + μ·b' : b'
           Value blended = arith::AddFOp::create(
               b, l, arith::MulFOp::create(b, l, mu, buf),

@@ -8,8 +8,9 @@
   that fetches a missing image, written here, must fail this check: the
   check can fail);
 - the DOM Chromium built has one validation curve per knob in the combined
-  chart and one card per knob, with a train and a validation curve each,
-  whose values are the trainer's per-epoch log (OUT_DIR/runs/*/MODEL.log.csv);
+  chart and one card per knob, with train and validation curves of the
+  accuracy and of the loss, whose values are the trainer's per-epoch log
+  (OUT_DIR/runs/*/MODEL.log.csv);
 - knobs-curves.svg, rendered to a screenshot, shows each knob's colour along
   a curve (hundreds of pixels, more than its legend's line), and no colour of
   a knob that was not run.
@@ -118,24 +119,27 @@ def main():
         fail("Chromium's DOM of report.html has no SVG")
     curves = re.findall(r'<path class="knob-curve" data-knob="([^"]*)"', dom)
     cards = re.findall(r'<div class="knob" data-knob="([^"]*)"', dom)
-    per_knob = {k: (len(re.findall(rf'<path class="curve train" data-knob="{re.escape(k)}"', dom)),
-                    len(re.findall(rf'<path class="curve val" data-knob="{re.escape(k)}"', dom)))
+    kinds = ("curve train", "curve val", "curve loss", "curve val-loss")
+    per_knob = {k: tuple(len(re.findall(rf'<path class="{c}" data-knob="{re.escape(k)}"', dom))
+                         for c in kinds)
                 for k in knobs}
-    if curves != knobs or cards != knobs or any(v != (1, 1) for v in per_knob.values()):
-        fail(f"curves {curves}, cards {cards}, per-knob train/val {per_knob}; "
+    if curves != knobs or cards != knobs or any(v != (1,) * len(kinds) for v in per_knob.values()):
+        fail(f"curves {curves}, cards {cards}, per-knob {'/'.join(kinds)} {per_knob}; "
              f"expected one each for {knobs}")
     for knob, model in models.items():
         (log,) = glob.glob(os.path.join(out, "runs", "*", f"{model}.log.csv"))
         rows = list(csv.DictReader(open(log)))
         for cls, column in (("curve train", "train_acc"), ("curve val", "val_acc"),
-                            ("curve loss", "loss"), ("knob-curve", "val_acc")):
+                            ("curve loss", "loss"), ("curve val-loss", "val_loss"),
+                            ("knob-curve", "val_acc")):
             (values,) = re.findall(rf'<path class="{cls}" data-knob="{re.escape(knob)}" '
                                    r'data-values="([^"]*)"', dom)
             if [float(v) for v in values.split(",")] != [float(r[column]) for r in rows]:
                 fail(f"{knob}: the {cls} plots {values}, the log's {column} is "
                      f"{[r[column] for r in rows]}")
     print(f"report.html: loads without errors; {len(knobs)} knobs, one validation "
-          f"curve and one card (train and validation curves) each, the logs' values")
+          f"curve and one card (train and validation accuracy and loss) each, the "
+          f"logs' values")
 
     shot = os.path.join(work, "curves.png")
     chromium(["--window-size=900,520", f"--screenshot={shot}",

@@ -207,10 +207,14 @@ def check_train(argv):
     module.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in t.items()
                             if not k.startswith("optimizer.")})
     module.eval()
+    val_loss = None
     for split, word in (("train", "train"), ("test", "val")):
         xs, ys = cli_ref.prepared(a.data, a.dir, a.classes, a.limit, split)
         with torch.no_grad():
-            correct = int((module(xs).argmax(1) == ys).sum())
+            logits = module(xs)
+            correct = int((logits.argmax(1) == ys).sum())
+            if split == "test":
+                val_loss = F.cross_entropy(logits.double(), ys).item()
         m = re.search(rf"^Accuracy {word}: ([0-9.]+) \((\d+)/(\d+)\)$", text, re.M)
         assert m and (int(m[2]), int(m[3])) == (correct, len(ys)), (word, m and m[0], correct)
     if a.log:
@@ -222,6 +226,13 @@ def check_train(argv):
         for word, key in (("train", "train_acc"), ("val", "val_acc")):
             m = re.search(rf"^Accuracy {word}: \S+ \((\d+)/(\d+)\)$", text, re.M)
             assert abs(last[key] - int(m[1]) / int(m[2])) < 1e-12, (key, last)
+        # The validation loss: the saved weights' mean cross-entropy on the
+        # validation split, in the log and on the last epoch's line.
+        close("validation loss", [last["val_loss"]], [val_loss])
+        shown = re.findall(r"^Epoch \d+, .*, validation loss (\S+)$", text, re.M)
+        assert len(shown) == len(rows), (shown, rows)
+        close("printed validation losses", [float(v) for v in shown],
+              [r["val_loss"] for r in rows])
         assert all(r["seconds"] >= 0 for r in rows), rows
     print(f"training matches PyTorch: {a.epochs} epochs, {step} steps, "
           f"final loss {losses[-1]:.6f}")
@@ -232,7 +243,7 @@ def read_log(path):
     lines = open(path).read().splitlines()
     if path.endswith(".jsonl"):
         return [json.loads(line) for line in lines]
-    assert lines[0] == "epoch,step,loss,train_acc,val_acc,seconds", lines[0]
+    assert lines[0] == "epoch,step,loss,train_acc,val_acc,seconds,val_loss", lines[0]
     keys = lines[0].split(",")
     return [{k: (int(v) if k in ("epoch", "step") else float(v))
              for k, v in zip(keys, line.split(","))} for line in lines[1:]]
