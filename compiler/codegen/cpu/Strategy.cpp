@@ -289,38 +289,32 @@ private:
     SmallVector<int64_t> sizes(ranges.size(), 0);
     int64_t kept = 1;
     bool full = false;
+    // A loop's step: whole while the step still fits, then the largest
+    // divisor that does, then 1.
+    auto fit = [&](int64_t range) -> int64_t {
+      bool known = !ShapedType::isDynamic(range);
+      if (!full && known && kept * range <= budget.reductionTile) {
+        kept *= range;
+        return 0;
+      }
+      int64_t tile = 1;
+      if (!full && known) {
+        tile = largestDivisor(range, budget.reductionTile / kept);
+        kept *= tile;
+      }
+      full = true;
+      return tile;
+    };
     int64_t d = ranges.size() - 1;
     for (; d >= 0 && isReduction(iters[d]); --d) {
       if (ShapedType::isDynamic(ranges[d]))
         return {};
-      if (!full && kept * ranges[d] <= budget.reductionTile) {
-        kept *= ranges[d];
-        continue;
-      }
-      int64_t tile = 1;
-      if (!full) {
-        tile = largestDivisor(ranges[d], budget.reductionTile / kept);
-        kept *= tile;
-      }
-      sizes[d] = tile;
-      full = true;
+      sizes[d] = fit(ranges[d]);
     }
     // The outputs of one step, innermost first.
     full = false;
-    for (; d >= 0; --d) {
-      if (!full && !ShapedType::isDynamic(ranges[d]) &&
-          kept * ranges[d] <= budget.reductionTile) {
-        kept *= ranges[d];
-        continue;
-      }
-      int64_t tile = 1;
-      if (!full && !ShapedType::isDynamic(ranges[d])) {
-        tile = largestDivisor(ranges[d], budget.reductionTile / kept);
-        kept *= tile;
-      }
-      sizes[d] = tile;
-      full = true;
-    }
+    for (; d >= 0; --d)
+      sizes[d] = fit(ranges[d]);
     return sizes;
   }
 
