@@ -195,7 +195,7 @@ public:
         i64(llvm::Type::getInt64Ty(ctx)), f64(llvm::Type::getDoubleTy(ctx)) {}
 
   llvm::Error emit(const ModelDescriptor &model, llvm::StringRef forwardSymbol,
-                   llvm::StringRef trainStepSymbol) {
+                   llvm::StringRef trainStepSymbol, const GpuCode *gpu) {
     if (llvm::Error err = abi::checkLayout(ctx, module.getDataLayout()))
       return err;
     auto *tensorTy = abi::structType<cnnrt_model_tensor>(ctx);
@@ -311,6 +311,20 @@ public:
     m.mask_elems_per_sample = int64(maskElems);
     m.target_cpu = string(cpu.cpu);
     m.target_features = string(cpu.features);
+    llvm::Constant *null = llvm::ConstantPointerNull::get(ptr);
+    m.forward_cuda = m.gpu_arch = m.gpu_ptx = m.gpu_kernel_names = null;
+    m.gpu_num_kernels = int64(0);
+    if (gpu) {
+      m.forward_cuda = entryPoint<cnnrt_forward_fn>(gpu->forwardSymbol,
+                                                    "cnnrt_forward_fn");
+      m.gpu_arch = string(gpu->arch);
+      m.gpu_ptx = string(gpu->ptx);
+      m.gpu_num_kernels = int64(gpu->kernelNames.size());
+      std::vector<llvm::Constant *> names;
+      for (const std::string &name : gpu->kernelNames)
+        names.push_back(string(name));
+      m.gpu_kernel_names = array("cnnc.gpu_kernel_names", ptr, names);
+    }
     llvm::Constant *value = constant<cnnrt_model>(m);
     if (error)
       return std::move(error);
@@ -384,9 +398,10 @@ private:
 llvm::Error emitModelDescriptor(llvm::Module &module,
                                 const ModelDescriptor &model,
                                 llvm::StringRef forwardSymbol,
-                                llvm::StringRef trainStepSymbol) {
+                                llvm::StringRef trainStepSymbol,
+                                const GpuCode *gpu) {
   if (llvm::Error err = DescriptorEmitter(module).emit(model, forwardSymbol,
-                                                      trainStepSymbol))
+                                                      trainStepSymbol, gpu))
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "internal error: the model descriptor "
                                    "does not follow model_abi.h: " +

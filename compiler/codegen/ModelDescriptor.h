@@ -87,11 +87,21 @@ describeModel(mlir::ModuleOp module, mlir::ModuleOp trainModule = {});
 /// function types are model_abi.h's (ModelAbi.h); an error, and no
 /// descriptor, if the target's data layout lays them out otherwise than the
 /// runtime's C compiler or the code defines an entry point with another
-/// type than model_abi.h's.
+/// type than model_abi.h's. `gpu`, if given, fills the GPU fields.
+/// The GPU code of a model compiled with --target=cuda: the host function
+/// that enqueues the kernels (forward_cuda) and the kernels themselves.
+struct GpuCode {
+  std::string forwardSymbol; ///< C-interface function, forward's type
+  std::string arch;          ///< e.g. "sm_90"
+  std::string ptx;
+  std::vector<std::string> kernelNames; ///< cnnrt_gpu_launch's indices
+};
+
 llvm::Error emitModelDescriptor(llvm::Module &module,
                                 const ModelDescriptor &model,
                                 llvm::StringRef forwardSymbol,
-                                llvm::StringRef trainStepSymbol = {});
+                                llvm::StringRef trainStepSymbol = {},
+                                const GpuCode *gpu = nullptr);
 
 } // namespace cnnc
 

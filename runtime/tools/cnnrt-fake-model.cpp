@@ -452,4 +452,6 @@ extern "C" const cnnrt_model cnnc_model = {
     "x86-64",
     "",
 #endif
+    // No GPU code.
+    nullptr, nullptr, nullptr, 0, nullptr,
 };

@@ -35,8 +35,10 @@ extern "C" {
  *    CPU, checked before it runs (cnnrt_model_check_cpu).
  * 6: train_step is data-parallel: it calls cnnrt_replica_sum_f32/_f64
  *    (below), which the runtime defines; its mean loss, gradients and batch
- *    statistics are over the global batch of all replicas. */
-#define CNNRT_MODEL_ABI_VERSION 6
+ *    statistics are over the global batch of all replicas.
+ * 7: the CUDA target: forward_cuda and its kernels (PTX) at the end; the
+ *    code calls cnnrt_gpu_alloc and cnnrt_gpu_launch (below). */
+#define CNNRT_MODEL_ABI_VERSION 7
 
 /* MLIR's strided memref descriptors of the ranks the model functions use. */
 typedef struct cnnrt_memref1d_i8 {
@@ -240,7 +242,20 @@ typedef struct cnnrt_train_config {
   FIELD(int64_t, mask_elems_per_sample)                                      \
   /* The CPU (ABI 5). */                                                     \
   FIELD(const char *, target_cpu)                                            \
-  FIELD(const char *, target_features)
+  FIELD(const char *, target_features)                                       \
+  /* The NVIDIA GPU (ABI 7): NULL and 0 unless compiled with --target=cuda. \
+   * forward_cuda has forward's type and buffer conventions, but every      \
+   * pointer in its descriptors is a device address (CUdeviceptr) and it    \
+   * runs on the host only to enqueue work: its temporaries come from       \
+   * cnnrt_gpu_alloc and its kernels are started by cnnrt_gpu_launch, the   \
+   * same calls in the same order on every call with the same batch size   \
+   * (so a call can be captured into a CUDA graph and replayed). */         \
+  FIELD(cnnrt_forward_fn, forward_cuda)                                      \
+  FIELD(const char *, gpu_arch) /* --gpu-arch, e.g. "sm_90" */               \
+  FIELD(const char *, gpu_ptx)  /* every kernel, PTX text */                 \
+  FIELD(int64_t, gpu_num_kernels)                                            \
+  /* the kernels' .entry names; cnnrt_gpu_launch's `kernel` indexes them */  \
+  FIELD(const char *const *, gpu_kernel_names)
 typedef struct cnnrt_model {
   CNNRT_MODEL_FIELDS(CNNRT_DECLARE_FIELD, CNNRT_DECLARE_ARRAY)
 } cnnrt_model;
@@ -267,6 +282,26 @@ void cnnrt_replica_sum_f32(float *allocated, float *aligned, int64_t offset,
                            int64_t size, int64_t stride);
 void cnnrt_replica_sum_f64(double *allocated, double *aligned, int64_t offset,
                            int64_t size, int64_t stride);
+
+/* What forward_cuda calls (ABI 7); libcnnrt defines them, for the CUDA
+ * wing of the runtime (cnnrt/Gpu.h) to serve.
+ *
+ * cnnrt_gpu_alloc: a device buffer of at least `bytes` for a temporary of
+ * the current call, as an address (the code aligns it itself). The n-th
+ * request of every call with the same batch size may return the same
+ * buffer. On failure (out of device memory) it returns 0 and the runtime
+ * reports the error when forward_cuda returns.
+ *
+ * cnnrt_gpu_launch: enqueue kernel `kernel` (an index into
+ * gpu_kernel_names) on a grid of gx·gy·gz blocks of bx·by·bz threads with
+ * `shared_bytes` of dynamic shared memory; `params` is cuLaunchKernel's
+ * kernelParams: one pointer per kernel parameter, to its value. Launches
+ * after a failed one are skipped; the runtime reports the first failure
+ * when forward_cuda returns. */
+int64_t cnnrt_gpu_alloc(int64_t bytes);
+void cnnrt_gpu_launch(int64_t kernel, int64_t gx, int64_t gy, int64_t gz,
+                      int64_t bx, int64_t by, int64_t bz, int64_t shared_bytes,
+                      void **params);
 
 /* Emitted by cnnc into every model object. */
 extern const cnnrt_model cnnc_model;
