@@ -1,11 +1,14 @@
 //===- BenchCommand.cpp - `bench`: inference timing -----------------------===//
 
 #include "Commands.h"
+#include "Device.h"
 #include "Model.h"
 #include "Options.h"
 #include "StepBuffers.h"
 #include "Timing.h"
 #include "TrainOptions.h"
+
+#include "cnnrt/Error.h"
 
 #include <fmt/format.h>
 
@@ -66,6 +69,7 @@ int runBench(const CommandContext &ctx, const Args &args) {
   WeightOptions weights;
   std::int64_t batchSize = 0, threads = 0, runs = 50, warmup = 5;
   bool train = false;
+  std::string device;
   CommandLine cl(ctx.program, "bench",
                  "Times the eval-mode forward pass on one batch of random "
                  "inputs (standard normal, like normalised images): the "
@@ -82,16 +86,22 @@ int runBench(const CommandContext &ctx, const Args &args) {
   addThreadsOption(cl, threads);
   cl.flag("train", "time the training step instead of the forward pass",
           train);
+  addDeviceOption(cl, device);
   if (!cl.parse(args))
     return 0;
   if (train)
     model.requireTraining("bench --train");
+  if (train && device == "cuda")
+    fail("--device cuda: 'bench --train' runs on the CPU only (the training "
+         "step has no GPU code yet)");
 
   std::string threadText = applyThreads(threads);
   std::string weightText = prepareWeights(model, weights);
   if (train)
     return benchTrain(model, batchSize, runs, warmup, weights.seed, weightText,
                       threadText);
+  std::unique_ptr<Forward> forward =
+      makeForward(ctx.program, model, device, threadText);
   std::int64_t size = model.sampleSize(), k = model.numClasses();
   AlignedBuffer images(std::size_t(batchSize * size) * sizeof(float),
                        "the images of a batch");
@@ -105,11 +115,11 @@ int runBench(const CommandContext &ctx, const Args &args) {
     x[i] = normal(rng);
 
   for (std::int64_t i = 0; i < warmup; ++i)
-    model.forward(x, batchSize, y);
+    forward->run(x, batchSize, y);
   std::vector<double> ms;
   for (std::int64_t i = 0; i < runs; ++i) {
     Stopwatch clock;
-    model.forward(x, batchSize, y);
+    forward->run(x, batchSize, y);
     ms.push_back(clock.seconds() * 1e3);
   }
   TimingSummary t = summarize(ms);
@@ -117,7 +127,7 @@ int runBench(const CommandContext &ctx, const Args &args) {
   fmt::print("model: {}\n", model.name());
   fmt::print("weights: {}\n", weightText);
   fmt::print("batch size {}, {} runs after {} warm-up, {}\n", batchSize, runs,
-             warmup, threadText);
+             warmup, forward->description());
   fmt::print("ms per batch: median {:.4f} min {:.4f} max {:.4f}\n", t.median,
              t.min, t.max);
   double perSecond = t.median > 0 ? 1e3 / t.median : 0;

@@ -2,6 +2,7 @@
 
 #include "Commands.h"
 #include "Data.h"
+#include "Device.h"
 #include "Evaluate.h"
 #include "Metrics.h"
 #include "Model.h"
@@ -18,6 +19,7 @@ int runEval(const CommandContext &ctx, const Args &args) {
   WeightOptions weights;
   DataOptions data;
   std::int64_t batchSize = 0, threads = 0;
+  std::string device;
   CommandLine cl(ctx.program, "eval",
                  "Accuracy and mean cross-entropy loss of the model (eval "
                  "mode) on a data set's test split, normalised per channel "
@@ -26,11 +28,14 @@ int runEval(const CommandContext &ctx, const Args &args) {
   addDataOptions(cl, data);
   addBatchSizeOption(cl, batchSize, 64);
   addThreadsOption(cl, threads);
+  addDeviceOption(cl, device);
   if (!cl.parse(args))
     return 0;
 
   std::string threadText = applyThreads(threads);
   std::string weightText = prepareWeights(model, weights);
+  std::unique_ptr<Forward> forward =
+      makeForward(ctx.program, model, device, threadText);
   PreparedData p = prepareData(data, model);
   const Dataset &d = p.data;
   fmt::print("model: {}\n", model.name());
@@ -44,7 +49,7 @@ int runEval(const CommandContext &ctx, const Args &args) {
                fmt::join(p.stats.mean, ","), fmt::join(p.stats.std, ","));
 
   Stopwatch clock;
-  ClassificationMetrics metrics = evaluate(model, d, batchSize);
+  ClassificationMetrics metrics = evaluate(*forward, d, batchSize);
   double seconds = clock.seconds();
 
   fmt::print("accuracy: {:.6f} ({}/{})\n", metrics.accuracy(), metrics.correct,
@@ -52,7 +57,7 @@ int runEval(const CommandContext &ctx, const Args &args) {
   fmt::print("loss: {:.6f}\n", metrics.meanLoss());
   fmt::print("time: {:.3f} s ({:.0f} images/s, batch size {}, {})\n", seconds,
              seconds > 0 ? double(metrics.count) / seconds : 0.0, batchSize,
-             threadText);
+             forward->description());
   return 0;
 }
 

@@ -8,6 +8,13 @@ namespace cnnrt::cli {
 
 ClassificationMetrics evaluate(Model &model, const Dataset &d,
                                std::int64_t batchSize, int part, int parts) {
+  CpuForward forward(model, "");
+  return evaluate(forward, d, batchSize, part, parts);
+}
+
+ClassificationMetrics evaluate(Forward &forward, const Dataset &d,
+                               std::int64_t batchSize, int part, int parts) {
+  Model &model = forward.model();
   std::vector<std::int64_t> order = identityOrder(d.count);
   AlignedBuffer images(std::size_t(batchSize * d.imageSize()) * sizeof(float),
                        "the images of an evaluation batch");
@@ -21,7 +28,7 @@ ClassificationMetrics evaluate(Model &model, const Dataset &d,
   for (std::int64_t b = part, nb = numBatches(d.count, batchSize); b < nb;
        b += parts) {
     std::int64_t n = gatherBatch(d, order, b, batchSize, x, labels.data());
-    model.forward(x, n, y);
+    forward.run(x, n, y);
     metrics.add(y, labels.data(), n, model.numClasses());
   }
   return metrics;

@@ -9,6 +9,7 @@
 #ifndef CNNRT_MAIN_EVALUATE_H
 #define CNNRT_MAIN_EVALUATE_H
 
+#include "Device.h"
 #include "Metrics.h"
 #include "Model.h"
 
@@ -18,6 +19,10 @@ namespace cnnrt::cli {
 
 /// Batches b with b % parts == part only (a data-parallel run's replicas
 /// share the work so, then sum the metrics).
+ClassificationMetrics evaluate(Forward &forward, const Dataset &data,
+                               std::int64_t batchSize, int part = 0,
+                               int parts = 1);
+/// On the CPU.
 ClassificationMetrics evaluate(Model &model, const Dataset &data,
                                std::int64_t batchSize, int part = 0,
                                int parts = 1);

@@ -1,6 +1,7 @@
 //===- InferCommand.cpp - `infer`: logits for a batch from a file ---------===//
 
 #include "Commands.h"
+#include "Device.h"
 #include "Model.h"
 #include "Options.h"
 
@@ -19,6 +20,7 @@ int runInfer(const CommandContext &ctx, const Args &args) {
   WeightOptions weights;
   std::string inputPath, outputPath;
   std::int64_t batchSize = 0, threads = 0;
+  std::string device;
   CommandLine cl(ctx.program, "infer",
                  "Runs the model (eval mode) on the tensor 'input' [N, C, H, "
                  "W] (F32) of a safetensors file, as given (no "
@@ -31,13 +33,16 @@ int runInfer(const CommandContext &ctx, const Args &args) {
             outputPath);
   addBatchSizeOption(cl, batchSize, 64);
   addThreadsOption(cl, threads);
+  addDeviceOption(cl, device);
   cl.require("input");
   cl.require("output");
   if (!cl.parse(args))
     return 0;
 
-  applyThreads(threads);
+  std::string threadText = applyThreads(threads);
   prepareWeights(model, weights);
+  std::unique_ptr<Forward> forward =
+      makeForward(ctx.program, model, device, threadText);
   SafetensorsFile file = readSafetensors(inputPath);
   const Tensor *input = file.find("input");
   if (!input) {
@@ -68,8 +73,8 @@ int runInfer(const CommandContext &ctx, const Args &args) {
     std::int64_t m = std::min(chunk, n - at);
     std::memcpy(x.data(), input->f32() + at * size,
                 std::size_t(m * size) * sizeof(float));
-    model.forward(reinterpret_cast<float *>(x.data()), m,
-                  reinterpret_cast<float *>(y.data()));
+    forward->run(reinterpret_cast<float *>(x.data()), m,
+                 reinterpret_cast<float *>(y.data()));
     std::memcpy(logits.f32() + at * k, y.data(),
                 std::size_t(m * k) * sizeof(float));
   }

@@ -1,6 +1,7 @@
 //===- InfoCommand.cpp - `info`: what the model is ------------------------===//
 
 #include "Commands.h"
+#include "CudaDevice.h"
 #include "Model.h"
 #include "Options.h"
 
@@ -189,6 +190,15 @@ int runInfo(const CommandContext &ctx, const Args &args) {
                missing, cnnrt_cpu_level());
   else
     fmt::print("this CPU has every target feature\n");
+  if (m.forward_cuda) {
+    fmt::print("gpu: {} PTX, {} kernel{} (eval, infer, bench run on the GPU "
+               "by default; --device cpu to not)\n",
+               m.gpu_arch, m.gpu_num_kernels,
+               m.gpu_num_kernels == 1 ? "" : "s");
+    fmt::print("this machine's GPU: {}\n", cudaMachineSummary(model));
+  } else {
+    fmt::print("gpu: none (compiled for the CPU only)\n");
+  }
   return 0;
 }
 

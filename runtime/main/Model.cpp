@@ -2,6 +2,7 @@
 
 #include "Model.h"
 
+#include "cnnrt/CudaModule.h"
 #include "cnnrt/Error.h"
 
 #include <fmt/format.h>
@@ -186,6 +187,7 @@ Model::Model(const cnnrt_model &desc)
   name_ = desc.name;
   inits_ = initSpecsOf(desc);
   slotTensors_ = checkedTraining(desc, arena_.layout());
+  cuda::checkGpuCode(desc);
   if (canTrain()) // the training state after the tensors, zeroed
     arena_ = Arena(arena_.layout(), std::size_t(desc.train_arena_bytes));
 }

@@ -1,0 +1,46 @@
+//===- Device.cpp - --device: where the eval-mode forward runs ------------===//
+
+#include "Device.h"
+
+#include "CudaDevice.h"
+
+#include "cnnrt/Error.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace cnnrt::cli {
+
+void addDeviceOption(CommandLine &cl, std::string &device) {
+  cl.choice("device", "cpu|cuda",
+            "where the model runs: 'cuda' needs a model compiled with "
+            "--target=cuda, an NVIDIA driver and GPU (default: cuda when "
+            "all are there, else cpu)",
+            device, {"cpu", "cuda"});
+}
+
+std::unique_ptr<Forward> makeForward(const std::string &program, Model &model,
+                                     const std::string &device,
+                                     const std::string &threadText) {
+  if (device == "cpu")
+    return std::make_unique<CpuForward>(model, threadText);
+  if (device == "cuda") {
+    std::string why = cudaUnavailable(model);
+    if (!why.empty())
+      fail("--device cuda: {}", why);
+    return makeCudaForward(model);
+  }
+  // The default: the GPU when the model has code for it and it can run.
+  if (!model.desc().forward_cuda)
+    return std::make_unique<CpuForward>(model, threadText);
+  std::string why = cudaUnavailable(model);
+  if (why.empty())
+    return makeCudaForward(model);
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s: note: %s: running on the CPU\n", program.c_str(),
+               why.c_str());
+  return std::make_unique<CpuForward>(model, threadText);
+}
+
+} // namespace cnnrt::cli
