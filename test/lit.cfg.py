@@ -21,6 +21,9 @@ config.substitutions.append(("%models", os.path.join(config.cnnc_src_root, "mode
 config.substitutions.append(("%mcpu", ""))
 # The build tree, for `cmake --install` (test/cmake).
 config.substitutions.append(("%cnnc_build", config.cnnc_obj_root))
+# The tests' fake CUDA driver (runtime/tools/cnnrt-fake-cuda.cpp): a folder
+# holding only libcuda.so.1, for LD_LIBRARY_PATH.
+config.substitutions.append(("%fake_cuda", os.path.join(config.cnnc_obj_root, "lib", "fake-cuda")))
 # libcnnrt for C programs that embed a model (--emit=lib).
 config.substitutions.append(("%cnnrt_include", os.path.join(config.cnnc_src_root, "runtime", "include")))
 config.substitutions.append(("%cnnrt_lib", os.path.join(config.cnnc_obj_root, "lib")))

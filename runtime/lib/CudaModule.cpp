@@ -95,11 +95,16 @@ std::string archMismatch(const cnnrt_model &m, const DeviceInfo &d) {
 }
 
 std::optional<std::pair<int, int>> ptxIsaVersion(const std::string &ptx) {
-  // The directive comes before any code; comments before it hold no
-  // ".version" in what LLVM's NVPTX backend writes.
-  std::size_t at = ptx.find(".version");
-  if (at == std::string::npos)
-    return std::nullopt;
+  // The directive starts a line (a comment may mention the word).
+  std::size_t at = 0;
+  for (;; ++at) {
+    at = ptx.find(".version", at);
+    if (at == std::string::npos)
+      return std::nullopt;
+    std::size_t line = ptx.find_last_not_of(" \t", at == 0 ? 0 : at - 1);
+    if (at == 0 || line == std::string::npos || ptx[line] == '\n')
+      break;
+  }
   std::size_t i = at + 8;
   while (i < ptx.size() && (ptx[i] == ' ' || ptx[i] == '\t'))
     ++i;

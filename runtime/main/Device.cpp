@@ -35,8 +35,14 @@ std::unique_ptr<Forward> makeForward(const std::string &program, Model &model,
   if (!model.desc().forward_cuda)
     return std::make_unique<CpuForward>(model, threadText);
   std::string why = cudaUnavailable(model);
-  if (why.empty())
-    return makeCudaForward(model);
+  if (why.empty()) {
+    try {
+      return makeCudaForward(model);
+    } catch (const Error &e) {
+      // Not asked for: say how to do without it.
+      fail("{} (--device cpu runs the model on the CPU)", e.what());
+    }
+  }
   std::fflush(stdout);
   std::fprintf(stderr, "%s: note: %s: running on the CPU\n", program.c_str(),
                why.c_str());

@@ -17,6 +17,12 @@
 //   FAKE_BAD_TRAIN  the MNIST variant with one momentum offset off by 64.
 //   FAKE_NO_TRAIN   no train_step (a model compiled without training).
 //   FAKE_OPENMP     the batch loop of forward runs on OpenMP threads.
+//   FAKE_GPU        (linear only) also GPU code, as --target=cuda emits it:
+//                   a forward_cuda that asks for a temporary and launches
+//                   two kernels, PTX declaring them for sm_90, and the
+//                   kernels' bodies as host functions that the tests' fake
+//                   driver runs (cnnrt-fake-cuda.cpp). They compute what
+//                   forward computes, in the same order: the same bits.
 //
 // Initializers follow PyTorch's defaults for Linear: U(-1/sqrt(fan_in),
 // 1/sqrt(fan_in)) for weight and bias.
@@ -409,6 +415,57 @@ trainStep(cnnrt_memref1d_i8 *arena, cnnrt_memref4d_f32 *input,
   (void)masks, (void)masksGiven, (void)seed, (void)step; // no dropout
 }
 
+#ifdef FAKE_GPU
+// Kernel 0 writes the logits to a temporary (block i = sample, thread k =
+// class); kernel 1 copies them to the output (blocks of 128 threads).
+const char *const kGpuKernels[] = {"fake_linear", "fake_copy"};
+constexpr char kGpuPtx[] = R"(//
+// The kernels of cnnrt-fake-gpu, for the tests' fake driver: it reads the
+// .version, the .target and each .entry's parameters, and runs the host
+// function cnnrt_fake_kernel_<name> of the executable.
+//
+.version 8.0
+.target sm_90
+.address_size 64
+
+.visible .entry fake_linear(
+	.param .u64 fake_linear_param_0,
+	.param .u64 fake_linear_param_1,
+	.param .u64 fake_linear_param_2,
+	.param .u64 fake_linear_param_3
+)
+{
+	ret;
+}
+
+.visible .entry fake_copy(
+	.param .u64 fake_copy_param_0,
+	.param .u64 fake_copy_param_1,
+	.param .u64 fake_copy_param_2
+)
+{
+	ret;
+}
+)";
+
+/// Runs on the host only to enqueue: every pointer is a device address,
+/// computed with but never read.
+void forwardCuda(cnnrt_memref1d_i8 *arena, cnnrt_memref4d_f32 *input,
+                 cnnrt_memref2d_f32 *output) {
+  std::int64_t n = input->sizes[0], count = n * K;
+  std::int8_t *base = arena->aligned + arena->offset;
+  void *w = base + kFcW, *b = base + kFcB;
+  void *x = input->aligned + input->offset;
+  void *y = output->aligned + output->offset;
+  void *tmp = reinterpret_cast<void *>(
+      cnnrt_gpu_alloc(count * std::int64_t(sizeof(float))));
+  void *linear[] = {&w, &b, &x, &tmp};
+  cnnrt_gpu_launch(0, n, 1, 1, K, 1, 1, 0, linear);
+  void *copy[] = {&tmp, &y, &count};
+  cnnrt_gpu_launch(1, (count + 127) / 128, 1, 1, 128, 1, 1, 0, copy);
+}
+#endif
+
 constexpr const char *kName = FAKE_NAME;
 constexpr std::int64_t kFlops = 2 * D * K;
 constexpr std::int64_t kSeed = 0;
@@ -416,6 +473,38 @@ constexpr std::int64_t kSeed = 0;
 #endif
 
 } // namespace
+
+#if defined(FAKE_GPU) && !defined(FAKE_MNIST)
+// The kernels' bodies, which the fake driver finds with dlsym (the
+// executable exports its symbols): one loop per grid and block dimension.
+extern "C" void cnnrt_fake_kernel_fake_linear(const unsigned *grid,
+                                              const unsigned *block,
+                                              void **params) {
+  auto *w = *static_cast<const float *const *>(params[0]);
+  auto *bias = *static_cast<const float *const *>(params[1]);
+  auto *x = *static_cast<const float *const *>(params[2]);
+  auto *tmp = *static_cast<float *const *>(params[3]);
+  for (unsigned i = 0; i < grid[0]; ++i)
+    for (unsigned k = 0; k < block[0] && k < K; ++k) {
+      float acc = bias[k];
+      for (std::int64_t d = 0; d < D; ++d)
+        acc += w[k * D + d] * x[i * D + d];
+      tmp[i * K + k] = acc;
+    }
+}
+
+extern "C" void cnnrt_fake_kernel_fake_copy(const unsigned *grid,
+                                            const unsigned *block,
+                                            void **params) {
+  auto *from = *static_cast<const float *const *>(params[0]);
+  auto *to = *static_cast<float *const *>(params[1]);
+  auto count = *static_cast<const std::int64_t *>(params[2]);
+  for (std::int64_t b = 0; b < grid[0]; ++b)
+    for (std::int64_t t = 0; t < block[0]; ++t)
+      if (b * block[0] + t < count)
+        to[b * block[0] + t] = from[b * block[0] + t];
+}
+#endif
 
 extern "C" const cnnrt_model cnnc_model = {
     CNNRT_MODEL_ABI_VERSION,
@@ -452,6 +541,14 @@ extern "C" const cnnrt_model cnnc_model = {
     "x86-64",
     "",
 #endif
+#if defined(FAKE_GPU) && !defined(FAKE_MNIST)
+    forwardCuda,
+    "sm_90",
+    kGpuPtx,
+    sizeof(kGpuKernels) / sizeof(kGpuKernels[0]),
+    kGpuKernels,
+#else
     // No GPU code.
     nullptr, nullptr, nullptr, 0, nullptr,
+#endif
 };
