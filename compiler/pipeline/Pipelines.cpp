@@ -15,6 +15,8 @@
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
+#include "llvm/ADT/StringSwitch.h"
+
 using namespace mlir;
 
 namespace cnnc::pipeline {
@@ -58,6 +60,15 @@ void addCodegenPasses(OpPassManager &pm, const PipelineOptions &options) {
     cpuOptions.cpu = options.cpu.empty() ? "native" : options.cpu;
     cpuOptions.features = options.features;
     cpu::buildCpuPipeline(pm, cpuOptions);
+    return;
+  }
+  case Target::Cuda:
+  case Target::CudaOnCpu: {
+    gpu::GpuPipelineOptions gpuOptions;
+    gpuOptions.arch = options.gpuArch;
+    gpuOptions.stopAfter = options.gpuStopAfter;
+    gpuOptions.emulate = options.target == Target::CudaOnCpu;
+    gpu::buildGpuPipeline(pm, gpuOptions);
     return;
   }
   }
@@ -115,7 +126,45 @@ struct CpuTrainOptions : PassPipelineOptions<CpuTrainOptions> {
       llvm::cl::desc("Target features, as cnnc's -mattr"), llvm::cl::init("")};
 };
 
+struct CudaEvalOptions : PassPipelineOptions<CudaEvalOptions> {
+  Option<std::string> stopAfter{
+      *this, "stop-after",
+      llvm::cl::desc("The last stage (a cnnc --emit level: cnn-eval, "
+                     "linalg, gpu, nvvm, ptx, llvm-mlir)"),
+      llvm::cl::init("llvm-mlir")};
+  Option<bool> foldBatchNorm{
+      *this, "fold-batchnorm",
+      llvm::cl::desc("Fold batchnorms into the preceding convolutions"),
+      llvm::cl::init(true)};
+  Option<std::string> arch{*this, "arch",
+                           llvm::cl::desc("The GPU, as cnnc's --gpu-arch"),
+                           llvm::cl::init("sm_90")};
+  Option<bool> emulate{
+      *this, "emulate",
+      llvm::cl::desc("Run the kernels as loops on the CPU, as cnnc's "
+                     "--gpu-on-cpu"),
+      llvm::cl::init(false)};
+};
+
 } // namespace
+
+bool setCudaStopAfter(PipelineOptions &options, llvm::StringRef emit) {
+  using gpu::GpuStage;
+  std::optional<std::pair<Stage, GpuStage>> stop =
+      llvm::StringSwitch<std::optional<std::pair<Stage, GpuStage>>>(emit)
+          .Case("cnn-eval", {{Stage::Specialized, GpuStage::Host}})
+          .Case("linalg", {{Stage::Linalg, GpuStage::Host}})
+          .Case("gpu", {{Stage::LLVMDialect, GpuStage::Schedule}})
+          .Case("nvvm", {{Stage::LLVMDialect, GpuStage::Kernels}})
+          .Case("ptx", {{Stage::LLVMDialect, GpuStage::Binary}})
+          .Case("llvm-mlir", {{Stage::LLVMDialect, GpuStage::Host}})
+          .Default(std::nullopt);
+  if (!stop)
+    return false;
+  options.stopAfter = stop->first;
+  options.gpuStopAfter = stop->second;
+  return true;
+}
 
 void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
   auto runs = [&](Stage stage) {
@@ -161,6 +210,21 @@ void registerPipelines() {
         options.parallel = cl.parallel;
         options.cpu = cl.cpu;
         options.features = cl.features;
+        buildPipeline(pm, options);
+      });
+  PassPipelineRegistration<CudaEvalOptions>(
+      "cnnc-cuda-eval",
+      "cnnc's inference pipeline for NVIDIA GPUs, from the cnn dialect as "
+      "MLIRGen makes it to `stop-after`",
+      [](OpPassManager &pm, const CudaEvalOptions &cl) {
+        PipelineOptions options;
+        options.target = cl.emulate ? Target::CudaOnCpu : Target::Cuda;
+        options.mode = Mode::Eval;
+        options.foldBatchNorm = cl.foldBatchNorm;
+        options.gpuArch = cl.arch;
+        if (!setCudaStopAfter(options, cl.stopAfter))
+          llvm::report_fatal_error("cnnc-cuda-eval: unknown stop-after '" +
+                                   llvm::Twine(cl.stopAfter) + "'");
         buildPipeline(pm, options);
       });
 }

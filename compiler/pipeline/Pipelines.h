@@ -16,6 +16,10 @@
 #ifndef CNNC_PIPELINE_PIPELINES_H
 #define CNNC_PIPELINE_PIPELINES_H
 
+#include "codegen/gpu/GpuPipeline.h"
+
+#include "llvm/ADT/StringRef.h"
+
 #include <string>
 
 namespace mlir {
@@ -26,7 +30,9 @@ namespace cnnc::pipeline {
 
 /// The machine the pipeline lowers for. Everything up to linalg is the same
 /// for every target; the code generation after it is the target's own.
-enum class Target { Cpu };
+/// CudaOnCpu: the GPU schedule with its kernels run as loops on the CPU
+/// (the GPU code generation tested without a GPU).
+enum class Target { Cpu, Cuda, CudaOnCpu };
 
 /// Which copy of the model: inference (`forward`) or the training step
 /// (`train_step`).
@@ -57,13 +63,22 @@ struct PipelineOptions {
   /// (empty or "native": this one).
   std::string cpu = "native";
   std::string features;
+  /// CUDA: the GPU (sm_80, sm_90, ...) and the GPU wing's last stage.
+  std::string gpuArch = "sm_90";
+  gpu::GpuStage gpuStopAfter = gpu::GpuStage::Host;
 };
+
+/// Sets a CUDA pipeline's stopAfter and gpuStopAfter from a cnnc --emit
+/// level (cnn-eval, linalg, gpu, nvvm, ptx, llvm-mlir); false if `emit` is
+/// none of them.
+bool setCudaStopAfter(PipelineOptions &options, llvm::StringRef emit);
 
 /// Appends the passes of `options`' stages to `pm` (a module pass manager).
 void buildPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
 /// Registers `cnnc-cpu-eval` and `cnnc-cpu-train` (options `stop-after`,
-/// `parallel`, `cpu`, `features`, and for eval `fold-batchnorm`) for
+/// `parallel`, `cpu`, `features`, and for eval `fold-batchnorm`) and
+/// `cnnc-cuda-eval` (`stop-after`, `arch`, `fold-batchnorm`, `emulate`) for
 /// cnnc-opt.
 void registerPipelines();
 

@@ -15,6 +15,7 @@
 #include "cnn/CnnDialect.h"
 #include "conversion/Passes.h"
 #include "codegen/cpu/CpuPipeline.h"
+#include "codegen/gpu/GpuPipeline.h"
 #include "pipeline/Pipelines.h"
 #include "transforms/Passes.h"
 
@@ -120,6 +121,8 @@ int main(int argc, char **argv) {
   // The CPU code generation pipeline (linalg -> LLVM) and what it lowers to.
   cnnc::cpu::registerCpuPipelineDialects(registry);
   cnnc::cpu::registerCpuPipelinePasses();
+  cnnc::gpu::registerGpuPipelineDialects(registry);
+  cnnc::gpu::registerGpuPipelinePasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   mlir::registerInlinerPass();

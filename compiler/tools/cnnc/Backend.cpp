@@ -21,11 +21,15 @@
 #include "mlirgen/MLIRGen.h"
 #include "codegen/cpu/CpuCodegen.h"
 #include "codegen/cpu/CpuPipeline.h"
+#include "codegen/gpu/GpuPipeline.h"
+#include "codegen/gpu/KernelCode.h"
 #include "pipeline/Pipelines.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/Timing.h"
@@ -56,6 +60,25 @@ pipeline::PipelineOptions pipelineOptions(const BackendOptions &options,
   out.parallel = options.parallel;
   out.cpu = options.cpu;
   out.features = options.features;
+  out.gpuArch = options.gpuArch;
+  if (options.target == BackendTarget::Cuda && options.gpuOnCpu &&
+      mode == pipeline::Mode::Eval)
+    out.target = pipeline::Target::CudaOnCpu;
+  return out;
+}
+
+/// The GPU's forward, as cnnc names it beside the CPU's.
+constexpr llvm::StringLiteral kForwardCudaName = "forward_cuda";
+
+/// The GPU branch's pipeline options, up to --emit's stage.
+pipeline::PipelineOptions gpuPipelineOptions(const BackendOptions &options,
+                                             pipeline::Stage startAfter,
+                                             pipeline::Stage stopAfter,
+                                             gpu::GpuStage gpuStopAfter) {
+  pipeline::PipelineOptions out =
+      pipelineOptions(options, pipeline::Mode::Eval, startAfter, stopAfter);
+  out.target = pipeline::Target::Cuda;
+  out.gpuStopAfter = gpuStopAfter;
   return out;
 }
 
@@ -77,7 +100,8 @@ pipeline::Stage lastPipelineStage(BackendStage stage) {
 }
 
 bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
-                       const Graph &graph, const ModelDescriptor &model,
+                       mlir::ModuleOp gpuModule, const Graph &graph,
+                       const ModelDescriptor &model,
                        const BackendOptions &options, std::string &out,
                        LibraryParts *library) {
   auto tm = cpu::createTargetMachine(
@@ -105,9 +129,29 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
       return false;
     }
   }
+  std::optional<GpuCode> gpuCode;
+  if (gpuModule) {
+    mlir::FailureOr<gpu::KernelCode> kernels = gpu::takeKernelCode(gpuModule);
+    if (mlir::failed(kernels))
+      return false;
+    std::unique_ptr<llvm::Module> host =
+        cpu::translateToLLVMIR(gpuModule, llvmContext, **tm);
+    if (!host) {
+      backendError("cannot translate forward_cuda's LLVM dialect to LLVM IR");
+      return false;
+    }
+    if (llvm::Linker::linkModules(*llvmModule, std::move(host))) {
+      backendError("cannot link forward_cuda with forward");
+      return false;
+    }
+    gpuCode = GpuCode{("_mlir_ciface_" + kForwardCudaName).str(),
+                      kernels->arch, std::move(kernels->ptx),
+                      std::move(kernels->kernelNames)};
+  }
   if (llvm::Error err = emitModelDescriptor(
           *llvmModule, model, cnn::kForwardCInterfaceName,
-          trainModule ? cnn::kTrainStepCInterfaceName : "")) {
+          trainModule ? cnn::kTrainStepCInterfaceName : "",
+          gpuCode ? &*gpuCode : nullptr)) {
     backendError(llvm::toString(std::move(err)));
     return false;
   }
@@ -148,6 +192,7 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
                 LibraryParts *library) {
   mlir::DialectRegistry registry;
   cpu::registerCpuPipelineDialects(registry);
+  gpu::registerGpuPipelineDialects(registry);
   mlir::MLIRContext context(registry);
   mlir::SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
 
@@ -184,6 +229,52 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
       return false;
   }
 
+  // The GPU branch (--emit=gpu, nvvm, ptx) prints forward's GPU code.
+  if (options.stage == BackendStage::Gpu || options.stage == BackendStage::Nvvm ||
+      options.stage == BackendStage::Ptx) {
+    gpu::GpuStage stop = options.stage == BackendStage::Gpu
+                             ? gpu::GpuStage::Schedule
+                         : options.stage == BackendStage::Nvvm
+                             ? gpu::GpuStage::Kernels
+                             : gpu::GpuStage::Binary;
+    if (!runPipeline(*module,
+                     gpuPipelineOptions(options, Stage::Cnn,
+                                        Stage::LLVMDialect, stop)))
+      return false;
+    llvm::raw_string_ostream os(out);
+    if (options.stage != BackendStage::Ptx) {
+      module->print(os);
+      return true;
+    }
+    mlir::FailureOr<std::string> ptx = gpu::binaryPtx(*module);
+    if (mlir::failed(ptx))
+      return false;
+    os << *ptx;
+    return true;
+  }
+
+  // forward_cuda, from its own copy of the model: renamed once in linalg
+  // (the eval passes look for `forward`).
+  mlir::OwningOpRef<mlir::ModuleOp> gpuModule;
+  if (options.target == BackendTarget::Cuda && !options.gpuOnCpu &&
+      options.stage >= BackendStage::LLVM) {
+    gpuModule = module->clone();
+    if (!runPipeline(*gpuModule,
+                     gpuPipelineOptions(options, Stage::Cnn, Stage::Linalg,
+                                        gpu::GpuStage::Host)))
+      return false;
+    auto forward =
+        gpuModule->lookupSymbol<mlir::func::FuncOp>(cnn::kForwardFnName);
+    if (!forward)
+      return false;
+    forward.setSymName(kForwardCudaName); // nothing in the module calls it
+    if (!runPipeline(*gpuModule,
+                     gpuPipelineOptions(options, Stage::Linalg,
+                                        Stage::LLVMDialect,
+                                        gpu::GpuStage::Host)))
+      return false;
+  }
+
   ModelDescriptor model;
   if (options.stage >= BackendStage::LLVM) {
     mlir::FailureOr<ModelDescriptor> described =
@@ -212,7 +303,8 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
   if (options.stage >= BackendStage::LLVM)
     return emitMachineStages(*module,
                              trainModule ? *trainModule : mlir::ModuleOp(),
-                             graph, model, options, out, library);
+                             gpuModule ? *gpuModule : mlir::ModuleOp(), graph,
+                             model, options, out, library);
   llvm::raw_string_ostream os(out);
   if (options.stage == BackendStage::Summary)
     printModelSummary(*module, os);

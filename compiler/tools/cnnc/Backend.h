@@ -18,6 +18,9 @@ enum class BackendStage {
   CnnTrain,///< a branch: train_step in cnn ops (loss, gradients, SGD)
   TrainLinalg,   ///< the branch's train_step lowered to linalg
   TrainLLVMMLIR, ///< the branch's train_step in the LLVM dialect
+  Gpu,     ///< a branch (CUDA): forward mapped to blocks and threads
+  Nvvm,    ///< the branch's kernels in the NVVM dialect
+  Ptx,     ///< the branch's kernels as PTX
   Linalg,  ///< lowered to linalg/tensor/arith/math, arena ABI
   LLVMMLIR,///< the LLVM dialect
   LLVM,    ///< LLVM IR, optimised, with the model descriptor
@@ -25,8 +28,17 @@ enum class BackendStage {
   Obj,     ///< a native object file
 };
 
+/// The devices the code is for: the CPU always (train_step, and forward
+/// unless gpuOnCpu replaces it), with Cuda also an NVIDIA GPU's forward.
+enum class BackendTarget { Cpu, Cuda };
+
 struct BackendOptions {
   BackendStage stage = BackendStage::Obj;
+  BackendTarget target = BackendTarget::Cpu;
+  std::string gpuArch = "sm_90";
+  /// Cuda: the CPU's forward is the GPU schedule, its kernels run as loops
+  /// (no GPU code; tests the GPU code generation on a CPU).
+  bool gpuOnCpu = false;
   bool foldBatchNorm = true;
   bool parallel = true; ///< OpenMP across the batch (libomp at link time)
   std::string cpu, features; ///< target CPU; empty: this machine's

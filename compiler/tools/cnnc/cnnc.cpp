@@ -2,7 +2,9 @@
 //
 // cnnc FILE.cnn [--emit=STAGE] [-D name=value]... [-o FILE]
 //   STAGE: tokens ast graph cnn summary cnn-eval cnn-train train-linalg
-//          train-llvm-mlir linalg llvm-mlir llvm asm obj exe lib
+//          train-llvm-mlir gpu nvvm ptx linalg llvm-mlir llvm asm obj exe
+//          lib
+//        [--target=cpu|cuda [--gpu-arch=sm_NN] [--gpu-on-cpu]]
 //
 // One function per stage; --emit stops after the named one and prints it.
 // MLIR's own flags (--mlir-print-ir-after-all, --mlir-timing,
@@ -22,6 +24,7 @@
 #include "Link.h"
 #include "OutputFile.h"
 #include "codegen/Library.h"
+#include "codegen/gpu/GpuPipeline.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -52,8 +55,10 @@ namespace {
 /// The stages --emit can stop after, in pipeline order.
 enum class Emit {
   Tokens, AST, Graph, Cnn, Summary, CnnEval, CnnTrain, TrainLinalg,
-  TrainLLVMMLIR, Linalg, LLVMMLIR, LLVM, Asm, Obj, Exe, Lib
+  TrainLLVMMLIR, Gpu, Nvvm, Ptx, Linalg, LLVMMLIR, LLVM, Asm, Obj, Exe, Lib
 };
+
+enum class Target { Cpu, Cuda };
 
 // --help shows these groups only; LLVM's and MLIR's own options are hidden
 // from it (hideForeignOptions) and listed by --help-hidden.
@@ -61,7 +66,7 @@ cl::OptionCategory inputCategory("Input", "The model file and its parameters");
 cl::OptionCategory outputCategory("Output",
                                   "What to produce and where (--emit stages)");
 cl::OptionCategory targetCategory("Target and device",
-                                  "The CPU the generated code runs on");
+                                  "The CPU and GPU the generated code runs on");
 cl::OptionCategory optimisationCategory("Optimisation");
 cl::OptionCategory diagnosticsCategory(
     "Diagnostics", "MLIR's flags for looking inside the pipeline (the rest: "
@@ -89,6 +94,12 @@ cl::opt<Emit> emitAction(
                           "arith and math"),
                clEnumValN(Emit::TrainLLVMMLIR, "train-llvm-mlir",
                           "the training step in the LLVM dialect"),
+               clEnumValN(Emit::Gpu, "gpu",
+                          "--target=cuda: forward mapped to GPU blocks and "
+                          "threads (gpu.launch)"),
+               clEnumValN(Emit::Nvvm, "nvvm",
+                          "--target=cuda: the kernels in the NVVM dialect"),
+               clEnumValN(Emit::Ptx, "ptx", "--target=cuda: the kernels' PTX"),
                clEnumValN(Emit::Linalg, "linalg",
                           "lowered to linalg, tensor, arith and math"),
                clEnumValN(Emit::LLVMMLIR, "llvm-mlir", "the LLVM dialect"),
@@ -120,6 +131,24 @@ cl::opt<bool> trainStep(
 cl::opt<bool> parallel("parallel",
                        cl::desc("Spread each batch over threads (OpenMP)"),
                        cl::init(true), cl::cat(optimisationCategory));
+cl::opt<Target> target(
+    "target", cl::desc("The devices the executable runs on:"),
+    cl::init(Target::Cpu), cl::cat(targetCategory),
+    cl::values(clEnumValN(Target::Cpu, "cpu", "the CPU (the default)"),
+               clEnumValN(Target::Cuda, "cuda",
+                          "an NVIDIA GPU too: eval, infer and bench take "
+                          "--device cpu|cuda")));
+cl::opt<std::string> gpuArch(
+    "gpu-arch",
+    cl::desc("With --target=cuda: the GPU, sm_80 (A100), sm_90 (H100, H200), "
+             "... (default sm_90)"),
+    cl::value_desc("sm_NN"), cl::init("sm_90"), cl::cat(targetCategory));
+cl::opt<bool> gpuOnCpu(
+    "gpu-on-cpu",
+    cl::desc("With --target=cuda: no GPU code; the CPU's forward is the GPU "
+             "schedule with its kernels run as loops (tests the GPU code "
+             "generation without a GPU)"),
+    cl::init(false), cl::cat(targetCategory));
 cl::opt<std::string> targetCpu("mcpu",
                                cl::desc("Target CPU, e.g. x86-64-v3 (AVX2), x86-64-v4 (AVX-512); "
                                         "default native: this machine's"),
@@ -262,6 +291,9 @@ BackendStage backendStage() {
   case Emit::CnnTrain: return BackendStage::CnnTrain;
   case Emit::TrainLinalg: return BackendStage::TrainLinalg;
   case Emit::TrainLLVMMLIR: return BackendStage::TrainLLVMMLIR;
+  case Emit::Gpu: return BackendStage::Gpu;
+  case Emit::Nvvm: return BackendStage::Nvvm;
+  case Emit::Ptx: return BackendStage::Ptx;
   case Emit::Linalg: return BackendStage::Linalg;
   case Emit::LLVMMLIR: return BackendStage::LLVMMLIR;
   case Emit::LLVM: return BackendStage::LLVM;
@@ -269,6 +301,41 @@ BackendStage backendStage() {
   case Emit::Obj: case Emit::Exe: case Emit::Lib: return BackendStage::Obj;
   default: return BackendStage::Cnn;
   }
+}
+
+/// The GPU flags fit together; false (reported) if not.
+bool checkTargetFlags() {
+  bool gpuStage = emitAction == Emit::Gpu || emitAction == Emit::Nvvm ||
+                  emitAction == Emit::Ptx;
+  if (target != Target::Cuda) {
+    if (gpuStage) {
+      driverError("--emit=gpu, nvvm and ptx need --target=cuda");
+      return false;
+    }
+    if (gpuOnCpu || gpuArch.getNumOccurrences()) {
+      driverError(std::string(gpuOnCpu ? "--gpu-on-cpu" : "--gpu-arch") +
+                  " needs --target=cuda");
+      return false;
+    }
+    return true;
+  }
+  if (!gpu::isKnownArch(gpuArch)) {
+    driverError("--gpu-arch=" + gpuArch +
+                ": not a GPU cnnc knows (sm_70, sm_72, sm_75, sm_80, sm_86, "
+                "sm_87, sm_89, sm_90, sm_90a, sm_100, sm_120)");
+    return false;
+  }
+  if (gpuOnCpu && gpuStage) {
+    driverError("--gpu-on-cpu makes no GPU code: --emit=gpu, nvvm and ptx "
+                "need it off");
+    return false;
+  }
+  if (emitAction == Emit::Lib && !gpuOnCpu) {
+    driverError("--emit=lib --target=cuda: libraries carry CPU code only so "
+                "far; compile the library with --target=cpu");
+    return false;
+  }
+  return true;
 }
 
 /// Runs the stages up to --emit and prints the last into `out`.
@@ -303,6 +370,10 @@ bool compile(llvm::SourceMgr &sm, const std::vector<Override> &overrides,
   options.cpu = targetCpu;
   options.features = targetFeatures;
   options.library = emitAction == Emit::Lib;
+  options.target =
+      target == Target::Cuda ? BackendTarget::Cuda : BackendTarget::Cpu;
+  options.gpuArch = gpuArch;
+  options.gpuOnCpu = gpuOnCpu;
   return runBackend(graph, sm, options, out, &library);
 }
 
@@ -365,7 +436,7 @@ int main(int argc, char **argv) {
 
   auto overrides = parseDefines();
   llvm::SourceMgr sm;
-  if (!overrides || !loadSource(sm))
+  if (!overrides || !checkTargetFlags() || !loadSource(sm))
     return 1;
   std::string out;
   LibraryParts library;

@@ -1,0 +1,80 @@
+//===- MergeKernelModules.cpp - one gpu.module for every kernel -----------===//
+
+#include "codegen/gpu/Passes.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/SymbolTable.h"
+
+namespace cnnc::gpu {
+#define GEN_PASS_DEF_GPUMERGEKERNELMODULES
+#include "codegen/gpu/Passes.h.inc"
+} // namespace cnnc::gpu
+
+using namespace mlir;
+
+namespace cnnc::gpu {
+namespace {
+
+struct GpuMergeKernelModules
+    : impl::GpuMergeKernelModulesBase<GpuMergeKernelModules> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<mlir::gpu::GPUModuleOp> kernelModules(
+        module.getOps<mlir::gpu::GPUModuleOp>());
+    if (kernelModules.empty())
+      return;
+    if (SymbolTable::lookupSymbolIn(module, moduleName)) {
+      module.emitError("a symbol is already named '") << moduleName << "'";
+      return signalPassFailure();
+    }
+    OpBuilder builder(kernelModules.front());
+    auto merged =
+        builder.create<mlir::gpu::GPUModuleOp>(module.getLoc(), moduleName);
+    SymbolTable mergedSymbols(merged);
+    // Each kernel takes its module's name, unique in the parent (the
+    // kernels themselves are all named after the function they came from).
+    DenseMap<Attribute, SymbolRefAttr> renamed;
+    for (mlir::gpu::GPUModuleOp kernelModule : kernelModules) {
+      SmallVector<Operation *> symbols;
+      for (Operation &op : kernelModule.getBody()->without_terminator())
+        symbols.push_back(&op);
+      for (Operation *op : symbols) {
+        auto symbol = dyn_cast<SymbolOpInterface>(op);
+        if (!symbol) {
+          op->emitError("unexpected op in a kernel module");
+          return signalPassFailure();
+        }
+        StringAttr oldName = symbol.getNameAttr();
+        std::string newName = symbols.size() == 1
+                                  ? kernelModule.getName().str()
+                                  : (kernelModule.getName() + "_" +
+                                     oldName.getValue()).str();
+        op->remove();
+        symbol.setName(newName);
+        StringAttr unique = mergedSymbols.insert(op);
+        renamed[SymbolRefAttr::get(kernelModule.getNameAttr(),
+                                   {FlatSymbolRefAttr::get(oldName)})] =
+            SymbolRefAttr::get(merged.getNameAttr(),
+                               {FlatSymbolRefAttr::get(unique)});
+      }
+    }
+    WalkResult result = module.walk([&](mlir::gpu::LaunchFuncOp launch) {
+      auto it = renamed.find(launch.getKernel());
+      if (it == renamed.end()) {
+        launch.emitError("launch of an unknown kernel");
+        return WalkResult::interrupt();
+      }
+      launch.setKernelAttr(it->second);
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      return signalPassFailure();
+    for (mlir::gpu::GPUModuleOp kernelModule : kernelModules)
+      kernelModule.erase();
+  }
+};
+
+} // namespace
+} // namespace cnnc::gpu

@@ -1,0 +1,143 @@
+//===- Passes.td - the GPU wing's passes -------------------*- tablegen -*-===//
+//
+// What cnnc adds to MLIR's passes to take target-neutral linalg to NVIDIA
+// kernels and a host function that starts them through libcnnrt:
+// buildGpuPipeline (GpuPipeline.cpp) strings them together with upstream
+// passes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_CODEGEN_GPU_PASSES
+#define CNNC_CODEGEN_GPU_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def GpuCopiesToLinalg : Pass<"cnn-gpu-copies-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy into linalg.copy, so copies become kernels";
+  let description = [{
+    Bufferization writes a tensor into a slice of another (a padded image,
+    a result into the output) as memref.copy, which the host would run;
+    as linalg.copy it is lowered to a parallel loop and mapped to the GPU
+    like every other op.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def GpuAccumulateInRegisters
+    : Pass<"cnn-gpu-accumulate-in-registers", "mlir::func::FuncOp"> {
+  let summary = "Keep a thread's reduction in a register across its loops";
+  let description = [{
+    Linalg's loops read and write an output element at every step of a
+    reduction (a convolution's channels and window, a matmul's k). When a
+    scf.for loads and stores one element at indices defined outside it and
+    touches that buffer nowhere else, the value is carried as an iter_arg
+    instead: one load before the loop, one store after. Innermost loops
+    first, so a nest of reduction loops carries it through all of them.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def GpuMapToThreads : Pass<"cnn-gpu-map-to-threads", "mlir::func::FuncOp"> {
+  let summary = "Map every outermost scf.parallel to a 1-D grid of blocks";
+  let description = [{
+    The GPU schedule of one parallel loop nest: its dimensions collapsed
+    into one, tiled by `threads-per-block`, the tiles mapped to blocks and
+    the elements of a tile to threads (a guard drops the last block's
+    excess threads). convert-parallel-loops-to-gpu then makes each a
+    gpu.launch. Adjacent loops of the same iteration space are fused first
+    (bias, convolution, activation: one kernel).
+  }];
+  let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
+                           "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect"];
+  let options = [
+    Option<"threadsPerBlock", "threads-per-block", "int64_t",
+           /*default=*/"256", "Threads of one block">,
+  ];
+}
+
+def GpuLaunchToLoops : Pass<"cnn-gpu-launch-to-loops", "mlir::func::FuncOp"> {
+  let summary = "Run each gpu.launch's blocks and threads as loops on the CPU";
+  let description = [{
+    The CPU emulation of the GPU schedule (for testing without a GPU): a
+    gpu.launch becomes loops over its grid and block, the block and thread
+    ids their induction variables. Valid for kernels without barriers or
+    shared memory, which cnn-gpu-map-to-threads makes.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def GpuMergeKernelModules
+    : Pass<"cnn-gpu-merge-kernel-modules", "mlir::ModuleOp"> {
+  let summary = "Put every outlined kernel into one gpu.module";
+  let description = [{
+    gpu-kernel-outlining makes a gpu.module per kernel; one module is one
+    PTX text that the runtime JIT-loads once. The launches are renamed to
+    the merged module's symbol.
+  }];
+  let options = [
+    Option<"moduleName", "module-name", "std::string",
+           /*default=*/"\"cnn_kernels\"", "The merged gpu.module's name">,
+  ];
+}
+
+def GpuApproximateMath : Pass<"cnn-gpu-approximate-math"> {
+  let summary = "Polynomial approximations of math functions in the kernels";
+  let description = [{
+    convert-gpu-to-nvvm lowers math.tanh and its kin to libdevice calls,
+    which need the CUDA toolkit's bitcode at build time; the polynomial
+    approximations MLIR provides (the CPU wing uses the same) need nothing.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect",
+                           "mlir::vector::VectorDialect"];
+}
+
+def GpuKernelsToNVVM : Pass<"cnn-gpu-kernels-to-nvvm", "mlir::gpu::GPUModuleOp"> {
+  let summary = "The kernels to the LLVM and NVVM dialects, math inline";
+  let description = [{
+    convert-gpu-to-nvvm without its libdevice calls: it makes math ops and
+    LLVM's fabs and sqrt intrinsics calls of libdevice's __nv_* functions,
+    which need the CUDA toolkit's bitcode at build time. Here the LLVM
+    intrinsics (from convert-math-to-llvm, run before) stay, and the NVPTX
+    back end selects them as instructions (abs.f32, sqrt.rn.f32,
+    fma.rn.f32); the transcendental functions are polynomials by then
+    (cnn-gpu-approximate-math). A kernel that still calls out is an error.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::NVVM::NVVMDialect"];
+}
+
+def GpuLaunchesToRuntime
+    : Pass<"cnn-gpu-launches-to-runtime", "mlir::ModuleOp"> {
+  let summary = "Start the kernels through libcnnrt's cnnrt_gpu_launch";
+  let description = [{
+    The host side without MLIR's GPU runtime: each gpu.launch_func becomes
+    a call of model_abi.h's cnnrt_gpu_launch with the kernel's index in
+    the module (its `gpu_kernel_names` order), the grid, the block, the
+    dynamic shared memory and cuLaunchKernel's parameter array, the
+    arguments expanded as convert-gpu-to-nvvm expands them in the kernel
+    (a memref: allocated and aligned pointer, offset, sizes, strides).
+    The gpu.binary and the kernel modules go; their PTX is read before
+    (GpuCodegen.h). Runs before the host's lowering to the LLVM dialect.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
+def GpuAllocsToRuntime : Pass<"cnn-gpu-allocs-to-runtime", "mlir::ModuleOp"> {
+  let summary = "Temporaries of the host function from cnnrt_gpu_alloc";
+  let description = [{
+    The host function's memref.allocs are lowered with MLIR's generic
+    allocation function (finalize-memref-to-llvm{use-generic-functions});
+    this pass defines it as a call of model_abi.h's cnnrt_gpu_alloc, which
+    returns device memory. The host code never frees (the runtime reuses
+    the buffers from call to call), so a free is an error.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
+#endif // CNNC_CODEGEN_GPU_PASSES
