@@ -68,6 +68,7 @@ void addCodegenPasses(OpPassManager &pm, const PipelineOptions &options) {
     gpuOptions.arch = options.gpuArch;
     gpuOptions.stopAfter = options.gpuStopAfter;
     gpuOptions.emulate = options.target == Target::CudaOnCpu;
+    gpuOptions.hostKernels = options.gpuHostKernels;
     gpu::buildGpuPipeline(pm, gpuOptions);
     return;
   }

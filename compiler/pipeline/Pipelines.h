@@ -66,6 +66,8 @@ struct PipelineOptions {
   /// CUDA: the GPU (sm_80, sm_90, ...) and the GPU wing's last stage.
   std::string gpuArch = "sm_90";
   gpu::GpuStage gpuStopAfter = gpu::GpuStage::Host;
+  /// CUDA: host copies of the kernels for the runtime's fake driver.
+  bool gpuHostKernels = false;
 };
 
 /// Sets a CUDA pipeline's stopAfter and gpuStopAfter from a cnnc --emit

@@ -165,6 +165,8 @@ void buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
   addKernelPasses(pm, options);
   if (options.stopAfter == GpuStage::Kernels)
     return;
+  if (options.hostKernels)
+    pm.addPass(createGpuHostKernels());
   GpuModuleToBinaryPassOptions binary;
   binary.compilationTarget = "isa"; // PTX: no ptxas needed
   pm.addPass(createGpuModuleToBinaryPass(binary));

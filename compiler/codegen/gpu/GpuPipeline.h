@@ -52,6 +52,11 @@ struct GpuPipelineOptions
       *this, "emulate",
       llvm::cl::desc("Run the kernels as loops on the CPU (testing)"),
       llvm::cl::init(false)};
+  Option<bool> hostKernels{
+      *this, "host-kernels",
+      llvm::cl::desc("Also copy the kernels into host code for the "
+                     "runtime's fake CUDA driver (testing)"),
+      llvm::cl::init(false)};
   Option<int64_t> threadsPerBlock{*this, "threads-per-block",
                                   llvm::cl::desc("Threads of one block"),
                                   llvm::cl::init(256)};

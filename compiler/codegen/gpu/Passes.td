@@ -110,6 +110,25 @@ def GpuKernelsToNVVM : Pass<"cnn-gpu-kernels-to-nvvm", "mlir::gpu::GPUModuleOp">
                            "mlir::NVVM::NVVMDialect"];
 }
 
+def GpuHostKernels : Pass<"cnn-gpu-host-kernels", "mlir::ModuleOp"> {
+  let summary = "Copies of the NVVM kernels that run on the host (testing)";
+  let description = [{
+    For the runtime's fake CUDA driver (runtime/tools/cnnrt-fake-cuda.cpp),
+    which runs a kernel NAME as the host function cnnrt_fake_kernel_NAME(
+    const unsigned grid[3], const unsigned block[3], void **params): each
+    kernel of the gpu.module, already in the LLVM and NVVM dialects, is
+    copied into the host module with its thread and block registers as
+    arguments, and such a function loops over the grid and block, reading
+    the parameters as the kernel declares them. The whole GPU path — the
+    host function's launches and temporaries, the parameters as
+    cnn-gpu-launches-to-runtime passes them, the runtime's graphs — then
+    runs on a machine without a GPU, with the kernels' own code.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::func::FuncDialect"];
+}
+
 def GpuLaunchesToRuntime
     : Pass<"cnn-gpu-launches-to-runtime", "mlir::ModuleOp"> {
   let summary = "Start the kernels through libcnnrt's cnnrt_gpu_launch";

@@ -79,6 +79,7 @@ pipeline::PipelineOptions gpuPipelineOptions(const BackendOptions &options,
       pipelineOptions(options, pipeline::Mode::Eval, startAfter, stopAfter);
   out.target = pipeline::Target::Cuda;
   out.gpuStopAfter = gpuStopAfter;
+  out.gpuHostKernels = options.gpuHostKernels;
   return out;
 }
 

@@ -39,6 +39,8 @@ struct BackendOptions {
   /// Cuda: the CPU's forward is the GPU schedule, its kernels run as loops
   /// (no GPU code; tests the GPU code generation on a CPU).
   bool gpuOnCpu = false;
+  /// Cuda: host copies of the kernels, for the runtime's fake CUDA driver.
+  bool gpuHostKernels = false;
   bool foldBatchNorm = true;
   bool parallel = true; ///< OpenMP across the batch (libomp at link time)
   std::string cpu, features; ///< target CPU; empty: this machine's

@@ -57,7 +57,8 @@ std::string runtimeLibDir() {
 
 } // namespace
 
-bool linkExecutable(llvm::StringRef object, llvm::StringRef output) {
+bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
+                    bool exportHostKernels) {
   TempFile obj;
   int fd;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
@@ -111,6 +112,8 @@ bool linkExecutable(llvm::StringRef object, llvm::StringRef output) {
     if (!lib.empty())
       args.push_back(lib.str());
 #endif
+  if (exportHostKernels)
+    args.push_back("-Wl,--export-dynamic-symbol=cnnrt_fake_kernel_*");
 #ifdef CNNC_LINK_SANITIZERS
   // The runtime of a sanitizer build is instrumented; so must the link be.
   args.push_back("-fsanitize=address,undefined");

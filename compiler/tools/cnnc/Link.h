@@ -10,7 +10,10 @@ namespace cnnc {
 /// program into the executable `output`, through the system C++ compiler
 /// driver. The executable appears whole or not at all: it is linked to a
 /// temporary name beside `output` and renamed into place.
-bool linkExecutable(llvm::StringRef object, llvm::StringRef output);
+/// `exportHostKernels`: the executable exports its cnnrt_fake_kernel_*
+/// functions (--gpu-host-kernels), which the fake CUDA driver looks up.
+bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
+                    bool exportHostKernels = false);
 
 } // namespace cnnc
 

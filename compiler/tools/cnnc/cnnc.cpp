@@ -149,6 +149,11 @@ cl::opt<bool> gpuOnCpu(
              "schedule with its kernels run as loops (tests the GPU code "
              "generation without a GPU)"),
     cl::init(false), cl::cat(targetCategory));
+cl::opt<bool> gpuHostKernels(
+    "gpu-host-kernels",
+    cl::desc("With --target=cuda: also compile the kernels for the host, "
+             "for the runtime's fake CUDA driver (testing)"),
+    cl::init(false), cl::Hidden, cl::cat(targetCategory));
 cl::opt<std::string> targetCpu("mcpu",
                                cl::desc("Target CPU, e.g. x86-64-v3 (AVX2), x86-64-v4 (AVX-512); "
                                         "default native: this machine's"),
@@ -312,8 +317,10 @@ bool checkTargetFlags() {
       driverError("--emit=gpu, nvvm and ptx need --target=cuda");
       return false;
     }
-    if (gpuOnCpu || gpuArch.getNumOccurrences()) {
-      driverError(std::string(gpuOnCpu ? "--gpu-on-cpu" : "--gpu-arch") +
+    if (gpuOnCpu || gpuHostKernels || gpuArch.getNumOccurrences()) {
+      driverError(std::string(gpuOnCpu         ? "--gpu-on-cpu"
+                              : gpuHostKernels ? "--gpu-host-kernels"
+                                               : "--gpu-arch") +
                   " needs --target=cuda");
       return false;
     }
@@ -374,6 +381,7 @@ bool compile(llvm::SourceMgr &sm, const std::vector<Override> &overrides,
       target == Target::Cuda ? BackendTarget::Cuda : BackendTarget::Cpu;
   options.gpuArch = gpuArch;
   options.gpuOnCpu = gpuOnCpu;
+  options.gpuHostKernels = gpuHostKernels;
   return runBackend(graph, sm, options, out, &library);
 }
 
@@ -417,7 +425,8 @@ bool writeLibrary(const std::string &object, const LibraryParts &library) {
 
 bool writeOutput(const std::string &out, const LibraryParts &library) {
   if (emitAction == Emit::Exe)
-    return linkExecutable(out, outputPath(library));
+    return linkExecutable(out, outputPath(library),
+                          /*exportHostKernels=*/gpuHostKernels);
   if (emitAction == Emit::Lib)
     return writeLibrary(out, library);
   return writeFile(outputPath(library), out);
