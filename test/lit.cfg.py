@@ -92,3 +92,12 @@ _probe = "cnnc-probe-%d" % os.getpid()
 if subprocess.run(["sh", "-c", "ip netns add %s && ip netns del %s" % (_probe, _probe)],
                   capture_output=True).returncode == 0:
     config.available_features.add("netns")
+
+# ptxas (the CUDA toolkit's, optional: /usr/local/cuda on the project's
+# machines, else on PATH): tests that assemble cnnc's PTX and check each
+# kernel's registers and spills.
+_ptxas = shutil.which("ptxas") or (
+    "/usr/local/cuda/bin/ptxas" if os.access("/usr/local/cuda/bin/ptxas", os.X_OK) else None)
+if _ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", _ptxas))

@@ -137,6 +137,7 @@ void addKernelPasses(OpPassManager &pm, const GpuPipelineOptions &options) {
   pm.addPass(createGpuNVVMAttachTarget(target));
   OpPassManager &kernels = pm.nest<mlir::gpu::GPUModuleOp>();
   kernels.addPass(createGpuApproximateMath());
+  kernels.addPass(createGpuFuseMultiplyAdd());
   // The rest of math as LLVM intrinsics, before the NVVM patterns, which
   // would make them libdevice calls.
   kernels.addPass(createConvertMathToLLVMPass());
@@ -159,6 +160,7 @@ void buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
   if (options.emulate) {
     pm.addNestedPass<func::FuncOp>(createGpuLaunchToLoops());
     pm.addNestedPass<func::FuncOp>(createGpuApproximateMath());
+    pm.addNestedPass<func::FuncOp>(createGpuFuseMultiplyAdd());
     addLowerToLLVMPasses(pm, /*deviceAllocations=*/false);
     return;
   }

@@ -95,6 +95,19 @@ def GpuApproximateMath : Pass<"cnn-gpu-approximate-math"> {
                            "mlir::vector::VectorDialect"];
 }
 
+def GpuFuseMultiplyAdd : Pass<"cnn-gpu-fuse-multiply-add"> {
+  let summary = "A product added once becomes math.fma (fma.rn.f32)";
+  let description = [{
+    LLVM's NVPTX back end prints a separate arith.mulf and arith.addf as
+    mul.rn.f32 and add.rn.f32, which ptxas may not contract: a
+    convolution's inner loop would issue twice the instructions it needs.
+    `addf(mulf(a, b), c)`, the product used nowhere else, is computed as
+    one fused multiply-add (rounded once, as cuDNN and the CPU wing's
+    vector FMAs do).
+  }];
+  let dependentDialects = ["mlir::math::MathDialect"];
+}
+
 def GpuKernelsToNVVM : Pass<"cnn-gpu-kernels-to-nvvm", "mlir::gpu::GPUModuleOp"> {
   let summary = "The kernels to the LLVM and NVVM dialects, math inline";
   let description = [{

@@ -1,10 +1,10 @@
 """Compiled inference against PyTorch's eval mode for one lecture network.
 
-  check_infer.py MODEL SHAPE WORKDIR EXE
+  check_infer.py MODEL SHAPE WORKDIR EXE [INFER-FLAGS...]
 
 Builds the network in PyTorch (lecture.py), gives every parameter and
 batchnorm buffer non-trivial values, writes them and a batch to safetensors,
-runs `EXE infer`, and compares the logits with PyTorch's: the max abs error
+runs `EXE infer` (with INFER-FLAGS, e.g. --device cuda), and compares the logits with PyTorch's: the max abs error
 must be within 1e-4 of the logits' scale."""
 
 import os
@@ -21,6 +21,7 @@ from lecture import MODELS, SHAPES, perturb, unique_state_dict  # noqa: E402
 
 def main():
     model_name, shape_name, workdir, exe = sys.argv[1:5]
+    infer_flags = sys.argv[5:]
     shape = SHAPES[shape_name]
     torch.manual_seed(1234)
     model = MODELS[model_name](**shape)
@@ -36,7 +37,7 @@ def main():
     logits = f"{workdir}/{model_name}-{shape_name}-logits.safetensors"
     st_write(weights, [(k, v.numpy()) for k, v in unique_state_dict(model).items()])
     st_write(inputs, [("input", batch.numpy())])
-    subprocess.run([exe, "infer", "--load", weights, "--input", inputs,
+    subprocess.run([exe, "infer", *infer_flags, "--load", weights, "--input", inputs,
                     "--output", logits], check=True, stdout=subprocess.DEVNULL)
     _, out = st_read(logits)
     got = out["logits"]
