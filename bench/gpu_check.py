@@ -35,6 +35,8 @@ import signal
 import subprocess
 import sys
 import time
+
+STARTED = time.monotonic()  # the budget counts from here, imports included
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -91,17 +93,23 @@ def rel_error(got, want):
     return rel if rel == rel else float("inf")
 
 
+def short(text, limit=300):
+    """One line of at most `limit` characters, for a table or a list."""
+    text = " / ".join(line.strip() for line in text.strip().splitlines() if line.strip())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def fmt_err(e):
     return "-" if e is None else ("inf" if e == float("inf") else f"{e:.2e}")
 
 
 def git_describe():
     try:
-        out = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h %s"],
+        out = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h"],
                              capture_output=True, text=True, timeout=10).stdout.strip()
         dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "-uno"],
                                capture_output=True, text=True, timeout=10).stdout.strip()
-        return out + (" (with uncommitted changes)" if dirty else "")
+        return (out or "unknown") + (" (with uncommitted changes)" if dirty else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
 
@@ -162,7 +170,8 @@ def supports_device_flag(exe, env=None):
 def build(args):
     import torch
     lec = lecture()
-    cnnc = os.path.abspath(args.cnnc)
+    # A bare name is looked up on the PATH (as lit's tests give it).
+    cnnc = os.path.abspath(args.cnnc if os.sep in args.cnnc else (shutil.which(args.cnnc) or args.cnnc))
     if not os.access(cnnc, os.X_OK):
         sys.exit(f"gpu-build: no cnnc at {cnnc} (build it first: scripts/build.sh), "
                  "or name one with --cnnc")
@@ -319,7 +328,7 @@ class Budget:
     the results; estimates are the largest cost seen so far of that kind."""
 
     def __init__(self, seconds, reserve, guesses):
-        self.start = time.monotonic()
+        self.start = STARTED
         self.deadline = self.start + seconds
         self.reserve = reserve
         self.seen = {k: [] for k in guesses}
@@ -410,6 +419,10 @@ class Results:
                  f"(target {env.get('target', '?')}); {env['elapsed_s']:.0f} s of a "
                  f"{env.get('budget_s', 0):.0f} s budget.", "",
                  f"Command: `{env.get('command', '')}`", "",
+                 ("GPU (nvidia-smi: name, driver, SM clock, max SM clock, temperature, "
+                  f"load): {env['nvidia_smi']}; " if env.get("nvidia_smi") else "") +
+                 f"CPU: {env.get('cpu', '?')}; the executables started with "
+                 f"{env.get('executables_start_with', '?')}.", "",
                  f"PyTorch's defaults here: {env.get('torch_defaults', '?')}; \"fp32\" is both "
                  "`torch.backends.cudnn.allow_tf32` and `torch.backends.cuda.matmul.allow_tf32` "
                  "False.", ""]
@@ -452,6 +465,15 @@ class Results:
                     ratio = f" ({t['ms'] / c:.2f})" if c and peer != "cnnc" else ""
                     cells.append(f"{t['ms']:.3f}{ratio}")
             lines.append(f"| {key[0]} | {key[1]} | {key[2]} | " + " | ".join(cells) + " |")
+        worst = {}
+        for t in self.timings:
+            if t.get("error") is not None and t["peer"] != "cnnc":
+                k = f"{t['peer']} {t['precision']}"
+                worst[k] = max(worst.get(k, 0.0), t["error"])
+        if worst:
+            lines += ["", "The timed PyTorch calls' logits against PyTorch eager with TF32 off "
+                      "(largest error over the rows; fp32 should stay under 1e-5): " +
+                      ", ".join(f"{k} {fmt_err(v)}" for k, v in worst.items()) + "."]
         compiles = [t for t in self.timings if t.get("compile_s") is not None]
         if compiles:
             lines += ["", "torch.compile's first call (compile and warm-up), s: " + ", ".join(
@@ -467,9 +489,8 @@ class Results:
                       "; ".join(f"{w}: " + ", ".join(f"{k} x{n}" for k, n in kinds.items())
                                 for w, kinds in why.items()) + "."]
         if self.errors:
-            lines += ["", "Errors:", ""] + [
-                f"- {e['what']}: {e['error'].splitlines()[-1] if e['error'] else ''}"
-                for e in self.errors]
+            lines += ["", "Errors (whole in results.json):", ""] + [
+                f"- {e['what']}: {short(e['error'])}" for e in self.errors]
         return "\n".join(lines) + "\n"
 
 
@@ -519,8 +540,10 @@ class Executables:
         except subprocess.TimeoutExpired:
             raise OutOfTime(f"{shlex.join(cmd)} ran past {timeout:.0f} s")
         if done.returncode != 0:
-            raise RuntimeError(f"{shlex.join(cmd)} failed ({done.returncode}): "
-                               f"{(done.stderr or done.stdout).strip()}")
+            raise RuntimeError(f"{os.path.basename(exe)} {argv[0]} failed (exit status "
+                               f"{done.returncode}): "
+                               f"{(done.stderr or done.stdout).strip() or 'no output'}"
+                               f"\ncommand: {shlex.join(cmd)}")
         return done.stdout
 
 
@@ -539,8 +562,15 @@ class Torch:
 
     def describe_defaults(self):
         t = self.torch
-        return (f"cudnn.allow_tf32={self.defaults[0]}, cuda.matmul.allow_tf32="
+        text = (f"cudnn.allow_tf32={self.defaults[0]}, cuda.matmul.allow_tf32="
                 f"{self.defaults[1]}, float32_matmul_precision={t.get_float32_matmul_precision()}")
+        try:  # PyTorch 2.9's fp32_precision settings, where they exist
+            b = t.backends
+            text += (f" (fp32_precision: cudnn.conv {b.cudnn.conv.fp32_precision}, "
+                     f"cuda.matmul {b.cuda.matmul.fp32_precision})")
+        except (AttributeError, RuntimeError):
+            pass
+        return text
 
     def precision(self, name):
         b = self.torch.backends
@@ -640,7 +670,7 @@ def check(args):
     device = "cpu" if args.cpu else "cuda"
     budget = Budget(args.budget, args.reserve,
                     dict(exe=20.0, torch=10.0, compile=60.0))
-    work = os.path.join(args.workdir, "work")
+    work = args.workdir
     os.makedirs(work, exist_ok=True)
     # The wrapper passes what its caller gave it (it adds --out itself).
     given = os.environ.get("GPU_CHECK_ARGS", shlex.join(sys.argv[2:]))
@@ -749,8 +779,22 @@ def run_check(args, bundle, device, budget, work, env, results):
                 tc.precision("defaults")
         return refs[key]
 
-    # Phase 1: eval logits, every model and shape, both batch sizes.
+    if not args.no_compile and hasattr(torch, "compile"):
+        # inductor's compile workers start while phase 1 runs (no timing
+        # then), not inside the first timed compile.
+        try:
+            from torch._inductor.async_compile import AsyncCompile
+            AsyncCompile.warm_pool()
+        except Exception as x:  # noqa: BLE001 - only a head start
+            log(f"  (inductor's worker pool did not warm up early: {x})")
+
+    # Phase 1: eval logits, every model and shape, both batch sizes. The
+    # references first (PyTorch, in this process), then the executables,
+    # several at a time: each pays its process start, CUDA context and
+    # module load, and their results do not depend on what else runs.
     log("== logits: cnnc against PyTorch with TF32 off")
+    pending = []
+    pool = ThreadPoolExecutor(max(1, args.jobs))
     for e in entries:
         for n in batches:
             what = f"logits {e['model']}/{e['shape']}/{n}"
@@ -772,28 +816,35 @@ def run_check(args, bundle, device, budget, work, env, results):
                 row["torch_defaults_error"] = rel_error(reference(e, n, "defaults"), want)
                 path, _ = batch_input(e["shape"], n)
                 got_path = os.path.join(work, f"logits-{e['model']}-{e['shape']}-{n}.safetensors")
-                t0 = time.monotonic()
-                exes.run(os.path.join(bundle, e["exe"]),
-                         ["infer", *exes.device_flag, "--load", os.path.join(bundle, e["weights"]),
-                          "--input", path, "--output", got_path, "--batch-size", str(n)],
-                         timeout=min(120, budget.limit()))
-                budget.record("exe", time.monotonic() - t0)
-                got = st_read(got_path)[1]["logits"]
-                row["error"] = rel_error(got, want)
-                row["status"] = "ok" if row["error"] <= TOLERANCE else "MISMATCH"
-                if e.get("ref") and x_is_carried(bundle, e, n):
-                    cpu = st_read(os.path.join(bundle, e["ref"]))[1]
-                    if "cnnc_cpu" in cpu:
-                        row["cnnc_cpu_error"] = rel_error(got, cpu["cnnc_cpu"])
-                    row["torch_cpu_error"] = rel_error(cpu["torch_cpu"], want)
-                log(f"  {e['model']:24s} {e['shape']:7s} {n:5d}: {fmt_err(row['error'])} "
-                    f"{row['status']} (torch defaults {fmt_err(row['torch_defaults_error'])})")
-            except OutOfTime as x:
-                row["status"] = "timeout"
-                results.error(what, x)
+                argv = ["infer", *exes.device_flag, "--load", os.path.join(bundle, e["weights"]),
+                        "--input", path, "--output", got_path, "--batch-size", str(n)]
+                job = pool.submit(exes.run, os.path.join(bundle, e["exe"]), argv,
+                                  min(120, budget.limit()))
+                pending.append((e, n, row, want, got_path, job))
             except Exception as x:  # noqa: BLE001 - one model's failure is recorded
                 results.error(what, x)
-            results.write()
+    carried_batch = manifest["batch"]
+    for e, n, row, want, got_path, job in pending:
+        what = f"logits {e['model']}/{e['shape']}/{n}"
+        try:
+            job.result()
+            got = st_read(got_path)[1]["logits"]
+            row["error"] = rel_error(got, want)
+            row["status"] = "ok" if row["error"] <= TOLERANCE else "MISMATCH"
+            if e.get("ref") and n == carried_batch:
+                cpu = st_read(os.path.join(bundle, e["ref"]))[1]
+                if "cnnc_cpu" in cpu:
+                    row["cnnc_cpu_error"] = rel_error(got, cpu["cnnc_cpu"])
+                row["torch_cpu_error"] = rel_error(cpu["torch_cpu"], want)
+            log(f"  {e['model']:24s} {e['shape']:7s} {n:5d}: {fmt_err(row['error'])} "
+                f"{row['status']} (torch defaults {fmt_err(row['torch_defaults_error'])})")
+        except OutOfTime as x:
+            row["status"] = "timeout"
+            results.error(what, x)
+        except Exception as x:  # noqa: BLE001
+            results.error(what, x)
+    pool.shutdown(wait=False)
+    results.write()
 
     timed = sorted((e for e in entries if e["timed"] and not e["build_error"]),
                    key=lambda e: (TIMING_ORDER.index(e["model"]) if e["model"] in TIMING_ORDER
@@ -829,7 +880,8 @@ def run_check(args, bundle, device, budget, work, env, results):
                     if not m:
                         raise RuntimeError(f"bench printed no 'ms per batch' line: {text.strip()}")
                     row.update(ms=float(m.group(1)), ms_min=float(m.group(2)),
-                               ms_max=float(m.group(3)), runs=args.runs, status="ok")
+                               ms_max=float(m.group(3)), runs=args.runs, status="ok",
+                               output=text.strip()[-1000:])
                 except Exception as x:  # noqa: BLE001
                     row["status"] = "timeout" if isinstance(x, OutOfTime) else "error"
                     results.error(f"cnnc bench {tag}", x)
@@ -865,7 +917,11 @@ def run_check(args, bundle, device, budget, work, env, results):
     # reset dynamo (no reuse across shapes, modes or precisions: a CUDA
     # graph keeps the kernels it was recorded with); inductor's on-disk
     # cache (TORCHINDUCTOR_CACHE_DIR) makes repeats and reruns cheaper.
-    modes = [] if args.no_compile else ["compile", "reduce-overhead"]
+    modes = ["compile", "reduce-overhead"]
+    if args.no_compile:
+        for e in timed:
+            results.skip(f"torch.compile {e['model']}/{e['shape']}", "--no-compile")
+        modes = []
     if modes and not hasattr(torch, "compile"):
         for e in timed:
             results.skip(f"torch.compile {e['model']}/{e['shape']}",
@@ -918,11 +974,6 @@ def run_check(args, bundle, device, budget, work, env, results):
         f"{len(failed)} not ok, {len(results.skipped)} steps skipped, "
         f"{len(results.errors)} errors")
     return 1 if failed or results.errors else 0
-
-
-def x_is_carried(bundle, entry, n):
-    """Whether batch n is the carried batch the CPU references were made on."""
-    return n == json.load(open(os.path.join(bundle, "manifest.json")))["batch"]
 
 
 def with_alarm(seconds, fn):
@@ -982,7 +1033,7 @@ def main():
     c.add_argument("--bundle", default=os.path.join(ROOT, "build-gpu-check"))
     c.add_argument("--out", default=os.environ.get("OUT") or os.path.join(
         ROOT, "build-gpu-check-results"))
-    c.add_argument("--workdir", default="/tmp/cnnc-gpu-check",
+    c.add_argument("--workdir", default="/tmp/cnnc-gpu-check/work",
                    help="scratch (not --out: the device tool returns 8 files at most)")
     c.add_argument("--cpu", action="store_true", help="dry run: PyTorch and cnnc on the CPU")
     c.add_argument("--budget", type=float, default=440.0,
@@ -993,7 +1044,9 @@ def main():
     c.add_argument("--shapes", default="fmnist,cifar2")
     c.add_argument("--batches", default="64,1024")
     c.add_argument("--runs", type=int, default=100)
-    c.add_argument("--warmup", type=int, default=10)
+    c.add_argument("--warmup", type=int, default=20)
+    c.add_argument("--jobs", type=int, default=4,
+                   help="executables checking logits at once (not while timing)")
     c.add_argument("--cap", type=float, default=2.0,
                    help="seconds of timed calls per measurement at most (PyTorch)")
     c.add_argument("--no-compile", action="store_true", help="skip torch.compile")
