@@ -133,7 +133,10 @@ def compile_one(cnnc, model, shape, exe, target_flags):
         cmd += ["-D", f"{k}={v}"]
     cmd += [*target_flags, "-o", exe]
     t0 = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True)
+    except OSError as e:  # e.g. cnnc being relinked at that moment
+        return shlex.join(cmd), time.perf_counter() - t0, f"cannot run cnnc: {e}"
     secs = time.perf_counter() - t0
     if done.returncode != 0:
         return shlex.join(cmd), secs, (done.stderr.strip() or done.stdout.strip()
