@@ -99,6 +99,10 @@ def short(text, limit=300):
     return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
+def first_exe_name(env):
+    return env.get("first_exe", "exe")
+
+
 def fmt_err(e):
     return "-" if e is None else ("inf" if e == float("inf") else f"{e:.2e}")
 
@@ -398,20 +402,32 @@ class Results:
         return None
 
     def csv(self):
+        """One row per measurement. Timings: ms_* with the batch already on
+        the device (PyTorch only), io_ms_* with it copied in from host
+        memory and the logits out (cnnc's bench; PyTorch measured both
+        ways); the ratios are the peer's io_ms (or ms) over cnnc's."""
         buf = io.StringIO()
         w = csv.writer(buf, lineterminator="\n")
-        w.writerow(["kind", "model", "shape", "batch", "peer", "precision", "ms_median",
-                    "ms_min", "ms_max", "runs", "peer_over_cnnc", "compile_s",
-                    "rel_error_vs_torch_fp32", "status", "note"])
+        w.writerow(["kind", "model", "shape", "batch", "peer", "precision", "io_ms_median",
+                    "io_ms_min", "io_ms_max", "io_peer_over_cnnc", "ms_median", "ms_min",
+                    "ms_max", "peer_over_cnnc", "runs", "compile_s", "rel_error_vs_torch_fp32",
+                    "status", "note"])
         for n in self.numerics:
             w.writerow(["logits", n["model"], n["shape"], n["batch"], "cnnc", "fp32", "", "", "",
-                        "", "", "", n["error"], n["status"], n.get("note", "")])
+                        "", "", "", "", "", "", "", n["error"], n["status"], n.get("note", "")])
+
+        def ratio(v, c):
+            return None if v is None or not c else round(v / c, 4)
         for t in self.timings:
             c = self.cnnc_ms(t)
-            ratio = (t["ms"] / c) if (c and t["ms"] is not None and t["peer"] != "cnnc") else None
+            cnnc = t["peer"] == "cnnc"
             w.writerow(["time", t["model"], t["shape"], t["batch"], t["peer"], t["precision"],
-                        t["ms"], t.get("ms_min"), t.get("ms_max"), t.get("runs"),
-                        None if ratio is None else round(ratio, 4), t.get("compile_s"),
+                        t.get("io_ms"), t.get("io_ms_min", t.get("ms_min") if cnnc else None),
+                        t.get("io_ms_max", t.get("ms_max") if cnnc else None),
+                        None if cnnc else ratio(t.get("io_ms"), c),
+                        None if cnnc else t["ms"], None if cnnc else t.get("ms_min"),
+                        None if cnnc else t.get("ms_max"),
+                        None if cnnc else ratio(t["ms"], c), t.get("runs"), t.get("compile_s"),
                         t.get("error"), t["status"], t.get("note", "")])
         return buf.getvalue()
 
@@ -425,7 +441,9 @@ class Results:
                  ("GPU (nvidia-smi: name, driver, SM clock, max SM clock, temperature, "
                   f"load): {env['nvidia_smi']}; " if env.get("nvidia_smi") else "") +
                  f"CPU: {env.get('cpu', '?')}; the executables started with "
-                 f"{env.get('executables_start_with', '?')}.", "",
+                 f"{env.get('executables_start_with', '?')}" +
+                 (f"; `{first_exe_name(env)} info`: {env['cnnc_gpu']}" if env.get("cnnc_gpu") else "")
+                 + ".", "",
                  f"PyTorch's defaults here: {env.get('torch_defaults', '?')}; \"fp32\" is both "
                  "`torch.backends.cudnn.allow_tf32` and `torch.backends.cuda.matmul.allow_tf32` "
                  "False.", ""]
@@ -441,33 +459,41 @@ class Results:
                 ("eager", "fp32", "eager fp32"), ("compile", "defaults", "compile"),
                 ("compile", "fp32", "compile fp32"), ("reduce-overhead", "defaults", "reduce-overhead"),
                 ("reduce-overhead", "fp32", "reduce-overhead fp32")]
-        lines += ["", "### Inference time (eval forward), ms per batch", "",
-                  "Median wall-clock ms per call (synchronised each call; cnnc: "
-                  f"`{' '.join(['bench', *env.get('device_flag', '').split()])}`, "
-                  f"on the {env.get('cnnc_device') or '?'}); in brackets: that peer's time over "
-                  "cnnc's (above 1: cnnc is faster). compile: `torch.compile`; "
-                  "reduce-overhead: `torch.compile(mode=\"reduce-overhead\")`.", "",
-                  "| model | shape | batch | " + " | ".join(c[2] for c in cols) + " |",
-                  "|---|---|---:|" + "---:|" * len(cols)]
         rows = []
         for t in self.timings:
             key = (t["model"], t["shape"], t["batch"])
             if key not in rows:
                 rows.append(key)
-        for key in rows:
-            cells = []
-            for peer, prec, _ in cols:
-                t = next((t for t in self.timings if (t["model"], t["shape"], t["batch"]) == key
-                          and t["peer"] == peer and t["precision"] == prec), None)
-                if t is None:
-                    cells.append("-")
-                elif t["ms"] is None:
-                    cells.append(t["status"])
-                else:
-                    c = self.cnnc_ms(t)
-                    ratio = f" ({t['ms'] / c:.2f})" if c and peer != "cnnc" else ""
-                    cells.append(f"{t['ms']:.3f}{ratio}")
-            lines.append(f"| {key[0]} | {key[1]} | {key[2]} | " + " | ".join(cells) + " |")
+
+        def table(columns, field, ratios):
+            out = ["| model | shape | batch | " + " | ".join(c[2] for c in columns) + " |",
+                   "|---|---|---:|" + "---:|" * len(columns)]
+            for key in rows:
+                cells = []
+                for peer, prec, _ in columns:
+                    t = next((t for t in self.timings if (t["model"], t["shape"], t["batch"]) == key
+                              and t["peer"] == peer and t["precision"] == prec), None)
+                    if t is None:
+                        cells.append("-")
+                    elif t.get(field) is None:
+                        cells.append(t["status"])
+                    else:
+                        c = self.cnnc_ms(t)
+                        r = f" ({t[field] / c:.2f})" if ratios and c and peer != "cnnc" else ""
+                        cells.append(f"{t[field]:.3f}{r}")
+                out.append(f"| {key[0]} | {key[1]} | {key[2]} | " + " | ".join(cells) + " |")
+            return out
+        bench = " ".join(["bench", *env.get("device_flag", "").split()])
+        lines += ["", "### Inference time (eval forward), ms per batch", "",
+                  "Median wall-clock ms per call, synchronised each call. The same work as "
+                  f"cnnc's `{bench}` (on the {env.get('cnnc_device') or '?'}): the batch copied "
+                  "in from (pageable) host memory, the logits copied out. In brackets: that "
+                  "peer's time over cnnc's (above 1: cnnc is faster). compile: "
+                  "`torch.compile`; reduce-overhead: `torch.compile(mode=\"reduce-overhead\")` "
+                  "(CUDA graphs).", ""] + table(cols, "io_ms", True)
+        lines += ["", "PyTorch with the batch already on the device and the logits left "
+                  "there (no copies; cnnc's bench always copies), ms per batch:", ""] + \
+            table(cols[1:], "ms", False)
         worst = {}
         for t in self.timings:
             if t.get("error") is not None and t["peer"] != "cnnc":
@@ -515,16 +541,19 @@ class Executables:
                        ":".join(p for p in (glibc, lib, old) if p)]
         self.prefix = []
         self.device_flag = device_flag
+        self.info = ""
 
     def probe(self, exe):
         """Decides how to start the executables; returns a note."""
         direct = subprocess.run([exe, "info"], capture_output=True, text=True, env=self.env)
         if direct.returncode == 0:
+            self.info = direct.stdout
             return "the machine's glibc"
         if os.path.exists(self.loader[0]):
             via = subprocess.run([*self.loader, exe, "info"], capture_output=True, text=True,
                                  env=self.env)
             if via.returncode == 0:
+                self.info = via.stdout
                 self.prefix = self.loader
                 return ("the carried glibc's loader (the machine's glibc failed: "
                         f"{direct.stderr.strip().splitlines()[-1:]})")
@@ -612,28 +641,40 @@ class Torch:
             self.sync()
         return out
 
-    def time(self, fn, x, runs, warmup, cap_s, mark_step=False):
+    def time(self, fn, x, runs, warmup, cap_s, mark_step=False, host=None):
         """Median, min and max ms per call over up to `runs` calls (fewer
-        past cap_s, at least 10), each synchronised: what `bench` reports."""
+        past cap_s, at least 10), each synchronised: what `bench` reports.
+        With `host` (the batch in pageable host memory), each call copies it
+        in and the logits out, as cnnc's `bench --device cuda` does."""
         t = self.torch
         step = getattr(getattr(t, "compiler", None), "cudagraph_mark_step_begin", None)
         step = step if (mark_step and step) else (lambda: None)
+        call = (lambda: fn(x)) if host is None else (lambda: fn(host.to(self.device)).cpu())
         ms = []
         with t.no_grad():
             for _ in range(warmup):
                 step()
-                fn(x)
+                call()
             self.sync()
             stop = time.perf_counter() + cap_s
             for _ in range(runs):
                 t0 = time.perf_counter()
                 step()
-                fn(x)
+                call()
                 self.sync()
                 ms.append((time.perf_counter() - t0) * 1e3)
                 if len(ms) >= 10 and time.perf_counter() > stop:
                     break
-        return float(np.median(ms)), float(min(ms)), float(max(ms)), len(ms)
+        return (round(float(np.median(ms)), 5), round(float(min(ms)), 5),
+                round(float(max(ms)), 5), len(ms))
+
+    def measure(self, row, fn, x, host, args, mark_step=False):
+        """Both timings of a PyTorch peer into its row: inputs on the device
+        (ms) and from/to host memory (io_ms, the work cnnc's bench does)."""
+        med, lo, hi, runs = self.time(fn, x, args.runs, args.warmup, args.cap, mark_step)
+        row.update(ms=med, ms_min=lo, ms_max=hi, runs=runs)
+        med, lo, hi, runs = self.time(fn, x, args.runs, args.warmup, args.cap, mark_step, host)
+        row.update(io_ms=med, io_ms_min=lo, io_ms_max=hi, io_runs=runs, status="ok")
 
 
 def versions(torch, device):
@@ -732,8 +773,13 @@ def run_check(args, bundle, device, budget, work, env, results):
     cnnc_device = None
     if first:
         try:
+            env["first_exe"] = os.path.basename(first["exe"])
             env["executables_start_with"] = exes.probe(os.path.join(bundle, first["exe"]))
             has_flag = exes.supports_device(os.path.join(bundle, first["exe"]))
+            # `info`'s GPU lines: the code it carries, and what the runtime
+            # found here (driver, device) or why not.
+            env["cnnc_gpu"] = "; ".join(line.strip() for line in exes.info.splitlines()
+                                        if line.startswith(("gpu:", "this machine's GPU:")))
             if manifest["target"] == "cuda" and device == "cuda":
                 cnnc_device = "cuda"
                 exes.device_flag = ["--device", "cuda"]
@@ -766,7 +812,8 @@ def run_check(args, bundle, device, budget, work, env, results):
                     (n, s["in_chans"], s["side"], s["side"]), dtype=np.float32)
                 path = os.path.join(work, f"input-{shape}-{n}.safetensors")
                 st_write(path, [("input", x)])
-            inputs[key] = (path, torch.from_numpy(np.array(x)).to(device))
+            host = torch.from_numpy(np.array(x))  # pageable, as cnnc's bench buffer
+            inputs[key] = (path, host.to(device), host)
         return inputs[key]
 
     refs = {}
@@ -817,7 +864,7 @@ def run_check(args, bundle, device, budget, work, env, results):
             try:
                 want = reference(e, n)
                 row["torch_defaults_error"] = rel_error(reference(e, n, "defaults"), want)
-                path, _ = batch_input(e["shape"], n)
+                path = batch_input(e["shape"], n)[0]
                 got_path = os.path.join(work, f"logits-{e['model']}-{e['shape']}-{n}.safetensors")
                 argv = ["infer", *exes.device_flag, "--load", os.path.join(bundle, e["weights"]),
                         "--input", path, "--output", got_path, "--batch-size", str(n)]
@@ -884,6 +931,7 @@ def run_check(args, bundle, device, budget, work, env, results):
                         raise RuntimeError(f"bench printed no 'ms per batch' line: {text.strip()}")
                     row.update(ms=float(m.group(1)), ms_min=float(m.group(2)),
                                ms_max=float(m.group(3)), runs=args.runs, status="ok",
+                               io_ms=float(m.group(1)),  # bench copies in and out
                                output=text.strip()[-1000:])
                 except Exception as x:  # noqa: BLE001
                     row["status"] = "timeout" if isinstance(x, OutOfTime) else "error"
@@ -897,12 +945,12 @@ def run_check(args, bundle, device, budget, work, env, results):
                 try:
                     t0 = time.monotonic()
                     tc.precision(precision)
-                    net, x = tc.module(bundle, e), batch_input(e["shape"], n)[1]
+                    net = tc.module(bundle, e)
+                    _, x, host = batch_input(e["shape"], n)
                     row["error"] = rel_error(tc.forward(net, x).float().cpu().numpy(),
                                              reference(e, n))
                     tc.precision(precision)  # reference() restores the defaults
-                    med, lo, hi, runs = tc.time(net, x, args.runs, args.warmup, args.cap)
-                    row.update(ms=med, ms_min=lo, ms_max=hi, runs=runs, status="ok")
+                    tc.measure(row, net, x, host, args)
                     budget.record("torch", time.monotonic() - t0)
                 except Exception as x:  # noqa: BLE001
                     results.error(f"eager {precision} {tag}", x)
@@ -910,8 +958,8 @@ def run_check(args, bundle, device, budget, work, env, results):
                     tc.precision("defaults")
             c = next((t["ms"] for t in results.timings if t["peer"] == "cnnc" and
                       (t["model"], t["shape"], t["batch"]) == (e["model"], e["shape"], n)), None)
-            eager = [t["ms"] for t in results.timings[-2:]]
-            log(f"  {tag:28s} cnnc {c if c is None else round(c, 4)} ms, eager "
+            eager = [t.get("io_ms") for t in results.timings[-2:]]
+            log(f"  {tag:28s} cnnc {c if c is None else round(c, 4)} ms, eager (host in/out) "
                 f"{[None if v is None else round(v, 4) for v in eager]} ms")
             results.write()
 
@@ -950,7 +998,7 @@ def run_check(args, bundle, device, budget, work, env, results):
                         if mode == "reduce-overhead":
                             kw["mode"] = "reduce-overhead"
                         fn = torch.compile(tc.module(bundle, e), **kw)
-                        x = batch_input(e["shape"], n)[1]
+                        _, x, host = batch_input(e["shape"], n)
                         # The first call compiles; reduce-overhead records its
                         # CUDA graph on a later one: three calls of warm-up.
                         with_alarm(budget.limit(), lambda: tc.forward(fn, x))
@@ -959,12 +1007,11 @@ def run_check(args, bundle, device, budget, work, env, results):
                         got = tc.forward(fn, x).float().cpu().numpy()
                         row["error"] = rel_error(got, reference(e, n))
                         tc.precision(precision)
-                        med, lo, hi, runs = tc.time(fn, x, args.runs, args.warmup, args.cap,
-                                                    mark_step=mode == "reduce-overhead")
-                        row.update(ms=med, ms_min=lo, ms_max=hi, runs=runs, status="ok")
+                        tc.measure(row, fn, x, host, args, mark_step=mode == "reduce-overhead")
                         budget.record("compile", time.monotonic() - t0)
-                        log(f"  {tag:28s} {mode:15s} {precision:8s} {med:.4f} ms "
-                            f"(first call {row['compile_s']:.1f} s, error {fmt_err(row['error'])})")
+                        log(f"  {tag:28s} {mode:15s} {precision:8s} {row['io_ms']:.4f} ms "
+                            f"(on-device {row['ms']:.4f} ms; "
+                            f"first call {row['compile_s']:.1f} s, error {fmt_err(row['error'])})")
                     except Exception as x:  # noqa: BLE001
                         row["status"] = "timeout" if isinstance(x, OutOfTime) else "error"
                         results.error(f"{mode} {precision} {tag}", x)
