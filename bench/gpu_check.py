@@ -733,6 +733,11 @@ def check(args):
     except OutOfTime as e:
         results.error("run", e)
         return 3
+    except SystemExit as e:  # a reason the check cannot run here, into the results too
+        if isinstance(e.code, str):
+            results.error("run", e.code)
+            return 2
+        raise
     finally:
         results.write()
         log(f"gpu-check: results in {out} (results.md, results.csv, results.json) "
