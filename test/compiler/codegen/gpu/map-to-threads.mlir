@@ -1,0 +1,143 @@
+// RUN: cnnc-opt %s --pass-pipeline='builtin.module(func.func(cnn-gpu-map-to-threads))' | FileCheck %s --check-prefixes=CHECK,T256
+// RUN: cnnc-opt %s --pass-pipeline='builtin.module(func.func(cnn-gpu-map-to-threads{threads-per-block=128}))' | FileCheck %s --check-prefixes=CHECK,T128
+
+// The GPU schedule: each outermost scf.parallel is collapsed to one
+// dimension (blocks stay full whatever the shape), tiled by
+// threads-per-block, the tiles mapped to block_x and the elements to
+// thread_x, a guard dropping the last block's excess threads. Adjacent loops
+// of the same space fuse first, but only when every dependence is pointwise,
+// and a buffer written through a view of an allocation and read through the
+// allocation itself is one buffer (a convolution reading the border of a
+// padded image must not fuse with the copy into its interior).
+
+// 4-D with a dynamic batch: one loop over N*4*3*3 elements, step 256 (128),
+// the ids recovered by div/rem, the guard against the collapsed size.
+// CHECK-LABEL: func.func @collapse_4d
+// CHECK: %[[N:.+]] = memref.dim
+// CHECK: %[[P0:.+]] = arith.muli %{{.+}}, %[[N]] : index
+// CHECK: %[[P1:.+]] = arith.muli %[[P0]], %{{.+}} : index
+// CHECK: %[[P2:.+]] = arith.muli %[[P1]], %{{.+}} : index
+// CHECK: %[[TOTAL:.+]] = arith.muli %[[P2]], %{{.+}} : index
+// T256: %[[TILE:.+]] = arith.constant 256 : index
+// T128: %[[TILE:.+]] = arith.constant 128 : index
+// CHECK: %[[STEP:.+]] = arith.muli %{{.+}}, %[[TILE]] : index
+// CHECK: scf.parallel (%[[BLK:.+]]) = (%{{.+}}) to (%[[TOTAL]]) step (%[[STEP]]) {
+// CHECK-NEXT: scf.parallel (%[[THR:.+]]) = (%{{.+}}) to (%[[STEP]]) step (%{{.+}}) {
+// CHECK: arith.addi %[[THR]], %[[BLK]] : index
+// CHECK: %[[IN:.+]] = arith.cmpi ult, %{{.+}}, %[[TOTAL]] : index
+// CHECK: scf.if %{{.+}} {
+// CHECK-COUNT-3: arith.remsi
+// CHECK: memref.load %{{.+}}[%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}] : memref<?x4x3x3xf32>
+// CHECK: arith.negf
+// CHECK: memref.store
+// CHECK: } {mapping = [#gpu.loop_dim_map<processor = thread_x, map = (d0) -> (d0), bound = (d0) -> (d0)>]}
+// CHECK: } {mapping = [#gpu.loop_dim_map<processor = block_x, map = (d0) -> (d0), bound = (d0) -> (d0)>]}
+// CHECK-NOT: scf.parallel
+// CHECK: return
+func.func @collapse_4d(%x: memref<?x4x3x3xf32>, %y: memref<?x4x3x3xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %c4 = arith.constant 4 : index
+  %n = memref.dim %x, %c0 : memref<?x4x3x3xf32>
+  scf.parallel (%a, %b, %c, %d) = (%c0, %c0, %c0, %c0) to (%n, %c4, %c3, %c3) step (%c1, %c1, %c1, %c1) {
+    %v = memref.load %x[%a, %b, %c, %d] : memref<?x4x3x3xf32>
+    %w = arith.negf %v : f32
+    memref.store %w, %y[%a, %b, %c, %d] : memref<?x4x3x3xf32>
+    scf.reduce
+  }
+  return
+}
+
+// The second loop reads what the first wrote at the same index (an
+// activation after a convolution): one kernel.
+// CHECK-LABEL: func.func @fuse_pointwise
+// CHECK: scf.parallel
+// CHECK-NEXT: scf.parallel
+// CHECK: scf.if
+// CHECK: arith.negf
+// CHECK: memref.store %{{.+}}, %[[T:.+]][%[[I:.+]]] : memref<64xf32>
+// CHECK-NEXT: memref.load %[[T]][%[[I]]] : memref<64xf32>
+// CHECK-NEXT: math.absf
+// CHECK: processor = thread_x
+// CHECK: processor = block_x
+// CHECK-NOT: scf.parallel
+// CHECK: return
+func.func @fuse_pointwise(%x: memref<64xf32>, %t: memref<64xf32>, %y: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+    %v = memref.load %x[%i] : memref<64xf32>
+    %w = arith.negf %v : f32
+    memref.store %w, %t[%i] : memref<64xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+    %v = memref.load %t[%i] : memref<64xf32>
+    %w = math.absf %v : f32
+    memref.store %w, %y[%i] : memref<64xf32>
+    scf.reduce
+  }
+  return
+}
+
+// The first loop writes the interior of %buf through a subview, the second
+// reads %buf[i], which the first wrote as %in[i-1] in another thread: two
+// kernels (the same SSA value is not needed for a dependence).
+// CHECK-LABEL: func.func @no_fuse_through_subview
+// CHECK: %[[IN:.+]] = memref.subview %[[BUF:arg[0-9]+]][1] [64] [1]
+// CHECK: scf.parallel
+// CHECK-NEXT: scf.parallel
+// CHECK: memref.store %{{.+}}, %[[IN]][
+// CHECK-NOT: memref.load
+// CHECK: processor = thread_x
+// CHECK: processor = block_x
+// CHECK: scf.parallel
+// CHECK-NEXT: scf.parallel
+// CHECK: memref.load %[[BUF]][
+// CHECK: processor = thread_x
+// CHECK: processor = block_x
+// CHECK: return
+func.func @no_fuse_through_subview(%buf: memref<66xf32>, %y: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %one = arith.constant 1.0 : f32
+  %in = memref.subview %buf[1] [64] [1] : memref<66xf32> to memref<64xf32, strided<[1], offset: 1>>
+  scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+    memref.store %one, %in[%i] : memref<64xf32, strided<[1], offset: 1>>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c64) step (%c1) {
+    %v = memref.load %buf[%i] : memref<66xf32>
+    memref.store %v, %y[%i] : memref<64xf32>
+    scf.reduce
+  }
+  return
+}
+
+// A loop inside the mapped one stays a loop of each thread.
+// CHECK-LABEL: func.func @inner_loop_sequential
+// CHECK: scf.parallel
+// CHECK-NEXT: scf.parallel
+// CHECK: scf.if
+// CHECK-NEXT: scf.parallel
+// CHECK: } {mapping = [#gpu.loop_dim_map<processor = sequential, map = (d0) -> (d0), bound = (d0) -> (d0)>]}
+// CHECK: processor = thread_x
+// CHECK: processor = block_x
+func.func @inner_loop_sequential(%x: memref<8x16xf32>, %y: memref<8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    scf.parallel (%j) = (%c0) to (%c16) step (%c1) {
+      %v = memref.load %x[%i, %j] : memref<8x16xf32>
+      memref.store %v, %y[%i] : memref<8xf32>
+      scf.reduce
+    }
+    scf.reduce
+  }
+  return
+}
