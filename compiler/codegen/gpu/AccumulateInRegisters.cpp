@@ -1,6 +1,7 @@
 //===- AccumulateInRegisters.cpp - reductions carried in iter_args --------===//
 
 #include "codegen/gpu/Passes.h"
+#include "codegen/gpu/UnderlyingBuffer.h"
 
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Interfaces/LoopLikeInterface.h"
@@ -17,7 +18,8 @@ namespace {
 
 /// A load and a store of one element that `loop` may carry instead: both
 /// directly in its body, the load first, the same buffer and indices, the
-/// indices defined outside the loop, and no other use of the buffer inside.
+/// indices defined outside the loop, and no other access to the buffer
+/// (through any view of it) inside.
 struct CarriedElement {
   memref::LoadOp load;
   memref::StoreOp store;
@@ -35,20 +37,29 @@ std::optional<CarriedElement> findCarriedElement(scf::ForOp loop) {
               &loop.getRegion());
         }))
       continue;
+    // Every access in the loop to the buffer the store writes, through
+    // any view of it: only the matching load may be among them.
+    Value underlying = underlyingBuffer(buffer);
     memref::LoadOp load;
     bool otherUse = false;
-    for (Operation *user : buffer.getUsers()) {
-      if (user == store || !loop->isProperAncestor(user))
-        continue;
-      auto candidate = dyn_cast<memref::LoadOp>(user);
-      if (!load && candidate && candidate->getBlock() == loop.getBody() &&
-          candidate->isBeforeInBlock(store) &&
-          candidate.getIndices() == store.getIndices()) {
-        load = candidate;
-        continue;
+    loop.walk([&](Operation *op) {
+      if (op == store)
+        return;
+      for (Value operand : op->getOperands()) {
+        if (!isa<BaseMemRefType>(operand.getType()) ||
+            underlyingBuffer(operand) != underlying)
+          continue;
+        auto candidate = dyn_cast<memref::LoadOp>(op);
+        if (!load && candidate && candidate.getMemRef() == buffer &&
+            candidate->getBlock() == loop.getBody() &&
+            candidate->isBeforeInBlock(store) &&
+            candidate.getIndices() == store.getIndices()) {
+          load = candidate;
+          continue;
+        }
+        otherUse = true;
       }
-      otherUse = true;
-    }
+    });
     if (load && !otherUse)
       return CarriedElement{load, store};
   }

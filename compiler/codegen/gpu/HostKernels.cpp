@@ -68,6 +68,13 @@ struct GpuHostKernels : impl::GpuHostKernelsBase<GpuHostKernels> {
       }
       body.setFunctionType(LLVM::LLVMFunctionType::get(
           LLVM::LLVMVoidType::get(ctx), params));
+      // The kernel's argument attributes (noalias, ...) stay; the registers
+      // have none.
+      if (ArrayAttr argAttrs = body.getArgAttrsAttr()) {
+        SmallVector<Attribute> extended(argAttrs.begin(), argAttrs.end());
+        extended.append(kRegisters, DictionaryAttr::get(ctx));
+        body.setArgAttrsAttr(ArrayAttr::get(ctx, extended));
+      }
       bool unknown = false;
       body.walk([&](Operation *op) {
         if (op->getDialect() != ctx->getLoadedDialect<NVVM::NVVMDialect>())

@@ -57,6 +57,24 @@ struct GpuKernelsToNVVM : impl::GpuKernelsToNVVMBase<GpuKernelsToNVVM> {
     target.addLegalOp<mlir::gpu::GPUModuleOp, mlir::gpu::YieldOp>();
     if (failed(applyPartialConversion(kernels, target, std::move(patterns))))
       return signalPassFailure();
+    // LLVM's transcendental intrinsics, which the NVPTX back end would
+    // turn into libcalls or abort on: the function has no polynomial here.
+    static constexpr llvm::StringLiteral kNoInstruction[] = {
+        "llvm.intr.pow",  "llvm.intr.powi", "llvm.intr.exp",  "llvm.intr.exp2",
+        "llvm.intr.exp10", "llvm.intr.log", "llvm.intr.log2", "llvm.intr.log10",
+        "llvm.intr.sin",  "llvm.intr.cos",  "llvm.intr.tan",  "llvm.intr.asin",
+        "llvm.intr.acos", "llvm.intr.atan", "llvm.intr.atan2", "llvm.intr.sinh",
+        "llvm.intr.cosh", "llvm.intr.tanh"};
+    WalkResult unsupported = kernels.walk([&](Operation *op) {
+      if (!llvm::is_contained(kNoInstruction, op->getName().getStringRef()))
+        return WalkResult::advance();
+      op->emitError("no GPU code for ")
+          << op->getName()
+          << " in a kernel: cnn-gpu-approximate-math has no polynomial for it";
+      return WalkResult::interrupt();
+    });
+    if (unsupported.wasInterrupted())
+      return signalPassFailure();
     // Nothing may call out: the PTX is linked with no library.
     WalkResult external = kernels.walk([&](LLVM::LLVMFuncOp fn) {
       if (!fn.isExternal())

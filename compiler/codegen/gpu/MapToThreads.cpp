@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/gpu/Passes.h"
+#include "codegen/gpu/UnderlyingBuffer.h"
 
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
@@ -34,21 +35,6 @@ mlir::gpu::ParallelLoopDimMappingAttr mapTo(MLIRContext *ctx,
                                                     identity);
 }
 
-/// The allocation or function argument a memref views: a padded image
-/// and the subview its interior is copied through are one buffer to the
-/// fusion (else a convolution reading the border would fuse with the copy).
-/// Distinct allocations and arguments do not overlap (model_abi.h's
-/// buffer conventions).
-Value underlyingBuffer(Value memref) {
-  while (Operation *def = memref.getDefiningOp()) {
-    if (auto view = dyn_cast<ViewLikeOpInterface>(def))
-      memref = view.getViewSource();
-    else
-      break;
-  }
-  return memref;
-}
-
 struct GpuMapToThreads : impl::GpuMapToThreadsBase<GpuMapToThreads> {
   using Base::Base;
 
@@ -57,6 +43,9 @@ struct GpuMapToThreads : impl::GpuMapToThreadsBase<GpuMapToThreads> {
     MLIRContext *ctx = &getContext();
     // Bias, convolution and activation over the same output: one loop.
     for (Region &region : func->getRegions())
+      // A padded image and the subview its interior is copied through are
+      // one buffer: else a convolution reading the border would fuse with
+      // the copy.
       scf::naivelyFuseParallelOps(region, [](Value a, Value b) {
         return underlyingBuffer(a) == underlyingBuffer(b);
       });

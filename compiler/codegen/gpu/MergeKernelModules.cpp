@@ -51,13 +51,30 @@ struct GpuMergeKernelModules
                                   ? kernelModule.getName().str()
                                   : (kernelModule.getName() + "_" +
                                      oldName.getValue()).str();
-        op->remove();
-        symbol.setName(newName);
-        StringAttr unique = mergedSymbols.insert(op);
+        for (int n = 0; mergedSymbols.lookup(newName) ||
+                        (newName != oldName.getValue() &&
+                         SymbolTable::lookupSymbolIn(kernelModule, newName));
+             ++n)
+          newName = (symbols.size() == 1 ? kernelModule.getName().str()
+                                         : (kernelModule.getName() + "_" +
+                                            oldName.getValue()).str()) +
+                    "_" + std::to_string(n);
+        // Calls between the module's functions follow the new name.
+        StringAttr newAttr = StringAttr::get(&getContext(), newName);
+        if (failed(SymbolTable::replaceAllSymbolUses(oldName, newAttr,
+                                                     kernelModule))) {
+          op->emitError("cannot rename a kernel module's symbol");
+          return signalPassFailure();
+        }
+        symbol.setName(newAttr);
         renamed[SymbolRefAttr::get(kernelModule.getNameAttr(),
                                    {FlatSymbolRefAttr::get(oldName)})] =
             SymbolRefAttr::get(merged.getNameAttr(),
-                               {FlatSymbolRefAttr::get(unique)});
+                               {FlatSymbolRefAttr::get(newAttr)});
+      }
+      for (Operation *op : symbols) {
+        op->remove();
+        mergedSymbols.insert(op);
       }
     }
     WalkResult result = module.walk([&](mlir::gpu::LaunchFuncOp launch) {

@@ -147,8 +147,9 @@ def GpuLaunchesToRuntime
   let summary = "Start the kernels through libcnnrt's cnnrt_gpu_launch";
   let description = [{
     The host side without MLIR's GPU runtime: each gpu.launch_func becomes
-    a call of model_abi.h's cnnrt_gpu_launch with the kernel's index in
-    the module (its `gpu_kernel_names` order), the grid, the block, the
+    a call of model_abi.h's cnnrt_gpu_launch with the kernel's index (in
+    order of first launch, as cnn.gpu_kernels and the descriptor's
+    gpu_kernel_names list them), the grid, the block, the
     dynamic shared memory and cuLaunchKernel's parameter array, the
     arguments expanded as convert-gpu-to-nvvm expands them in the kernel
     (a memref: allocated and aligned pointer, offset, sizes, strides).

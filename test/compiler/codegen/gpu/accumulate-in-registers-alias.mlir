@@ -1,14 +1,13 @@
 // RUN: cnnc-opt %s --pass-pipeline='builtin.module(func.func(cnn-gpu-accumulate-in-registers))' | FileCheck %s
-// XFAIL: *
 
-// KNOWN BUG (reported to the lead): the pass looks for other uses of the
+// Once a bug: the pass looks for other uses of the
 // accumulator's buffer by SSA value only, so a view of the same buffer made
 // outside the loop (here %v, a subview of %buf) is not seen. The loop reads
 // %v[%k], which is %buf[%i] itself when %k == %i: in the original code that
 // read sees the partial sum, once the sum is carried in a register it sees
 // the stale value. cnn-gpu-map-to-threads had the same bug (underlyingBuffer);
-// the fix is the same: compare the buffers a view comes from. Expected: the
-// loop is left alone. Remove the XFAIL when fixed.
+// the fix is the same: compare the buffers a view comes from. Now: the
+// loop is left alone.
 
 // CHECK-LABEL: func.func @read_through_view
 // CHECK-NOT: iter_args

@@ -1,14 +1,13 @@
 // RUN: cnnc-opt %s --cnn-gpu-host-kernels | FileCheck %s
-// XFAIL: *
 
-// KNOWN BUG (reported to the lead): the host copy gets 12 register
+// Once a bug: the host copy gets 12 register
 // arguments added to its entry block and function type, but its arg_attrs
 // keep the kernel's length, so a kernel with any argument attribute (here
 // llvm.noalias) makes invalid IR: "'llvm.func' op expects argument
 // attribute array to have the same number of elements as the number of
 // function arguments, got 2, but expected 14". The pipeline's kernels have
-// none today. Expected: the copy keeps the attribute on %p and the 12
-// registers have none. Remove the XFAIL when fixed.
+// none today. Now: the copy keeps the attribute on %p and the 12
+// registers have none.
 
 // CHECK: llvm.func internal @cnn_host_kernel_k(%{{.+}}: !llvm.ptr {llvm.noalias}, %{{.+}}: f32, %{{.+}}: i32,
 module attributes {gpu.container_module} {

@@ -64,3 +64,18 @@ gpu.module @cnn_kernels {
     gpu.return
   }
 }
+
+// -----
+
+// A transcendental LLVM intrinsic (convert-math-to-llvm's powf) that the
+// NVPTX back end cannot select: an error naming it, not a crash in
+// gpu-module-to-binary.
+gpu.module @cnn_kernels {
+  gpu.func @k(%out: memref<4xf32>, %x: f32) kernel {
+    %c0 = arith.constant 0 : index
+    // expected-error @+1 {{no GPU code for llvm.intr.pow in a kernel}}
+    %p = llvm.intr.pow(%x, %x) : (f32, f32) -> f32
+    memref.store %p, %out[%c0] : memref<4xf32>
+    gpu.return
+  }
+}

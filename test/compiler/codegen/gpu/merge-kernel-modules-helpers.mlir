@@ -1,13 +1,12 @@
 // RUN: cnnc-opt %s --cnn-gpu-merge-kernel-modules | FileCheck %s
-// XFAIL: *
 
-// KNOWN BUG (reported to the lead): a kernel module holding more than one
+// Once a bug: a kernel module holding more than one
 // symbol (gpu-kernel-outlining copies the functions a kernel calls into its
 // module) has each symbol renamed to MODULE_NAME, but the references inside
 // the module are not updated: the kernel's func.call @helper no longer
 // resolves and the verifier rejects the result ("'func.call' op 'helper'
-// does not reference a valid function"). Expected: the call follows the
-// helper's new name. Remove the XFAIL when fixed.
+// does not reference a valid function"). Now: the call follows the
+// helper's new name.
 
 // CHECK-LABEL: gpu.module @cnn_kernels
 // CHECK: func.func {{(private )?}}@[[HELPER:[a-z_0-9]+]](%{{.+}}: f32) -> f32
