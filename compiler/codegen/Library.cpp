@@ -12,6 +12,9 @@
 
 namespace cnnc {
 
+/// cnn-gpu-host-kernels' name of kernel NAME's host copy: NAME follows.
+constexpr llvm::StringLiteral kHostKernelPrefix = "cnnrt_fake_kernel_";
+
 std::string libraryPrefix(llvm::StringRef modelName) {
   std::string out;
   for (size_t i = 0; i < modelName.size(); ++i) {
@@ -81,17 +84,21 @@ void addLibraryEntryPoints(llvm::Module &module, const ModelDescriptor &model,
   if (llvm::GlobalVariable *descriptorGlobal =
           module.getGlobalVariable("cnnc_model"))
     descriptorGlobal->setName(prefix + "_model");
-  // Only the two entry points stay visible.
+  // Only the two entry points stay visible, and the kernels' host copies
+  // (the fake driver's dlsym looks for them).
   for (llvm::GlobalValue &g : module.global_values()) {
     if (g.isDeclaration() || &g == infer ||
-        g.getName() == prefix + "_model")
+        g.getName() == prefix + "_model" ||
+        (llvm::isa<llvm::Function>(g) &&
+         g.getName().starts_with(kHostKernelPrefix)))
       continue;
     g.setLinkage(llvm::GlobalValue::InternalLinkage);
   }
 }
 
 std::string libraryHeader(const ModelDescriptor &model,
-                          llvm::StringRef sourceFile) {
+                          llvm::StringRef sourceFile, const GpuCode *gpu,
+                          bool hostKernels) {
   std::string prefix = libraryPrefix(model.name);
   std::string upper;
   for (char c : prefix)
@@ -122,6 +129,37 @@ std::string libraryHeader(const ModelDescriptor &model,
                       upper, model.inputShape[0], model.inputShape[1],
                       model.inputShape[2], model.numClasses, model.arenaBytes,
                       model.tensors.size());
+  if (!gpu) {
+    os << "/* CPU code only (cnnc --target=cuda adds the GPU's). */\n"
+       << "#define " << upper << "_HAS_CUDA 0\n\n";
+  } else {
+    os << "/* GPU code too (cnnc --target=cuda): " << prefix
+       << "_model carries forward_cuda\n"
+       << " * and its kernels' PTX (" << gpu->arch
+       << "). Run them with libcnnrt's cnnrt/cuda.h:\n"
+       << " * cnnrt_model_check_cuda(&" << prefix
+       << "_model) is NULL when this machine can\n"
+       << " * (else why not: no driver, no GPU, an older GPU), then\n"
+       << " * cnnrt_cuda_forward_create(&" << prefix
+       << "_model, arena) copies the weights to\n"
+       << " * GPU 0 and cnnrt_cuda_forward_run infers. libcuda.so.1 is opened "
+          "at run\n"
+       << " * time: without it the program still starts, and " << prefix
+       << "_infer runs on\n"
+       << " * the CPU. */\n"
+       << "#define " << upper << "_HAS_CUDA 1\n"
+       << "#define " << upper << "_GPU_ARCH \"" << gpu->arch << "\"\n";
+    if (hostKernels)
+      os << "/* --gpu-host-kernels: each kernel also has a host copy, "
+            "exported as\n"
+         << " * cnnrt_fake_kernel_<name> for the tests' fake CUDA driver, "
+            "which finds it\n"
+         << " * with dlsym: link the program with\n"
+         << " * -Wl,--export-dynamic-symbol='cnnrt_fake_kernel_*' (or "
+            "-rdynamic). */\n"
+         << "#define " << upper << "_GPU_HOST_KERNELS 1\n";
+    os << "\n";
+  }
   os << "/* One row per parameter or buffer, in state_dict order. */\n"
      << "typedef struct " << prefix << "_tensor {\n"
      << "  const char *name;   /* state_dict name */\n"

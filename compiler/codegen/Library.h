@@ -27,13 +27,19 @@ std::string libraryPrefix(llvm::StringRef modelName);
 /// Adds `void <prefix>_infer(const void *arena, const float *input,
 /// int64_t batch, float *logits)`, which wraps the C-interface forward in
 /// memref descriptors, renames the descriptor to `<prefix>_model` and hides
-/// every other symbol of the module.
+/// every other symbol of the module but the kernels' host copies
+/// (`cnnrt_fake_kernel_*`, --gpu-host-kernels), which the tests' fake CUDA
+/// driver finds with dlsym. forward_cuda stays, internal, referenced from
+/// the descriptor.
 void addLibraryEntryPoints(llvm::Module &module, const ModelDescriptor &model,
                            llvm::StringRef forwardSymbol);
 
-/// The C header of a library built from `model`.
+/// The C header of a library built from `model`; `gpu` when it carries GPU
+/// code (--target=cuda), `hostKernels` when also the kernels' host copies.
 std::string libraryHeader(const ModelDescriptor &model,
-                          llvm::StringRef sourceFile);
+                          llvm::StringRef sourceFile,
+                          const GpuCode *gpu = nullptr,
+                          bool hostKernels = false);
 
 /// An archive (ar format) holding one member, `object`, named `memberName`.
 bool writeStaticLibrary(llvm::StringRef path, llvm::StringRef object,

@@ -160,7 +160,9 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
     addLibraryEntryPoints(*llvmModule, model, cnn::kForwardCInterfaceName);
     if (library) {
       library->prefix = libraryPrefix(model.name);
-      library->header = libraryHeader(model, graph.file);
+      library->header =
+          libraryHeader(model, graph.file, gpuCode ? &*gpuCode : nullptr,
+                        options.gpuHostKernels);
     }
   }
   if (llvm::Error err = cpu::optimizeLLVMModule(*llvmModule, **tm, 3)) {

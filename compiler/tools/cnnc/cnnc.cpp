@@ -337,11 +337,6 @@ bool checkTargetFlags() {
                 "need it off");
     return false;
   }
-  if (emitAction == Emit::Lib && !gpuOnCpu) {
-    driverError("--emit=lib --target=cuda: libraries carry CPU code only so "
-                "far; compile the library with --target=cpu");
-    return false;
-  }
   return true;
 }
 
