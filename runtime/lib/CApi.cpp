@@ -6,23 +6,45 @@
 //===----------------------------------------------------------------------===//
 
 #include "cnnrt/cnnrt.h"
+#include "cnnrt/cuda.h"
 
 #include "cnnrt/Arena.h"
+#include "cnnrt/CudaDriver.h"
+#include "cnnrt/CudaForward.h"
 #include "cnnrt/Error.h"
 #include "cnnrt/Init.h"
 #include "cnnrt/Philox.h"
 #include "cnnrt/Safetensors.h"
 
 #include <exception>
+#include <memory>
 #include <new>
 
 struct cnnrt_arena {
   cnnrt::Arena arena;
 };
 
+struct cnnrt_cuda_forward {
+  std::unique_ptr<cnnrt::cuda::CudaForward> gpu;
+  std::string device; ///< cnnrt_cuda_forward_device's
+};
+
 namespace {
 
 thread_local std::string lastError;
+thread_local std::string cudaCheck; ///< cnnrt_model_check_cuda's result
+
+/// Why a descriptor cannot be read, or "".
+std::string badDescriptor(const cnnrt_model *model) {
+  if (!model)
+    return "no model descriptor (NULL)";
+  if (model->abi_version != CNNRT_MODEL_ABI_VERSION)
+    return fmt::format("the model descriptor has ABI version {}, but this "
+                       "libcnnrt reads version {}: rebuild the model with "
+                       "this cnnc",
+                       model->abi_version, CNNRT_MODEL_ABI_VERSION);
+  return "";
+}
 
 /// Runs `body`; on an exception records the message and returns false.
 template <typename F> bool guarded(F &&body) {
@@ -148,5 +170,73 @@ void cnnrt_philox4x32_10(const uint32_t counter[4], const uint32_t key[2],
 }
 
 float cnnrt_uniform_from_u32(uint32_t x) { return cnnrt::uniformFromU32(x); }
+
+const char *cnnrt_model_check_cuda(const cnnrt_model *model) {
+  std::string why = badDescriptor(model);
+  if (why.empty() && !guarded([&] { why = cnnrt::cuda::unavailable(*model); }))
+    why = lastError;
+  if (why.empty())
+    return nullptr;
+  cudaCheck = std::move(why);
+  return cudaCheck.c_str();
+}
+
+cnnrt_cuda_forward *cnnrt_cuda_forward_create(const cnnrt_model *model,
+                                              const void *arena) {
+  cnnrt_cuda_forward *result = nullptr;
+  guarded([&] {
+    std::string why = badDescriptor(model);
+    if (why.empty())
+      why = cnnrt::cuda::unavailable(*model);
+    if (!why.empty())
+      throw cnnrt::Error(why);
+    if (!arena && model->arena_bytes > 0)
+      cnnrt::fail("cnnrt_cuda_forward_create: no arena (NULL)");
+    const cnnrt::cuda::Driver *driver = cnnrt::cuda::Driver::get(why);
+    if (!driver)
+      throw cnnrt::Error(why);
+    auto f = std::make_unique<cnnrt_cuda_forward>();
+    f->gpu = std::make_unique<cnnrt::cuda::CudaForward>(*driver, *model, 0);
+    f->gpu->uploadArena(arena);
+    const cnnrt::cuda::DeviceInfo &d = f->gpu->device();
+    f->device = fmt::format("CUDA device {}: {} ({})", d.ordinal, d.name,
+                            d.arch());
+    result = f.release();
+  });
+  return result;
+}
+
+int cnnrt_cuda_forward_upload(cnnrt_cuda_forward *forward, const void *arena) {
+  return guarded([&] {
+           if (!forward || !arena)
+             cnnrt::fail("cnnrt_cuda_forward_upload: NULL {}",
+                         forward ? "arena" : "handle");
+           forward->gpu->uploadArena(arena);
+         })
+             ? 0
+             : -1;
+}
+
+int cnnrt_cuda_forward_run(cnnrt_cuda_forward *forward, const float *input,
+                           int64_t batch, float *logits) {
+  return guarded([&] {
+           if (!forward)
+             cnnrt::fail("cnnrt_cuda_forward_run: NULL handle");
+           if (batch < 0)
+             cnnrt::fail("cnnrt_cuda_forward_run: batch size {}", batch);
+           if (batch > 0 && (!input || !logits))
+             cnnrt::fail("cnnrt_cuda_forward_run: NULL {}",
+                         input ? "logits" : "input");
+           forward->gpu->forward(input, batch, logits);
+         })
+             ? 0
+             : -1;
+}
+
+const char *cnnrt_cuda_forward_device(const cnnrt_cuda_forward *forward) {
+  return forward ? forward->device.c_str() : "";
+}
+
+void cnnrt_cuda_forward_destroy(cnnrt_cuda_forward *forward) { delete forward; }
 
 } // extern "C"

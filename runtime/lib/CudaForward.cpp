@@ -8,6 +8,22 @@
 
 namespace cnnrt::cuda {
 
+std::string unavailable(const cnnrt_model &model, int ordinal) {
+  if (!model.forward_cuda)
+    return fmt::format("{} was compiled without GPU code (cnnc --target=cuda "
+                       "adds it)",
+                       model.name);
+  std::string why;
+  const Driver *driver = Driver::get(why);
+  if (!driver)
+    return why;
+  try {
+    return archMismatch(model, driver->device(ordinal));
+  } catch (const Error &e) { // the driver cannot describe its device
+    return e.what();
+  }
+}
+
 CudaForward::CudaForward(const Driver &driver, const cnnrt_model &model,
                          int ordinal)
     : driver_(driver), model_(model) {

@@ -34,20 +34,7 @@ private:
 } // namespace
 
 std::string cudaUnavailable(const Model &model) {
-  const cnnrt_model &m = model.desc();
-  if (!m.forward_cuda)
-    return fmt::format("{} was compiled without GPU code (cnnc --target=cuda "
-                       "adds it)",
-                       model.name());
-  std::string why;
-  const cuda::Driver *driver = cuda::Driver::get(why);
-  if (!driver)
-    return why;
-  try {
-    return cuda::archMismatch(m, driver->device(0));
-  } catch (const Error &e) { // the driver cannot describe its device
-    return e.what();
-  }
+  return cuda::unavailable(model.desc());
 }
 
 std::unique_ptr<Forward> makeCudaForward(Model &model) {

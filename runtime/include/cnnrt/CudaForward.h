@@ -33,6 +33,12 @@
 
 namespace cnnrt::cuda {
 
+/// Why `model` cannot run on device `ordinal` here ("FakeMnist was compiled
+/// without GPU code (cnnc --target=cuda adds it)", "no CUDA driver
+/// (libcuda.so.1 not found)", "no CUDA GPU (...)", "the model's GPU code is
+/// for sm_90, but device 0 (...) is sm_80"), or "" when it can.
+std::string unavailable(const cnnrt_model &model, int ordinal = 0);
+
 class CudaForward : private GpuCalls {
 public:
   /// Device `ordinal` of `driver`: its primary context, a stream, the
