@@ -118,33 +118,29 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
     backendError("cannot translate the LLVM dialect to LLVM IR");
     return false;
   }
-  if (trainModule) {
-    std::unique_ptr<llvm::Module> train =
-        cpu::translateToLLVMIR(trainModule, llvmContext, **tm);
-    if (!train) {
-      backendError("cannot translate train_step's LLVM dialect to LLVM IR");
+  // Another copy of the model's code (train_step, forward_cuda), translated
+  // and linked into the one module.
+  auto linkIn = [&](mlir::ModuleOp other, llvm::StringRef function) {
+    std::unique_ptr<llvm::Module> code =
+        cpu::translateToLLVMIR(other, llvmContext, **tm);
+    if (!code) {
+      backendError("cannot translate " + function +
+                   "'s LLVM dialect to LLVM IR");
       return false;
     }
-    if (llvm::Linker::linkModules(*llvmModule, std::move(train))) {
-      backendError("cannot link train_step with forward");
+    if (llvm::Linker::linkModules(*llvmModule, std::move(code))) {
+      backendError("cannot link " + function + " with forward");
       return false;
     }
-  }
+    return true;
+  };
+  if (trainModule && !linkIn(trainModule, "train_step"))
+    return false;
   std::optional<GpuCode> gpuCode;
   if (gpuModule) {
     mlir::FailureOr<gpu::KernelCode> kernels = gpu::takeKernelCode(gpuModule);
-    if (mlir::failed(kernels))
+    if (mlir::failed(kernels) || !linkIn(gpuModule, kForwardCudaName))
       return false;
-    std::unique_ptr<llvm::Module> host =
-        cpu::translateToLLVMIR(gpuModule, llvmContext, **tm);
-    if (!host) {
-      backendError("cannot translate forward_cuda's LLVM dialect to LLVM IR");
-      return false;
-    }
-    if (llvm::Linker::linkModules(*llvmModule, std::move(host))) {
-      backendError("cannot link forward_cuda with forward");
-      return false;
-    }
     gpuCode = GpuCode{("_mlir_ciface_" + kForwardCudaName).str(),
                       kernels->arch, std::move(kernels->ptx),
                       std::move(kernels->kernelNames)};
