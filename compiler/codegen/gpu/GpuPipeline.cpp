@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
@@ -159,6 +160,9 @@ void buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
     return;
   if (options.emulate) {
     pm.addNestedPass<func::FuncOp>(createGpuLaunchToLoops());
+    // On the CPU the temporaries are the heap's: freed when last used (on
+    // the GPU the runtime keeps them from call to call).
+    bufferization::buildBufferDeallocationPipeline(pm);
     pm.addNestedPass<func::FuncOp>(createGpuApproximateMath());
     pm.addNestedPass<func::FuncOp>(createGpuFuseMultiplyAdd());
     addLowerToLLVMPasses(pm, /*deviceAllocations=*/false);
