@@ -47,18 +47,16 @@ struct GpuMergeKernelModules
           return signalPassFailure();
         }
         StringAttr oldName = symbol.getNameAttr();
-        std::string newName = symbols.size() == 1
-                                  ? kernelModule.getName().str()
-                                  : (kernelModule.getName() + "_" +
-                                     oldName.getValue()).str();
+        std::string base = symbols.size() == 1
+                               ? kernelModule.getName().str()
+                               : (kernelModule.getName() + "_" +
+                                  oldName.getValue()).str();
+        std::string newName = base;
         for (int n = 0; mergedSymbols.lookup(newName) ||
                         (newName != oldName.getValue() &&
                          SymbolTable::lookupSymbolIn(kernelModule, newName));
              ++n)
-          newName = (symbols.size() == 1 ? kernelModule.getName().str()
-                                         : (kernelModule.getName() + "_" +
-                                            oldName.getValue()).str()) +
-                    "_" + std::to_string(n);
+          newName = base + "_" + std::to_string(n);
         // Calls between the module's functions follow the new name.
         StringAttr newAttr = StringAttr::get(&getContext(), newName);
         if (failed(SymbolTable::replaceAllSymbolUses(oldName, newAttr,
