@@ -313,6 +313,7 @@ public:
     m.target_features = string(cpu.features);
     llvm::Constant *null = llvm::ConstantPointerNull::get(ptr);
     m.forward_cuda = m.gpu_arch = m.gpu_ptx = m.gpu_kernel_names = null;
+    m.train_step_cuda = null;
     m.gpu_num_kernels = int64(0);
     if (gpu) {
       m.forward_cuda = entryPoint<cnnrt_forward_fn>(gpu->forwardSymbol,
@@ -324,6 +325,9 @@ public:
       for (const std::string &name : gpu->kernelNames)
         names.push_back(string(name));
       m.gpu_kernel_names = array("cnnc.gpu_kernel_names", ptr, names);
+      if (!gpu->trainStepSymbol.empty())
+        m.train_step_cuda = entryPoint<cnnrt_train_step_fn>(
+            gpu->trainStepSymbol, "cnnrt_train_step_fn");
     }
     llvm::Constant *value = constant<cnnrt_model>(m);
     if (error)

@@ -92,6 +92,8 @@ describeModel(mlir::ModuleOp module, mlir::ModuleOp trainModule = {});
 /// that enqueues the kernels (forward_cuda) and the kernels themselves.
 struct GpuCode {
   std::string forwardSymbol; ///< C-interface function, forward's type
+  /// C-interface function, train_step's type; empty without a train step
+  std::string trainStepSymbol;
   std::string arch;          ///< e.g. "sm_90"
   std::string ptx;
   std::vector<std::string> kernelNames; ///< cnnrt_gpu_launch's indices

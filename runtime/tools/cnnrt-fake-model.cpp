@@ -551,4 +551,5 @@ extern "C" const cnnrt_model cnnc_model = {
     // No GPU code.
     nullptr, nullptr, nullptr, 0, nullptr,
 #endif
+    nullptr, // no training step on the GPU
 };

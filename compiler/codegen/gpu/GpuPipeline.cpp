@@ -91,15 +91,18 @@ void addSchedulePasses(OpPassManager &pm, const GpuPipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addNestedPass<func::FuncOp>(createGpuCopiesToLinalg());
+  pm.addNestedPass<func::FuncOp>(createGpuReductionsInner());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addNestedPass<func::FuncOp>(createGpuAccumulateInRegisters());
+  pm.addNestedPass<func::FuncOp>(createGpuSerialKernels());
   GpuMapToThreadsOptions map;
   map.threadsPerBlock = options.threadsPerBlock;
   pm.addNestedPass<func::FuncOp>(createGpuMapToThreads(map));
   pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createGpuCheckHostCode());
 }
 
 /// A function's remaining ops (host or emulated kernels) to the LLVM

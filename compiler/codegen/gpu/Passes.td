@@ -23,6 +23,47 @@ def GpuCopiesToLinalg : Pass<"cnn-gpu-copies-to-linalg", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def GpuReductionsInner
+    : Pass<"cnn-gpu-reductions-inner", "mlir::func::FuncOp"> {
+  let summary = "Every linalg op's parallel loops outside its reductions";
+  let description = [{
+    The schedule gives each thread one output element and runs its
+    reduction serially, in a fixed order (deterministic, no atomics). That
+    needs the parallel loops outermost: a reduction before a parallel loop
+    (a bias gradient sums over the batch first) would stay a host loop
+    around a launch per step. Such ops are generalized and interchanged,
+    parallel loops first.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
+def GpuSerialKernels : Pass<"cnn-gpu-serial-kernels", "mlir::func::FuncOp"> {
+  let summary = "Element work left on the host becomes one-thread kernels";
+  let description = [{
+    What has no parallel loop (the loss's sum over the batch, the penalty's
+    sums over every parameter, a 0-d fill or copy, a scalar assembled into
+    a small tensor) is loads, stores and serial loops in the host function.
+    Each run of such ops between two kernels (with the scalar arithmetic
+    among them) moves into a parallel loop of one iteration, which the
+    mapping makes a kernel of one thread: the same arithmetic in the same
+    order, on the device. A scalar the host still needs is recomputed
+    there when it is pure; a loaded one the host would need is an error.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
+def GpuCheckHostCode : Pass<"cnn-gpu-check-host-code", "mlir::func::FuncOp"> {
+  let summary = "No access to device memory left outside the kernels";
+  let description = [{
+    After the mapping, every buffer of the host function is device memory:
+    a load, store, copy or linalg op outside a gpu.launch would run on the
+    host against device addresses (on a real GPU a fault; on the CPU
+    emulation and the fake driver it would silently work). Such an op is
+    an error naming it, so the schedule's gaps show at compile time.
+  }];
+}
+
 def GpuAccumulateInRegisters
     : Pass<"cnn-gpu-accumulate-in-registers", "mlir::func::FuncOp"> {
   let summary = "Keep a thread's reduction in a register across its loops";

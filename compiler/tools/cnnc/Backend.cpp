@@ -29,6 +29,7 @@
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
@@ -61,14 +62,35 @@ pipeline::PipelineOptions pipelineOptions(const BackendOptions &options,
   out.cpu = options.cpu;
   out.features = options.features;
   out.gpuArch = options.gpuArch;
-  if (options.target == BackendTarget::Cuda && options.gpuOnCpu &&
-      mode == pipeline::Mode::Eval)
+  if (options.target == BackendTarget::Cuda && options.gpuOnCpu)
     out.target = pipeline::Target::CudaOnCpu;
   return out;
 }
 
-/// The GPU's forward, as cnnc names it beside the CPU's.
+/// The GPU's entry points, as cnnc names them beside the CPU's.
 constexpr llvm::StringLiteral kForwardCudaName = "forward_cuda";
+constexpr llvm::StringLiteral kTrainStepCudaName = "train_step_cuda";
+
+/// Renames `module`'s entry `from` (nothing in the module calls it).
+bool renameEntry(mlir::ModuleOp module, llvm::StringRef from,
+                 llvm::StringRef to) {
+  auto entry = module.lookupSymbol<mlir::func::FuncOp>(from);
+  if (!entry) {
+    backendError("the lowered module has no function '" + from + "'");
+    return false;
+  }
+  entry.setSymName(to);
+  return true;
+}
+
+/// Copies `from`'s functions into `to`, but for declarations `to` already
+/// has (the runtime functions both entries call).
+void mergeFunctions(mlir::ModuleOp from, mlir::ModuleOp to) {
+  mlir::OpBuilder builder = mlir::OpBuilder::atBlockEnd(to.getBody());
+  for (auto function : from.getOps<mlir::func::FuncOp>())
+    if (!to.lookupSymbol(function.getSymName()))
+      builder.clone(*function);
+}
 
 /// The GPU branch's pipeline options, up to --emit's stage.
 pipeline::PipelineOptions gpuPipelineOptions(const BackendOptions &options,
@@ -100,6 +122,17 @@ pipeline::Stage lastPipelineStage(BackendStage stage) {
   }
 }
 
+/// Gives `module`'s private function definitions internal linkage, so that
+/// helpers of the same name in two copies of the model (the buffer
+/// deallocation's dealloc_helper) do not clash when the copies are linked.
+void internalizePrivateFunctions(mlir::ModuleOp module) {
+  mlir::MLIRContext *ctx = module.getContext();
+  for (auto function : module.getOps<mlir::LLVM::LLVMFuncOp>())
+    if (function.isPrivate() && !function.isExternal())
+      function.setLinkageAttr(
+          mlir::LLVM::LinkageAttr::get(ctx, mlir::LLVM::Linkage::Internal));
+}
+
 bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
                        mlir::ModuleOp gpuModule, const Graph &graph,
                        const ModelDescriptor &model,
@@ -112,6 +145,7 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
     return false;
   }
   llvm::LLVMContext llvmContext;
+  internalizePrivateFunctions(module);
   std::unique_ptr<llvm::Module> llvmModule =
       cpu::translateToLLVMIR(module, llvmContext, **tm);
   if (!llvmModule) {
@@ -121,6 +155,7 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
   // Another copy of the model's code (train_step, forward_cuda), translated
   // and linked into the one module.
   auto linkIn = [&](mlir::ModuleOp other, llvm::StringRef function) {
+    internalizePrivateFunctions(other);
     std::unique_ptr<llvm::Module> code =
         cpu::translateToLLVMIR(other, llvmContext, **tm);
     if (!code) {
@@ -142,6 +177,9 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
     if (mlir::failed(kernels) || !linkIn(gpuModule, kForwardCudaName))
       return false;
     gpuCode = GpuCode{("_mlir_ciface_" + kForwardCudaName).str(),
+                      trainModule
+                          ? ("_mlir_ciface_" + kTrainStepCudaName).str()
+                          : std::string(),
                       kernels->arch, std::move(kernels->ptx),
                       std::move(kernels->kernelNames)};
   }
@@ -228,20 +266,28 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
       return false;
   }
 
-  // The GPU branch (--emit=gpu, nvvm, ptx) prints forward's GPU code.
-  if (options.stage == BackendStage::Gpu || options.stage == BackendStage::Nvvm ||
-      options.stage == BackendStage::Ptx) {
-    gpu::GpuStage stop = options.stage == BackendStage::Gpu
-                             ? gpu::GpuStage::Schedule
-                         : options.stage == BackendStage::Nvvm
-                             ? gpu::GpuStage::Kernels
-                             : gpu::GpuStage::Binary;
-    if (!runPipeline(*module,
-                     gpuPipelineOptions(options, Stage::Cnn,
-                                        Stage::LLVMDialect, stop)))
+  // The GPU branches (--emit=gpu, nvvm, ptx; train-gpu, train-nvvm,
+  // train-ptx) print forward's or train_step's GPU code.
+  using Stage_ = BackendStage;
+  bool trainGpu = options.stage == Stage_::TrainGpu ||
+                  options.stage == Stage_::TrainNvvm ||
+                  options.stage == Stage_::TrainPtx;
+  if (trainGpu || options.stage == Stage_::Gpu ||
+      options.stage == Stage_::Nvvm || options.stage == Stage_::Ptx) {
+    gpu::GpuStage stop =
+        options.stage == Stage_::Gpu || options.stage == Stage_::TrainGpu
+            ? gpu::GpuStage::Schedule
+        : options.stage == Stage_::Nvvm || options.stage == Stage_::TrainNvvm
+            ? gpu::GpuStage::Kernels
+            : gpu::GpuStage::Binary;
+    pipeline::PipelineOptions stages =
+        gpuPipelineOptions(options, Stage::Cnn, Stage::LLVMDialect, stop);
+    if (trainGpu)
+      stages.mode = Mode::Train;
+    if (!runPipeline(*module, stages))
       return false;
     llvm::raw_string_ostream os(out);
-    if (options.stage != BackendStage::Ptx) {
+    if (stop != gpu::GpuStage::Binary) {
       module->print(os);
       return true;
     }
@@ -252,21 +298,28 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
     return true;
   }
 
-  // forward_cuda, from its own copy of the model: renamed once in linalg
-  // (the eval passes look for `forward`).
+  // forward_cuda and train_step_cuda, from their own copies of the model,
+  // in one module (one gpu.module: one PTX, one kernel list). Renamed once
+  // in linalg: the eval and train passes look for `forward`.
   mlir::OwningOpRef<mlir::ModuleOp> gpuModule;
   if (options.target == BackendTarget::Cuda && !options.gpuOnCpu &&
       options.stage >= BackendStage::LLVM) {
     gpuModule = module->clone();
     if (!runPipeline(*gpuModule,
                      gpuPipelineOptions(options, Stage::Cnn, Stage::Linalg,
-                                        gpu::GpuStage::Host)))
+                                        gpu::GpuStage::Host)) ||
+        !renameEntry(*gpuModule, cnn::kForwardFnName, kForwardCudaName))
       return false;
-    auto forward =
-        gpuModule->lookupSymbol<mlir::func::FuncOp>(cnn::kForwardFnName);
-    if (!forward)
-      return false;
-    forward.setSymName(kForwardCudaName); // nothing in the module calls it
+    if (training) {
+      mlir::OwningOpRef<mlir::ModuleOp> trainGpuModule = trainModule->clone();
+      if (!runPipeline(*trainGpuModule,
+                       pipelineOptions(options, Mode::Train,
+                                       Stage::Specialized, Stage::Linalg)) ||
+          !renameEntry(*trainGpuModule, cnn::kTrainStepFnName,
+                       kTrainStepCudaName))
+        return false;
+      mergeFunctions(*trainGpuModule, *gpuModule);
+    }
     if (!runPipeline(*gpuModule,
                      gpuPipelineOptions(options, Stage::Linalg,
                                         Stage::LLVMDialect,

@@ -21,6 +21,9 @@ enum class BackendStage {
   Gpu,     ///< a branch (CUDA): forward mapped to blocks and threads
   Nvvm,    ///< the branch's kernels in the NVVM dialect
   Ptx,     ///< the branch's kernels as PTX
+  TrainGpu,  ///< a branch (CUDA): train_step mapped to blocks and threads
+  TrainNvvm, ///< the branch's kernels in the NVVM dialect
+  TrainPtx,  ///< the branch's kernels as PTX
   Linalg,  ///< lowered to linalg/tensor/arith/math, arena ABI
   LLVMMLIR,///< the LLVM dialect
   LLVM,    ///< LLVM IR, optimised, with the model descriptor
@@ -29,7 +32,8 @@ enum class BackendStage {
 };
 
 /// The devices the code is for: the CPU always (train_step, and forward
-/// unless gpuOnCpu replaces it), with Cuda also an NVIDIA GPU's forward.
+/// unless gpuOnCpu replaces it), with Cuda also an NVIDIA GPU's forward
+/// and train_step.
 enum class BackendTarget { Cpu, Cuda };
 
 struct BackendOptions {

@@ -2,7 +2,8 @@
 //
 // cnnc FILE.cnn [--emit=STAGE] [-D name=value]... [-o FILE]
 //   STAGE: tokens ast graph cnn summary cnn-eval cnn-train train-linalg
-//          train-llvm-mlir gpu nvvm ptx linalg llvm-mlir llvm asm obj exe
+//          train-llvm-mlir gpu nvvm ptx train-gpu train-nvvm train-ptx
+//          linalg llvm-mlir llvm asm obj exe
 //          lib
 //        [--target=cpu|cuda [--gpu-arch=sm_NN] [--gpu-on-cpu]]
 //
@@ -55,7 +56,7 @@ namespace {
 /// The stages --emit can stop after, in pipeline order.
 enum class Emit {
   Tokens, AST, Graph, Cnn, Summary, CnnEval, CnnTrain, TrainLinalg,
-  TrainLLVMMLIR, Gpu, Nvvm, Ptx, Linalg, LLVMMLIR, LLVM, Asm, Obj, Exe, Lib
+  TrainLLVMMLIR, Gpu, Nvvm, Ptx, TrainGpu, TrainNvvm, TrainPtx, Linalg, LLVMMLIR, LLVM, Asm, Obj, Exe, Lib
 };
 
 enum class Target { Cpu, Cuda };
@@ -100,6 +101,14 @@ cl::opt<Emit> emitAction(
                clEnumValN(Emit::Nvvm, "nvvm",
                           "--target=cuda: the kernels in the NVVM dialect"),
                clEnumValN(Emit::Ptx, "ptx", "--target=cuda: the kernels' PTX"),
+               clEnumValN(Emit::TrainGpu, "train-gpu",
+                          "--target=cuda: the training step mapped to GPU "
+                          "blocks and threads"),
+               clEnumValN(Emit::TrainNvvm, "train-nvvm",
+                          "--target=cuda: the training step's kernels in "
+                          "the NVVM dialect"),
+               clEnumValN(Emit::TrainPtx, "train-ptx",
+                          "--target=cuda: the training step's kernels' PTX"),
                clEnumValN(Emit::Linalg, "linalg",
                           "lowered to linalg, tensor, arith and math"),
                clEnumValN(Emit::LLVMMLIR, "llvm-mlir", "the LLVM dialect"),
@@ -299,6 +308,9 @@ BackendStage backendStage() {
   case Emit::Gpu: return BackendStage::Gpu;
   case Emit::Nvvm: return BackendStage::Nvvm;
   case Emit::Ptx: return BackendStage::Ptx;
+  case Emit::TrainGpu: return BackendStage::TrainGpu;
+  case Emit::TrainNvvm: return BackendStage::TrainNvvm;
+  case Emit::TrainPtx: return BackendStage::TrainPtx;
   case Emit::Linalg: return BackendStage::Linalg;
   case Emit::LLVMMLIR: return BackendStage::LLVMMLIR;
   case Emit::LLVM: return BackendStage::LLVM;
@@ -311,10 +323,11 @@ BackendStage backendStage() {
 /// The GPU flags fit together; false (reported) if not.
 bool checkTargetFlags() {
   bool gpuStage = emitAction == Emit::Gpu || emitAction == Emit::Nvvm ||
-                  emitAction == Emit::Ptx;
+                  emitAction == Emit::Ptx || emitAction == Emit::TrainGpu ||
+                  emitAction == Emit::TrainNvvm || emitAction == Emit::TrainPtx;
   if (target != Target::Cuda) {
     if (gpuStage) {
-      driverError("--emit=gpu, nvvm and ptx need --target=cuda");
+      driverError("--emit=gpu, nvvm, ptx and their train- forms need --target=cuda");
       return false;
     }
     if (gpuOnCpu || gpuHostKernels || gpuArch.getNumOccurrences()) {
@@ -333,8 +346,8 @@ bool checkTargetFlags() {
     return false;
   }
   if (gpuOnCpu && gpuStage) {
-    driverError("--gpu-on-cpu makes no GPU code: --emit=gpu, nvvm and ptx "
-                "need it off");
+    driverError("--gpu-on-cpu makes no GPU code: --emit=gpu, nvvm, ptx and "
+                "their train- forms need it off");
     return false;
   }
   return true;

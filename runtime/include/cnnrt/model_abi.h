@@ -37,8 +37,10 @@ extern "C" {
  *    (below), which the runtime defines; its mean loss, gradients and batch
  *    statistics are over the global batch of all replicas.
  * 7: the CUDA target: forward_cuda and its kernels (PTX) at the end; the
- *    code calls cnnrt_gpu_alloc and cnnrt_gpu_launch (below). */
-#define CNNRT_MODEL_ABI_VERSION 7
+ *    code calls cnnrt_gpu_alloc and cnnrt_gpu_launch (below).
+ * 8: train_step_cuda, the training step on the GPU, at the end; its
+ *    kernels are in the same PTX and kernel list as forward_cuda's. */
+#define CNNRT_MODEL_ABI_VERSION 8
 
 /* MLIR's strided memref descriptors of the ranks the model functions use. */
 typedef struct cnnrt_memref1d_i8 {
@@ -255,7 +257,15 @@ typedef struct cnnrt_train_config {
   FIELD(const char *, gpu_ptx)  /* every kernel, PTX text */                 \
   FIELD(int64_t, gpu_num_kernels)                                            \
   /* the kernels' .entry names; cnnrt_gpu_launch's `kernel` indexes them */  \
-  FIELD(const char *const *, gpu_kernel_names)
+  FIELD(const char *const *, gpu_kernel_names)                               \
+  /* The training step on the GPU (ABI 8): NULL unless compiled with        \
+   * --target=cuda and a train step. train_step's type and conventions,     \
+   * with forward_cuda's rules (device addresses, enqueue only, the same    \
+   * calls in the same order on every call with the same batch size). Its   \
+   * cnnrt_replica_sum calls get device addresses when the work is only     \
+   * enqueued: a data-parallel run on GPUs needs a hook that orders itself  \
+   * on the stream (the executables run it in one process). */             \
+  FIELD(cnnrt_train_step_fn, train_step_cuda)
 typedef struct cnnrt_model {
   CNNRT_MODEL_FIELDS(CNNRT_DECLARE_FIELD, CNNRT_DECLARE_ARRAY)
 } cnnrt_model;
