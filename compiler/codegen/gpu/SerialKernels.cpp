@@ -63,61 +63,6 @@ bool inRun(Operation *user, const llvm::SmallPtrSetImpl<Operation *> &run) {
   return false;
 }
 
-/// Moves `run` (consecutive ops of one block) into a parallel loop of one
-/// iteration. A scalar the host also uses stays before the loop, and the
-/// loop gets a copy (a load left on the host is sunk into the kernels that
-/// need it, by sinkLoadedScalars, or reported by cnn-gpu-check-host-code).
-LogicalResult wrapInKernel(IRRewriter &rewriter, ArrayRef<Operation *> run) {
-  llvm::SmallPtrSet<Operation *, 16> members(run.begin(), run.end());
-  Location loc = run.front()->getLoc();
-  rewriter.setInsertionPoint(run.front());
-  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-  auto kernel = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
-                                        ValueRange{one}, ValueRange{one});
-  Operation *terminator = kernel.getBody()->getTerminator();
-  // Ops moved into the kernel so far; a value of one is the device's.
-  llvm::SmallPtrSet<Operation *, 16> onDevice;
-  for (Operation *op : run) {
-    bool operandsOnHost = llvm::none_of(op->getOperands(), [&](Value v) {
-      Operation *def = v.getDefiningOp();
-      return def && onDevice.contains(def);
-    });
-    // Scalar arithmetic and views of host values stay on the host; the
-    // kernel reads their results as parameters.
-    if (isFreeScalarWork(op) && operandsOnHost) {
-      op->moveBefore(kernel);
-      continue;
-    }
-    bool hostUse = llvm::any_of(op->getUsers(), [&](Operation *user) {
-      return !inRun(user, members);
-    });
-    if (!hostUse) {
-      op->moveBefore(terminator);
-      onDevice.insert(op);
-      continue;
-    }
-    if (!isa<memref::LoadOp>(op) || !operandsOnHost) {
-      InFlightDiagnostic diag =
-          op->emitError("the host needs this value, which the GPU computes");
-      for (Operation *user : op->getUsers())
-        if (!inRun(user, members))
-          diag.attachNote(user->getLoc()) << "used here by " << user->getName();
-      return diag;
-    }
-    // A load the host also uses: the kernel loads it itself.
-    rewriter.setInsertionPoint(terminator);
-    Operation *copy = rewriter.clone(*op);
-    onDevice.insert(copy);
-    rewriter.replaceUsesWithIf(op->getResults(), copy->getResults(),
-                               [&](OpOperand &use) {
-                                 return inRun(use.getOwner(), members);
-                               });
-    op->moveBefore(kernel);
-  }
-  return success();
-}
-
 /// Whether `value` is a scalar the host would read from device memory: a
 /// load, or arithmetic on one.
 bool isLoadedScalar(Value value) {
@@ -161,6 +106,73 @@ bool writtenBetween(memref::LoadOp load, Operation *from, Operation *to) {
       return true;
   }
   return false;
+}
+
+/// Moves `run` (consecutive ops of one block) into a parallel loop of one
+/// iteration. A scalar the host also uses stays before the loop, and the
+/// loop gets a copy (a load left on the host is sunk into the kernels that
+/// need it, by sinkLoadedScalars, or reported by cnn-gpu-check-host-code).
+LogicalResult wrapInKernel(IRRewriter &rewriter, ArrayRef<Operation *> run) {
+  llvm::SmallPtrSet<Operation *, 16> members(run.begin(), run.end());
+  Location loc = run.front()->getLoc();
+  rewriter.setInsertionPoint(run.front());
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  auto kernel = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
+                                        ValueRange{one}, ValueRange{one});
+  Operation *terminator = kernel.getBody()->getTerminator();
+  // Ops moved into the kernel so far; a value of one is the device's.
+  llvm::SmallPtrSet<Operation *, 16> onDevice;
+  SmallVector<Operation *> loadsAfter;
+  for (Operation *op : run) {
+    bool operandsOnHost = llvm::none_of(op->getOperands(), [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      return def && onDevice.contains(def);
+    });
+    // Scalar arithmetic and views of host values stay on the host; the
+    // kernel reads their results as parameters.
+    if (isFreeScalarWork(op) && operandsOnHost) {
+      op->moveBefore(kernel);
+      continue;
+    }
+    bool hostUse = llvm::any_of(op->getUsers(), [&](Operation *user) {
+      return !inRun(user, members);
+    });
+    if (!hostUse) {
+      op->moveBefore(terminator);
+      onDevice.insert(op);
+      continue;
+    }
+    if (!isa<memref::LoadOp>(op) || !operandsOnHost) {
+      InFlightDiagnostic diag =
+          op->emitError("the host needs this value, which the GPU computes");
+      for (Operation *user : op->getUsers())
+        if (!inRun(user, members))
+          diag.attachNote(user->getLoc()) << "used here by " << user->getName();
+      return diag;
+    }
+    // A load the host also uses: the kernel loads it itself, and the
+    // host's load moves after the kernel (where later kernels that read
+    // the value load it in turn), unless the run writes it again later.
+    if (writtenBetween(cast<memref::LoadOp>(op), op->getNextNode(),
+                       run.back()->getNextNode()))
+      return op->emitError("the host needs this value, which the GPU "
+                           "changes after computing it");
+    rewriter.setInsertionPoint(terminator);
+    Operation *copy = rewriter.clone(*op);
+    onDevice.insert(copy);
+    rewriter.replaceUsesWithIf(op->getResults(), copy->getResults(),
+                               [&](OpOperand &use) {
+                                 return inRun(use.getOwner(), members);
+                               });
+    loadsAfter.push_back(op);
+  }
+  Operation *last = kernel;
+  for (Operation *load : loadsAfter) {
+    load->moveAfter(last);
+    last = load;
+  }
+  return success();
 }
 
 /// A kernel that reads a scalar the host loaded (the global batch size as
