@@ -39,7 +39,10 @@ extern "C" {
  * 7: the CUDA target: forward_cuda and its kernels (PTX) at the end; the
  *    code calls cnnrt_gpu_alloc and cnnrt_gpu_launch (below).
  * 8: train_step_cuda, the training step on the GPU, at the end; its
- *    kernels are in the same PTX and kernel list as forward_cuda's. */
+ *    kernels are in the same PTX and kernel list as forward_cuda's. It
+ *    reads the batch from a data set on the device and its scalars from
+ *    device memory (cnnrt_train_scalars), so one captured CUDA graph
+ *    serves every step. */
 #define CNNRT_MODEL_ABI_VERSION 8
 
 /* MLIR's strided memref descriptors of the ranks the model functions use. */
@@ -136,6 +139,45 @@ typedef void (*cnnrt_train_step_fn)(cnnrt_memref1d_i8 *arena,
                                     int32_t nesterov, int32_t first_step,
                                     int32_t masks_given, int64_t seed,
                                     int64_t step);
+
+/* The training step on the GPU (ABI 8): train_step's work, but shaped
+ * for a data set that lives on the device and for CUDA graphs, whose
+ * kernel parameters are fixed when captured:
+ *
+ *   images  the whole data set [M, C, H, W], normalised; labels [M].
+ *   batch   [N] indices into it, 0 <= batch[n] < M: this step's samples,
+ *           in order (the step gathers them; an epoch's shuffle is the
+ *           runtime's choice of indices).
+ *   scalars train_step's scalar arguments as a cnnrt_train_scalars in
+ *           device memory (at least sizeof(cnnrt_train_scalars) bytes),
+ *           read by the kernels when they run.
+ *
+ * The arena, logits, loss and masks are train_step's, in device memory.
+ * Every call with the same descriptors (addresses and N) makes the same
+ * launches, so the runtime captures one graph and, before each replay,
+ * writes only the batch's indices and the scalars. */
+#define CNNRT_TRAIN_SCALARS_FIELDS(FIELD, ARRAY)                             \
+  FIELD(float, lr)                                                           \
+  FIELD(float, momentum)                                                     \
+  FIELD(float, dampening)                                                    \
+  FIELD(float, weight_decay)                                                 \
+  FIELD(float, l2)                                                           \
+  FIELD(float, l1)                                                           \
+  FIELD(int32_t, nesterov)                                                   \
+  FIELD(int32_t, first_step)                                                 \
+  FIELD(int32_t, masks_given)                                                \
+  FIELD(int32_t, reserved) /* 0 */                                           \
+  FIELD(int64_t, seed)                                                       \
+  FIELD(int64_t, step)
+typedef struct cnnrt_train_scalars {
+  CNNRT_TRAIN_SCALARS_FIELDS(CNNRT_DECLARE_FIELD, CNNRT_DECLARE_ARRAY)
+} cnnrt_train_scalars;
+
+typedef void (*cnnrt_train_step_cuda_fn)(
+    cnnrt_memref1d_i8 *arena, cnnrt_memref4d_f32 *images,
+    cnnrt_memref1d_i32 *labels, cnnrt_memref1d_i32 *batch,
+    cnnrt_memref2d_f32 *logits, cnnrt_memref1d_f32 *loss,
+    cnnrt_memref1d_f32 *masks, cnnrt_memref1d_i8 *scalars);
 
 /* Where the training state of one parameter lives: its gradient and its
  * momentum buffer, f32 tensors of the parameter's shape. Layout rule (as
@@ -259,13 +301,12 @@ typedef struct cnnrt_train_config {
   /* the kernels' .entry names; cnnrt_gpu_launch's `kernel` indexes them */  \
   FIELD(const char *const *, gpu_kernel_names)                               \
   /* The training step on the GPU (ABI 8): NULL unless compiled with        \
-   * --target=cuda and a train step. train_step's type and conventions,     \
-   * with forward_cuda's rules (device addresses, enqueue only, the same    \
-   * calls in the same order on every call with the same batch size). Its   \
+   * --target=cuda and a train step. See cnnrt_train_step_cuda_fn; with     \
+   * forward_cuda's rules (device addresses, enqueue only). Its             \
    * cnnrt_replica_sum calls get device addresses when the work is only     \
    * enqueued: a data-parallel run on GPUs needs a hook that orders itself  \
    * on the stream (the executables run it in one process). */             \
-  FIELD(cnnrt_train_step_fn, train_step_cuda)
+  FIELD(cnnrt_train_step_cuda_fn, train_step_cuda)
 typedef struct cnnrt_model {
   CNNRT_MODEL_FIELDS(CNNRT_DECLARE_FIELD, CNNRT_DECLARE_ARRAY)
 } cnnrt_model;
