@@ -326,8 +326,8 @@ public:
         names.push_back(string(name));
       m.gpu_kernel_names = array("cnnc.gpu_kernel_names", ptr, names);
       if (!gpu->trainStepSymbol.empty())
-        m.train_step_cuda = entryPoint<cnnrt_train_step_fn>(
-            gpu->trainStepSymbol, "cnnrt_train_step_fn");
+        m.train_step_cuda = entryPoint<cnnrt_train_step_cuda_fn>(
+            gpu->trainStepSymbol, "cnnrt_train_step_cuda_fn");
     }
     llvm::Constant *value = constant<cnnrt_model>(m);
     if (error)
