@@ -101,9 +101,14 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
     if (gpu_) {
       std::int64_t first = b * f.batchSize;
       n = local = std::min(f.batchSize, train.count - first);
-      gpu_->step(order.data() + first, n, f.sgd, state_.firstStep, f.seed,
-                 state_.step);
-      loss = gpu_->loss();
+      try {
+        gpu_->step(order.data() + first, n, f.sgd, state_.firstStep, f.seed,
+                   state_.step);
+        loss = gpu_->loss();
+      } catch (const Error &e) {
+        report_.stepFailed(e.what(), epoch + 1, b + 1,
+                           checkpoints_.keptText());
+      }
     } else if (replicas_.several()) {
       // This replica's shard of the global batch.
       std::int64_t first = b * f.batchSize;
