@@ -158,6 +158,11 @@ void addKernelPasses(OpPassManager &pm, const GpuPipelineOptions &options) {
 } // namespace
 
 void buildGpuPipeline(OpPassManager &pm, const GpuPipelineOptions &options) {
+  // On the GPU the training step reads a data set on the device and its
+  // scalars from device memory (one CUDA graph for every step); emulated on
+  // the CPU it keeps the CPU's signature.
+  if (!options.emulate)
+    pm.addPass(createGpuTrainEntry());
   addSchedulePasses(pm, options);
   if (options.stopAfter == GpuStage::Schedule)
     return;

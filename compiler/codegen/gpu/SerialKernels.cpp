@@ -64,45 +64,57 @@ bool inRun(Operation *user, const llvm::SmallPtrSetImpl<Operation *> &run) {
 }
 
 /// Moves `run` (consecutive ops of one block) into a parallel loop of one
-/// iteration; pure values the host still uses are recomputed before it.
+/// iteration. A scalar the host also uses stays before the loop, and the
+/// loop gets a copy (a load left on the host is sunk into the kernels that
+/// need it, by sinkLoadedScalars, or reported by cnn-gpu-check-host-code).
 LogicalResult wrapInKernel(IRRewriter &rewriter, ArrayRef<Operation *> run) {
   llvm::SmallPtrSet<Operation *, 16> members(run.begin(), run.end());
-  rewriter.setInsertionPoint(run.front());
-  for (Operation *op : run) {
-    for (Value result : op->getResults()) {
-      bool hostUse = llvm::any_of(result.getUsers(), [&](Operation *user) {
-        return !inRun(user, members);
-      });
-      if (!hostUse)
-        continue;
-      bool operandsOutside = llvm::all_of(op->getOperands(), [&](Value v) {
-        Operation *def = v.getDefiningOp();
-        return !def || !inRun(def, members);
-      });
-      if (!isFreeScalarWork(op) || !operandsOutside) {
-        InFlightDiagnostic diag = op->emitError(
-            "the host needs this value, which the GPU computes");
-        for (Operation *user : result.getUsers())
-          if (!inRun(user, members))
-            diag.attachNote(user->getLoc()) << "used here by " << user->getName();
-        return diag;
-      }
-      Operation *copy = rewriter.clone(*op);
-      rewriter.replaceUsesWithIf(op->getResults(), copy->getResults(),
-                                 [&](OpOperand &use) {
-                                   return !inRun(use.getOwner(), members);
-                                 });
-      break;
-    }
-  }
   Location loc = run.front()->getLoc();
+  rewriter.setInsertionPoint(run.front());
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   auto kernel = scf::ParallelOp::create(rewriter, loc, ValueRange{zero},
                                         ValueRange{one}, ValueRange{one});
   Operation *terminator = kernel.getBody()->getTerminator();
-  for (Operation *op : run)
-    op->moveBefore(terminator);
+  // Ops moved into the kernel so far; a value of one is the device's.
+  llvm::SmallPtrSet<Operation *, 16> onDevice;
+  for (Operation *op : run) {
+    bool operandsOnHost = llvm::none_of(op->getOperands(), [&](Value v) {
+      Operation *def = v.getDefiningOp();
+      return def && onDevice.contains(def);
+    });
+    // Scalar arithmetic and views of host values stay on the host; the
+    // kernel reads their results as parameters.
+    if (isFreeScalarWork(op) && operandsOnHost) {
+      op->moveBefore(kernel);
+      continue;
+    }
+    bool hostUse = llvm::any_of(op->getUsers(), [&](Operation *user) {
+      return !inRun(user, members);
+    });
+    if (!hostUse) {
+      op->moveBefore(terminator);
+      onDevice.insert(op);
+      continue;
+    }
+    if (!isa<memref::LoadOp>(op) || !operandsOnHost) {
+      InFlightDiagnostic diag =
+          op->emitError("the host needs this value, which the GPU computes");
+      for (Operation *user : op->getUsers())
+        if (!inRun(user, members))
+          diag.attachNote(user->getLoc()) << "used here by " << user->getName();
+      return diag;
+    }
+    // A load the host also uses: the kernel loads it itself.
+    rewriter.setInsertionPoint(terminator);
+    Operation *copy = rewriter.clone(*op);
+    onDevice.insert(copy);
+    rewriter.replaceUsesWithIf(op->getResults(), copy->getResults(),
+                               [&](OpOperand &use) {
+                                 return inRun(use.getOwner(), members);
+                               });
+    op->moveBefore(kernel);
+  }
   return success();
 }
 
@@ -233,6 +245,9 @@ LogicalResult moveSerialWork(IRRewriter &rewriter, Block &block) {
 struct GpuSerialKernels : impl::GpuSerialKernelsBase<GpuSerialKernels> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    for (Block &block : getOperation().getBody())
+      if (failed(moveSerialWork(rewriter, block)))
+        return signalPassFailure();
     SmallVector<scf::ParallelOp> kernels;
     getOperation().walk([&](scf::ParallelOp kernel) {
       if (!kernel->getParentOfType<scf::ParallelOp>())
@@ -249,9 +264,6 @@ struct GpuSerialKernels : impl::GpuSerialKernelsBase<GpuSerialKernels> {
                 !op->getParentOfType<scf::ParallelOp>())
               rewriter.eraseOp(op);
         });
-    for (Block &block : getOperation().getBody())
-      if (failed(moveSerialWork(rewriter, block)))
-        return signalPassFailure();
   }
 };
 

@@ -282,8 +282,16 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
             : gpu::GpuStage::Binary;
     pipeline::PipelineOptions stages =
         gpuPipelineOptions(options, Stage::Cnn, Stage::LLVMDialect, stop);
-    if (trainGpu)
+    if (trainGpu) {
+      // As compiled: train_step_cuda, with the GPU's entry.
       stages.mode = Mode::Train;
+      stages.stopAfter = Stage::Linalg;
+      if (!runPipeline(*module, stages) ||
+          !renameEntry(*module, cnn::kTrainStepFnName, kTrainStepCudaName))
+        return false;
+      stages.startAfter = Stage::Linalg;
+      stages.stopAfter = Stage::LLVMDialect;
+    }
     if (!runPipeline(*module, stages))
       return false;
     llvm::raw_string_ostream os(out);
