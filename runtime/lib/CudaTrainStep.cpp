@@ -4,6 +4,8 @@
 
 #include "cnnrt/Error.h"
 
+#include <algorithm>
+
 namespace cnnrt::cuda {
 
 namespace {

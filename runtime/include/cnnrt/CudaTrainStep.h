@@ -30,6 +30,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <string>
 #include <memory>
 #include <vector>
 
