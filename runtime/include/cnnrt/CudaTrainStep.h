@@ -30,8 +30,8 @@
 #include <array>
 #include <cstdint>
 #include <map>
-#include <string>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace cnnrt::cuda {
