@@ -1,6 +1,7 @@
 //===- BenchCommand.cpp - `bench`: inference timing -----------------------===//
 
 #include "Commands.h"
+#include "CudaTraining.h"
 #include "Device.h"
 #include "Model.h"
 #include "Options.h"
@@ -12,7 +13,9 @@
 
 #include <fmt/format.h>
 
+#include <memory>
 #include <random>
+#include <vector>
 
 namespace cnnrt::cli {
 
@@ -20,10 +23,13 @@ namespace {
 
 /// `bench --train`: the compiled training step on one random batch (labels
 /// uniform over the classes), with the model's train { } hyperparameters.
-/// The weights change from run to run, as in training.
+/// The weights change from run to run, as in training. On the GPU the
+/// batch is a data set of its own, and a step is timed until its loss is
+/// back on the host (as `train` waits for it).
 int benchTrain(Model &model, std::int64_t batchSize, std::int64_t runs,
                std::int64_t warmup, std::uint64_t seed,
-               const std::string &weightText, const std::string &threadText) {
+               const std::string &weightText, std::string threadText,
+               bool onGpu) {
   std::int64_t size = model.sampleSize(), k = model.numClasses();
   StepBuffers buffers(model, batchSize);
   float *x = buffers.images();
@@ -37,8 +43,22 @@ int benchTrain(Model &model, std::int64_t batchSize, std::int64_t runs,
     y[i] = label(rng);
   SgdParams sgd = defaultSgd(model);
   std::int64_t step = 0;
+  std::unique_ptr<CudaTraining> gpu;
+  std::vector<std::int64_t> all(static_cast<std::size_t>(batchSize));
+  if (onGpu) {
+    gpu = std::make_unique<CudaTraining>(model);
+    gpu->setData(x, y, batchSize);
+    for (std::int64_t i = 0; i < batchSize; ++i)
+      all[std::size_t(i)] = i;
+    threadText = gpu->forward().description();
+  }
   auto run = [&] {
-    buffers.step(model, batchSize, sgd, step == 0, seed, step);
+    if (gpu) {
+      gpu->step(all.data(), batchSize, sgd, step == 0, seed, step);
+      gpu->loss();
+    } else {
+      buffers.step(model, batchSize, sgd, step == 0, seed, step);
+    }
     ++step;
   };
   for (std::int64_t i = 0; i < warmup; ++i)
@@ -91,15 +111,13 @@ int runBench(const CommandContext &ctx, const Args &args) {
     return 0;
   if (train)
     model.requireTraining("bench --train");
-  if (train && device == "cuda")
-    fail("--device cuda: 'bench --train' runs on the CPU only (the training "
-         "step has no GPU code yet)");
 
   std::string threadText = applyThreads(threads);
   std::string weightText = prepareWeights(model, weights);
   if (train)
     return benchTrain(model, batchSize, runs, warmup, weights.seed, weightText,
-                      threadText);
+                      threadText,
+                      trainDevice(ctx.program, model, device) == "cuda");
   std::unique_ptr<Forward> forward =
       makeForward(ctx.program, model, device, threadText);
   std::int64_t size = model.sampleSize(), k = model.numClasses();

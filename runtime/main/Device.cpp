@@ -3,6 +3,7 @@
 #include "Device.h"
 
 #include "CudaDevice.h"
+#include "CudaTraining.h"
 
 #include "cnnrt/Error.h"
 
@@ -47,6 +48,37 @@ std::unique_ptr<Forward> makeForward(const std::string &program, Model &model,
   std::fprintf(stderr, "%s: note: %s: running on the CPU\n", program.c_str(),
                why.c_str());
   return std::make_unique<CpuForward>(model, threadText);
+}
+
+std::string trainDevice(const std::string &program, const Model &model,
+                        const std::string &device, bool dataParallel,
+                        bool note) {
+  if (device == "cpu")
+    return "cpu";
+  if (device == "cuda") {
+    if (dataParallel)
+      fail("--device cuda: a data-parallel run (mpirun) trains on the CPU "
+           "only (--device cpu)");
+    std::string why = cudaTrainingUnavailable(model);
+    if (!why.empty())
+      fail("--device cuda: {}", why);
+    return "cuda";
+  }
+  // The default: the GPU when the model has training code for it and it
+  // can run.
+  if (!model.desc().train_step_cuda)
+    return "cpu";
+  std::string why = dataParallel ? "a data-parallel run (mpirun) trains on "
+                                   "the CPU only"
+                                 : cudaTrainingUnavailable(model);
+  if (why.empty())
+    return "cuda";
+  if (note) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s: note: %s: training on the CPU\n",
+                 program.c_str(), why.c_str());
+  }
+  return "cpu";
 }
 
 } // namespace cnnrt::cli

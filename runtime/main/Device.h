@@ -5,7 +5,8 @@
 // with --target=cuda, on an NVIDIA GPU (CudaDevice.h). `--device cpu|cuda`
 // chooses; without it a model with GPU code runs on the GPU when this
 // machine has a CUDA driver and a GPU that can run it, else on the CPU with
-// a one-line note on stderr saying why.
+// a one-line note on stderr saying why. train, train-step and bench
+// --train choose alike for the training step (trainDevice).
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNRT_MAIN_DEVICE_H
@@ -62,6 +63,16 @@ void addDeviceOption(CommandLine &cl, std::string &device);
 std::unique_ptr<Forward> makeForward(const std::string &program, Model &model,
                                      const std::string &device,
                                      const std::string &threadText);
+
+/// Where `train`, `train-step` and `bench --train` run the training steps:
+/// "cpu" or "cuda", as makeForward decides for the forward but on the
+/// model's GPU training code (train_step_cuda). `dataParallel`: a run of
+/// several replicas (mpirun), which trains on the CPU only (refused with
+/// --device cuda). The default's note goes to stderr when `note`. Throws
+/// Error when `--device cuda` cannot run.
+std::string trainDevice(const std::string &program, const Model &model,
+                        const std::string &device, bool dataParallel = false,
+                        bool note = true);
 
 } // namespace cnnrt::cli
 

@@ -191,10 +191,11 @@ int runInfo(const CommandContext &ctx, const Args &args) {
   else
     fmt::print("this CPU has every target feature\n");
   if (m.forward_cuda) {
-    fmt::print("gpu: {} PTX, {} kernel{} (eval, infer, bench run on the GPU "
-               "by default; --device cpu to not)\n",
+    fmt::print("gpu: {} PTX, {} kernel{} (eval, infer, bench{} run on the "
+               "GPU by default; --device cpu to not)\n",
                m.gpu_arch, m.gpu_num_kernels,
-               m.gpu_num_kernels == 1 ? "" : "s");
+               m.gpu_num_kernels == 1 ? "" : "s",
+               m.train_step_cuda ? ", train, train-step" : "");
     fmt::print("this machine's GPU: {}\n", cudaMachineSummary(model));
   } else {
     fmt::print("gpu: none (compiled for the CPU only)\n");

@@ -2,6 +2,8 @@
 
 #include "TrainPlan.h"
 
+#include "CudaTraining.h"
+#include "Device.h"
 #include "Options.h"
 #include "TrainOptions.h"
 
@@ -140,6 +142,7 @@ void addTrainFlags(CommandLine &cl, TrainFlags &f) {
                      f.seed),
          f.seed);
   addThreadsOption(cl, f.threads);
+  addDeviceOption(cl, f.device);
   addDataOptions(cl, f.data, /*withSplit=*/false);
   cl.string("load", "CKPT",
             "start from a model checkpoint's weights (PyTorch state_dict "
@@ -202,6 +205,10 @@ TrainPlan planTraining(Model &model, CommandLine &cl, TrainFlags &f,
     checkDirectoryOf(f.log, "--log");
   plan.replicas = replicas.size();
   plan.threadText = applyThreads(f.threads);
+  plan.gpu = trainDevice(ctx.program, model, f.device, replicas.several(),
+                         replicas.leader()) == "cuda";
+  if (plan.gpu)
+    plan.threadText = cudaDeviceText();
   plan.flags = f;
   plan.data = prepareTrainData(f.data, model);
   std::int64_t count = plan.data.train.count;

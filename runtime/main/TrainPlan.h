@@ -33,6 +33,7 @@ struct TrainFlags {
   std::int64_t epochs = 1, batchSize = 64, threads = 0, printEvery = 0;
   std::uint64_t seed = 0;
   std::string load, resume, save, log, progress = "auto";
+  std::string device; ///< --device; "" for the default
 };
 
 /// The model file's train { } section as flag defaults.
@@ -54,7 +55,8 @@ struct TrainPlan {
   TrainProgressState start; ///< where a resumed run stands; zero if fresh
   Metadata resumed;         ///< the resumed checkpoint's metadata, or empty
   std::string weightText;   ///< what follows "weights: "
-  std::string threadText;   ///< "1 thread", as applyThreads says
+  std::string threadText;   ///< "1 thread", or the GPU that trains
+  bool gpu = false;         ///< the steps run on CUDA device 0
   std::string replicaText;  ///< a data-parallel run's, Replicas::describe
   int replicas = 1;         ///< processes training together (mpirun's ranks)
   TrainData data;

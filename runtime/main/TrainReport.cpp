@@ -127,6 +127,13 @@ void TrainReport::finish(const ClassificationMetrics &train,
                savedEpoch, stepsRun);
 }
 
+void TrainReport::stepFailed(const std::string &why, std::int64_t epoch,
+                             std::int64_t batch, const std::string &kept) {
+  progress_.clear();
+  fail("{}: at epoch {}, batch {} of {}: training stopped; {}", why, epoch,
+       batch, plan_.batchesPerEpoch, kept);
+}
+
 void TrainReport::lossNotFinite(const StepLoss &loss, std::int64_t epoch,
                                 std::int64_t batch, std::int64_t step,
                                 const std::string &kept) {

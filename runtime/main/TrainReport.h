@@ -56,6 +56,10 @@ public:
               const ClassificationMetrics &val, std::int64_t savedEpoch,
               std::int64_t stepsRun);
 
+  /// A step on the GPU failed (`why`, the driver's words): throws Error
+  /// saying where and what `kept`.
+  [[noreturn]] void stepFailed(const std::string &why, std::int64_t epoch,
+                               std::int64_t batch, const std::string &kept);
   /// Training diverged: throws Error saying where and what `kept`.
   [[noreturn]] void lossNotFinite(const StepLoss &loss, std::int64_t epoch,
                                   std::int64_t batch, std::int64_t step,

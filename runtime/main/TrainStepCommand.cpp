@@ -8,6 +8,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
+#include "CudaTraining.h"
+#include "Device.h"
 #include "Model.h"
 #include "Options.h"
 #include "TrainOptions.h"
@@ -18,6 +20,7 @@
 #include <fmt/format.h>
 
 #include <cstring>
+#include <vector>
 
 namespace cnnrt::cli {
 
@@ -44,7 +47,7 @@ const Tensor &findTensor(const SafetensorsFile &file, const std::string &path,
 int runTrainStep(const CommandContext &ctx, const Args &args) {
   Model model(ctx.model);
   SgdParams sgd = defaultSgd(model);
-  std::string load, batchPath, masksPath, outPath;
+  std::string load, batchPath, masksPath, outPath, device;
   std::int64_t steps = 1, threads = 0;
   std::uint64_t seed = std::uint64_t(model.desc().train.seed);
   CommandLine cl(
@@ -81,6 +84,7 @@ int runTrainStep(const CommandContext &ctx, const Args &args) {
   cl.string("output", "OUT", "the safetensors file to write", outPath);
   cl.shortName('o', "output");
   addThreadsOption(cl, threads);
+  addDeviceOption(cl, device);
   cl.require("batch");
   cl.require("output");
   if (!cl.parse(args))
@@ -89,6 +93,7 @@ int runTrainStep(const CommandContext &ctx, const Args &args) {
   checkSgd(sgd);
   applyThreads(threads);
   prepareWeights(model, {load, seed});
+  bool onGpu = trainDevice(ctx.program, model, device) == "cuda";
 
   // The batch, checked against the model.
   SafetensorsFile batch = readSafetensors(batchPath);
@@ -155,10 +160,26 @@ int runTrainStep(const CommandContext &ctx, const Args &args) {
   std::memcpy(inputCopy.data(), input.data(), input.nbytes());
   Tensor logits("logits", DType::F32, {n, k});
   StepLoss loss;
-  for (std::int64_t step = 0; step < steps; ++step)
-    loss = model.trainStep(reinterpret_cast<const float *>(inputCopy.data()), y,
-                           n, logits.f32(), mask, !masksPath.empty(), sgd,
-                           step == 0, seed, step);
+  if (onGpu) {
+    // The batch as a data set of its own, taken in order by every step.
+    CudaTraining gpu(model);
+    gpu.setData(reinterpret_cast<const float *>(inputCopy.data()), y, n);
+    std::vector<std::int64_t> all(static_cast<std::size_t>(n));
+    for (std::int64_t i = 0; i < n; ++i)
+      all[std::size_t(i)] = i;
+    for (std::int64_t step = 0; step < steps; ++step)
+      gpu.step(all.data(), n, sgd, step == 0, seed, step,
+               masksPath.empty() ? nullptr : mask);
+    loss = gpu.loss();
+    gpu.logits(logits.f32());
+    gpu.masks(mask);
+    gpu.toHost();
+  } else {
+    for (std::int64_t step = 0; step < steps; ++step)
+      loss = model.trainStep(reinterpret_cast<const float *>(inputCopy.data()),
+                             y, n, logits.f32(), mask, !masksPath.empty(), sgd,
+                             step == 0, seed, step);
+  }
 
   float total = loss.crossEntropy + loss.penalty;
   std::vector<TensorRef> out = {

@@ -57,6 +57,10 @@ int Trainer::run() {
   const TrainFlags &f = plan_.flags;
   report_.describe(model_);
   StepBuffers buffers(model_, f.batchSize);
+  if (plan_.gpu) {
+    gpu_ = std::make_unique<CudaTraining>(model_);
+    gpu_->setData(plan_.data.train);
+  }
   if (state_.epoch >= f.epochs)
     report_.nothingToTrain();
   {
@@ -93,7 +97,19 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
   std::int64_t images = 0;
   for (std::int64_t b = 0; b < nb; ++b) {
     std::int64_t n, local, offset = -1;
-    if (replicas_.several()) {
+    StepLoss loss;
+    if (gpu_) {
+      std::int64_t first = b * f.batchSize;
+      n = local = std::min(f.batchSize, train.count - first);
+      try {
+        gpu_->step(order.data() + first, n, f.sgd, state_.firstStep, f.seed,
+                   state_.step);
+        loss = gpu_->loss();
+      } catch (const Error &e) {
+        report_.stepFailed(e.what(), epoch + 1, b + 1,
+                           checkpoints_.keptText());
+      }
+    } else if (replicas_.several()) {
       // This replica's shard of the global batch.
       std::int64_t first = b * f.batchSize;
       n = std::min(f.batchSize, train.count - first);
@@ -108,10 +124,12 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
       n = local = gatherBatch(train, order, b, f.batchSize, buffers.images(),
                               labels_.data());
     }
-    for (std::int64_t i = 0; i < local; ++i)
-      buffers.labels()[i] = std::int32_t(labels_[std::size_t(i)]);
-    StepLoss loss = buffers.step(model_, local, f.sgd, state_.firstStep,
-                                 f.seed, state_.step, offset);
+    if (!gpu_) {
+      for (std::int64_t i = 0; i < local; ++i)
+        buffers.labels()[i] = std::int32_t(labels_[std::size_t(i)]);
+      loss = buffers.step(model_, local, f.sgd, state_.firstStep, f.seed,
+                          state_.step, offset);
+    }
     double total = loss.total();
     if (!std::isfinite(total))
       report_.lossNotFinite(loss, epoch + 1, b + 1, state_.step,
@@ -133,6 +151,8 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
 
 void Trainer::endEpoch(std::int64_t epoch, double loss, std::int64_t images,
                        double seconds) {
+  if (gpu_)
+    gpu_->toHost();
   std::string bad = firstNonFinite(model_);
   if (!bad.empty())
     report_.weightsNotFinite(bad, epoch + 1, state_.step,
@@ -171,7 +191,9 @@ void Trainer::evaluateSplits() {
   for (auto [metrics, data] :
        {std::pair{&trainMetrics_, &plan_.data.train},
         std::pair{&valMetrics_, &plan_.data.test}}) {
-    *metrics = evaluate(model_, *data, plan_.flags.batchSize, part, parts);
+    *metrics = gpu_ ? evaluate(gpu_->forward(), *data, plan_.flags.batchSize)
+                    : evaluate(model_, *data, plan_.flags.batchSize, part,
+                               parts);
     std::int64_t counts[2] = {metrics->count, metrics->correct};
     replicas_.sum(counts, 2);
     replicas_.sum(&metrics->lossSum, 1);

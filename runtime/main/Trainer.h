@@ -14,6 +14,10 @@
 // The plan (TrainPlan) is settled before the Trainer starts; what it prints
 // and logs is TrainReport's, what it saves CheckpointSaver's.
 //
+// With --device cuda the steps run on the GPU (CudaTraining.h): the
+// training split is copied to the device once, each step gets its indices
+// of the same permutation, and the evaluations run there too.
+//
 // A replica of a data-parallel run (Replicas.h) trains on its shard of each
 // global batch: samples [n·r/R, n·(r+1)/R) of the batch's n, for rank r of
 // R; the compiled step sums the rest. Every replica sees the same losses
@@ -26,6 +30,7 @@
 #ifndef CNNRT_MAIN_TRAINER_H
 #define CNNRT_MAIN_TRAINER_H
 
+#include "CudaTraining.h"
 #include "Metrics.h"
 #include "Model.h"
 #include "Replicas.h"
@@ -36,6 +41,7 @@
 #include "TrainReport.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -82,6 +88,10 @@ private:
   TrainReport report_;
   ClassificationMetrics trainMetrics_, valMetrics_;
   bool evaluated_ = false; ///< the metrics hold the current weights'
+  /// The steps and evaluation on the GPU (plan.gpu), which then holds the
+  /// training state: the host arena is brought up to date after every
+  /// epoch, before the weights check and the checkpoint read it.
+  std::unique_ptr<CudaTraining> gpu_;
 };
 
 } // namespace cnnrt::cli

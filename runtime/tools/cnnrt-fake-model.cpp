@@ -17,12 +17,17 @@
 //   FAKE_BAD_TRAIN  the MNIST variant with one momentum offset off by 64.
 //   FAKE_NO_TRAIN   no train_step (a model compiled without training).
 //   FAKE_OPENMP     the batch loop of forward runs on OpenMP threads.
-//   FAKE_GPU        (linear only) also GPU code, as --target=cuda emits it:
-//                   a forward_cuda that asks for a temporary and launches
-//                   two kernels, PTX declaring them for sm_90, and the
-//                   kernels' bodies as host functions that the tests' fake
-//                   driver runs (cnnrt-fake-cuda.cpp). They compute what
-//                   forward computes, in the same order: the same bits.
+//   FAKE_GPU        also GPU code, as --target=cuda emits it: a
+//                   forward_cuda (linear: asks for a temporary, launches
+//                   two kernels; MNIST: one kernel running forward), a
+//                   train_step_cuda (model ABI 8: gathers the batch by its
+//                   indices into temporaries, then one kernel runs the
+//                   train step with the scalars it reads from the device),
+//                   PTX declaring the kernels for sm_90, and the kernels'
+//                   bodies as host functions that the tests' fake driver
+//                   runs (cnnrt-fake-cuda.cpp). They compute what forward
+//                   and train_step compute, in the same order: the same
+//                   bits.
 //
 // Initializers follow PyTorch's defaults for Linear: U(-1/sqrt(fan_in),
 // 1/sqrt(fan_in)) for weight and bias.
@@ -311,6 +316,31 @@ trainStep(cnnrt_memref1d_i8 *arena, cnnrt_memref4d_f32 *input,
                                     kTracked) += 1;
 }
 
+#ifdef FAKE_GPU
+// One kernel for the whole forward (grid 1, block 1: the host body runs
+// forward itself); kernels 1 and 2 are the training step's.
+const char *const kGpuKernels[] = {"fake_forward", "fake_gather",
+                                   "fake_train"};
+constexpr std::int64_t kGatherKernel = 1, kTrainKernel = 2;
+#define FAKE_FORWARD_PTX                                                       \
+  ".visible .entry fake_forward(\n"                                            \
+  "\t.param .u64 fake_forward_param_0,\n"                                      \
+  "\t.param .u64 fake_forward_param_1,\n"                                      \
+  "\t.param .u64 fake_forward_param_2,\n"                                      \
+  "\t.param .u64 fake_forward_param_3\n"                                       \
+  ")\n{\n\tret;\n}\n\n"
+
+void forwardCuda(cnnrt_memref1d_i8 *arena, cnnrt_memref4d_f32 *input,
+                 cnnrt_memref2d_f32 *output) {
+  void *a = arena->aligned + arena->offset;
+  void *x = input->aligned + input->offset;
+  void *y = output->aligned + output->offset;
+  std::int64_t n = input->sizes[0];
+  void *params[] = {&a, &x, &y, &n};
+  cnnrt_gpu_launch(0, 1, 1, 1, 1, 1, 1, 0, params);
+}
+#endif
+
 constexpr const char *kName = "FakeMnist";
 constexpr std::int64_t kFlops = 2 * D * H + 2 * H * K;
 constexpr std::int64_t kSeed = 3;
@@ -417,36 +447,23 @@ trainStep(cnnrt_memref1d_i8 *arena, cnnrt_memref4d_f32 *input,
 
 #ifdef FAKE_GPU
 // Kernel 0 writes the logits to a temporary (block i = sample, thread k =
-// class); kernel 1 copies them to the output (blocks of 128 threads).
-const char *const kGpuKernels[] = {"fake_linear", "fake_copy"};
-constexpr char kGpuPtx[] = R"(//
-// The kernels of cnnrt-fake-gpu, for the tests' fake driver: it reads the
-// .version, the .target and each .entry's parameters, and runs the host
-// function cnnrt_fake_kernel_<name> of the executable.
-//
-.version 8.0
-.target sm_90
-.address_size 64
-
-.visible .entry fake_linear(
-	.param .u64 fake_linear_param_0,
-	.param .u64 fake_linear_param_1,
-	.param .u64 fake_linear_param_2,
-	.param .u64 fake_linear_param_3
-)
-{
-	ret;
-}
-
-.visible .entry fake_copy(
-	.param .u64 fake_copy_param_0,
-	.param .u64 fake_copy_param_1,
-	.param .u64 fake_copy_param_2
-)
-{
-	ret;
-}
-)";
+// class); kernel 1 copies them to the output (blocks of 128 threads);
+// kernels 2 and 3 are the training step's (kTrainKernels below).
+const char *const kGpuKernels[] = {"fake_linear", "fake_copy", "fake_gather",
+                                   "fake_train"};
+constexpr std::int64_t kGatherKernel = 2, kTrainKernel = 3;
+#define FAKE_FORWARD_PTX                                                       \
+  ".visible .entry fake_linear(\n"                                             \
+  "\t.param .u64 fake_linear_param_0,\n"                                       \
+  "\t.param .u64 fake_linear_param_1,\n"                                       \
+  "\t.param .u64 fake_linear_param_2,\n"                                       \
+  "\t.param .u64 fake_linear_param_3\n"                                        \
+  ")\n{\n\tret;\n}\n\n"                                                       \
+  ".visible .entry fake_copy(\n"                                               \
+  "\t.param .u64 fake_copy_param_0,\n"                                         \
+  "\t.param .u64 fake_copy_param_1,\n"                                         \
+  "\t.param .u64 fake_copy_param_2\n"                                          \
+  ")\n{\n\tret;\n}\n\n"
 
 /// Runs on the host only to enqueue: every pointer is a device address,
 /// computed with but never read.
@@ -472,7 +489,120 @@ constexpr std::int64_t kSeed = 0;
 
 #endif
 
+#ifdef FAKE_GPU
+constexpr char kGpuPtx[] =
+    "//\n"
+    "// The kernels of this fake model, for the tests' fake driver: it reads\n"
+    "// the .version, the .target and each .entry's parameters, and runs the\n"
+    "// host function cnnrt_fake_kernel_<name> of the executable.\n"
+    "//\n"
+    ".version 8.0\n"
+    ".target sm_90\n"
+    ".address_size 64\n\n" FAKE_FORWARD_PTX
+    ".visible .entry fake_gather(\n"
+    "\t.param .u64 fake_gather_param_0,\n"
+    "\t.param .u64 fake_gather_param_1,\n"
+    "\t.param .u64 fake_gather_param_2,\n"
+    "\t.param .u64 fake_gather_param_3,\n"
+    "\t.param .u64 fake_gather_param_4,\n"
+    "\t.param .u64 fake_gather_param_5\n"
+    ")\n{\n\tret;\n}\n\n"
+    ".visible .entry fake_train(\n"
+    "\t.param .u64 fake_train_param_0,\n"
+    "\t.param .u64 fake_train_param_1,\n"
+    "\t.param .u64 fake_train_param_2,\n"
+    "\t.param .u64 fake_train_param_3,\n"
+    "\t.param .u64 fake_train_param_4,\n"
+    "\t.param .u64 fake_train_param_5,\n"
+    "\t.param .u64 fake_train_param_6,\n"
+    "\t.param .u64 fake_train_param_7\n"
+    ")\n{\n\tret;\n}\n";
+
+/// model_abi.h's train_step_cuda: gathers the batch into two temporaries
+/// (kernel fake_gather), then one kernel runs trainStep on them, reading
+/// the scalars from device memory when it runs (so a replayed graph sees
+/// each step's). Only enqueues: every pointer is a device address.
+void trainStepCuda(cnnrt_memref1d_i8 *arena, cnnrt_memref4d_f32 *images,
+                   cnnrt_memref1d_i32 *labels, cnnrt_memref1d_i32 *batch,
+                   cnnrt_memref2d_f32 *logits, cnnrt_memref1d_f32 *loss,
+                   cnnrt_memref1d_f32 *masks, cnnrt_memref1d_i8 *scalars) {
+  std::int64_t n = batch->sizes[0];
+  void *a = arena->aligned + arena->offset;
+  void *x = images->aligned + images->offset;
+  void *y = labels->aligned + labels->offset;
+  void *b = batch->aligned + batch->offset;
+  void *z = logits->aligned + logits->offset;
+  void *l = loss->aligned + loss->offset;
+  void *m = masks->aligned + masks->offset;
+  void *s = scalars->aligned + scalars->offset;
+  void *bx = reinterpret_cast<void *>(
+      cnnrt_gpu_alloc(n * D * std::int64_t(sizeof(float))));
+  void *by = reinterpret_cast<void *>(
+      cnnrt_gpu_alloc(n * std::int64_t(sizeof(std::int32_t))));
+  void *gather[] = {&x, &y, &b, &n, &bx, &by};
+  cnnrt_gpu_launch(kGatherKernel, n, 1, 1, 1, 1, 1, 0, gather);
+  void *train[] = {&a, &bx, &by, &z, &l, &m, &s, &n};
+  cnnrt_gpu_launch(kTrainKernel, 1, 1, 1, 1, 1, 1, 0, train);
+}
+#endif
+
 } // namespace
+
+#ifdef FAKE_GPU
+// The kernels' bodies, which the fake driver finds with dlsym (the
+// executable exports its symbols).
+extern "C" void cnnrt_fake_kernel_fake_gather(const unsigned *grid,
+                                              const unsigned *,
+                                              void **params) {
+  auto *x = *static_cast<const float *const *>(params[0]);
+  auto *y = *static_cast<const std::int32_t *const *>(params[1]);
+  auto *batch = *static_cast<const std::int32_t *const *>(params[2]);
+  auto n = *static_cast<const std::int64_t *>(params[3]);
+  auto *bx = *static_cast<float *const *>(params[4]);
+  auto *by = *static_cast<std::int32_t *const *>(params[5]);
+  for (std::int64_t i = 0; i < std::int64_t(grid[0]) && i < n; ++i) {
+    for (std::int64_t d = 0; d < D; ++d)
+      bx[i * D + d] = x[batch[i] * D + d];
+    by[i] = y[batch[i]];
+  }
+}
+
+extern "C" void cnnrt_fake_kernel_fake_train(const unsigned *, const unsigned *,
+                                             void **params) {
+  auto *a = *static_cast<std::int8_t *const *>(params[0]);
+  auto *x = *static_cast<float *const *>(params[1]);
+  auto *y = *static_cast<std::int32_t *const *>(params[2]);
+  auto *z = *static_cast<float *const *>(params[3]);
+  auto *l = *static_cast<float *const *>(params[4]);
+  auto *m = *static_cast<float *const *>(params[5]);
+  auto *s = *static_cast<const cnnrt_train_scalars *const *>(params[6]);
+  auto n = *static_cast<const std::int64_t *>(params[7]);
+  cnnrt_memref1d_i8 arena{a, a, 0, {kTrainArenaBytes}, {1}};
+  cnnrt_memref4d_f32 input{x, x, 0, {n, C, S, S}, {C * S * S, S * S, S, 1}};
+  cnnrt_memref1d_i32 labels{y, y, 0, {n}, {1}};
+  cnnrt_memref2d_f32 logits{z, z, 0, {n, K}, {K, 1}};
+  cnnrt_memref1d_f32 loss{l, l, 0, {2}, {1}};
+  cnnrt_memref1d_f32 masks{m, m, 0, {n * kMaskElems}, {1}};
+  trainStep(&arena, &input, &labels, &logits, &loss, &masks, s->lr,
+            s->momentum, s->dampening, s->weight_decay, s->l2, s->l1,
+            s->nesterov, s->first_step, s->masks_given, s->seed, s->step);
+}
+#endif
+
+#if defined(FAKE_GPU) && defined(FAKE_MNIST)
+extern "C" void cnnrt_fake_kernel_fake_forward(const unsigned *,
+                                               const unsigned *,
+                                               void **params) {
+  auto *a = *static_cast<std::int8_t *const *>(params[0]);
+  auto *x = *static_cast<float *const *>(params[1]);
+  auto *y = *static_cast<float *const *>(params[2]);
+  auto n = *static_cast<const std::int64_t *>(params[3]);
+  cnnrt_memref1d_i8 arena{a, a, 0, {kArenaBytes}, {1}};
+  cnnrt_memref4d_f32 input{x, x, 0, {n, C, S, S}, {C * S * S, S * S, S, 1}};
+  cnnrt_memref2d_f32 logits{y, y, 0, {n, K}, {K, 1}};
+  forward(&arena, &input, &logits);
+}
+#endif
 
 #if defined(FAKE_GPU) && !defined(FAKE_MNIST)
 // The kernels' bodies, which the fake driver finds with dlsym (the
@@ -541,15 +671,19 @@ extern "C" const cnnrt_model cnnc_model = {
     "x86-64",
     "",
 #endif
-#if defined(FAKE_GPU) && !defined(FAKE_MNIST)
+#ifdef FAKE_GPU
     forwardCuda,
     "sm_90",
     kGpuPtx,
     sizeof(kGpuKernels) / sizeof(kGpuKernels[0]),
     kGpuKernels,
+#ifdef FAKE_NO_TRAIN
+    nullptr,
+#else
+    trainStepCuda,
+#endif
 #else
     // No GPU code.
-    nullptr, nullptr, nullptr, 0, nullptr,
+    nullptr, nullptr, nullptr, 0, nullptr, nullptr,
 #endif
-    nullptr, // no training step on the GPU
 };

@@ -1,20 +1,16 @@
 //===- CudaForward.h - A model's eval-mode forward on a GPU ------*- C++ -*-===//
 //
-// Runs a model's forward_cuda (model_abi.h, --target=cuda) on one device:
-// its PTX JIT-loaded once, one device arena with the CPU arena's layout
-// (weights are copied from the host arena, so checkpoints are the same
-// files), device buffers for a batch's images and logits, and the
-// temporaries forward_cuda asks for.
+// Runs a model's forward_cuda (model_abi.h, --target=cuda) on one device,
+// in a cuda::Session (cnnrt/CudaSession.h: the PTX, the temporaries, the
+// graphs): one device arena with the CPU arena's layout (weights are copied
+// from the host arena, so checkpoints are the same files), or a training
+// arena shared with a CudaTrainStep; device buffers for a batch's images
+// and logits.
 //
-// Per batch size, the first call runs forward_cuda eagerly (its launches go
-// straight to the stream, and a failure is reported at once); the second
-// captures the whole call into a CUDA graph, and that call and every later
-// one of that size replays the graph with a single cuGraphLaunch. A data
-// set's partial last batch gets a graph of its own only if it comes twice.
-//
-// Temporaries are cached per request index: the n-th cnnrt_gpu_alloc of a
-// call gets the n-th buffer when big enough, else a bigger one, and the
-// older buffer stays allocated (a graph may use it) until this object goes.
+// Per batch size, the first call runs forward_cuda eagerly; the second
+// captures it into a CUDA graph, replayed from then on (Session::run). A
+// data set's partial last batch gets a graph of its own only if it comes
+// twice.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNRT_CUDAFORWARD_H
@@ -22,7 +18,7 @@
 
 #include "cnnrt/CudaDriver.h"
 #include "cnnrt/CudaModule.h"
-#include "cnnrt/Gpu.h"
+#include "cnnrt/CudaSession.h"
 #include "cnnrt/model_abi.h"
 
 #include <cstdint>
@@ -39,17 +35,20 @@ namespace cnnrt::cuda {
 /// for sm_90, but device 0 (...) is sm_80"), or "" when it can.
 std::string unavailable(const cnnrt_model &model, int ordinal = 0);
 
-class CudaForward : private GpuCalls {
+class CudaForward {
 public:
-  /// Device `ordinal` of `driver`: its primary context, a stream, the
-  /// model's PTX loaded, the arena allocated. The model must have
-  /// forward_cuda (checkGpuCode). Throws Error.
+  /// Device `ordinal` of `driver`, in a session of its own (the model's PTX
+  /// loaded), the arena allocated. The model must have forward_cuda.
+  /// Throws Error.
   CudaForward(const Driver &driver, const cnnrt_model &model, int ordinal = 0);
-  ~CudaForward() override;
+  /// On `session`, reading the model's tensors from the device arena at
+  /// `arena` (laid out as the host's: a training arena starts with them),
+  /// which the caller keeps current; uploadArena is then not for it.
+  CudaForward(Session &session, CUdeviceptr arena);
   CudaForward(const CudaForward &) = delete;
   CudaForward &operator=(const CudaForward &) = delete;
 
-  const DeviceInfo &device() const { return device_; }
+  const DeviceInfo &device() const { return session_->device(); }
 
   /// Copies the model's tensors (the first arena_bytes of a host arena laid
   /// out as cnnrt::Layout lays it out) to the device arena. Call after the
@@ -61,57 +60,21 @@ public:
   /// of forward_cuda's calls.
   void forward(const float *input, std::int64_t n, float *logits);
 
-  /// What ran so far: calls that ran forward_cuda eagerly, graphs
-  /// captured, graph replays (a call that captures also replays).
-  struct Stats {
-    std::int64_t eagerCalls = 0, graphsCaptured = 0, graphLaunches = 0;
-  };
-  const Stats &stats() const { return stats_; }
+  using Stats = Session::Stats;
+  /// The session's (shared with a CudaTrainStep on the same one).
+  const Stats &stats() const { return session_->stats(); }
 
 private:
-  struct Buffer {
-    CUdeviceptr address = 0;
-    std::int64_t bytes = 0;
-  };
-  /// One batch size: its buffers and, from its second call, its graph.
+  /// One batch size: its buffers and its replays.
   struct Plan {
-    std::int64_t calls = 0;
     CUdeviceptr input = 0, logits = 0;
-    std::int64_t launches = 0, allocs = 0; ///< of the eager call
-    CUgraphExec graph = nullptr;
+    Session::Replay replay;
   };
 
-  std::int64_t alloc(std::int64_t bytes) noexcept override;
-  void launch(std::int64_t kernel, const std::int64_t grid[3],
-              const std::int64_t block[3], std::int64_t sharedBytes,
-              void **params) noexcept override;
-
-  /// A device allocation, kept until destruction.
-  Buffer allocate(std::int64_t bytes, const std::string &what);
-  /// Calls forward_cuda for plan `p` of batch size n and reports the first
-  /// failure of its calls.
-  void callForwardCuda(Plan &p, std::int64_t n);
-  void capture(Plan &p, std::int64_t n);
-  void makeCurrent();
-  /// Frees what was acquired (the destructor; a constructor that failed).
-  void release() noexcept;
-
-  const Driver &driver_;
-  const cnnrt_model &model_;
-  DeviceInfo device_;
-  CUcontext context_ = nullptr;
-  CUdevice handle_ = 0;
-  CUstream stream_ = nullptr;
-  std::unique_ptr<Module> module_;
-  Buffer arena_, input_, logits_;
-  std::vector<Buffer> temporaries_; ///< by request index
-  std::vector<CUdeviceptr> all_;    ///< every allocation, freed at the end
+  std::unique_ptr<Session> own_; ///< unless given one
+  Session *session_;
+  Session::Buffer arena_, input_, logits_;
   std::map<std::int64_t, Plan> plans_;
-  Stats stats_;
-
-  // The state of the forward_cuda call in progress.
-  std::int64_t batch_ = 0, requests_ = 0, launches_ = 0;
-  std::string failure_; ///< the first failure, "" while none
 };
 
 } // namespace cnnrt::cuda

@@ -4,6 +4,7 @@
                       [--given-masks] [--exe-defaults]
                       [--lr LR] [--momentum M] [--dampening D] [--nesterov]
                       [--weight-decay WD] [--l2 L] [--l1 L]
+                      [--exe-arg ARG]...
 
 Builds the network in PyTorch (lecture.py) with non-trivial weights and
 batchnorm statistics, writes them and a batch to safetensors, runs
@@ -14,7 +15,9 @@ the cross-entropy, every updated parameter, batchnorm buffer and momentum
 buffer (each within 1e-4 of its tensor's scale, plus 1e-6 for tensors that
 are 0 up to rounding). Dropout in PyTorch applies
 the masks train-step reports (one step), or masks this script draws and
-passes to both (--given-masks, any number of steps)."""
+passes to both (--given-masks, any number of steps). --exe-arg adds an
+argument to train-step's command line (e.g. --exe-arg=--device
+--exe-arg=cuda); --out keeps train-step's output there."""
 
 import argparse
 import os
@@ -59,6 +62,9 @@ def parse():
     ap.add_argument("--weight-decay", type=float, default=0.0)
     ap.add_argument("--l2", type=float, default=0.0)
     ap.add_argument("--l1", type=float, default=0.0)
+    ap.add_argument("--exe-arg", dest="exe_args", action="append", default=[],
+                    help="an extra argument for EXE train-step")
+    ap.add_argument("--out", help="train-step's output file (default: in WORKDIR)")
     return ap.parse_args()
 
 
@@ -116,7 +122,7 @@ def main():
     params_path = f"{a.workdir}/{tag}-params.safetensors"
     batch_path = f"{a.workdir}/{tag}-batch.safetensors"
     masks_path = f"{a.workdir}/{tag}-masks.safetensors"
-    out_path = f"{a.workdir}/{tag}-out.safetensors"
+    out_path = a.out or f"{a.workdir}/{tag}-out.safetensors"
     st_write(params_path, [(name, t.detach().numpy().copy())
                            for name, t in unique_state_dict(model).items()])
     st_write(batch_path, [("input", x.numpy()), ("labels", labels.numpy())])
@@ -151,7 +157,7 @@ def main():
         cmd += ["--masks", masks_path]
     elif dropout_modules(model) and a.steps != 1:
         sys.exit("generated masks differ per step: use --given-masks with --steps")
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(cmd + a.exe_args, check=True, stdout=subprocess.DEVNULL)
     _, out = st_read(out_path)
 
     if dropout_modules(model):
