@@ -48,6 +48,7 @@ ROOT = os.path.dirname(BENCH)
 sys.path.insert(0, os.path.join(ROOT, "test", "models", "Inputs"))
 sys.path.insert(0, os.path.join(ROOT, "test", "runtime", "Inputs"))
 from rtref import st_read, st_write  # noqa: E402
+import gpu_check_train  # noqa: E402 - bench/, beside this file
 
 SHAPES = {  # the lecture's two shapes, as -D parameters of models/*.cnn
     "fmnist": dict(in_chans=1, side=28, n_classes=10),
@@ -171,6 +172,14 @@ def shared_libraries(exes):
 
 def supports_device_flag(exe, env=None):
     out = subprocess.run([exe, "infer", "--help"], capture_output=True, text=True, env=env)
+    return "--device" in out.stdout
+
+
+def supports_device(exe, command, exes):
+    """Whether EXE's COMMAND takes --device (train-step before the runtime's
+    GPU training did not)."""
+    out = subprocess.run([*exes.prefix, exe, command, "--help"], capture_output=True,
+                         text=True, env=exes.env)
     return "--device" in out.stdout
 
 
@@ -370,6 +379,7 @@ class Results:
         self.out = out
         self.env = env
         self.numerics, self.timings, self.skipped, self.errors = [], [], [], []
+        self.training = []  # gpu_check_train's rows
 
     def error(self, what, exc):
         text = str(exc).strip() or type(exc).__name__
@@ -382,7 +392,8 @@ class Results:
     def write(self):
         self.env["elapsed_s"] = round(self.env["budget"].elapsed(), 1)
         data = dict(env={k: v for k, v in self.env.items() if k != "budget"},
-                    numerics=self.numerics, timings=self.timings, skipped=self.skipped,
+                    numerics=self.numerics, timings=self.timings, training=self.training,
+                    skipped=self.skipped,
                     errors=self.errors)
         self._atomic("results.json", json.dumps(data, indent=1, default=str))
         self._atomic("results.csv", self.csv())
@@ -429,6 +440,8 @@ class Results:
                         None if cnnc else t.get("ms_max"),
                         None if cnnc else ratio(t["ms"], c), t.get("runs"), t.get("compile_s"),
                         t.get("error"), t["status"], t.get("note", "")])
+        for row in gpu_check_train.csv_rows(self.training):
+            w.writerow(row)
         return buf.getvalue()
 
     def markdown(self):
@@ -508,6 +521,7 @@ class Results:
             lines += ["", "torch.compile's first call (compile and warm-up), s: " + ", ".join(
                 f"{t['model']}/{t['shape']}/{t['batch']} {t['peer']} {t['precision']} "
                 f"{t['compile_s']:.1f}" for t in compiles) + "."]
+        lines += gpu_check_train.markdown(self.training, fmt_err)
         if self.skipped:
             why = {}
             for s in self.skipped:
@@ -713,7 +727,7 @@ def check(args):
     bundle = os.path.abspath(args.bundle)
     device = "cpu" if args.cpu else "cuda"
     budget = Budget(args.budget, args.reserve,
-                    dict(exe=20.0, torch=10.0, compile=60.0))
+                    dict(exe=20.0, torch=10.0, compile=60.0, epoch=30.0))
     work = args.workdir
     os.makedirs(work, exist_ok=True)
     # The wrapper passes what its caller gave it (it adds --out itself).
@@ -901,6 +915,27 @@ def run_check(args, bundle, device, budget, work, env, results):
     pool.shutdown(wait=False)
     results.write()
 
+    # Training, most telling first: the step's numerics, the masks and
+    # repeatability, then its time against eager (torch.compile's comes
+    # after the inference timings, the full experiment's estimate between).
+    built = [e for e in entries if not e["build_error"]]
+    train = None
+    if first is not None and not args.no_train:
+        def step_flag(dev):
+            return ["--device", dev] if supports_device(os.path.join(bundle, first["exe"]),
+                                                        "train-step", exes) else []
+        train = gpu_check_train.Train(argparse.Namespace(
+            results=results, bundle=bundle, work=work, budget=budget, tc=tc, exes=exes,
+            pool=ThreadPoolExecutor(max(1, args.jobs)), st_read=st_read, log=log,
+            order=TIMING_ORDER, with_alarm=with_alarm, OutOfTime=OutOfTime,
+            cpu_flag=step_flag("cpu"), train_flag=step_flag(cnnc_device or "cpu")))
+        env["train_flag"] = " ".join(train.c.train_flag)
+        log("== training: train-step against PyTorch with TF32 off, masks, repeatability")
+        train.numerics(built)
+        train.masks(built)
+        log("== training time: cnnc bench --train and PyTorch eager, batch 64")
+        train.times([e for e in built if e["timed"]], args, ["cnnc", "eager"])
+
     timed = sorted((e for e in entries if e["timed"] and not e["build_error"]),
                    key=lambda e: (TIMING_ORDER.index(e["model"]) if e["model"] in TIMING_ORDER
                                   else len(TIMING_ORDER), list(SHAPES).index(e["shape"])))
@@ -967,6 +1002,13 @@ def run_check(args, bundle, device, budget, work, env, results):
             log(f"  {tag:28s} cnnc {c if c is None else round(c, 4)} ms, eager (host in/out) "
                 f"{[None if v is None else round(v, 4) for v in eager]} ms")
             results.write()
+
+    if train is not None:
+        log("== training: one epoch per model, the full experiment's time")
+        train.epochs(built, args)
+        if not args.no_compile and hasattr(torch, "compile"):
+            log("== training time: torch.compile (default and reduce-overhead)")
+            train.times([e for e in built if e["timed"]], args, ["compile", "reduce-overhead"])
 
     # Phase 3: torch.compile, both modes and precisions, model by model in
     # TIMING_ORDER until the budget runs out. Each compile starts from a
@@ -1098,7 +1140,11 @@ def main():
     c.add_argument("--models", default="", help="model stems (default: the bundle's)")
     c.add_argument("--shapes", default="fmnist,cifar2")
     c.add_argument("--batches", default="64,1024")
-    c.add_argument("--runs", type=int, default=100)
+    c.add_argument("--runs", type=int, default=50, help="timed inference calls (default 50)")
+    c.add_argument("--train-runs", type=int, default=50, help="timed training steps (default 50)")
+    c.add_argument("--train-images", type=int, default=60000,
+                   help="images of the one timed training epoch per model (default 60000)")
+    c.add_argument("--no-train", action="store_true", help="skip the training checks")
     c.add_argument("--warmup", type=int, default=20)
     c.add_argument("--jobs", type=int, default=4,
                    help="executables checking logits at once (not while timing)")

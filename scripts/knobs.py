@@ -128,6 +128,12 @@ def parse_args(argv, ranks):
                    "CIFAR-2 (same as --data cifar10 --data-dir DIR)")
     p.add_argument("--classes", help="classes to keep, e.g. airplane,bird or "
                    "0,2 (cifar10 default: airplane,bird)")
+    p.add_argument("--device", choices=["cpu", "cuda"], default="cpu",
+                   help="where the models train: cuda compiles them with "
+                   "--target=cuda and trains with --device cuda (default cpu)")
+    p.add_argument("--cnnc-arg", action="append", default=[], metavar="ARG",
+                   help="an extra cnnc flag for every model (repeatable; the "
+                   "tests' fake CUDA driver needs --gpu-host-kernels)")
     args = p.parse_args(argv)
     if args.cifar10:
         if args.data_dir and args.data_dir != args.cifar10:
@@ -183,11 +189,21 @@ def defines(args):
 
 def run_settings(args):
     """Everything that decides a model's numbers: results are keyed by it."""
-    return {"data": args.data, "data_dir": args.data_dir,
-            "classes": args.classes, "limit": args.limit,
-            "epochs": args.epochs, "batch_size": args.batch_size,
-            "seed": args.seed, "threads": args.threads,
-            "defines": defines(args)}
+    settings = {"data": args.data, "data_dir": args.data_dir,
+                "classes": args.classes, "limit": args.limit,
+                "epochs": args.epochs, "batch_size": args.batch_size,
+                "seed": args.seed, "threads": args.threads,
+                "defines": defines(args)}
+    # Only a GPU run names its device: the CPU's settings, and so its run
+    # folders and finished results, stay what they were before --device.
+    if args.device != "cpu":
+        settings["device"] = args.device
+    return settings
+
+
+def compile_flags(args):
+    """cnnc's flags beyond the model's -D parameters."""
+    return (["--target=cuda"] if args.device == "cuda" else []) + args.cnnc_arg
 
 
 def settings_key(settings):
@@ -265,17 +281,21 @@ def summarise(cnnc, path, defs):
             "ops": sum(int(n) for n in re.findall(r"x(\d+)", ops.group(1))) if ops else 10}
 
 
-def compile_inputs(path, defs):
-    """What an executable is compiled from, recorded beside it."""
-    return json.dumps({"model": path, "defines": defs})
+def compile_inputs(path, defs, flags=()):
+    """What an executable is compiled from, recorded beside it (the flags
+    only when there are any: a CPU build's record is what it always was)."""
+    inputs = {"model": path, "defines": defs}
+    if flags:
+        inputs["flags"] = list(flags)
+    return json.dumps(inputs)
 
 
-def needs_compile(exe, path, defs, cnnc):
+def needs_compile(exe, path, defs, cnnc, flags=()):
     """An executable is reused if it was compiled from this model file with
     these flags, and is newer than the model file and cnnc."""
     try:
         with open(exe + ".inputs") as f:
-            same = f.read() == compile_inputs(path, defs)
+            same = f.read() == compile_inputs(path, defs, flags)
         built = os.path.getmtime(exe)
     except OSError:
         return True
@@ -434,6 +454,8 @@ def train_command(exe, args, epochs, files, resume, print_every):
         cmd += ["--threads", str(args.threads)]
     if resume:
         cmd += ["--resume", files["ckpt"]]
+    if args.device != "cpu":
+        cmd += ["--device", args.device]
     return cmd
 
 
@@ -578,7 +600,7 @@ def describe(args, results):
     epochs = plural(args.epochs, "epoch") if args.epochs else "each model's own epochs"
     subset = f"first {r['train_images']} training / {r['val_images']} validation images (subset)" \
         if args.limit else f"all {r['train_images']} training / {r['val_images']} validation images"
-    return f"{name}, {subset}, {epochs}, batch {args.batch_size}, seed {args.seed}"
+    return f"{name}, {subset}, {epochs}, batch {args.batch_size}, seed {args.seed}" + on_device(args)
 
 
 def svg_chart(results, title):
@@ -700,13 +722,13 @@ def compile_all(args, models, exes, defs, tags, estimate):
         if os.path.exists(exe + ".inputs"):
             os.remove(exe + ".inputs")
         try:
-            run_tool([args.cnnc, path, "-o", tmp] + [f"-D{d}" for d in defs],
-                     f"compiling {os.path.basename(path)}")
+            run_tool([args.cnnc, path, "-o", tmp] + [f"-D{d}" for d in defs]
+                     + compile_flags(args), f"compiling {os.path.basename(path)}")
             os.replace(tmp, exe)
         finally:
             if os.path.exists(tmp):
                 os.remove(tmp)
-        write_atomic(exe + ".inputs", compile_inputs(path, defs))
+        write_atomic(exe + ".inputs", compile_inputs(path, defs, compile_flags(args)))
         took = time.monotonic() - began
         estimate.finish("compile", stem, took)
         say(tag, f"compile: done in {took:.1f} s", estimate)
@@ -980,7 +1002,10 @@ def main(argv, ranks):
     defs = settings["defines"]
     plans = plan_models(args, models, defs)
     # Executables per input shape; results per settings.
+    flags = compile_flags(args)
     bin_dir = os.path.join(args.out, "bin", "-".join(defs) or "default")
+    if args.device != "cpu":  # GPU executables beside, not over, the CPU's
+        bin_dir += f"-{args.device}"
     run_dir = os.path.join(args.out, "runs", settings_key(settings))
     os.makedirs(bin_dir, exist_ok=True)
     os.makedirs(run_dir, exist_ok=True)
@@ -1006,7 +1031,7 @@ def main(argv, ranks):
         estimate = Estimate()
         exes = {stem: os.path.join(bin_dir, stem) for stem, _, _ in models}
         for stem, _, path in mine:
-            stale = needs_compile(exes[stem], path, defs, args.cnnc)
+            stale = needs_compile(exes[stem], path, defs, args.cnnc, flags)
             if stale:
                 estimate.plan("compile", stem, plans[stem]["summary"]["ops"])
             if stale or not load_result(model_files(run_dir, stem)["result"],
@@ -1068,7 +1093,13 @@ def describe_run(args):
     size = f"the first {args.limit} images of each split" if args.limit else "all images"
     epochs = plural(args.epochs, "epoch") if args.epochs else "each model's own epochs"
     return (f"{data}, {size}, {epochs}, batch {args.batch_size}, seed {args.seed}, "
-            f"threads {args.threads or 'all'}")
+            f"threads {args.threads or 'all'}" + on_device(args))
+
+
+def on_device(args):
+    """The device in a run's description: nothing on the CPU (as before
+    --device), ', on the CUDA GPU' otherwise."""
+    return ", on the CUDA GPU" if args.device == "cuda" else ""
 
 
 def report(args, results, elapsed):
@@ -1108,6 +1139,7 @@ def subset_note(args, results):
         cut.append(f"{plural(args.epochs, 'epoch')} instead of the models' own "
                    f"{'/'.join(map(str, own))}")
     data = f" --cifar10 {args.data_dir}" if args.data == "cifar10" else ""
+    data += f" --device {args.device}" if args.device != "cpu" else ""
     return (f"\nNOTE: this is a SUBSET of the lecture's experiment: "
             f"{' and '.join(cut) or 'as configured'}.\n"
             f"The full experiment: scripts/knobs.py --full{data} --seed {args.seed} "

@@ -4,7 +4,8 @@
 # seed, epochs and batch size, and print train/validation accuracy, their gap
 # and the training speed (scripts/knobs.py; knobs.csv and knobs.svg in
 # build/knobs/). Extra arguments go to knobs.py: e.g. `--full` for the whole
-# experiment, `--knobs baseline,dropout`, `--cifar10 DIR`; see --help.
+# experiment, `--knobs baseline,dropout`, `--cifar10 DIR`, `--device cuda`
+# (the models compiled with --target=cuda, trained on the GPU); see --help.
 # The defaults train on a subset, a few minutes; rerunning reuses finished
 # models and continues an interrupted one.
 set -euo pipefail

@@ -77,7 +77,8 @@ def dropout_modules(model):
 def use_masks(model, masks):
     """Makes each dropout module multiply by its mask ([N, E])."""
     for name, m in dropout_modules(model):
-        mask = torch.from_numpy(np.array(masks[name]))
+        device = next(model.parameters()).device
+        mask = torch.from_numpy(np.array(masks[name])).to(device)
 
         def forward(x, mask=mask, channelwise=isinstance(m, torch.nn.Dropout2d)):
             if channelwise:
@@ -101,104 +102,147 @@ def compare(label, got, expected, failures):
     return err / max(scale, ABSOLUTE / TOLERANCE)
 
 
-def main():
-    a = parse()
-    shape = SHAPES[a.shape]
-    defines = {k: int(v) for k, v in (d.split("=", 1) for d in a.defines)}
+def make_case(model_name, shape_name, defines=None, batch=6):
+    """The network with non-trivial weights and statistics, a batch and its
+    labels, all on the CPU."""
+    shape = SHAPES[shape_name]
     # relu and max-pool make a step discontinuous: an activation within
     # rounding of a kink may go either way in two correct float32
     # computations (PyTorch's own float32 and float64 disagree there too).
     # The weights and batch come from a seed whose data keeps clear of the
     # kinks for these networks; CHECK_SEED tries others.
     torch.manual_seed(int(os.environ.get("CHECK_SEED", "1")))
-    model = MODELS[a.model](**shape, **defines)
+    model = MODELS[model_name](**shape, **(defines or {}))
     perturb(model)
     model.train()
-    n, k = a.batch, shape["n_classes"]
-    x = torch.randn(n, shape["in_chans"], shape["side"], shape["side"])
-    labels = torch.arange(n) % k
+    x = torch.randn(batch, shape["in_chans"], shape["side"], shape["side"])
+    labels = torch.arange(batch) % shape["n_classes"]
+    return model, x, labels
+
+
+def write_case(model, x, labels, params_path, batch_path):
+    st_write(params_path, [(name, t.detach().cpu().numpy().copy())
+                           for name, t in unique_state_dict(model).items()])
+    st_write(batch_path, [("input", x.cpu().numpy()), ("labels", labels.cpu().numpy())])
+
+
+def optimizer_flags(h):
+    """train-step's flags for the hyperparameters h (lr, momentum, dampening,
+    nesterov, weight_decay, l2, l1)."""
+    return ["--lr", repr(h.lr), "--momentum", repr(h.momentum),
+            "--dampening", repr(h.dampening),
+            "--nesterov", "true" if h.nesterov else "false",
+            "--weight-decay", repr(h.weight_decay),
+            "--penalty", f"l2:{h.l2!r},l1:{h.l1!r}"]
+
+
+def draw_masks(model, x, seed=5):
+    """Dropout masks for every site, [N, E] and scaled by 1 / (1 - p): what
+    --masks gives train-step (the same masks in every step)."""
+    rng = np.random.default_rng(seed)
+    masks = {}
+    for name, m in dropout_modules(model):
+        # The activation's channels (dropout2d) or size (dropout): from a
+        # forward hook.
+        shapes = {}
+        def record(module, inputs, output, shapes=shapes):
+            shapes["s"] = inputs[0].shape
+        h = m.register_forward_hook(record)
+        with torch.no_grad():
+            model.eval()
+            model(x[:1])
+            model.train()
+        h.remove()
+        s = shapes["s"]
+        e = s[1] if isinstance(m, torch.nn.Dropout2d) else int(np.prod(s[1:]))
+        keep = (rng.random((x.shape[0], e)) >= m.p).astype(np.float32)
+        masks[name] = keep * np.float32(1.0 / (1.0 - m.p))
+    return masks
+
+
+def write_masks(masks, path):
+    st_write(path, [(f"mask.{name}", v) for name, v in masks.items()])
+
+
+def reference(model, x, labels, masks, h, steps):
+    """The lecture's loop in PyTorch, `steps` SGD steps from model's state on
+    model's device; returns what compare_outputs checks."""
+    if masks is not None:
+        use_masks(model, masks)
+    params = [p for _, p in model.named_parameters()]
+    opt = torch.optim.SGD(params, lr=h.lr, momentum=h.momentum,
+                          dampening=h.dampening, nesterov=h.nesterov,
+                          weight_decay=h.weight_decay)
+    for step in range(steps):
+        logits = model(x)
+        ce = F.cross_entropy(logits, labels)
+        penalty = (h.l2 * sum(p.pow(2.0).sum() for p in params)
+                   + h.l1 * sum(p.abs().sum() for p in params))
+        loss = ce + penalty
+        opt.zero_grad()
+        ce_grads = torch.autograd.grad(ce, params, retain_graph=True)
+        loss.backward()
+        opt.step()
+    return dict(model=model, logits=logits, ce=ce, penalty=penalty, loss=loss,
+                ce_grads=ce_grads, params=params, opt=opt)
+
+
+def compare_outputs(out, ref):
+    """train-step's outputs (a safetensors dict) against reference()'s:
+    (worst relative error, failures, number of gradients)."""
+    def host(t):
+        return t.detach().cpu().numpy()
+    model = ref["model"]
+    failures, worst = [], 0.0
+    worst = max(worst, compare("logits", out["logits"], host(ref["logits"]), failures))
+    worst = max(worst, compare("loss.cross_entropy", out["loss.cross_entropy"], ref["ce"].item(), failures))
+    worst = max(worst, compare("loss.penalty", out["loss.penalty"], float(ref["penalty"]), failures))
+    worst = max(worst, compare("loss", out["loss"], ref["loss"].item(), failures))
+    names = [name for name, _ in model.named_parameters()]
+    for name, g in zip(names, ref["ce_grads"]):
+        worst = max(worst, compare(f"grad.{name}", out[f"grad.{name}"], host(g), failures))
+    for name, t in unique_state_dict(model).items():
+        worst = max(worst, compare(name, out[name], host(t), failures))
+    for name, p in zip(names, ref["params"]):
+        state = ref["opt"].state[p]
+        if "momentum_buffer" in state and state["momentum_buffer"] is not None:
+            worst = max(worst, compare(f"momentum_buffer.{name}", out[f"momentum_buffer.{name}"],
+                                       host(state["momentum_buffer"]), failures))
+    return worst, failures, len(names)
+
+
+def main():
+    a = parse()
+    defines = {k: int(v) for k, v in (d.split("=", 1) for d in a.defines)}
+    model, x, labels = make_case(a.model, a.shape, defines, a.batch)
 
     tag = f"{a.model}-{a.shape}-{a.steps}"
     params_path = f"{a.workdir}/{tag}-params.safetensors"
     batch_path = f"{a.workdir}/{tag}-batch.safetensors"
     masks_path = f"{a.workdir}/{tag}-masks.safetensors"
     out_path = a.out or f"{a.workdir}/{tag}-out.safetensors"
-    st_write(params_path, [(name, t.detach().numpy().copy())
-                           for name, t in unique_state_dict(model).items()])
-    st_write(batch_path, [("input", x.numpy()), ("labels", labels.numpy())])
+    write_case(model, x, labels, params_path, batch_path)
     cmd = [a.exe, "train-step", "--load", params_path, "--batch", batch_path,
            "-o", out_path, "--steps", str(a.steps), "--seed", "11"]
     if not a.exe_defaults:
-        cmd += ["--lr", repr(a.lr), "--momentum", repr(a.momentum),
-                "--dampening", repr(a.dampening),
-                "--nesterov", "true" if a.nesterov else "false",
-                "--weight-decay", repr(a.weight_decay),
-                "--penalty", f"l2:{a.l2!r},l1:{a.l1!r}"]
-    rng = np.random.default_rng(5)
+        cmd += optimizer_flags(a)
+    masks = None
     if a.given_masks:
-        masks = {}
-        for name, m in dropout_modules(model):
-            # The activation's channels (dropout2d) or size (dropout): from a
-            # forward hook.
-            shapes = {}
-            def record(module, inputs, output, shapes=shapes):
-                shapes["s"] = inputs[0].shape
-            h = m.register_forward_hook(record)
-            with torch.no_grad():
-                model.eval()
-                model(x[:1])
-                model.train()
-            h.remove()
-            s = shapes["s"]
-            e = s[1] if isinstance(m, torch.nn.Dropout2d) else int(np.prod(s[1:]))
-            keep = (rng.random((n, e)) >= m.p).astype(np.float32)
-            masks[name] = keep * np.float32(1.0 / (1.0 - m.p))
-        st_write(masks_path, [(f"mask.{name}", v) for name, v in masks.items()])
+        masks = draw_masks(model, x)
+        write_masks(masks, masks_path)
         cmd += ["--masks", masks_path]
     elif dropout_modules(model) and a.steps != 1:
         sys.exit("generated masks differ per step: use --given-masks with --steps")
     subprocess.run(cmd + a.exe_args, check=True, stdout=subprocess.DEVNULL)
     _, out = st_read(out_path)
 
-    if dropout_modules(model):
-        if not a.given_masks:
-            masks = {name: out[f"mask.{name}"] for name, _ in dropout_modules(model)}
-        use_masks(model, masks)
-
-    params = [p for _, p in model.named_parameters()]
-    opt = torch.optim.SGD(params, lr=a.lr, momentum=a.momentum,
-                          dampening=a.dampening, nesterov=a.nesterov,
-                          weight_decay=a.weight_decay)
-    for step in range(a.steps):
-        logits = model(x)
-        ce = F.cross_entropy(logits, labels)
-        penalty = (a.l2 * sum(p.pow(2.0).sum() for p in params)
-                   + a.l1 * sum(p.abs().sum() for p in params))
-        loss = ce + penalty
-        opt.zero_grad()
-        ce_grads = torch.autograd.grad(ce, params, retain_graph=True)
-        loss.backward()
-        opt.step()
-
-    failures, worst = [], 0.0
-    worst = max(worst, compare("logits", out["logits"], logits.detach().numpy(), failures))
-    worst = max(worst, compare("loss.cross_entropy", out["loss.cross_entropy"], ce.item(), failures))
-    worst = max(worst, compare("loss.penalty", out["loss.penalty"], float(penalty), failures))
-    worst = max(worst, compare("loss", out["loss"], loss.item(), failures))
-    names = [name for name, _ in model.named_parameters()]
-    for name, g in zip(names, ce_grads):
-        worst = max(worst, compare(f"grad.{name}", out[f"grad.{name}"], g.numpy(), failures))
-    for name, t in unique_state_dict(model).items():
-        worst = max(worst, compare(name, out[name], t.detach().numpy(), failures))
-    for name, p in zip(names, params):
-        state = opt.state[p]
-        if "momentum_buffer" in state and state["momentum_buffer"] is not None:
-            worst = max(worst, compare(f"momentum_buffer.{name}", out[f"momentum_buffer.{name}"],
-                                       state["momentum_buffer"].numpy(), failures))
+    if dropout_modules(model) and not a.given_masks:
+        masks = {name: out[f"mask.{name}"] for name, _ in dropout_modules(model)}
+    worst, failures, n = compare_outputs(out, reference(model, x, labels, masks, a, a.steps))
     for f in failures:
         print("MISMATCH", f)
     status = "ok" if not failures else "MISMATCH"
-    print(f"{a.model} {a.shape} {a.steps} step(s): {len(names)} gradients, "
+    print(f"{a.model} {a.shape} {a.steps} step(s): {n} gradients, "
           f"worst relative error {worst:.2g} {status}")
     sys.exit(0 if not failures else 1)
 
