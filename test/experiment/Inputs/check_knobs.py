@@ -101,7 +101,10 @@ def check_csv(rows, out, directory):
         rate = images * settings["epochs"] / float(r["seconds"])
         if abs(float(r["images_per_s"]) - rate) > 0.01 * rate:
             fail(f"{r['model']}: {r['images_per_s']} images/s, expected about {rate:.1f}")
-        exe = os.path.join(out, "bin", "-".join(settings["defines"]) or "default", r["model"])
+        bins = "-".join(settings["defines"]) or "default"
+        if settings.get("device", "cpu") != "cpu":  # a GPU run's, beside the CPU's
+            bins += "-" + settings["device"]
+        exe = os.path.join(out, "bin", bins, r["model"])
         info = subprocess.run([exe, "info"], capture_output=True, text=True, check=True).stdout
         params = int(re.search(r"^parameters: (\d+)", info, re.MULTILINE).group(1))
         if params != int(r["parameters"]):
@@ -119,7 +122,7 @@ def check_svg(path, rows):
     if knob_labels != [r["knob"] for r in rows]:
         fail(f"SVG knob labels {knob_labels} != CSV {[r['knob'] for r in rows]}")
     title = " ".join(t.text for t in texts if t.get("class") in ("title", "subtitle"))
-    for word in ("accuracy", "epochs", "seed", "images"):
+    for word in ("accuracy", "epoch", "seed", "images"):
         if word not in title:
             fail(f"SVG title {title!r} does not state the {word}")
     if not any(t.text == "accuracy" for t in texts if t.get("class") == "axis-label"):
