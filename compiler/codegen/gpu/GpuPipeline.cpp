@@ -76,6 +76,7 @@ namespace {
 /// Tensors to the gpu.launches of the host function.
 void addSchedulePasses(OpPassManager &pm, const GpuPipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createGpuSplitReductions());
   pm.addPass(createLinalgElementwiseOpFusionPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());

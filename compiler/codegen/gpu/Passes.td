@@ -45,6 +45,32 @@ def GpuTrainEntry : Pass<"cnn-gpu-train-entry", "mlir::ModuleOp"> {
   ];
 }
 
+def GpuSplitReductions
+    : Pass<"cnn-gpu-split-reductions", "mlir::func::FuncOp"> {
+  let summary = "Long sums split into partial sums and a fixed-order total";
+  let description = [{
+    A thread sums its reduction serially: a convolution's weight gradient
+    (a few thousand outputs, each a sum over the batch and the image) or a
+    penalty's sum over a whole parameter (one output) would leave most of
+    the GPU idle behind a long chain of dependent adds. A sum whose outer
+    reduction loop is the batch (or at least `min-split` long) and whose
+    remaining reduction is at least `min-rest` long becomes two ops: the
+    partial sums, that loop made parallel (one partial per batch element
+    or row, each a thread), then the total over the partials, in order.
+    No atomics: the result is the same bits on every run. Only sums
+    (`out + x` yielded for every output) are split.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect",
+                           "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+  let options = [
+    Option<"minSplit", "min-split", "int64_t", /*default=*/"8",
+           "The shortest static outer loop worth splitting">,
+    Option<"minRest", "min-rest", "int64_t", /*default=*/"16",
+           "The shortest reduction left to each partial sum">,
+  ];
+}
+
 def GpuReductionsInner
     : Pass<"cnn-gpu-reductions-inner", "mlir::func::FuncOp"> {
   let summary = "Every linalg op's parallel loops outside its reductions";
