@@ -127,6 +127,17 @@ struct CpuTrainOptions : PassPipelineOptions<CpuTrainOptions> {
       llvm::cl::desc("Target features, as cnnc's -mattr"), llvm::cl::init("")};
 };
 
+struct CudaTrainOptions : PassPipelineOptions<CudaTrainOptions> {
+  Option<std::string> stopAfter{
+      *this, "stop-after",
+      llvm::cl::desc("The last stage (a cnnc --emit level: cnn-train, "
+                     "linalg, gpu, nvvm, ptx, llvm-mlir)"),
+      llvm::cl::init("llvm-mlir")};
+  Option<std::string> arch{*this, "arch",
+                           llvm::cl::desc("The GPU, as cnnc's --gpu-arch"),
+                           llvm::cl::init("sm_90")};
+};
+
 struct CudaEvalOptions : PassPipelineOptions<CudaEvalOptions> {
   Option<std::string> stopAfter{
       *this, "stop-after",
@@ -154,6 +165,7 @@ bool setCudaStopAfter(PipelineOptions &options, llvm::StringRef emit) {
   std::optional<std::pair<Stage, GpuStage>> stop =
       llvm::StringSwitch<std::optional<std::pair<Stage, GpuStage>>>(emit)
           .Case("cnn-eval", {{Stage::Specialized, GpuStage::Host}})
+          .Case("cnn-train", {{Stage::Specialized, GpuStage::Host}})
           .Case("linalg", {{Stage::Linalg, GpuStage::Host}})
           .Case("gpu", {{Stage::LLVMDialect, GpuStage::Schedule}})
           .Case("nvvm", {{Stage::LLVMDialect, GpuStage::Kernels}})
@@ -225,6 +237,20 @@ void registerPipelines() {
         options.gpuArch = cl.arch;
         if (!setCudaStopAfter(options, cl.stopAfter))
           llvm::report_fatal_error("cnnc-cuda-eval: unknown stop-after '" +
+                                   llvm::Twine(cl.stopAfter) + "'");
+        buildPipeline(pm, options);
+      });
+  PassPipelineRegistration<CudaTrainOptions>(
+      "cnnc-cuda-train",
+      "cnnc's training-step pipeline for NVIDIA GPUs (train_step_cuda), "
+      "from the cnn dialect as MLIRGen makes it to `stop-after`",
+      [](OpPassManager &pm, const CudaTrainOptions &cl) {
+        PipelineOptions options;
+        options.target = Target::Cuda;
+        options.mode = Mode::Train;
+        options.gpuArch = cl.arch;
+        if (!setCudaStopAfter(options, cl.stopAfter))
+          llvm::report_fatal_error("cnnc-cuda-train: unknown stop-after '" +
                                    llvm::Twine(cl.stopAfter) + "'");
         buildPipeline(pm, options);
       });

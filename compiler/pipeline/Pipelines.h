@@ -71,8 +71,8 @@ struct PipelineOptions {
 };
 
 /// Sets a CUDA pipeline's stopAfter and gpuStopAfter from a cnnc --emit
-/// level (cnn-eval, linalg, gpu, nvvm, ptx, llvm-mlir); false if `emit` is
-/// none of them.
+/// level (cnn-eval or cnn-train, linalg, gpu, nvvm, ptx, llvm-mlir; the
+/// train- forms without the prefix); false if `emit` is none of them.
 bool setCudaStopAfter(PipelineOptions &options, llvm::StringRef emit);
 
 /// Appends the passes of `options`' stages to `pm` (a module pass manager).
@@ -80,8 +80,8 @@ void buildPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
 /// Registers `cnnc-cpu-eval` and `cnnc-cpu-train` (options `stop-after`,
 /// `parallel`, `cpu`, `features`, and for eval `fold-batchnorm`) and
-/// `cnnc-cuda-eval` (`stop-after`, `arch`, `fold-batchnorm`, `emulate`) for
-/// cnnc-opt.
+/// `cnnc-cuda-eval` (`stop-after`, `arch`, `fold-batchnorm`, `emulate`) and
+/// `cnnc-cuda-train` (`stop-after`, `arch`) for cnnc-opt.
 void registerPipelines();
 
 } // namespace cnnc::pipeline

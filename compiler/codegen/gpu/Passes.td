@@ -27,12 +27,12 @@ def GpuTrainEntry : Pass<"cnn-gpu-train-entry", "mlir::ModuleOp"> {
   let summary = "The GPU training step's entry: data set, indices, scalars";
   let description = [{
     Rewrites `function` (a train_step in linalg, model_abi.h's CPU
-    signature) to the GPU's (cnnrt_train_step_cuda_fn): the batch is
-    gathered from the whole data set through `batch`'s indices, and each
-    scalar argument is loaded from the cnnrt_train_scalars in device
-    memory (the kernels that use it load it: cnn-gpu-serial-kernels). A
-    CUDA graph captured once then serves every step of a run. A module
-    without `function` is left alone.
+    signature) to the GPU's entry `entry` (cnnrt_train_step_cuda_fn): the
+    batch is gathered from the whole data set through `batch`'s indices,
+    and each scalar argument is loaded from the cnnrt_train_scalars in
+    device memory (the kernels that use it load it:
+    cnn-gpu-serial-kernels). A CUDA graph captured once then serves every
+    step of a run. A module without `function` is left alone.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect",
                            "mlir::memref::MemRefDialect",
@@ -41,7 +41,9 @@ def GpuTrainEntry : Pass<"cnn-gpu-train-entry", "mlir::ModuleOp"> {
                            "mlir::arith::ArithDialect"];
   let options = [
     Option<"function", "function", "std::string",
-           /*default=*/"\"train_step_cuda\"", "The training step to rewrite">,
+           /*default=*/"\"train_step\"", "The training step to rewrite">,
+    Option<"entry", "entry", "std::string",
+           /*default=*/"\"train_step_cuda\"", "Its name on the GPU">,
   ];
 }
 

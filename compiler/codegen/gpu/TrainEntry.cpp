@@ -160,6 +160,7 @@ struct GpuTrainEntry : impl::GpuTrainEntryBase<GpuTrainEntry> {
     entry.eraseArguments(erase);
     step.setFunctionType(
         FunctionType::get(ctx, entry.getArgumentTypes(), TypeRange{}));
+    step.setSymName(this->entry); // nothing in the module calls it
   }
 };
 

@@ -67,7 +67,8 @@ pipeline::PipelineOptions pipelineOptions(const BackendOptions &options,
   return out;
 }
 
-/// The GPU's entry points, as cnnc names them beside the CPU's.
+/// The GPU's entry points, as cnnc names them beside the CPU's
+/// (cnn-gpu-train-entry names the training step's).
 constexpr llvm::StringLiteral kForwardCudaName = "forward_cuda";
 constexpr llvm::StringLiteral kTrainStepCudaName = "train_step_cuda";
 
@@ -282,16 +283,8 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
             : gpu::GpuStage::Binary;
     pipeline::PipelineOptions stages =
         gpuPipelineOptions(options, Stage::Cnn, Stage::LLVMDialect, stop);
-    if (trainGpu) {
-      // As compiled: train_step_cuda, with the GPU's entry.
+    if (trainGpu)
       stages.mode = Mode::Train;
-      stages.stopAfter = Stage::Linalg;
-      if (!runPipeline(*module, stages) ||
-          !renameEntry(*module, cnn::kTrainStepFnName, kTrainStepCudaName))
-        return false;
-      stages.startAfter = Stage::Linalg;
-      stages.stopAfter = Stage::LLVMDialect;
-    }
     if (!runPipeline(*module, stages))
       return false;
     llvm::raw_string_ostream os(out);
@@ -320,11 +313,10 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
       return false;
     if (training) {
       mlir::OwningOpRef<mlir::ModuleOp> trainGpuModule = trainModule->clone();
+      // (cnn-gpu-train-entry names it train_step_cuda.)
       if (!runPipeline(*trainGpuModule,
                        pipelineOptions(options, Mode::Train,
-                                       Stage::Specialized, Stage::Linalg)) ||
-          !renameEntry(*trainGpuModule, cnn::kTrainStepFnName,
-                       kTrainStepCudaName))
+                                       Stage::Specialized, Stage::Linalg)))
         return false;
       mergeFunctions(*trainGpuModule, *gpuModule);
     }

@@ -1,7 +1,7 @@
 // RUN: cnnc-opt %s --split-input-file --verify-diagnostics --allow-unregistered-dialect --pass-pipeline='builtin.module(cnn-gpu-train-entry)' | FileCheck %s
 
-// train_step_cuda with the CPU's signature (model_abi.h's
-// cnnrt_train_step_fn) becomes cnnrt_train_step_cuda_fn's: the data set
+// train_step with the CPU's signature (model_abi.h's cnnrt_train_step_fn)
+// becomes train_step_cuda, of cnnrt_train_step_cuda_fn's: the data set
 // and its labels, the batch's indices, and one buffer of scalars. The
 // batch is gathered through the indices; each scalar is loaded from its
 // place in cnnrt_train_scalars (lr at byte 0, momentum 4, dampening 8,
@@ -27,7 +27,7 @@
 // CHECK-DAG: %[[STEPV:.+]] = memref.view %[[SCALARS]][%[[C48]]][] : memref<?xi8> to memref<i64>
 // CHECK-DAG: %[[STEP:.+]] = memref.load %[[STEPV]][]
 // CHECK: "test.use"(%[[ROWS]], %{{[0-9]+}}, %[[STEP]], %{{[0-9]+}}, %{{[0-9]+}})
-func.func @train_step_cuda(%arena: memref<?xi8>, %input: memref<?x1x4x4xf32>,
+func.func @train_step(%arena: memref<?xi8>, %input: memref<?x1x4x4xf32>,
     %labels: memref<?xi32>, %logits: memref<?x3xf32>, %loss: memref<2xf32>,
     %masks: memref<?xf32>, %lr: f32, %momentum: f32, %dampening: f32,
     %wd: f32, %l2: f32, %l1: f32, %nesterov: i32, %first: i32,
@@ -50,6 +50,6 @@ func.func @forward_cuda(%arena: memref<?xi8>, %input: memref<?x1x4x4xf32>, %logi
 // -----
 
 // expected-error @below {{not a training step of model_abi.h's signature}}
-func.func @train_step_cuda(%arena: memref<?xi8>, %input: memref<?x1x4x4xf32>) {
+func.func @train_step(%arena: memref<?xi8>, %input: memref<?x1x4x4xf32>) {
   return
 }
