@@ -36,7 +36,8 @@ llvm::Error checkLayout(llvm::LLVMContext &ctx,
        {&checkStruct<cnnrt_tensor_desc>, &checkStruct<cnnrt_init_spec>,
         &checkStruct<cnnrt_model_tensor>, &checkStruct<cnnrt_model_hyperparam>,
         &checkStruct<cnnrt_train_config>, &checkStruct<cnnrt_train_slot>,
-        &checkStruct<cnnrt_dropout_site>, &checkStruct<cnnrt_model>})
+        &checkStruct<cnnrt_dropout_site>, &checkStruct<cnnrt_model>,
+        &checkStruct<cnnrt_train_scalars>})
     if (llvm::Error err = check(ctx, layout))
       return err;
   return llvm::Error::success();

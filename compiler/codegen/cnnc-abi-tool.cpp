@@ -85,10 +85,13 @@ int main(int argc, char **argv) {
   printStruct<cnnrt_train_slot>(ctx, "cnnrt_train_slot");
   printStruct<cnnrt_dropout_site>(ctx, "cnnrt_dropout_site");
   printStruct<cnnrt_model>(ctx, "cnnrt_model");
+  printStruct<cnnrt_train_scalars>(ctx, "cnnrt_train_scalars");
   outs() << "cnnrt_forward_fn = "
          << *abi::functionType<cnnrt_forward_fn>(ctx) << "\n"
          << "cnnrt_train_step_fn = "
-         << *abi::functionType<cnnrt_train_step_fn>(ctx) << "\n";
+         << *abi::functionType<cnnrt_train_step_fn>(ctx) << "\n"
+         << "cnnrt_train_step_cuda_fn = "
+         << *abi::functionType<cnnrt_train_step_cuda_fn>(ctx) << "\n";
 
   std::optional<DataLayout> layout;
   if (dataLayout.getNumOccurrences())
