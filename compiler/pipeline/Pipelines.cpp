@@ -195,6 +195,21 @@ void buildPipeline(OpPassManager &pm, const PipelineOptions &options) {
     addCodegenPasses(pm, options);
 }
 
+/// A cnnc-cuda-<mode> pipeline's options up to `stopAfter` (a cnnc --emit
+/// level) for `arch`.
+static PipelineOptions cudaOptions(llvm::StringRef pipeline, Mode mode,
+                                   llvm::StringRef stopAfter,
+                                   llvm::StringRef arch) {
+  PipelineOptions options;
+  options.target = Target::Cuda;
+  options.mode = mode;
+  options.gpuArch = arch.str();
+  if (!setCudaStopAfter(options, stopAfter))
+    llvm::report_fatal_error(pipeline + ": unknown stop-after '" + stopAfter +
+                             "'");
+  return options;
+}
+
 void registerPipelines() {
   PassPipelineRegistration<CpuEvalOptions>(
       "cnnc-cpu-eval",
@@ -230,14 +245,10 @@ void registerPipelines() {
       "cnnc's inference pipeline for NVIDIA GPUs, from the cnn dialect as "
       "MLIRGen makes it to `stop-after`",
       [](OpPassManager &pm, const CudaEvalOptions &cl) {
-        PipelineOptions options;
+        PipelineOptions options =
+            cudaOptions("cnnc-cuda-eval", Mode::Eval, cl.stopAfter, cl.arch);
         options.target = cl.emulate ? Target::CudaOnCpu : Target::Cuda;
-        options.mode = Mode::Eval;
         options.foldBatchNorm = cl.foldBatchNorm;
-        options.gpuArch = cl.arch;
-        if (!setCudaStopAfter(options, cl.stopAfter))
-          llvm::report_fatal_error("cnnc-cuda-eval: unknown stop-after '" +
-                                   llvm::Twine(cl.stopAfter) + "'");
         buildPipeline(pm, options);
       });
   PassPipelineRegistration<CudaTrainOptions>(
@@ -245,14 +256,8 @@ void registerPipelines() {
       "cnnc's training-step pipeline for NVIDIA GPUs (train_step_cuda), "
       "from the cnn dialect as MLIRGen makes it to `stop-after`",
       [](OpPassManager &pm, const CudaTrainOptions &cl) {
-        PipelineOptions options;
-        options.target = Target::Cuda;
-        options.mode = Mode::Train;
-        options.gpuArch = cl.arch;
-        if (!setCudaStopAfter(options, cl.stopAfter))
-          llvm::report_fatal_error("cnnc-cuda-train: unknown stop-after '" +
-                                   llvm::Twine(cl.stopAfter) + "'");
-        buildPipeline(pm, options);
+        buildPipeline(pm, cudaOptions("cnnc-cuda-train", Mode::Train,
+                                      cl.stopAfter, cl.arch));
       });
 }
 
