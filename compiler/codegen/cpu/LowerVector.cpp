@@ -13,7 +13,9 @@
 // DAG combiner's alias checks are quadratic: minutes for NetResDeep). And a
 // transpose of a broadcast (the conv's filter column, splat along the row)
 // becomes a broadcast of unit dims, i.e. one splat per row, instead of a
-// shuffle of the whole flattened tile (<256 x float>).
+// shuffle of the whole flattened tile (<256 x float>). A row of inputs
+// whose values are each splat (a channel-lane conv step) is read value by
+// value, so that LLVM broadcasts from memory instead of shuffling lanes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -78,6 +80,43 @@ LogicalResult copyByRows(RewriterBase &rewriter, memref::CopyOp copy,
   rewriter.eraseOp(copy);
   return success();
 }
+
+/// A 1-D vector.load whose every use extracts one static lane (a conv
+/// step's input row, each value splat across the output channels) as one
+/// scalar load per lane: LLVM then folds each load into its splat (a
+/// broadcast from memory, on a load port), where extracting lanes of the
+/// loaded vector costs a shuffle per lane on the FMA units' ports.
+struct ExtractedLanesToScalarLoads : OpRewritePattern<vector::LoadOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::LoadOp load,
+                                PatternRewriter &rewriter) const override {
+    auto memrefType = dyn_cast<MemRefType>(load.getBase().getType());
+    if (load.getVectorType().getRank() != 1 || !memrefType ||
+        !memrefType.isLastDimUnitStride() || load->use_empty())
+      return failure();
+    SmallVector<vector::ExtractOp> extracts;
+    for (Operation *user : load->getUsers()) {
+      auto extract = dyn_cast<vector::ExtractOp>(user);
+      if (!extract || extract.hasDynamicPosition() ||
+          extract.getStaticPosition().size() != 1)
+        return failure();
+      extracts.push_back(extract);
+    }
+    for (vector::ExtractOp extract : extracts) {
+      rewriter.setInsertionPoint(extract);
+      SmallVector<Value> indices(load.getIndices());
+      int64_t lane = extract.getStaticPosition().front();
+      Value offset = arith::ConstantIndexOp::create(rewriter, load.getLoc(), lane);
+      indices.back() = arith::AddIOp::create(rewriter, load.getLoc(),
+                                             indices.back(), offset);
+      rewriter.replaceOpWithNewOp<memref::LoadOp>(extract, load.getBase(),
+                                                  indices);
+    }
+    rewriter.eraseOp(load);
+    return success();
+  }
+};
 
 /// transpose(broadcast(x)) where the transpose keeps the dimensions of x in
 /// order and only moves the broadcast ones around it:
@@ -251,6 +290,12 @@ struct CpuLowerVectorPass
       vector::populateVectorTransferLoweringPatterns(patterns,
                                                      /*maxTransferRank=*/1);
       vector::populateVectorShapeCastLoweringPatterns(patterns);
+      if (failed(applyPatternsGreedily(func, std::move(patterns))))
+        return signalPassFailure();
+    }
+    {
+      RewritePatternSet patterns(ctx);
+      patterns.add<ExtractedLanesToScalarLoads>(ctx);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }

@@ -252,6 +252,15 @@ public:
     SmallVector<int64_t> registers(ranges.size(), 1);
     registers[2] = bestColumns;
     registers[3] = bestLanes;
+    // With the filter taps of a row innermost, LLVM keeps the input values
+    // the taps share (columns + taps - 1 broadcasts) in registers; where
+    // they do not fit beside the accumulators, they spill, and the input
+    // channel goes innermost instead (no value shared between steps).
+    int64_t taps = ranges[6];
+    int64_t tapsInRegisters = bestAccumulators + bestLanes / budget.lanes +
+                              bestColumns + taps - 1;
+    if (ShapedType::isDynamic(taps) || tapsInRegisters > budget.registers)
+      return config(OpKind::LaneConv, {}, registers, {0, 1, 2, 3, 5, 6, 4});
     return config(OpKind::LaneConv, {}, registers);
   }
 

@@ -98,3 +98,40 @@ func.func @window_columns(%v: vector<4x3x2xf32>, %acc: vector<4x3xf32>) -> vecto
   %r = vector.multi_reduction <maximumf>, %v, %acc [2] : vector<4x3x2xf32> to vector<4x3xf32>
   return %r : vector<4x3xf32>
 }
+
+// -----
+
+// A channel-lane conv step: each input value of the row is splat across
+// the output channels. The row is read as one scalar load per value (a
+// broadcast from memory after LLVM), not as a vector whose lanes are then
+// extracted one by one (a shuffle per lane). A load that is also used
+// whole stays a vector load.
+// CHECK-LABEL: func.func @row_splats(
+//  CHECK-SAME:   %[[ROW:[a-z0-9]+]]: memref<16xf32>, %[[I:[a-z0-9]+]]: index
+//   CHECK-NOT:   vector.load
+//   CHECK-DAG:   %[[X0:.+]] = memref.load %[[ROW]][%[[I]]] : memref<16xf32>
+//   CHECK-DAG:   %[[I1:.+]] = arith.addi %[[I]], %c1 : index
+//   CHECK-DAG:   %[[X1:.+]] = memref.load %[[ROW]][%[[I1]]] : memref<16xf32>
+//   CHECK-DAG:   vector.broadcast %[[X0]] : f32 to vector<8xf32>
+//   CHECK-DAG:   vector.broadcast %[[X1]] : f32 to vector<8xf32>
+//   CHECK-NOT:   vector.load
+//       CHECK:   return
+func.func @row_splats(%row: memref<16xf32>, %i: index, %f: vector<8xf32>) -> (vector<8xf32>, vector<8xf32>) {
+  %v = vector.load %row[%i] : memref<16xf32>, vector<2xf32>
+  %x0 = vector.extract %v[0] : f32 from vector<2xf32>
+  %x1 = vector.extract %v[1] : f32 from vector<2xf32>
+  %b0 = vector.broadcast %x0 : f32 to vector<8xf32>
+  %b1 = vector.broadcast %x1 : f32 to vector<8xf32>
+  %m0 = arith.mulf %b0, %f : vector<8xf32>
+  %m1 = arith.mulf %b1, %f : vector<8xf32>
+  return %m0, %m1 : vector<8xf32>, vector<8xf32>
+}
+
+// CHECK-LABEL: func.func @row_used_whole
+//       CHECK:   %[[V:.+]] = vector.load
+//       CHECK:   vector.extract %[[V]][0]
+func.func @row_used_whole(%row: memref<16xf32>, %i: index) -> (f32, vector<2xf32>) {
+  %v = vector.load %row[%i] : memref<16xf32>, vector<2xf32>
+  %x0 = vector.extract %v[0] : f32 from vector<2xf32>
+  return %x0, %v : f32, vector<2xf32>
+}

@@ -11,12 +11,15 @@
 // out [KH, KW, C, F], the bias broadcast along the channels-last result,
 // the register tile k vector registers of output channels by as many
 // output columns as the accumulators allow (AVX-512, 14 of 32 registers,
-// 2 x 7; AVX2, 14 of 16, 1 x 14), then the layout copy back to NCHW.
+// 2 x 7; AVX2, 14 of 16, 1 x 14), then the layout copy back to NCHW. A
+// step's filter taps stay innermost where the inputs they share fit the
+// registers beside the accumulators (AVX-512: 14 + 2 + 7 + 2 of 32); on
+// AVX2 (14 + 1 + 14 + 2 of 16) the input channel goes innermost.
 // CHECK-LABEL: func.func @conv32
 // CHECK:       linalg.transpose ins(%{{.+}} : tensor<32x16x3x3xf32>) outs(%{{.+}} : tensor<3x3x16x32xf32>) permutation = [2, 3, 1, 0]
 // CHECK:       linalg.generic {{.*}} ins(%{{.+}} : tensor<32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>)
 // AVX512:      linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 7, 32, 1, 1, 1]>}
-// AVX2:        linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 14, 8, 1, 1, 1]>}
+// AVX2:        linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 14, 8, 1, 1, 1], order = [0, 1, 2, 3, 5, 6, 4]>}
 // AVX512:      linalg.generic {{.*}} ins(%{{.+}} : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 8, 1, 0]>}
 // AVX2:        linalg.generic {{.*}} ins(%{{.+}} : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 4, 1, 0]>}
 // CHECK-NOT:   linalg.conv_2d_nchw_fchw
@@ -41,7 +44,7 @@ func.func @conv32(%x: tensor<?x16x16x16xf32>, %w: tensor<32x16x3x3xf32>, %b: ten
 // CHECK-LABEL:  func.func @conv8
 // AVX512:       linalg.conv_2d_nchw_fchw {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "conv", tiles = [0, 8, 1, 0, 0, 0, 0], registers = [0, 0, 1, 0, 1, 1, 1]>
 // AVX2:         linalg.fill {{.*}} -> tensor<?x28x28x8xf32>
-// AVX2:         linalg.generic {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 14, 8, 1, 1, 1]>
+// AVX2:         linalg.generic {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 14, 8, 1, 1, 1], order = [0, 1, 2, 3, 5, 6, 4]>
 func.func @conv8(%x: tensor<?x3x30x30xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<?x8x28x28xf32> {
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f32
