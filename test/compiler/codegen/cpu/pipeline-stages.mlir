@@ -20,6 +20,10 @@
 // LLVM:        omp.parallel
 // LLVM:          omp.wsloop
 // LLVM:            llvm.fmul {{.*}} : vector<32xf32>
+// A linear layer's dot products end each step in a reduction LLVM may
+// reassociate (a tree of vector adds, not a chain in lane order).
+// LLVM:            llvm.intr.vector.reduce.fadd"({{.*}}) <{fastmathFlags = #llvm.fastmath<reassoc>}>
+// LLVM-NOT:        llvm.intr.vector.reduce.fadd"({{[^)]*}}) : (f32, vector
 // LLVM:      llvm.func @_mlir_ciface_forward(
 
 // SERIAL-NOT: omp.
