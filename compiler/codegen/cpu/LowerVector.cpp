@@ -118,6 +118,102 @@ struct ExtractedLanesToScalarLoads : OpRewritePattern<vector::LoadOp> {
   }
 };
 
+/// A transpose that swaps two dimensions (unit ones aside) of f32, the
+/// second a multiple of 4 long (a channels-last conv tile back to NCHW,
+/// 14 x 4 -> 4 x 14): 4 x 4 blocks of eight two-source shuffles each
+/// (unpack, then move halves: what x86 does in registers), the blocks'
+/// rows then joined. The generic lowering shuffles the flattened tile as
+/// one vector, which x86 assembles element by element.
+struct TransposeBy4x4Blocks : OpRewritePattern<vector::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(vector::TransposeOp transpose,
+                                PatternRewriter &rewriter) const override {
+    VectorType sourceType = transpose.getSourceVectorType();
+    if (sourceType.isScalable() || !sourceType.getElementType().isF32())
+      return failure();
+    SmallVector<int64_t> dims;
+    for (auto [d, size] : llvm::enumerate(sourceType.getShape()))
+      if (size != 1)
+        dims.push_back(int64_t(d));
+    if (dims.size() != 2)
+      return failure();
+    SmallVector<int64_t> resultOrder;
+    for (int64_t d : transpose.getPermutation())
+      if (sourceType.getDimSize(d) != 1)
+        resultOrder.push_back(d);
+    if (resultOrder[0] != dims[1])
+      return failure(); // the two keep their order: a reshape
+    int64_t rows = sourceType.getDimSize(dims[0]);
+    int64_t columns = sourceType.getDimSize(dims[1]);
+    if (rows < 4 || columns % 4 != 0)
+      return failure();
+
+    Location loc = transpose.getLoc();
+    Type f32 = sourceType.getElementType();
+    auto quad = VectorType::get({4}, f32);
+    Value flat = vector::ShapeCastOp::create(
+        rewriter, loc, VectorType::get({rows, columns}, f32),
+        transpose.getVector());
+    Value zeros = arith::ConstantOp::create(
+        rewriter, loc, quad, DenseElementsAttr::get(quad, 0.0f));
+    auto shuffle = [&](Value a, Value b, ArrayRef<int64_t> mask) -> Value {
+      return vector::ShuffleOp::create(rewriter, loc, a, b, mask);
+    };
+    // pieces[c]: column c of the source, 4 rows at a time.
+    SmallVector<SmallVector<Value>> pieces(columns);
+    for (int64_t r0 = 0; r0 < rows; r0 += 4) {
+      for (int64_t c0 = 0; c0 < columns; c0 += 4) {
+        Value a[4];
+        for (int64_t k = 0; k < 4; ++k) {
+          if (r0 + k >= rows) {
+            a[k] = zeros;
+            continue;
+          }
+          Value row = vector::ExtractOp::create(rewriter, loc, flat, r0 + k);
+          a[k] = vector::ExtractStridedSliceOp::create(
+              rewriter, loc, row, ArrayRef<int64_t>{c0}, ArrayRef<int64_t>{4},
+              ArrayRef<int64_t>{1});
+        }
+        Value t0 = shuffle(a[0], a[1], {0, 4, 1, 5});
+        Value t1 = shuffle(a[0], a[1], {2, 6, 3, 7});
+        Value t2 = shuffle(a[2], a[3], {0, 4, 1, 5});
+        Value t3 = shuffle(a[2], a[3], {2, 6, 3, 7});
+        pieces[c0 + 0].push_back(shuffle(t0, t2, {0, 1, 4, 5}));
+        pieces[c0 + 1].push_back(shuffle(t0, t2, {2, 3, 6, 7}));
+        pieces[c0 + 2].push_back(shuffle(t1, t3, {0, 1, 4, 5}));
+        pieces[c0 + 3].push_back(shuffle(t1, t3, {2, 3, 6, 7}));
+      }
+    }
+    // Each result row: its pieces joined, the last one cut to the rows.
+    auto resultFlat = VectorType::get({columns, rows}, f32);
+    Value result = arith::ConstantOp::create(
+        rewriter, loc, resultFlat, DenseElementsAttr::get(resultFlat, 0.0f));
+    for (int64_t c = 0; c < columns; ++c) {
+      Value joined = pieces[c].front();
+      int64_t length = 4;
+      for (Value piece : ArrayRef<Value>(pieces[c]).drop_front()) {
+        int64_t take = std::min<int64_t>(4, rows - length);
+        SmallVector<int64_t> mask;
+        for (int64_t i = 0; i < length + take; ++i)
+          mask.push_back(i);
+        joined = shuffle(joined, piece, mask);
+        length += take;
+      }
+      if (length > rows) {
+        SmallVector<int64_t> mask;
+        for (int64_t i = 0; i < rows; ++i)
+          mask.push_back(i);
+        joined = shuffle(joined, joined, mask);
+      }
+      result = vector::InsertOp::create(rewriter, loc, joined, result, c);
+    }
+    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(
+        transpose, transpose.getResultVectorType(), result);
+    return success();
+  }
+};
+
 /// transpose(broadcast(x)) where the transpose keeps the dimensions of x in
 /// order and only moves the broadcast ones around it:
 ///   broadcast(shape_cast(x) with unit dims where the broadcast ones land).
@@ -258,6 +354,7 @@ struct CpuLowerVectorPass
       RewritePatternSet patterns(ctx);
       patterns.add<TransposeOfBroadcastToBroadcast,
                    SmallInnerReductionToShuffles>(ctx);
+      patterns.add<TransposeBy4x4Blocks>(ctx, /*benefit=*/0);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }

@@ -135,3 +135,23 @@ func.func @row_used_whole(%row: memref<16xf32>, %i: index) -> (f32, vector<2xf32
   %x0 = vector.extract %v[0] : f32 from vector<2xf32>
   return %x0, %v : f32, vector<2xf32>
 }
+
+// -----
+
+// A channels-last conv tile back to NCHW (14 columns x 4 channels -> 4 x
+// 14): 4x4 blocks of two-source shuffles (unpack low/high, then halves),
+// each result row joined from its blocks (4 + 4 + 4 + 2 values), not one
+// shuffle of the flattened 56 values.
+// CHECK-LABEL: func.func @channels_to_rows
+//   CHECK-NOT:   vector<56xf32>
+//       CHECK:   vector.shuffle %{{.+}}, %{{.+}} [0, 4, 1, 5] : vector<4xf32>, vector<4xf32>
+//       CHECK:   vector.shuffle %{{.+}}, %{{.+}} [2, 6, 3, 7] : vector<4xf32>, vector<4xf32>
+//       CHECK:   vector.shuffle %{{.+}}, %{{.+}} [0, 1, 4, 5] : vector<4xf32>, vector<4xf32>
+//       CHECK:   vector.shuffle %{{.+}}, %{{.+}} [2, 3, 6, 7] : vector<4xf32>, vector<4xf32>
+//       CHECK:   vector.shuffle %{{.+}}, %{{.+}} [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13] : vector<12xf32>, vector<4xf32>
+//   CHECK-NOT:   vector<56xf32>
+//       CHECK:   return
+func.func @channels_to_rows(%t: vector<1x14x4xf32>) -> vector<1x4x14xf32> {
+  %r = vector.transpose %t, [0, 2, 1] : vector<1x14x4xf32> to vector<1x4x14xf32>
+  return %r : vector<1x4x14xf32>
+}
