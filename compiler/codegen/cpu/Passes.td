@@ -165,4 +165,18 @@ def CpuStackBuffers : Pass<"cnn-cpu-stack-buffers", "mlir::func::FuncOp"> {
   ];
 }
 
+def CpuSplitEmptyTensors : Pass<"cnn-cpu-split-empty-tensors", "mlir::func::FuncOp"> {
+  let summary = "At most a few uses per tensor.empty, before bufferization";
+  let description = [{
+    CSE merges the identical `tensor.empty` ops of a function, so that one
+    empty tensor is the destination of every tile loop that makes an
+    activation of that shape, and One-Shot Bufferize computes such layers
+    in place in one buffer. Its analysis checks each write into the shared
+    value against the reads of all the others: quadratic in the number of
+    layers. Each empty tensor keeps its first few uses (in program order);
+    the next few get a copy of it, and so on.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
 #endif // CNNC_CODEGEN_CPU_PASSES
