@@ -220,24 +220,43 @@ LogicalResult cleanUp(Operation *root) {
 }
 
 /// After one tiling: the new loops' bounds and the fused producers' slices
-/// (`created`) still refer to the untiled ops through tensor.dim; resolve
-/// those to the inits' dims, so that the untiled ops die, and erase them
-/// and what they alone used. Only the new ops are visited: cleaning the
-/// whole function after every chain made tiling quadratic in the network
-/// (33 s of a 100-layer chain's training step).
-LogicalResult cleanUpTiling(RewriterBase &rewriter,
-                            ArrayRef<Operation *> created,
-                            ArrayRef<Operation *> untiled) {
-  if (!created.empty()) {
-    GreedyRewriteConfig config;
-    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
-    if (failed(applyOpPatternsGreedily(
-            created, dimResolution(created.front()->getContext()), config)))
-      return failure();
-  }
+/// (the ops from `first` to `end`) still refer to the untiled ops (`end`
+/// and `untiled`) through tensor.dim; resolve those to the inits' dims, so
+/// that the untiled ops die, and erase them and what they alone used. Only
+/// the new ops are visited: cleaning the whole function after every chain
+/// made tiling quadratic in the network (33 s of a 100-layer chain's
+/// training step).
+LogicalResult cleanUpTiling(RewriterBase &rewriter, Operation *first,
+                            Operation *end, ArrayRef<Operation *> untiled) {
+  MLIRContext *ctx = end->getContext();
+  auto created = [&] {
+    SmallVector<Operation *> ops;
+    for (Operation *op = first; op != end; op = op->getNextNode())
+      op->walk([&](Operation *nested) { ops.push_back(nested); });
+    return ops;
+  };
+  GreedyRewriteConfig config;
+  config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+  // A linalg op's sizes are its init's (tensor.dim's folding): cheap.
+  // Reifying an op's shape composes affine maps over all its operands'
+  // sizes: only for what is left (a fused pad's).
+  RewritePatternSet canonical(ctx);
+  tensor::DimOp::getCanonicalizationPatterns(canonical, ctx);
+  if (failed(applyOpPatternsGreedily(created(), std::move(canonical), config)))
+    return failure();
+  DenseSet<Operation *> untiledSet(untiled.begin(), untiled.end());
+  SmallVector<Operation *> left;
+  for (Operation *op : created())
+    if (auto dim = dyn_cast<tensor::DimOp>(op))
+      if (untiledSet.contains(dim.getSource().getDefiningOp()))
+        left.push_back(op);
+  if (!left.empty() &&
+      failed(applyOpPatternsGreedily(left, dimResolution(ctx), config)))
+    return failure();
+
   SmallVector<Operation *> worklist(untiled);
   DenseSet<Operation *> erased;
-  Block *block = untiled.front()->getBlock();
+  Block *block = end->getBlock();
   while (!worklist.empty()) {
     Operation *op = worklist.pop_back_val();
     if (erased.contains(op) || op->getBlock() != block ||
@@ -817,11 +836,21 @@ struct CpuTileAndFusePass
       scf::SCFTileAndFuseOptions options;
       options.setTilingOptions(tilingOptions);
       // Decided before tiling: once the loop exists, every producer has one
-      // more use (the slice inside the loop).
+      // more use (the slice inside the loop). Only the chain's producers
+      // (reached through fusable ops) can be asked about.
       DenseSet<Operation *> fusable;
-      for (Operation &op : block)
-        if (isFusableProducer(&op, level))
-          fusable.insert(&op);
+      SmallVector<Operation *> producers{end};
+      while (!producers.empty()) {
+        Operation *op = producers.pop_back_val();
+        for (Value operand : op->getOperands()) {
+          Operation *def = operand.getDefiningOp();
+          if (def && def->getBlock() == &block && !fusable.contains(def) &&
+              isFusableProducer(def, level)) {
+            fusable.insert(def);
+            producers.push_back(def);
+          }
+        }
+      }
       options.setFusionControlFn(
           [&fusable](tensor::ExtractSliceOp, OpResult producer, bool)
               -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
@@ -848,13 +877,11 @@ struct CpuTileAndFusePass
         loops.push_back(result->loops.front());
       done = result->loops.empty() ? result->tiledAndFusedOps.front()
                                    : result->loops.front();
-      SmallVector<Operation *> created;
-      for (Operation *op = before ? before->getNextNode() : &block.front();
-           op != end; op = op->getNextNode())
-        op->walk([&](Operation *nested) { created.push_back(nested); });
       SmallVector<Operation *> untiled{end};
       llvm::append_range(untiled, result->fusedProducers);
-      if (failed(cleanUpTiling(rewriter, created, untiled)))
+      if (failed(cleanUpTiling(
+              rewriter, before ? before->getNextNode() : &block.front(), end,
+              untiled)))
         return failure();
     }
   }
