@@ -98,8 +98,12 @@ LLVM::LLVMFuncOp outline(omp::ParallelOp parallel, LLVM::LLVMFuncOp parent,
   for (auto [arg, value] : llvm::zip(entry->getArguments(), args))
     map.map(value, arg);
   parallel->moveBefore(entry, entry->end());
-  for (auto [from, to] : map.getValueMap())
-    replaceAllUsesInRegionWith(from, to, callee.getBody());
+  // The region's operands, not the values' uses: a constant has thousands.
+  parallel->walk([&](Operation *op) {
+    for (OpOperand &operand : op->getOpOperands())
+      if (Value to = map.lookupOrNull(operand.get()))
+        operand.set(to);
+  });
   b.setInsertionPointToEnd(entry);
   LLVM::ReturnOp::create(b, loc, ValueRange{});
   for (Operation *op : moved)
