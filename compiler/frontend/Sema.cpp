@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "frontend/Sema.h"
 
+#include "frontend/CompiledSize.h"
 #include "frontend/ExprEval.h"
 #include "frontend/Initializers.h"
 #include "frontend/LayerCatalog.h"
@@ -136,6 +137,7 @@ private:
                                    Fwd &f);
   std::optional<unsigned> addNode(Node n, const shape::Result &r);
   void warnUnused(Instance &inst);
+  void checkCompiledSize();
 
   // Training.
   void train(const TrainDecl &t, const ConstEnv &env);
@@ -961,6 +963,26 @@ void Sema::train(const TrainDecl &t, const ConstEnv &env) {
   }
 }
 
+/// Compile time grows with the code the model compiles to: an error at the
+/// operation that takes it past the limit.
+void Sema::checkCompiledSize() {
+  std::optional<unsigned> at =
+      compiledSizeExceeded(g, limits::maxCompiledSize);
+  if (!at)
+    return;
+  const Node &n = g.nodes[*at];
+  diag.error(n.loc,
+             "the model compiles to more than " +
+                 std::to_string(limits::maxCompiledSize) + " operations" +
+                 (n.scope.empty() ? std::string()
+                                  : " from '" + n.scope + "' on") +
+                 " (a convolution counts " +
+                 std::to_string(limits::convCompiledSize) +
+                 ", a repeated block once); the limit keeps a compile within "
+                 "about half a minute: repeat blocks with shared(n * B) or "
+                 "sequential(n * B), or use fewer layers");
+}
+
 //===----------------------------------------------------------------------===//
 
 Graph Sema::run(llvm::StringRef filename, llvm::ArrayRef<Override> overrides) {
@@ -1035,6 +1057,8 @@ Graph Sema::run(llvm::StringRef filename, llvm::ArrayRef<Override> overrides) {
                           "; flatten them first, e.g. out.view(-1, " +
                           std::to_string(numel) + ")");
     }
+    if (diag.errorCount() == 0)
+      checkCompiledSize();
     if (diag.errorCount() == 0)
       warnUnused(top);
   }

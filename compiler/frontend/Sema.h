@@ -24,6 +24,13 @@ constexpr int64_t maxElements = int64_t(1) << 32; ///< per tensor / per sample
 constexpr size_t maxNodes = 200000;
 constexpr size_t maxTensors = 200000;
 constexpr size_t maxBlockNesting = 64;
+/// The code a model compiles to, in operations, each repeated block's body
+/// once and a convolution as convCompiledSize (CompiledSize.h): compile time
+/// grows with it, by about a fifth of a second each on a 2-core machine
+/// (forward and training step), so that a model within it compiles in
+/// about half a minute.
+constexpr uint64_t maxCompiledSize = 128;
+constexpr uint64_t convCompiledSize = 8;
 } // namespace limits
 
 /// Elaborates the file's one model: evaluates its parameters (with the

@@ -1,6 +1,7 @@
 //===- CpuCodegen.cpp - LLVM-dialect MLIR to LLVM IR, asm, objects --------===//
 
 #include "codegen/cpu/CpuCodegen.h"
+#include "codegen/cpu/Passes.h"
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -32,6 +33,12 @@ LogicalResult lowerToLLVMDialect(ModuleOp module,
 std::unique_ptr<llvm::Module> translateToLLVMIR(ModuleOp module,
                                                 llvm::LLVMContext &context,
                                                 llvm::TargetMachine &tm) {
+  // LLVM's OpenMP outlining scans the whole function once per parallel
+  // region: each region in a function of its own first.
+  PassManager pm(module->getContext());
+  pm.addPass(createCpuOutlineParallel());
+  if (failed(pm.run(module)))
+    return nullptr;
   std::unique_ptr<llvm::Module> llvmModule =
       translateModuleToLLVMIR(module, context, "cnnc");
   if (!llvmModule)

@@ -74,6 +74,7 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
 
   // --- Bufferization: the function arguments are the buffers; no copies of
   // inputs; the result is computed in place in the output. ---
+  pm.addNestedPass<func::FuncOp>(createCpuSplitEmptyTensors());
   pm.addPass(bufferization::createEmptyTensorEliminationPass());
   bufferization::OneShotBufferizePassOptions bufferizeOptions;
   bufferizeOptions.bufferizeFunctionBoundaries = true;

@@ -24,6 +24,7 @@
 
 #include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/Utils/MemRefUtils.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
@@ -37,6 +38,21 @@ namespace cnnc::cpu {
 using namespace mlir;
 
 namespace {
+
+/// A copy of one whole contiguous buffer outside every loop (the training
+/// step's gradients into the replica exchange's buffer and from it into
+/// their arena slots) stays a memref.copy, i.e. one llvm.memcpy. As vector
+/// row copies LLVM unrolls it, and the copies of all the parameters, one
+/// after the other, become one basic block that grows with the network,
+/// over which the X86 schedulers are quadratic (minutes for 100 layers).
+bool isWholeContiguousCopy(memref::CopyOp copy) {
+  auto contiguous = [](Value v) {
+    auto type = dyn_cast<MemRefType>(v.getType());
+    return type && memref::isStaticShapeAndContiguousRowMajor(type);
+  };
+  return !copy->getParentOfType<LoopLikeOpInterface>() &&
+         contiguous(copy.getSource()) && contiguous(copy.getTarget());
+}
 
 /// A static memref.copy whose innermost dimension is contiguous on both
 /// sides as a loop nest over the outer dimensions (and over pieces of a row
@@ -333,10 +349,13 @@ struct CpuLowerVectorPass
     // memref.copy (from bufferized pads and slices) would become a call to
     // the MLIR runner library's memrefCopy for strided views: vectorize the
     // static ones and turn the rest into linalg.copy (loops later) so the
-    // object needs no runtime beyond libc and libomp.
+    // object needs no runtime beyond libc and libomp (memcpy is libc's).
     {
       SmallVector<memref::CopyOp> copies;
-      func.walk([&](memref::CopyOp op) { copies.push_back(op); });
+      func.walk([&](memref::CopyOp op) {
+        if (!isWholeContiguousCopy(op))
+          copies.push_back(op);
+      });
       IRRewriter rewriter(ctx);
       for (memref::CopyOp copy : copies) {
         rewriter.setInsertionPoint(copy);

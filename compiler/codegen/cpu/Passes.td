@@ -165,4 +165,37 @@ def CpuStackBuffers : Pass<"cnn-cpu-stack-buffers", "mlir::func::FuncOp"> {
   ];
 }
 
+def CpuSplitEmptyTensors : Pass<"cnn-cpu-split-empty-tensors", "mlir::func::FuncOp"> {
+  let summary = "At most a few uses per tensor.empty, before bufferization";
+  let description = [{
+    CSE merges the identical `tensor.empty` ops of a function, so that one
+    empty tensor is the destination of every tile loop that makes an
+    activation of that shape, and One-Shot Bufferize computes such layers
+    in place in one buffer. Its analysis checks each write into the shared
+    value against the reads of all the others: quadratic in the number of
+    layers. Each empty tensor keeps its first few uses (in program order);
+    the next few get a copy of it, and so on.
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
+def CpuOutlineParallel : Pass<"cnn-cpu-outline-parallel", "mlir::ModuleOp"> {
+  let summary = "Each omp.parallel of a function in a function of its own";
+  let description = [{
+    Run on the LLVM dialect right before the translation to LLVM IR: in a
+    function with more than `max-regions` omp.parallel regions, each moves
+    into an internal always_inline function of its own (the values it uses
+    from outside as arguments, constants cloned, allocas only it uses moved
+    along), called where it stood. LLVM's OpenMP outlining scans the whole
+    enclosing function once per region (quadratic in the number of
+    layers); LLVM's inliner puts the calls' bodies back.
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+  let options = [
+    Option<"maxRegions", "max-regions", "unsigned", /*default=*/"64",
+           "Parallel regions a function keeps (a compile-time budget: 64 "
+           "translate in 0.2 s, and the lecture's models have fewer)">,
+  ];
+}
+
 #endif // CNNC_CODEGEN_CPU_PASSES

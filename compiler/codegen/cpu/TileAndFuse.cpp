@@ -206,14 +206,71 @@ void cloneSharedCheapProducers(RewriterBase &rewriter, Block &block) {
   }
 }
 
-/// After a tiling: the loops' bounds and the fused producers' slices still
-/// refer to the untiled ops through tensor.dim; resolve those to the inits'
-/// dims so the untiled ops die, and erase what is dead.
-LogicalResult cleanUp(Operation *root) {
-  RewritePatternSet patterns(root->getContext());
+/// The sizes asked of ops' results (tensor.dim) resolved to their inits'.
+RewritePatternSet dimResolution(MLIRContext *ctx) {
+  RewritePatternSet patterns(ctx);
   memref::populateResolveRankedShapedTypeResultDimsPatterns(patterns);
-  tensor::DimOp::getCanonicalizationPatterns(patterns, root->getContext());
-  return applyPatternsGreedily(root, std::move(patterns));
+  tensor::DimOp::getCanonicalizationPatterns(patterns, ctx);
+  return patterns;
+}
+
+/// Resolves every size asked in `root` and erases what is dead.
+LogicalResult cleanUp(Operation *root) {
+  return applyPatternsGreedily(root, dimResolution(root->getContext()));
+}
+
+/// After one tiling: the new loops' bounds and the fused producers' slices
+/// (the ops from `first` to `end`) still refer to the untiled ops (`end`
+/// and `untiled`) through tensor.dim; resolve those to the inits' dims, so
+/// that the untiled ops die, and erase them and what they alone used. Only
+/// the new ops are visited: cleaning the whole function after every chain
+/// made tiling quadratic in the network (33 s of a 100-layer chain's
+/// training step).
+LogicalResult cleanUpTiling(RewriterBase &rewriter, Operation *first,
+                            Operation *end, ArrayRef<Operation *> untiled) {
+  MLIRContext *ctx = end->getContext();
+  auto created = [&] {
+    SmallVector<Operation *> ops;
+    for (Operation *op = first; op != end; op = op->getNextNode())
+      op->walk([&](Operation *nested) { ops.push_back(nested); });
+    return ops;
+  };
+  GreedyRewriteConfig config;
+  config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+  // A linalg op's sizes are its init's (tensor.dim's folding): cheap.
+  // Reifying an op's shape composes affine maps over all its operands'
+  // sizes: only for what is left (a fused pad's).
+  RewritePatternSet canonical(ctx);
+  tensor::DimOp::getCanonicalizationPatterns(canonical, ctx);
+  if (failed(applyOpPatternsGreedily(created(), std::move(canonical), config)))
+    return failure();
+  DenseSet<Operation *> untiledSet(untiled.begin(), untiled.end());
+  SmallVector<Operation *> left;
+  for (Operation *op : created())
+    if (auto dim = dyn_cast<tensor::DimOp>(op))
+      if (untiledSet.contains(dim.getSource().getDefiningOp()))
+        left.push_back(op);
+  if (!left.empty() &&
+      failed(applyOpPatternsGreedily(left, dimResolution(ctx), config)))
+    return failure();
+
+  SmallVector<Operation *> worklist(untiled);
+  DenseSet<Operation *> erased;
+  Block *block = end->getBlock();
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    if (erased.contains(op) || op->getBlock() != block ||
+        !isOpTriviallyDead(op))
+      continue;
+    SmallVector<Operation *> defs;
+    for (Value operand : op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        defs.push_back(def);
+    erased.insert(op);
+    rewriter.eraseOp(op);
+    llvm::append_range(worklist, defs);
+  }
+  return success();
 }
 
 /// A tensor whose outer dimension is the (dynamic) batch.
@@ -752,22 +809,22 @@ struct CpuTileAndFusePass
 
   LogicalResult tileChains(RewriterBase &rewriter, Block &block, int level,
                            SmallVectorImpl<Operation *> &loops) {
-    DenseSet<Operation *> failedEnds;
+    // Chains are tiled from the last to the first: everything after `done`
+    // is tiled or is no chain end, and tiling a chain before it does not
+    // change that.
+    Operation *done = nullptr;
     while (true) {
       // The last chain end not yet tiled; its producers come before it.
-      Operation *end = nullptr;
-      for (Operation &op : llvm::reverse(block)) {
-        if (isChainEnd(&op) && !failedEnds.contains(&op)) {
-          end = &op;
-          break;
-        }
-      }
+      Operation *end = done ? done->getPrevNode()
+                            : (block.empty() ? nullptr : &block.back());
+      while (end && !isChainEnd(end))
+        end = end->getPrevNode();
       if (!end)
         return success();
 
       SmallVector<int64_t> sizes = tileSizesFor(end, level);
       if (llvm::all_of(sizes, [](int64_t s) { return s == 0; })) {
-        failedEnds.insert(end);
+        done = end;
         continue;
       }
       scf::SCFTilingOptions tilingOptions;
@@ -779,11 +836,21 @@ struct CpuTileAndFusePass
       scf::SCFTileAndFuseOptions options;
       options.setTilingOptions(tilingOptions);
       // Decided before tiling: once the loop exists, every producer has one
-      // more use (the slice inside the loop).
+      // more use (the slice inside the loop). Only the chain's producers
+      // (reached through fusable ops) can be asked about.
       DenseSet<Operation *> fusable;
-      for (Operation &op : block)
-        if (isFusableProducer(&op, level))
-          fusable.insert(&op);
+      SmallVector<Operation *> producers{end};
+      while (!producers.empty()) {
+        Operation *op = producers.pop_back_val();
+        for (Value operand : op->getOperands()) {
+          Operation *def = operand.getDefiningOp();
+          if (def && def->getBlock() == &block && !fusable.contains(def) &&
+              isFusableProducer(def, level)) {
+            fusable.insert(def);
+            producers.push_back(def);
+          }
+        }
+      }
       options.setFusionControlFn(
           [&fusable](tensor::ExtractSliceOp, OpResult producer, bool)
               -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
@@ -792,13 +859,15 @@ struct CpuTileAndFusePass
             return scf::SCFTileAndFuseOptions::ControlFnResult{};
           });
 
+      // The tiling inserts its ops right before `end`, after `before`.
+      Operation *before = end->getPrevNode();
       rewriter.setInsertionPoint(end);
       FailureOr<scf::SCFTileAndFuseResult> result =
           scf::tileConsumerAndFuseProducersUsingSCF(
               rewriter, cast<TilingInterface>(end), options);
       if (failed(result)) {
         end->emitWarning("cnn-cpu-tile-and-fuse: could not tile");
-        failedEnds.insert(end);
+        done = end;
         continue;
       }
       for (OpResult res : end->getResults())
@@ -806,7 +875,13 @@ struct CpuTileAndFusePass
           rewriter.replaceAllUsesWith(res, repl);
       if (!result->loops.empty())
         loops.push_back(result->loops.front());
-      if (failed(cleanUp(block.getParentOp())))
+      done = result->loops.empty() ? result->tiledAndFusedOps.front()
+                                   : result->loops.front();
+      SmallVector<Operation *> untiled{end};
+      llvm::append_range(untiled, result->fusedProducers);
+      if (failed(cleanUpTiling(
+              rewriter, before ? before->getNextNode() : &block.front(), end,
+              untiled)))
         return failure();
     }
   }

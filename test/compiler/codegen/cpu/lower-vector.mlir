@@ -34,8 +34,32 @@ func.func @pad_copy(%src: memref<1x4x16x16xf32>, %dst: memref<1x4x18x18xf32>) {
 //       CHECK:       vector.load {{.*}} : memref<2x192xf32>, vector<64xf32>
 // AVX2-LABEL: func.func @long_rows
 //       AVX2:       vector.load {{.*}} : memref<2x192xf32>, vector<32xf32>
-func.func @long_rows(%src: memref<2x192xf32>, %dst: memref<2x192xf32>) {
-  memref.copy %src, %dst : memref<2x192xf32> to memref<2x192xf32>
+func.func @long_rows(%src: memref<2x192xf32>, %dst: memref<2x256xf32>) {
+  %sub = memref.subview %dst[0, 0] [2, 192] [1, 1] : memref<2x256xf32> to memref<2x192xf32, strided<[256, 1]>>
+  memref.copy %src, %sub : memref<2x192xf32> to memref<2x192xf32, strided<[256, 1]>>
+  return
+}
+
+// -----
+
+// A whole contiguous buffer copied outside every loop (the training step's
+// gradients into the replica exchange's buffer and back into the arena)
+// stays one memref.copy (llvm.memcpy): row loops of every parameter, which
+// LLVM unrolls, made one basic block growing with the network. Inside a
+// loop the same copy goes by rows.
+// CHECK-LABEL: func.func @whole_copies
+//       CHECK:   memref.copy %{{.*}} : memref<32x32xf32> to memref<32x32xf32, strided<[32, 1], offset: 1056>>
+//       CHECK:   scf.for
+//   CHECK-NOT:     memref.copy
+//       CHECK:     vector.load {{.*}} : memref<32x32xf32>, vector<32xf32>
+func.func @whole_copies(%src: memref<32x32xf32>, %buf: memref<2080xf32>, %n: index) {
+  %view = memref.reinterpret_cast %buf to offset: [1056], sizes: [32, 32], strides: [32, 1] : memref<2080xf32> to memref<32x32xf32, strided<[32, 1], offset: 1056>>
+  memref.copy %src, %view : memref<32x32xf32> to memref<32x32xf32, strided<[32, 1], offset: 1056>>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    memref.copy %src, %view : memref<32x32xf32> to memref<32x32xf32, strided<[32, 1], offset: 1056>>
+  }
   return
 }
 
