@@ -30,8 +30,15 @@ For each network and shape:
   3. every peer loads the same checkpoint and batch, runs one training step
      with cnnc's masks and one eval forward, and is compared with cnnc:
      logits, loss, and every updated parameter and batchnorm statistic
-     within 1e-4 of the tensor's largest magnitude (+1e-6). A peer that
-     differs is reported and not timed. The timed steps draw their own
+     within 1e-4 of the tensor's largest magnitude (+1e-6). Where only
+     gradients and updated state miss that bound, loss and logits within
+     it and the rest within 2e-2 (FP32_SPREAD), the peer is timed and its
+     cell marked "~" (the log names the tensors): f32 itself spreads that
+     far in two cases, measured against a float64 step (bench/RESULTS.md):
+     a max-pool window whose two largest inputs are 1e-7 apart routes its
+     gradient to either, and a 100-block batchnorm net's gradients carry
+     ~5e-4 of rounding in every f32 implementation. A peer that differs
+     beyond that is reported and not timed. The timed steps draw their own
      dropout masks (each peer its own generator): the same work;
   4. rounds alternate between the peers (the order rotating), each round
      timing each peer's calls for about --seconds after warm-up calls (cnnc:
@@ -77,7 +84,7 @@ if os.path.realpath(sys.prefix) != os.path.realpath(VENV):
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(BENCH, "peers"))
-from common import compare, compare_step, load, save  # noqa: E402
+from common import FP32_SPREAD, compare, compare_step, load, save  # noqa: E402
 
 SHAPES = {
     "fmnist": dict(in_chans=1, side=28, n_classes=10),
@@ -302,6 +309,20 @@ def prepare(args, shape_name, name, case_dir):
     return case, exe, flops, cnnc_train, cnnc_infer
 
 
+def within_fp32_spread(case_dir, worker, cnnc_out):
+    """Whether the peer's last training step (checked already) is within
+    f32's own spread of cnnc's: loss and logits within 1e-4, every other
+    tensor within FP32_SPREAD of its largest magnitude."""
+    got = load(os.path.join(case_dir, f"{worker.module}-train.safetensors"))
+    want = load(cnnc_out)
+    _, problems = compare_step(got, want, tolerance=FP32_SPREAD)
+    return not problems
+
+
+class Spread(float):
+    """A time whose peer matched cnnc within f32's spread only."""
+
+
 def check(worker, mode, case_dir, cnnc_out):
     """The peer's step or forward against cnnc's: (worst relative error,
     mismatches)."""
@@ -339,6 +360,7 @@ def bench_case(args, workers, shape_name, name, case_dir, say):
     cnnc_out = {"train": cnnc_train, "infer": cnnc_infer}
     results = {mode: {} for mode in args.modes}
     live = {mode: ["cnnc"] for mode in args.modes}
+    spread = {mode: set() for mode in args.modes}
     for peer in PEERS:
         modes = [m for m in args.modes if peer in MODES[m] and peer != "cnnc"]
         if not modes:
@@ -354,13 +376,22 @@ def bench_case(args, workers, shape_name, name, case_dir, say):
             continue
         notes = []
         for mode in modes:
+            ran = False
             try:
                 worst, problems = check(worker, mode, case_dir, cnnc_out[mode])
+                ran = True
                 # Warm up (torch.compile and JAX compile what is timed now).
                 worker.ask({"op": "time", "mode": mode, "runs": 0, "warmup": 2})
             except Failure as e:
                 worst, problems = float("inf"), [str(e)]
-            if problems:
+            if (problems and ran and mode == "train"
+                    and within_fp32_spread(case_dir, worker, cnnc_out[mode])):
+                live[mode].append(peer)
+                spread[mode].add(peer)
+                notes.append(f"{mode} within f32's spread of cnnc (loss and logits within "
+                             f"1e-4, the rest within {FP32_SPREAD}; beyond 1e-4: "
+                             + "; ".join(problems[:4]) + ")")
+            elif problems:
                 results[mode][peer] = "differs"
                 notes.append(f"{mode} DIFFERS from cnnc: " + "; ".join(problems[:4]))
             else:
@@ -383,6 +414,8 @@ def bench_case(args, workers, shape_name, name, case_dir, say):
                                                  runs[peer], args.warmup))
         for peer in peers:
             results[mode][peer] = float(np.median(per_round[peer]))
+            if peer in spread[mode]:
+                results[mode][peer] = Spread(results[mode][peer])
         say(f"{mode}: " + ", ".join(f"{PEERS[p]} {results[mode][p]:.3f} ms" for p in peers))
     return results, flops
 
@@ -406,7 +439,8 @@ def table(mode, rows, batch, peak):
         for p in peers:
             v = got.get(p, "-")
             if isinstance(v, float):
-                cells.append(f"{v:.3f} ({v / times[fastest]:.2f}x)")
+                mark = " ~" if isinstance(v, Spread) else ""
+                cells.append(f"{v:.3f}{mark} ({v / times[fastest]:.2f}x)")
             else:
                 cells.append(v)
         if fastest:
@@ -561,7 +595,9 @@ def main():
             "Each cell: ms per batch (the ratio to the fastest). GFLOP: cnnc's count of "
             "the forward pass (a multiply-add is 2) for the batch, 3x for a training step. "
             "% peak: of the measured FMA peak. Every peer was checked against cnnc on the "
-            "same weights and batch before it was timed (bench/peers.py says how).\n"]
+            "same weights and batch before it was timed (bench/peers.py says how); "
+            f"~: loss and logits within 1e-4, gradients and updated state only within "
+            f"{FP32_SPREAD} (f32's own spread there, see the float64 check below).\n"]
     for mode in args.modes:
         text.append(f"### {titles[mode]}\n")
         text.append(table(mode, rows, args.batch, peak) + "\n")

@@ -29,6 +29,10 @@ LECTURE = os.path.join(ROOT, "test", "models", "Inputs")
 
 TOLERANCE = 1e-4   # relative to the largest magnitude of the reference tensor
 ABSOLUTE = 1e-6    # for tensors that are 0 up to rounding
+# How far f32 itself spreads a training step's gradients and updated state
+# (never loss or logits) in the lecture's nets, measured against float64
+# (bench/RESULTS.md): a max-pool near-tie, 100 batchnorm blocks.
+FP32_SPREAD = 2e-2
 
 
 def lecture_module():
@@ -52,8 +56,8 @@ def save(path, tensors):
     save_file({k: np.array(v, order="C") for k, v in tensors.items()}, path)
 
 
-def compare(label, got, want):
-    """(relative error, message or None): |got - want| <= TOLERANCE x the
+def compare(label, got, want, tolerance=TOLERANCE):
+    """(relative error, message or None): |got - want| <= tolerance x the
     largest |want| + ABSOLUTE, elementwise maximum."""
     got = np.asarray(got, dtype=np.float64)
     want = np.asarray(want, dtype=np.float64)
@@ -64,8 +68,8 @@ def compare(label, got, want):
     scale = float(np.abs(want).max()) if want.size else 0.0
     err = float(np.abs(got - want).max()) if want.size else 0.0
     rel = err / max(scale, ABSOLUTE / TOLERANCE)
-    if not err <= TOLERANCE * scale + ABSOLUTE:
-        return rel, (f"{label}: max abs error {err:.3g} > {TOLERANCE} x {scale:.3g} "
+    if not err <= tolerance * scale + ABSOLUTE:
+        return rel, (f"{label}: max abs error {err:.3g} > {tolerance} x {scale:.3g} "
                      f"+ {ABSOLUTE}")
     return rel, None
 
@@ -77,7 +81,7 @@ def cross_entropy_gradient(total, p, sgd):
     return total - 2 * sgd["l2"] * p - sgd["l1"] * np.sign(p)
 
 
-def compare_step(got, want):
+def compare_step(got, want, tolerance=TOLERANCE):
     """A peer's training step (got: logits, loss, grad.<name> of the
     cross-entropy, the updated float state under state_dict names) against
     cnnc's train-step output (want). Returns (worst relative error,
@@ -90,7 +94,8 @@ def compare_step(got, want):
             continue
         if got[name].dtype.kind != "f":
             continue  # num_batches_tracked: a counter, no arithmetic
-        rel, problem = compare(name, got[name], want[name])
+        rel, problem = compare(name, got[name], want[name],
+                               TOLERANCE if name in ("loss", "logits") else tolerance)
         worst = max(worst, rel)
         if problem:
             problems.append(problem)
