@@ -35,20 +35,23 @@ bool hasDropout(const Graph &g, const Repeat &r) {
 
 } // namespace
 
-std::vector<const Repeat *> compiledLoops(const Graph &g) {
+std::vector<const Repeat *> outermostFirst(const Graph &g) {
   std::vector<const Repeat *> order;
   for (const Repeat &r : g.repeats)
     order.push_back(&r);
-  // As MLIRGen's chooseLoops: by first node, the longest first.
   llvm::stable_sort(order, [](const Repeat *a, const Repeat *b) {
     return a->first != b->first
                ? a->first < b->first
                : a->nodesPerIteration * a->count >
                      b->nodesPerIteration * b->count;
   });
+  return order;
+}
+
+std::vector<const Repeat *> compiledLoops(const Graph &g) {
   std::vector<const Repeat *> loops;
   unsigned coveredEnd = 0;
-  for (const Repeat *r : order) {
+  for (const Repeat *r : outermostFirst(g)) {
     if (r->first < coveredEnd || !alike(g, *r))
       continue;
     coveredEnd = r->first + r->nodesPerIteration * r->count;

@@ -22,6 +22,10 @@ namespace cnnc {
 /// `limit`, or none.
 std::optional<unsigned> compiledSizeExceeded(const Graph &g, uint64_t limit);
 
+/// The graph's repetitions by first node, the longest first where two start
+/// at one node: the order in which MLIRGen picks the outermost as loops.
+std::vector<const Repeat *> outermostFirst(const Graph &g);
+
 /// The repetitions that compile to a loop: MLIRGen's choice (the outermost
 /// repetitions whose iterations are alike), less those holding a dropout,
 /// which the training step unrolls. Sema sees shapes and kinds, not MLIRGen's

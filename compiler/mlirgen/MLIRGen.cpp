@@ -14,6 +14,8 @@
 
 #include "mlirgen/MLIRGen.h"
 
+#include "frontend/CompiledSize.h"
+
 #include "cnn/CnnDialect.h"
 #include "cnn/CnnNames.h"
 #include "cnn/CnnOps.h"
@@ -159,17 +161,8 @@ private:
   /// Picks the outermost repetitions whose iterations are alike; the ones
   /// inside them stay unrolled in the loop body.
   void chooseLoops() {
-    std::vector<const Repeat *> order;
-    for (const Repeat &r : graph.repeats)
-      order.push_back(&r);
-    llvm::stable_sort(order, [](const Repeat *a, const Repeat *b) {
-      return a->first != b->first
-                 ? a->first < b->first
-                 : a->nodesPerIteration * a->count >
-                       b->nodesPerIteration * b->count;
-    });
     unsigned coveredEnd = 0;
-    for (const Repeat *r : order) {
+    for (const Repeat *r : outermostFirst(graph)) {
       if (r->first < coveredEnd)
         continue;
       Loop loop{r};
