@@ -35,6 +35,9 @@ public:
   /// of the compiled train_step up when there are several. Throws Error
   /// when mpirun started several ranks of an executable without MPI.
   Replicas();
+  /// (Re)connects the compiled train_step's sums to the other replicas
+  /// (model_abi.h's replica_sum hook); nothing for a single replica.
+  void hookStepSums() const;
   /// Unhooks the sums, and leaves the job (MPI_Finalize).
   ~Replicas();
   Replicas(const Replicas &) = delete;
@@ -55,6 +58,9 @@ public:
   void barrier() const;
   /// Rank 0's bytes on every replica.
   void broadcast(void *data, std::int64_t bytes) const;
+  /// Every replica's `bytes` of `mine`, in rank order, into `all` (size()
+  /// times `bytes`).
+  void allgather(const void *mine, std::int64_t bytes, void *all) const;
   /// Every replica's string, in rank order.
   std::vector<std::string> gather(const std::string &text) const;
   /// Ends every replica's process at once with `status` (MPI_Abort): for a

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <climits>
 #include <cstdio>
+#include <cstring>
 #include <set>
 
 namespace cnnrt::cli {
@@ -71,8 +72,11 @@ Replicas::Replicas() {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
   MPI_Op_create(orderedSum, /*commute=*/0, &gSumOp);
-  if (several())
-    cnnrt_set_replica_sum(stepSum, nullptr);
+  hookStepSums();
+}
+
+void Replicas::hookStepSums() const {
+  cnnrt_set_replica_sum(several() ? stepSum : nullptr, nullptr);
 }
 
 Replicas::~Replicas() {
@@ -122,6 +126,18 @@ void Replicas::broadcast(void *data, std::int64_t bytes) const {
     p += n;
     bytes -= n;
   }
+}
+
+void Replicas::allgather(const void *mine, std::int64_t bytes,
+                         void *all) const {
+  if (!several()) {
+    std::memcpy(all, mine, std::size_t(bytes));
+    return;
+  }
+  if (bytes > INT_MAX)
+    fail("cannot exchange {} bytes per rank in one MPI_Allgather", bytes);
+  MPI_Allgather(mine, int(bytes), MPI_BYTE, all, int(bytes), MPI_BYTE,
+                MPI_COMM_WORLD);
 }
 
 std::vector<std::string> Replicas::gather(const std::string &text) const {

@@ -89,10 +89,10 @@ std::string fingerprint(const Model &model, const TrainPlan &plan) {
   const TrainFlags &f = plan.flags;
   return fmt::format(
       "model {} ({} bytes), data {} ({} samples of {}), batch size {}, "
-      "epochs {}, seed {}, resumed at step {}",
+      "epochs {}, seed {}, shards {}, resumed at step {}",
       model.name(), model.desc().train_arena_bytes, plan.data.description,
       plan.data.train.count, plan.data.train.imageSize(), f.batchSize,
-      f.epochs, f.seed, plan.start.step);
+      f.epochs, f.seed, f.shards, plan.start.step);
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 
 #include "CudaTraining.h"
 #include "Device.h"
+#include "FixedShards.h"
 #include "Options.h"
 #include "TrainOptions.h"
 
@@ -34,7 +35,8 @@ constexpr RecordedFlag kRecordedFlags[] = {
     {"momentum", "momentum"}, {"dampening", "dampening"},
     {"weight_decay", "weight-decay"}, {"nesterov", "nesterov"},
     {"penalty", "penalty"},   {"data", "data"},
-    {"classes", "classes"},   {"limit", "limit"}};
+    {"classes", "classes"},   {"limit", "limit"},
+    {"shards", "shards"}};
 
 } // namespace
 
@@ -136,6 +138,12 @@ void addTrainFlags(CommandLine &cl, TrainFlags &f) {
              fmt::format("samples per training step (default {})", f.batchSize),
              f.batchSize, 1, std::int64_t(1) << 20);
   addSgdOptions(cl, f.sgd);
+  cl.integer("shards", "S",
+             "split every batch into S fixed shards whose sums are added in "
+             "shard order, so that training gives the same bits under "
+             "mpirun with any rank count that divides S (default: one share "
+             "per rank, whose sums' rounding depends on the rank count)",
+             f.shards, 1, FixedShards::kMaxShards);
   cl.u64("seed", "S",
          fmt::format("seed of the initializers, of each epoch's shuffle and "
                      "of the dropout masks (default {})",
@@ -204,11 +212,18 @@ TrainPlan planTraining(Model &model, CommandLine &cl, TrainFlags &f,
   if (!f.log.empty() && replicas.leader())
     checkDirectoryOf(f.log, "--log");
   plan.replicas = replicas.size();
+  if (f.shards % replicas.size() != 0)
+    throw UsageError(fmt::format(
+        "--shards {} needs a number of ranks that divides it, not {}",
+        f.shards, replicas.size()));
   plan.threadText = applyThreads(f.threads);
   plan.gpu = trainDevice(ctx.program, model, f.device, replicas.several(),
                          replicas.leader()) == "cuda";
   if (plan.gpu)
     plan.threadText = cudaDeviceText();
+  if (plan.gpu && f.shards)
+    throw UsageError("--shards is for training on the CPU (--device cpu); "
+                     "a GPU trains the whole batch at once");
   plan.flags = f;
   plan.data = prepareTrainData(f.data, model);
   std::int64_t count = plan.data.train.count;
@@ -253,6 +268,8 @@ Metadata checkpointMetadata(const Model &model, const TrainFlags &f) {
                    {"weight_decay", fmt::format("{}", f.sgd.weightDecay)},
                    {"nesterov", boolText(f.sgd.nesterov)},
                    {"penalty", penaltyText(f.sgd)}};
+  if (f.shards)
+    meta["shards"] = std::to_string(f.shards);
   for (const auto &kv : dataMetadata(f.data))
     meta.insert(kv);
   return meta;

@@ -31,6 +31,9 @@ struct TrainFlags {
   SgdParams sgd;
   DataOptions data;
   std::int64_t epochs = 1, batchSize = 64, threads = 0, printEvery = 0;
+  /// --shards: the fixed split of every batch (FixedShards.h); 0 for one
+  /// share per rank.
+  std::int64_t shards = 0;
   std::uint64_t seed = 0;
   std::string load, resume, save, log, progress = "auto";
   std::string device; ///< --device; "" for the default

@@ -53,7 +53,12 @@ void TrainReport::describe(const Model &model) const {
                  it->second, value);
   }
   fmt::print("optimizer: {}\n", sgdSummary(f.sgd));
-  if (plan_.replicas > 1)
+  if (f.shards)
+    fmt::print("data-parallel: {}, every batch of {} split into {} fixed "
+               "shards ({} a process)\n",
+               plan_.replicas > 1 ? plan_.replicaText : "one process",
+               f.batchSize, f.shards, f.shards / plan_.replicas);
+  else if (plan_.replicas > 1)
     fmt::print("data-parallel: {}, each a share of every batch of {}\n",
                plan_.replicaText, f.batchSize);
   std::int64_t nb = plan_.batchesPerEpoch, last = plan_.lastBatchSize;

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <csignal>
+#include <cstring>
 
 namespace cnnrt::cli {
 
@@ -61,6 +62,9 @@ int Trainer::run() {
     gpu_ = std::make_unique<CudaTraining>(model_);
     gpu_->setData(plan_.data.train);
   }
+  if (f.shards)
+    shards_ = std::make_unique<FixedShards>(model_, f.shards, f.batchSize,
+                                            replicas_);
   if (state_.epoch >= f.epochs)
     report_.nothingToTrain();
   {
@@ -96,7 +100,7 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
   double lossSum = 0;
   std::int64_t images = 0;
   for (std::int64_t b = 0; b < nb; ++b) {
-    std::int64_t n, local, offset = -1;
+    std::int64_t n = 0, local = 0, offset = -1;
     StepLoss loss;
     if (gpu_) {
       std::int64_t first = b * f.batchSize;
@@ -109,6 +113,9 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
         report_.stepFailed(e.what(), epoch + 1, b + 1,
                            checkpoints_.keptText());
       }
+    } else if (shards_) {
+      n = std::min(f.batchSize, train.count - b * f.batchSize);
+      loss = shardedStep(order.data() + b * f.batchSize, n);
     } else if (replicas_.several()) {
       // This replica's shard of the global batch.
       std::int64_t first = b * f.batchSize;
@@ -124,7 +131,7 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
       n = local = gatherBatch(train, order, b, f.batchSize, buffers.images(),
                               labels_.data());
     }
-    if (!gpu_) {
+    if (!gpu_ && !shards_) {
       for (std::int64_t i = 0; i < local; ++i)
         buffers.labels()[i] = std::int32_t(labels_[std::size_t(i)]);
       loss = buffers.step(model_, local, f.sgd, state_.firstStep, f.seed,
@@ -147,6 +154,30 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
   // The lecture's epoch loss: the mean of the batch losses.
   endEpoch(epoch, lossSum / double(nb), images, clock.seconds());
   return nb;
+}
+
+StepLoss Trainer::shardedStep(const std::int64_t *batch, std::int64_t n) {
+  const TrainFlags &f = plan_.flags;
+  FixedShards &shards = *shards_;
+  std::vector<std::int64_t> offsets, sizes;
+  for (int j = 0; j < shards.local(); ++j) {
+    std::int64_t s = shards.first() + j;
+    offsets.push_back(shards.offset(s, n));
+    sizes.push_back(shards.size(s, n));
+    StepBuffers &buffers = shards.buffers(j);
+    std::int64_t m = sizes.back();
+    shard_.assign(batch + offsets.back(), batch + offsets.back() + m);
+    if (m)
+      gatherBatch(plan_.data.train, shard_, 0, m, buffers.images(),
+                  labels_.data());
+    for (std::int64_t i = 0; i < m; ++i)
+      buffers.labels()[i] = std::int32_t(labels_[std::size_t(i)]);
+  }
+  return shards.run([&](int j) {
+    return shards.buffers(j).step(shards.model(j), sizes[std::size_t(j)],
+                                  f.sgd, state_.firstStep, f.seed,
+                                  state_.step, offsets[std::size_t(j)]);
+  });
 }
 
 void Trainer::endEpoch(std::int64_t epoch, double loss, std::int64_t images,
@@ -213,6 +244,12 @@ int Trainer::stopSignal(const StopSignals &signals) const {
 }
 
 void Trainer::checkReplicasAgree(std::int64_t epoch) const {
+  for (int j = 1; shards_ && j < shards_->local(); ++j)
+    if (std::memcmp(shards_->model(j).arena().base(), model_.arena().base(),
+                    std::size_t(model_.desc().train_arena_bytes)) != 0)
+      fail("after epoch {} the weights of shard {} differ from shard {}'s "
+           "(internal error)",
+           epoch, shards_->first() + j, shards_->first());
   if (!replicas_.several())
     return;
   std::vector<std::string> hashes =

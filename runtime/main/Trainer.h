@@ -24,13 +24,16 @@
 // and weights, so every decision (stop, diverged) is the same everywhere;
 // a stop signal on any rank stops all after the same step. Evaluation is
 // shared out by batches and summed; only rank 0 saves and logs. After every
-// epoch the replicas check that their weights are bit-identical.
+// epoch the replicas check that their weights are bit-identical. With
+// --shards the batch is split the same way for any rank count
+// (FixedShards.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNRT_MAIN_TRAINER_H
 #define CNNRT_MAIN_TRAINER_H
 
 #include "CudaTraining.h"
+#include "FixedShards.h"
 #include "Metrics.h"
 #include "Model.h"
 #include "Replicas.h"
@@ -63,6 +66,9 @@ private:
   /// cut it short (then nothing of it is saved).
   std::int64_t trainEpoch(std::int64_t epoch, StepBuffers &buffers,
                           const StopSignals &signals);
+  /// One step of --shards: this process's shards of the batch of `n`
+  /// samples `batch` (indices into the training split).
+  StepLoss shardedStep(const std::int64_t *batch, std::int64_t n);
   /// After an epoch's steps: checks the weights, evaluates (if the log
   /// wants it), reports, saves, logs.
   void endEpoch(std::int64_t epoch, double loss, std::int64_t images,
@@ -92,6 +98,8 @@ private:
   /// training state: the host arena is brought up to date after every
   /// epoch, before the weights check and the checkpoint read it.
   std::unique_ptr<CudaTraining> gpu_;
+  /// The steps of --shards, which then hold this process's copies.
+  std::unique_ptr<FixedShards> shards_;
 };
 
 } // namespace cnnrt::cli
