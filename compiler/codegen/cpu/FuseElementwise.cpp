@@ -6,7 +6,10 @@
 // contiguously) this undoes the point of the copy: the consumer would read
 // with a stride of a whole channel plane again. So the fusion runs here
 // with a control that leaves permutation copies alone: nothing fuses into
-// or out of them.
+// or out of them. Nor does a computation fuse into a consumer that
+// broadcasts its result: a per-channel one (an eval batchnorm folded into
+// the conv's bias: a square root and a division) would run once per
+// output element instead of once per channel.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,6 +51,19 @@ bool isLayoutCopy(Operation *op) {
          yield.getOperand(0) == body.getArgument(0);
 }
 
+/// Whether `use`'s owner reads the value through a map that is not a
+/// permutation (a broadcast: fewer dimensions, or constants), and the
+/// value's producer computes something (more than a yield of its input).
+bool fusionWouldRecompute(OpOperand *use) {
+  auto consumer = dyn_cast<linalg::GenericOp>(use->getOwner());
+  auto producer = use->get().getDefiningOp<linalg::GenericOp>();
+  if (!consumer || !producer)
+    return false;
+  if (consumer.getMatchingIndexingMap(use).isPermutation())
+    return false;
+  return producer.getRegion().front().getOperations().size() > 1;
+}
+
 struct CpuFuseElementwisePass
     : cnnc::cpu::impl::CpuFuseElementwiseBase<CpuFuseElementwisePass> {
   void runOnOperation() override {
@@ -57,7 +73,7 @@ struct CpuFuseElementwisePass
       // Nor into one: that would make it a computation with a permuted
       // output, which the next fusion would merge into the contraction.
       return producer && producer->hasOneUse() && !isLayoutCopy(producer) &&
-             !isLayoutCopy(fused->getOwner());
+             !isLayoutCopy(fused->getOwner()) && !fusionWouldRecompute(fused);
     };
     RewritePatternSet patterns(ctx);
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);

@@ -82,3 +82,53 @@ func.func @fuses_elementwise_chain(%x: tensor<?x16x4x4xf32>) -> tensor<?x16x4x4x
   } -> tensor<?x16x4x4xf32>
   return %exp : tensor<?x16x4x4xf32>
 }
+
+// A per-channel computation (an eval batchnorm folded into a conv's bias:
+// a square root and a division per channel) that a consumer broadcasts over
+// the whole activation stays its own op: fused, it would run once per
+// element. A same-shape producer still fuses.
+#chan = affine_map<(n, c, h, w) -> (c)>
+#nchw = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#id1 = affine_map<(c) -> (c)>
+
+// CHECK-LABEL: func.func @keeps_broadcast_computation
+// CHECK: %[[BIAS:.+]] = linalg.generic
+// CHECK-SAME: outs(%{{.+}} : tensor<16xf32>)
+// CHECK:   math.sqrt
+// CHECK:   arith.divf
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%{{.+}}, %[[BIAS]] : tensor<?x16x4x4xf32>, tensor<16xf32>)
+// CHECK-NOT: math.sqrt
+// CHECK:   arith.negf
+// CHECK:   arith.addf
+func.func @keeps_broadcast_computation(%x: tensor<?x16x4x4xf32>,
+                                       %var: tensor<16xf32>) -> tensor<?x16x4x4xf32> {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x16x4x4xf32>
+  %ec = tensor.empty() : tensor<16xf32>
+  %bias = linalg.generic {indexing_maps = [#id1, #id1], iterator_types = ["parallel"]}
+      ins(%var : tensor<16xf32>) outs(%ec : tensor<16xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %s = math.sqrt %v : f32
+    %one = arith.constant 1.0 : f32
+    %r = arith.divf %one, %s : f32
+    linalg.yield %r : f32
+  } -> tensor<16xf32>
+  %e = tensor.empty(%n) : tensor<?x16x4x4xf32>
+  %neg = linalg.generic {indexing_maps = [#nchw, #nchw],
+                         iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<?x16x4x4xf32>) outs(%e : tensor<?x16x4x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.negf %a : f32
+    linalg.yield %v : f32
+  } -> tensor<?x16x4x4xf32>
+  %e2 = tensor.empty(%n) : tensor<?x16x4x4xf32>
+  %y = linalg.generic {indexing_maps = [#nchw, #chan, #nchw],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%neg, %bias : tensor<?x16x4x4xf32>, tensor<16xf32>) outs(%e2 : tensor<?x16x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %v = arith.addf %a, %b : f32
+    linalg.yield %v : f32
+  } -> tensor<?x16x4x4xf32>
+  return %y : tensor<?x16x4x4xf32>
+}
