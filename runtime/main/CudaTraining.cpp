@@ -44,12 +44,21 @@ std::string cudaTrainingUnavailable(const Model &model) {
   return cuda::trainingUnavailable(model.desc());
 }
 
-std::string cudaDeviceText() { return describe(driver().device(0)); }
+std::string cudaDeviceText(int ordinal) {
+  return describe(driver().device(ordinal));
+}
 
-CudaTraining::CudaTraining(Model &model)
+int cudaDeviceCount() { return driver().deviceCount(); }
+
+CudaTraining::CudaTraining(Model &model, const Replicas *replicas)
     : model_(model),
-      gpu_(std::make_unique<cuda::CudaTrainStep>(driver(), model.desc(), 0)),
+      gpu_(std::make_unique<cuda::CudaTrainStep>(
+          driver(), model.desc(),
+          replicas && replicas->several() ? replicas->localRank() : 0)),
       forward_(std::make_unique<TrainingForward>(model, *gpu_)) {
+  if (replicas && replicas->several())
+    sums_ = std::make_unique<NcclSums>(*replicas, gpu_->device().ordinal,
+                                       gpu_->stream());
   gpu_->uploadArena(model.arena().base());
 }
 
@@ -84,6 +93,8 @@ void CudaTraining::step(const std::int64_t *indices, std::int64_t n,
   s.seed = static_cast<std::int64_t>(seed);
   s.step = step;
   gpu_->step(indices_.data(), n, s, givenMasks);
+  if (sums_)
+    sums_->check();
 }
 
 StepLoss CudaTraining::loss() {

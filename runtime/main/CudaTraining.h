@@ -1,7 +1,9 @@
 //===- CudaTraining.h - `train`'s steps on an NVIDIA GPU ---------*- C++ -*-===//
 //
 // The CUDA side of the training commands' --device (Device.h): the model's
-// train_step_cuda on device 0 through cnnrt/CudaTrainStep.h, in the terms
+// train_step_cuda through cnnrt/CudaTrainStep.h, on device 0 (under
+// mpirun, each rank on its machine's local rank-th device, the replicas'
+// sums by NCCL: NcclSums.h), in the terms
 // the commands use (a Model's arena, a Dataset, SgdParams, StepLoss). The
 // device holds the training state between steps; toHost() brings it back
 // into the model's arena before anything on the host reads it (the weights
@@ -13,6 +15,8 @@
 
 #include "Device.h"
 #include "Model.h"
+#include "NcclSums.h"
+#include "Replicas.h"
 
 #include "cnnrt/Dataset.h"
 
@@ -31,13 +35,17 @@ namespace cnnrt::cli {
 std::string cudaTrainingUnavailable(const Model &model);
 
 /// "CUDA device 0: NVIDIA H200 (sm_90)", as the forward describes it.
-std::string cudaDeviceText();
+std::string cudaDeviceText(int ordinal = 0);
+/// The GPUs the driver sees; requires a driver.
+int cudaDeviceCount();
 
 class CudaTraining {
 public:
-  /// Device 0, the model's whole arena (weights, buffers, gradients,
-  /// momentum) copied to it. Requires cudaTrainingUnavailable to be "".
-  explicit CudaTraining(Model &model);
+  /// Device 0, or with several `replicas` the rank's local rank-th device
+  /// joined to the others by NCCL (collective); the model's whole arena
+  /// (weights, buffers, gradients, momentum) copied to it. Requires
+  /// cudaTrainingUnavailable to be "", and ncclUnavailable with several.
+  explicit CudaTraining(Model &model, const Replicas *replicas = nullptr);
   ~CudaTraining();
   CudaTraining(const CudaTraining &) = delete;
   CudaTraining &operator=(const CudaTraining &) = delete;
@@ -66,6 +74,7 @@ public:
 private:
   Model &model_;
   std::unique_ptr<cuda::CudaTrainStep> gpu_;
+  std::unique_ptr<NcclSums> sums_; ///< with several replicas
   std::unique_ptr<Forward> forward_;
   std::vector<std::int32_t> indices_;
 };

@@ -4,6 +4,7 @@
 
 #include "CudaDevice.h"
 #include "CudaTraining.h"
+#include "NcclSums.h"
 
 #include "cnnrt/Error.h"
 
@@ -55,11 +56,16 @@ std::string trainDevice(const std::string &program, const Model &model,
                         bool note) {
   if (device == "cpu")
     return "cpu";
+  std::string why = cudaTrainingUnavailable(model);
+  // The GPUs of a data-parallel run sum with NCCL.
+  if (why.empty() && dataParallel) {
+    why = ncclUnavailable();
+    if (!why.empty())
+      why = fmt::format("a data-parallel run (mpirun) on GPUs needs NCCL, "
+                        "and there is {}",
+                        why);
+  }
   if (device == "cuda") {
-    if (dataParallel)
-      fail("--device cuda: a data-parallel run (mpirun) trains on the CPU "
-           "only (--device cpu)");
-    std::string why = cudaTrainingUnavailable(model);
     if (!why.empty())
       fail("--device cuda: {}", why);
     return "cuda";
@@ -68,9 +74,6 @@ std::string trainDevice(const std::string &program, const Model &model,
   // can run.
   if (!model.desc().train_step_cuda)
     return "cpu";
-  std::string why = dataParallel ? "a data-parallel run (mpirun) trains on "
-                                   "the CPU only"
-                                 : cudaTrainingUnavailable(model);
   if (why.empty())
     return "cuda";
   if (note) {

@@ -67,9 +67,9 @@ std::unique_ptr<Forward> makeForward(const std::string &program, Model &model,
 /// Where `train`, `train-step` and `bench --train` run the training steps:
 /// "cpu" or "cuda", as makeForward decides for the forward but on the
 /// model's GPU training code (train_step_cuda). `dataParallel`: a run of
-/// several replicas (mpirun), which trains on the CPU only (refused with
-/// --device cuda). The default's note goes to stderr when `note`. Throws
-/// Error when `--device cuda` cannot run.
+/// several replicas (mpirun), whose GPUs also need NCCL (NcclSums.h). The
+/// default's note goes to stderr when `note`. Throws Error when `--device
+/// cuda` cannot run.
 std::string trainDevice(const std::string &program, const Model &model,
                         const std::string &device, bool dataParallel = false,
                         bool note = true);

@@ -3,6 +3,7 @@
 #include "Commands.h"
 #include "CudaDevice.h"
 #include "Model.h"
+#include "NcclSums.h"
 #include "Options.h"
 
 #include <fmt/format.h>
@@ -197,6 +198,15 @@ int runInfo(const CommandContext &ctx, const Args &args) {
                m.gpu_num_kernels == 1 ? "" : "s",
                m.train_step_cuda ? ", train, train-step" : "");
     fmt::print("this machine's GPU: {}\n", cudaMachineSummary(model));
+    if (m.train_step_cuda) {
+      std::string why = ncclUnavailable();
+      if (why.empty())
+        fmt::print("GPUs under mpirun: one a rank, summing by {}\n",
+                   ncclVersionText());
+      else
+        fmt::print("GPUs under mpirun: {}, so mpirun trains on the CPU\n",
+                   why);
+    }
   } else {
     fmt::print("gpu: none (compiled for the CPU only)\n");
   }

@@ -22,11 +22,21 @@
 #ifndef CNNRT_MAIN_REPLICAS_H
 #define CNNRT_MAIN_REPLICAS_H
 
+#include "cnnrt/Error.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
 
 namespace cnnrt::cli {
+
+/// A failure only this replica meets (its GPU, its NCCL communicator): the
+/// others would wait for it in their next sum forever, so `train` says why
+/// and ends them all (Replicas::abort) rather than return.
+class ReplicaFailure : public Error {
+public:
+  using Error::Error;
+};
 
 class Replicas {
 public:
@@ -45,6 +55,10 @@ public:
 
   int rank() const { return rank_; }
   int size() const { return size_; }
+  /// This rank's place among the ranks on its machine, and their number:
+  /// which GPU it takes.
+  int localRank() const { return localRank_; }
+  int localSize() const { return localSize_; }
   bool several() const { return size_ > 1; }
   /// Rank 0: the one that prints, logs and writes checkpoints.
   bool leader() const { return rank_ == 0; }
@@ -74,6 +88,7 @@ public:
 
 private:
   int rank_ = 0, size_ = 1;
+  int localRank_ = 0, localSize_ = 1;
   bool joined_ = false; ///< MPI_Init was called
 };
 

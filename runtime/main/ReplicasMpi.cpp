@@ -71,6 +71,13 @@ Replicas::Replicas() {
   joined_ = true;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  // The ranks that share this machine's memory: this one's machine.
+  MPI_Comm local;
+  MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_,
+                      MPI_INFO_NULL, &local);
+  MPI_Comm_rank(local, &localRank_);
+  MPI_Comm_size(local, &localSize_);
+  MPI_Comm_free(&local);
   MPI_Op_create(orderedSum, /*commute=*/0, &gSumOp);
   hookStepSums();
 }

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Commands.h"
+#include "NcclSums.h"
 #include "Replicas.h"
 #include "TrainPlan.h"
 #include "Trainer.h"
@@ -134,6 +135,9 @@ int runTrain(const CommandContext &ctx, const Args &args) {
   if (int status = agreeOnStart(replicas, ctx.program, outcome))
     return status < 0 ? 0 : status;
   plan->replicaText = replicas.describe();
+  if (plan->gpu && replicas.several())
+    plan->replicaText += fmt::format(", a GPU each, summing by {}",
+                                     ncclVersionText());
 
   if (replicas.several()) {
     std::vector<std::string> prints =
@@ -148,7 +152,16 @@ int runTrain(const CommandContext &ctx, const Args &args) {
     // rank came by its own (a checkpoint file per host, ...).
     replicas.broadcast(model.arena().base(), model.desc().train_arena_bytes);
   }
-  return Trainer(model, *plan, replicas).run();
+  try {
+    return Trainer(model, *plan, replicas).run();
+  } catch (const ReplicaFailure &e) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s: error: on rank %d of %d: %s; ending every rank\n",
+                 ctx.program.c_str(), replicas.rank(), replicas.size(),
+                 e.what());
+    std::fflush(stderr);
+    replicas.abort(1);
+  }
 }
 
 } // namespace cnnrt::cli

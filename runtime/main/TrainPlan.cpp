@@ -219,8 +219,18 @@ TrainPlan planTraining(Model &model, CommandLine &cl, TrainFlags &f,
   plan.threadText = applyThreads(f.threads);
   plan.gpu = trainDevice(ctx.program, model, f.device, replicas.several(),
                          replicas.leader()) == "cuda";
+  if (plan.gpu && replicas.several() &&
+      replicas.localSize() > cudaDeviceCount())
+    throw UsageError(fmt::format(
+        "--device cuda under mpirun: {} ranks share this machine, which has "
+        "{} GPU{}; each rank trains on a GPU of its own (start at most {} "
+        "ranks per machine, e.g. mpirun --npernode {})",
+        replicas.localSize(), cudaDeviceCount(),
+        cudaDeviceCount() == 1 ? "" : "s", cudaDeviceCount(),
+        cudaDeviceCount()));
   if (plan.gpu)
-    plan.threadText = cudaDeviceText();
+    plan.threadText = cudaDeviceText(replicas.several() ? replicas.localRank()
+                                                        : 0);
   if (plan.gpu && f.shards)
     throw UsageError("--shards is for training on the CPU (--device cpu); "
                      "a GPU trains the whole batch at once");
@@ -229,6 +239,15 @@ TrainPlan planTraining(Model &model, CommandLine &cl, TrainFlags &f,
   std::int64_t count = plan.data.train.count;
   plan.batchesPerEpoch = numBatches(count, f.batchSize);
   plan.lastBatchSize = count - (plan.batchesPerEpoch - 1) * f.batchSize;
+  // A GPU replica's step needs a sample: its kernels have no empty grid.
+  if (plan.gpu && plan.lastBatchSize < replicas.size())
+    throw UsageError(fmt::format(
+        "--device cuda under mpirun: the {} of {} sample{} has fewer than "
+        "one per rank ({} ranks); choose a --batch-size or --limit that "
+        "leaves each rank a sample of every batch",
+        plan.lastBatchSize == f.batchSize ? "batch" : "last batch",
+        plan.lastBatchSize, plan.lastBatchSize == 1 ? "" : "s",
+        replicas.size()));
   return plan;
 }
 

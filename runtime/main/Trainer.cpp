@@ -2,6 +2,7 @@
 
 #include "Trainer.h"
 
+#include "DropoutMasks.h"
 #include "Evaluate.h"
 #include "Timing.h"
 
@@ -44,6 +45,14 @@ std::uint64_t arenaHash(const Model &model) {
   return h;
 }
 
+/// `failure` again, as this replica's alone (ReplicaFailure) under mpirun.
+[[noreturn]] void rethrowAlone(const Replicas &replicas,
+                               const Error &failure) {
+  if (replicas.several())
+    throw ReplicaFailure(failure.what());
+  throw failure;
+}
+
 } // namespace
 
 Trainer::Trainer(Model &model, const TrainPlan &plan,
@@ -59,8 +68,12 @@ int Trainer::run() {
   report_.describe(model_);
   StepBuffers buffers(model_, f.batchSize);
   if (plan_.gpu) {
-    gpu_ = std::make_unique<CudaTraining>(model_);
-    gpu_->setData(plan_.data.train);
+    try {
+      gpu_ = std::make_unique<CudaTraining>(model_, &replicas_);
+      gpu_->setData(plan_.data.train);
+    } catch (const Error &e) {
+      rethrowAlone(replicas_, e);
+    }
   }
   if (f.shards)
     shards_ = std::make_unique<FixedShards>(model_, f.shards, f.batchSize,
@@ -105,13 +118,31 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
     if (gpu_) {
       std::int64_t first = b * f.batchSize;
       n = local = std::min(f.batchSize, train.count - first);
+      offset = 0;
+      const float *masks = nullptr;
+      if (replicas_.several()) {
+        // This replica's shard, with the masks the whole batch would give
+        // it (the plan leaves every replica at least one sample).
+        std::int64_t r = replicas_.rank(), size = replicas_.size();
+        offset = n * r / size;
+        local = n * (r + 1) / size - offset;
+        if (model_.desc().mask_elems_per_sample > 0) {
+          shardMasks_.resize(std::size_t(model_.maskFloats(local)));
+          shardDropoutMasks(model_, offset, local, f.seed, state_.step,
+                            shardMasks_.data());
+          masks = shardMasks_.data();
+        }
+      }
       try {
-        gpu_->step(order.data() + first, n, f.sgd, state_.firstStep, f.seed,
-                   state_.step);
+        gpu_->step(order.data() + first + offset, local, f.sgd,
+                   state_.firstStep, f.seed, state_.step, masks);
         loss = gpu_->loss();
       } catch (const Error &e) {
-        report_.stepFailed(e.what(), epoch + 1, b + 1,
-                           checkpoints_.keptText());
+        try {
+          report_.stepFailed(e.what(), epoch + 1, b + 1, keptText());
+        } catch (const Error &stopped) {
+          rethrowAlone(replicas_, stopped);
+        }
       }
     } else if (shards_) {
       n = std::min(f.batchSize, train.count - b * f.batchSize);
@@ -154,6 +185,12 @@ std::int64_t Trainer::trainEpoch(std::int64_t epoch, StepBuffers &buffers,
   // The lecture's epoch loss: the mean of the batch losses.
   endEpoch(epoch, lossSum / double(nb), images, clock.seconds());
   return nb;
+}
+
+std::string Trainer::keptText() const {
+  if (replicas_.leader() || plan_.flags.save.empty())
+    return checkpoints_.keptText();
+  return fmt::format("{} is as rank 0 last saved it", plan_.flags.save);
 }
 
 StepLoss Trainer::shardedStep(const std::int64_t *batch, std::int64_t n) {
@@ -222,7 +259,8 @@ void Trainer::evaluateSplits() {
   for (auto [metrics, data] :
        {std::pair{&trainMetrics_, &plan_.data.train},
         std::pair{&valMetrics_, &plan_.data.test}}) {
-    *metrics = gpu_ ? evaluate(gpu_->forward(), *data, plan_.flags.batchSize)
+    *metrics = gpu_ ? evaluate(gpu_->forward(), *data, plan_.flags.batchSize,
+                               part, parts)
                     : evaluate(model_, *data, plan_.flags.batchSize, part,
                                parts);
     std::int64_t counts[2] = {metrics->count, metrics->correct};

@@ -62,6 +62,8 @@ public:
   int run();
 
 private:
+  /// What of --save is left, for a stop's message (rank 0 saves).
+  std::string keptText() const;
   /// Returns the batches it ran: fewer than an epoch's when a stop signal
   /// cut it short (then nothing of it is saved).
   std::int64_t trainEpoch(std::int64_t epoch, StepBuffers &buffers,
@@ -90,6 +92,7 @@ private:
   TrainProgressState state_;
   std::vector<std::int64_t> labels_; ///< a batch's, before train_step's I32
   std::vector<std::int64_t> shard_;  ///< this replica's samples of a batch
+  std::vector<float> shardMasks_;    ///< their dropout masks, for a GPU
   CheckpointSaver checkpoints_;
   TrainReport report_;
   ClassificationMetrics trainMetrics_, valMetrics_;

@@ -5,7 +5,8 @@
 // CNNRT_CUDA_DRIVER) runs the runtime's whole driver path without a GPU:
 // dlopen, cuInit, the PTX load, the arena's copy, eager launches, stream
 // capture, graph replay, the copies back. It implements exactly the entry
-// points of cnnrt/CudaApi.h:
+// points of cnnrt/CudaApi.h, and cuLaunchHostFunc for the fake NCCL
+// (cnnrt-fake-nccl.cpp), which the runtime itself does not call:
 //
 // - Device memory is host memory (256-byte aligned, filled with 0xA5 so
 //   that a forgotten copy shows); copies check that they stay inside one
@@ -17,6 +18,8 @@
 //   executable exports (found with dlsym), called with the grid, the block
 //   and the parameters; launches on a capturing stream are recorded (their
 //   parameters copied, as the driver copies them) and run on cuGraphLaunch.
+// - A host function (cuLaunchHostFunc) is a launch too: run at once, or
+//   recorded in the graph in order with the kernels.
 //
 // Environment switches:
 //   FAKE_CUDA_NO_DEVICE=1     cuInit fails with CUDA_ERROR_NO_DEVICE
@@ -29,11 +32,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FakeTrace.h"
+
 #include "cnnrt/CudaApi.h"
 
 #include <dlfcn.h>
 
-#include <cstdarg>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -56,20 +60,7 @@ int envInt(const char *name, int fallback) {
   return v && *v ? std::atoi(v) : fallback;
 }
 
-void trace(const char *format, ...) {
-  const char *path = std::getenv("FAKE_CUDA_TRACE");
-  if (!path || !*path)
-    return;
-  FILE *f = std::fopen(path, "a");
-  if (!f)
-    return;
-  va_list args;
-  va_start(args, format);
-  std::vfprintf(f, format, args);
-  va_end(args);
-  std::fputc('\n', f);
-  std::fclose(f);
-}
+using fake::trace;
 
 using HostKernel = void (*)(const unsigned *grid, const unsigned *block,
                             void **params);
@@ -80,10 +71,14 @@ struct Kernel {
   HostKernel host = nullptr;
 };
 
+using HostFunction = void (*)(void *data);
+
 struct Launch {
   const Kernel *kernel;
   unsigned grid[3], block[3];
   std::vector<unsigned char> params; ///< the values, back to back
+  HostFunction function = nullptr;   ///< instead of a kernel
+  void *data = nullptr;              ///< the function's
 };
 
 struct Graph {
@@ -125,6 +120,10 @@ bool inside(CUdeviceptr p, std::size_t n) {
 }
 
 void run(const Launch &l) {
+  if (l.function) {
+    l.function(l.data);
+    return;
+  }
   std::vector<void *> params;
   std::size_t at = 0;
   for (std::size_t size : l.kernel->paramSizes) {
@@ -513,6 +512,20 @@ CUresult cuLaunchKernel(CUfunction function, unsigned gridX, unsigned gridY,
   trace("launch %s grid %ux%ux%u block %ux%ux%u%s", k->name.c_str(), gridX,
         gridY, gridZ, blockX, blockY, blockZ,
         s && s->capturing ? " (captured)" : "");
+  if (s && s->capturing)
+    s->graph->launches.push_back(std::move(l));
+  else
+    run(l);
+  return CUDA_SUCCESS;
+}
+
+CUresult cuLaunchHostFunc(CUstream stream, HostFunction function, void *data) {
+  NEED_INIT
+  if (!function)
+    return CUDA_ERROR_INVALID_VALUE;
+  Launch l{nullptr, {}, {}, {}, function, data};
+  auto *s = reinterpret_cast<Stream *>(stream);
+  trace("host function%s", s && s->capturing ? " (captured)" : "");
   if (s && s->capturing)
     s->graph->launches.push_back(std::move(l));
   else

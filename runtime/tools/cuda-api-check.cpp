@@ -8,40 +8,16 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SameAbi.h"
+
 #include "cnnrt/CudaApi.h"
 
 #include <cuda.h>
 
-#include <type_traits>
-
-namespace {
-
-template <typename A, typename B> constexpr bool sameAbi() {
-  if constexpr (std::is_same_v<A, B>)
-    return true;
-  else if constexpr (std::is_pointer_v<A> && std::is_pointer_v<B>)
-    return sameAbi<std::remove_pointer_t<A>, std::remove_pointer_t<B>>();
-  else if constexpr ((std::is_enum_v<A> || std::is_integral_v<A>) &&
-                     (std::is_enum_v<B> || std::is_integral_v<B>))
-    return sizeof(A) == sizeof(B);
-  else
-    return std::is_same_v<std::remove_cv_t<A>, std::remove_cv_t<B>>;
-}
-
-template <typename R1, typename... A1, typename R2, typename... A2>
-constexpr bool sameFunction(R1 (*)(A1...), R2 (*)(A2...)) {
-  if constexpr (sizeof...(A1) != sizeof...(A2))
-    return false;
-  else
-    return sameAbi<R1, R2>() && (sameAbi<A1, A2>() && ...);
-}
-
-} // namespace
-
 #define CNNRT_CUDA_CHECK(name, params)                                         \
-  static_assert(sameFunction(static_cast<cnnrt::cuda::CUresult(*) params>(    \
-                                 nullptr),                                     \
-                             &::name),                                         \
+  static_assert(cnnrt::sameFunction(                                          \
+                    static_cast<cnnrt::cuda::CUresult(*) params>(nullptr),     \
+                    &::name),                                                  \
                 #name " in cnnrt/CudaApi.h differs from cuda.h");
 namespace cnnrt::cuda {
 CNNRT_CUDA_ENTRY_POINTS(CNNRT_CUDA_CHECK)

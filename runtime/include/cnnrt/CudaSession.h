@@ -53,6 +53,8 @@ public:
   const Driver &driver() const { return driver_; }
   const cnnrt_model &model() const { return model_; }
   const DeviceInfo &device() const { return device_; }
+  /// The stream every copy and launch of the session goes to.
+  CUstream stream() const { return stream_; }
 
   struct Buffer {
     CUdeviceptr address = 0;

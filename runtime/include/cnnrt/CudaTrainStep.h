@@ -51,6 +51,8 @@ public:
   CudaTrainStep &operator=(const CudaTrainStep &) = delete;
 
   const DeviceInfo &device() const { return session_.device(); }
+  /// The stream the steps run on: where a step's collective calls go.
+  CUstream stream() const { return session_.stream(); }
 
   /// The whole training arena (train_arena_bytes) to and from the host.
   /// Both wait for the copy.
