@@ -50,10 +50,11 @@ IdxHeader decodeHeader(const std::vector<std::uint8_t> &bytes,
     if (d == 0)
       fail("{}: IDX dimension {} is 0", path, i);
     h.dims.push_back(d);
-    h.count *= d;
-    if (h.count > (std::uint64_t(1) << 40))
+    // Checked before the product, which could wrap past 2^64 (to 0).
+    if (h.count > (std::uint64_t(1) << 40) / d)
       fail("{}: IDX dimensions {} are implausibly large", path,
            fmt::join(h.dims, " x "));
+    h.count *= d;
   }
   return h;
 }
