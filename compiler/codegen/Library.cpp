@@ -217,13 +217,17 @@ std::string libraryHeader(const ModelDescriptor &model,
   return out;
 }
 
-bool writeStaticLibrary(llvm::StringRef path, llvm::StringRef object,
-                        llvm::StringRef memberName, std::string &error) {
-  std::unique_ptr<llvm::MemoryBuffer> buffer =
-      llvm::MemoryBuffer::getMemBuffer(object, memberName,
-                                       /*RequiresNullTerminator=*/false);
+bool writeStaticLibrary(llvm::StringRef path,
+                        const std::vector<std::string> &objects,
+                        llvm::StringRef prefix, std::string &error) {
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < objects.size(); ++i)
+    names.push_back(objects.size() == 1
+                        ? (prefix + ".o").str()
+                        : (prefix + "." + llvm::Twine(i) + ".o").str());
   std::vector<llvm::NewArchiveMember> members;
-  members.emplace_back(buffer->getMemBufferRef());
+  for (std::size_t i = 0; i < objects.size(); ++i)
+    members.emplace_back(llvm::MemoryBufferRef(objects[i], names[i]));
   if (llvm::Error err = llvm::writeArchive(
           path, members, llvm::SymtabWritingMode::NormalSymtab,
           llvm::object::Archive::K_GNU, /*Deterministic=*/true,

@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringRef.h"
 
 #include <string>
+#include <vector>
 
 namespace llvm {
 class Module;
@@ -41,9 +42,11 @@ std::string libraryHeader(const ModelDescriptor &model,
                           const GpuCode *gpu = nullptr,
                           bool hostKernels = false);
 
-/// An archive (ar format) holding one member, `object`, named `memberName`.
-bool writeStaticLibrary(llvm::StringRef path, llvm::StringRef object,
-                        llvm::StringRef memberName, std::string &error);
+/// An archive (ar format) of `objects`, the members named <prefix>.o, or
+/// <prefix>.0.o, <prefix>.1.o, ... when there are several.
+bool writeStaticLibrary(llvm::StringRef path,
+                        const std::vector<std::string> &objects,
+                        llvm::StringRef prefix, std::string &error);
 
 } // namespace cnnc
 

@@ -8,12 +8,17 @@
 
 #include "llvm/Analysis/CGSCCPassManager.h"
 #include "llvm/Analysis/LoopAnalysisManager.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/IR/PassManager.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/raw_ostream.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
+
+#include <thread>
 
 using namespace mlir;
 
@@ -101,6 +106,61 @@ llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
     return llvm::createStringError("the target cannot emit this file type");
   pm.run(module);
   return llvm::Error::success();
+}
+
+llvm::Expected<std::vector<std::string>>
+emitObjectsInParallel(llvm::Module &module, const CpuTargetOptions &target,
+                      unsigned parts) {
+  // An LLVMContext is for one thread at a time: each part crosses to its
+  // thread as bitcode.
+  std::vector<llvm::SmallString<0>> bitcode;
+  llvm::SplitModule(
+      module, std::max(parts, 1u),
+      [&](std::unique_ptr<llvm::Module> part) {
+        llvm::SmallString<0> &buffer = bitcode.emplace_back();
+        llvm::raw_svector_ostream os(buffer);
+        llvm::WriteBitcodeToFile(*part, os);
+      },
+      /*PreserveLocals=*/false, /*RoundRobin=*/true);
+  // The target machines here: the target registry is set up on this thread.
+  std::vector<std::unique_ptr<llvm::TargetMachine>> machines;
+  for (std::size_t i = 0; i < bitcode.size(); ++i) {
+    auto tm = createTargetMachine(target);
+    if (!tm)
+      return tm.takeError();
+    machines.push_back(std::move(*tm));
+  }
+  std::vector<std::string> objects(bitcode.size()), errors(bitcode.size());
+  auto compilePart = [&](std::size_t i) {
+    llvm::LLVMContext context;
+    llvm::Expected<std::unique_ptr<llvm::Module>> part =
+        llvm::parseBitcodeFile(
+            llvm::MemoryBufferRef(llvm::StringRef(bitcode[i].data(),
+                                                  bitcode[i].size()),
+                                  "part"),
+            context);
+    if (!part) {
+      errors[i] = llvm::toString(part.takeError());
+      return;
+    }
+    llvm::SmallVector<char, 0> buffer;
+    llvm::raw_svector_ostream os(buffer);
+    if (llvm::Error err = emitMachineCode(**part, *machines[i], os,
+                                          llvm::CodeGenFileType::ObjectFile))
+      errors[i] = llvm::toString(std::move(err));
+    objects[i].assign(buffer.begin(), buffer.end());
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t i = 1; i < bitcode.size(); ++i)
+    threads.emplace_back(compilePart, i);
+  if (!bitcode.empty())
+    compilePart(0);
+  for (std::thread &thread : threads)
+    thread.join();
+  for (const std::string &error : errors)
+    if (!error.empty())
+      return llvm::createStringError(error);
+  return objects;
 }
 
 } // namespace cnnc::cpu

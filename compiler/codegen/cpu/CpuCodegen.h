@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace llvm {
 class LLVMContext;
@@ -49,6 +50,18 @@ llvm::Error optimizeLLVMModule(llvm::Module &module, llvm::TargetMachine &tm,
 llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
                             llvm::raw_pwrite_stream &os,
                             llvm::CodeGenFileType fileType);
+
+/// Emits `module` as object files, split into up to `parts` modules (by
+/// functions, balanced by size; LLVM's SplitModule) compiled on as many
+/// threads, each in an LLVMContext and TargetMachine for `target` of its
+/// own, as LTO's parallel code generation does: instruction selection and
+/// scheduling are most of a model's compile time, and its functions are
+/// independent there. The objects, linked together, are the module's.
+/// Deterministic: the same module gives the same objects. `module` is left
+/// changed (its local symbols made hidden globals).
+llvm::Expected<std::vector<std::string>>
+emitObjectsInParallel(llvm::Module &module, const CpuTargetOptions &target,
+                      unsigned parts);
 
 } // namespace cnnc::cpu
 

@@ -39,6 +39,8 @@
 #include "llvm/Linker/Linker.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <thread>
+
 namespace cnnc {
 namespace {
 
@@ -137,10 +139,11 @@ void internalizePrivateFunctions(mlir::ModuleOp module) {
 bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
                        mlir::ModuleOp gpuModule, const Graph &graph,
                        const ModelDescriptor &model,
-                       const BackendOptions &options, std::string &out,
+                       const BackendOptions &options, BackendOutput &out,
                        LibraryParts *library) {
-  auto tm = cpu::createTargetMachine(
-      {options.cpu, options.features, /*optLevel=*/3});
+  cpu::CpuTargetOptions target{options.cpu, options.features,
+                               /*optLevel=*/3};
+  auto tm = cpu::createTargetMachine(target);
   if (!tm) {
     backendError(llvm::toString(tm.takeError()));
     return false;
@@ -205,8 +208,20 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
     return false;
   }
   if (options.stage == BackendStage::LLVM) {
-    llvm::raw_string_ostream os(out);
+    llvm::raw_string_ostream os(out.text);
     llvmModule->print(os, nullptr);
+    return true;
+  }
+  if (options.stage == BackendStage::Obj && options.splitObjects &&
+      options.codegenThreads > 1) {
+    llvm::Expected<std::vector<std::string>> objects =
+        cpu::emitObjectsInParallel(*llvmModule, target,
+                                   options.codegenThreads);
+    if (!objects) {
+      backendError(llvm::toString(objects.takeError()));
+      return false;
+    }
+    out.objects = std::move(*objects);
     return true;
   }
   llvm::SmallVector<char, 0> buffer;
@@ -219,14 +234,17 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
     backendError(llvm::toString(std::move(err)));
     return false;
   }
-  out.append(buffer.begin(), buffer.end());
+  if (options.stage == BackendStage::Obj)
+    out.objects.emplace_back(buffer.begin(), buffer.end());
+  else
+    out.text.append(buffer.begin(), buffer.end());
   return true;
 }
 
 } // namespace
 
 bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
-                const BackendOptions &options, std::string &out,
+                const BackendOptions &options, BackendOutput &out,
                 LibraryParts *library) {
   mlir::DialectRegistry registry;
   cpu::registerCpuPipelineDialects(registry);
@@ -287,7 +305,7 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
       stages.mode = Mode::Train;
     if (!runPipeline(*module, stages))
       return false;
-    llvm::raw_string_ostream os(out);
+    llvm::raw_string_ostream os(out.text);
     if (stop != gpu::GpuStage::Binary) {
       module->print(os);
       return true;
@@ -335,21 +353,38 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
       return false;
     model = std::move(*described);
   }
-  if (training &&
-      !runPipeline(*trainModule,
-                   pipelineOptions(options, Mode::Train, Stage::Specialized,
-                                   Stage::LLVMDialect)))
-    return false;
-
-  // The printed or compiled module: forward, or for --emit=cnn-train,
-  // train-linalg and train-llvm-mlir the training step.
+  // The training step's pipeline and the printed or compiled module's
+  // (forward, or for --emit=cnn-train, train-linalg and train-llvm-mlir the
+  // training step) work on separate modules: on two threads where asked
+  // and MLIR may use threads (not with --mlir-disable-threading, which IR
+  // dumps want).
   bool trainBranch = options.stage == BackendStage::CnnTrain ||
                      options.stage == BackendStage::TrainLinalg ||
                      options.stage == BackendStage::TrainLLVMMLIR;
   Mode mode = trainBranch ? Mode::Train : Mode::Eval;
-  if (!runPipeline(*module,
-                   pipelineOptions(options, mode, Stage::Cnn,
-                                   lastPipelineStage(options.stage))))
+  bool trainLowered = true;
+  auto lowerTrainStep = [&] {
+    trainLowered = runPipeline(*trainModule,
+                               pipelineOptions(options, Mode::Train,
+                                               Stage::Specialized,
+                                               Stage::LLVMDialect));
+  };
+  std::thread trainThread;
+  if (training && options.codegenThreads > 1 &&
+      context.isMultithreadingEnabled()) {
+    // A pass manager loads its passes' dialects as it starts, which the
+    // context allows on one thread only: every dialect loaded first.
+    context.loadAllAvailableDialects();
+    trainThread = std::thread(lowerTrainStep);
+  }
+  else if (training)
+    lowerTrainStep();
+  bool lowered = runPipeline(
+      *module, pipelineOptions(options, mode, Stage::Cnn,
+                               lastPipelineStage(options.stage)));
+  if (trainThread.joinable())
+    trainThread.join();
+  if (!trainLowered || !lowered)
     return false;
 
   if (options.stage >= BackendStage::LLVM)
@@ -357,7 +392,7 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
                              trainModule ? *trainModule : mlir::ModuleOp(),
                              gpuModule ? *gpuModule : mlir::ModuleOp(), graph,
                              model, options, out, library);
-  llvm::raw_string_ostream os(out);
+  llvm::raw_string_ostream os(out.text);
   if (options.stage == BackendStage::Summary)
     printModelSummary(*module, os);
   else

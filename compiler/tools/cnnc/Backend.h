@@ -7,6 +7,7 @@
 #include "llvm/Support/SourceMgr.h"
 
 #include <string>
+#include <vector>
 
 namespace cnnc {
 
@@ -52,6 +53,20 @@ struct BackendOptions {
   bool library = false;
   /// Objects and executables also carry train_step (not libraries).
   bool training = true;
+  /// Threads for code generation: above 1, the training step's pipeline
+  /// beside the forward's, and with splitObjects the Obj stage's code in up
+  /// to this many objects compiled on as many threads
+  /// (cpu::emitObjectsInParallel), for the linker to join (their local
+  /// symbols become hidden globals: not for a library).
+  unsigned codegenThreads = 1;
+  bool splitObjects = false;
+};
+
+/// What the stages produced: printed IR or assembly in `text`; for Obj the
+/// object files (one unless codegenThreads > 1).
+struct BackendOutput {
+  std::string text;
+  std::vector<std::string> objects;
 };
 
 /// What a library build produces besides the object.
@@ -60,10 +75,10 @@ struct LibraryParts {
   std::string header; ///< the C header
 };
 
-/// Runs MLIRGen and the stages up to `options.stage`, appending the printed
-/// IR or the binary to `out`. Diagnostics go through `sourceMgr`'s file.
+/// Runs MLIRGen and the stages up to `options.stage` into `out`.
+/// Diagnostics go through `sourceMgr`'s file.
 bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
-                const BackendOptions &options, std::string &out,
+                const BackendOptions &options, BackendOutput &out,
                 LibraryParts *library = nullptr);
 
 } // namespace cnnc

@@ -57,20 +57,21 @@ std::string runtimeLibDir() {
 
 } // namespace
 
-bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
-                    bool exportHostKernels) {
-  TempFile obj;
-  int fd;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          "cnnc-model", "o", fd, obj.path)) {
-    linkError("cannot create a temporary object file: " + ec.message());
-    return false;
-  }
-  {
+bool linkExecutable(const std::vector<std::string> &objects,
+                    llvm::StringRef output, bool exportHostKernels) {
+  std::vector<TempFile> objs(objects.size());
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    int fd;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
+            "cnnc-model", "o", fd, objs[i].path)) {
+      linkError("cannot create a temporary object file: " + ec.message());
+      return false;
+    }
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << object;
+    os << objects[i];
+    os.close();
     if (os.has_error()) {
-      linkError("cannot write '" + obj.path + "'");
+      linkError("cannot write '" + objs[i].path + "'");
       return false;
     }
   }
@@ -93,19 +94,13 @@ bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
               CNNC_CXX_COMPILER + "' to link with");
     return false;
   }
-  std::vector<std::string> args = {*cxx,
-                                   "-o",
-                                   std::string(exe.path),
-                                   std::string(obj.path),
-                                   // By path: -lcnnrt would pick the
-                                   // shared libcnnrt.so beside it.
-                                   libDir + "/libcnnrt_main.a",
-                                   libDir + "/libcnnrt.a",
-                                   "-lpng",
-                                   "-lfmt",
-                                   "-lz",
-                                   "-lomp",
-                                   "-lm"};
+  std::vector<std::string> args = {*cxx, "-o", std::string(exe.path)};
+  for (const TempFile &obj : objs)
+    args.emplace_back(obj.path);
+  // By path: -lcnnrt would pick the shared libcnnrt.so beside it.
+  args.insert(args.end(), {libDir + "/libcnnrt_main.a",
+                           libDir + "/libcnnrt.a", "-lpng", "-lfmt", "-lz",
+                           "-lomp", "-lm"});
 #ifdef CNNC_MPI_LIBRARIES
   // The runtime's data-parallel training (runtime/main/Replicas.h).
   for (llvm::StringRef lib : llvm::split(CNNC_MPI_LIBRARIES, ','))

@@ -4,16 +4,19 @@
 
 #include "llvm/ADT/StringRef.h"
 
+#include <string>
+#include <vector>
+
 namespace cnnc {
 
-/// Links `object` (the bytes of a model object file) with libcnnrt's main
-/// program into the executable `output`, through the system C++ compiler
-/// driver. The executable appears whole or not at all: it is linked to a
+/// Links `objects` (the bytes of a model's object files) with libcnnrt's
+/// main program into the executable `output`, through the system C++
+/// compiler driver. The executable appears whole or not at all: it is linked to a
 /// temporary name beside `output` and renamed into place.
 /// `exportHostKernels`: the executable exports its cnnrt_fake_kernel_*
 /// functions (--gpu-host-kernels), which the fake CUDA driver looks up.
-bool linkExecutable(llvm::StringRef object, llvm::StringRef output,
-                    bool exportHostKernels = false);
+bool linkExecutable(const std::vector<std::string> &objects,
+                    llvm::StringRef output, bool exportHostKernels = false);
 
 } // namespace cnnc
 

@@ -40,6 +40,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/Threading.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cerrno>
@@ -140,6 +141,13 @@ cl::opt<bool> trainStep(
 cl::opt<bool> parallel("parallel",
                        cl::desc("Spread each batch over threads (OpenMP)"),
                        cl::init(true), cl::cat(optimisationCategory));
+cl::opt<unsigned> codegenThreads(
+    "codegen-threads",
+    cl::desc("Threads for code generation: the training step's and the "
+             "forward's pipelines side by side, and LLVM's code of an "
+             "executable split by functions (default 0: one a CPU this "
+             "process may use; 1: one thing at a time)"),
+    cl::value_desc("n"), cl::init(0), cl::cat(optimisationCategory));
 cl::opt<Target> target(
     "target", cl::desc("The devices the executable runs on:"),
     cl::init(Target::Cpu), cl::cat(targetCategory),
@@ -355,9 +363,9 @@ bool checkTargetFlags() {
 
 /// Runs the stages up to --emit and prints the last into `out`.
 bool compile(llvm::SourceMgr &sm, const std::vector<Override> &overrides,
-             std::string &out, LibraryParts &library) {
+             BackendOutput &out, LibraryParts &library) {
   Diagnostics diag(sm);
-  llvm::raw_string_ostream os(out);
+  llvm::raw_string_ostream os(out.text);
   if (emitAction == Emit::Tokens)
     return emitTokens(sm, diag, os);
 
@@ -390,6 +398,13 @@ bool compile(llvm::SourceMgr &sm, const std::vector<Override> &overrides,
   options.gpuArch = gpuArch;
   options.gpuOnCpu = gpuOnCpu;
   options.gpuHostKernels = gpuHostKernels;
+  options.codegenThreads =
+      codegenThreads ? unsigned(codegenThreads)
+                     : llvm::hardware_concurrency().compute_thread_count();
+  // An executable's code may be several objects, which the linker joins;
+  // an object file is one, and a library's members keep every symbol but
+  // its two entry points local (two models in one program).
+  options.splitObjects = emitAction == Emit::Exe;
   return runBackend(graph, sm, options, out, &library);
 }
 
@@ -416,7 +431,8 @@ bool writeFile(const std::string &path, llvm::StringRef text) {
 }
 
 /// The archive, then its header <prefix>.h beside it.
-bool writeLibrary(const std::string &object, const LibraryParts &library) {
+bool writeLibrary(const std::vector<std::string> &objects,
+                  const LibraryParts &library) {
   std::string archive = outputPath(library), error;
   if (archive == "-") {
     driverError("a library needs a file name (-o lib<model>.a)");
@@ -424,20 +440,22 @@ bool writeLibrary(const std::string &object, const LibraryParts &library) {
   }
   llvm::SmallString<128> header = llvm::sys::path::parent_path(archive);
   llvm::sys::path::append(header, library.prefix + ".h");
-  if (!writeStaticLibrary(archive, object, library.prefix + ".o", error)) {
+  if (!writeStaticLibrary(archive, objects, library.prefix, error)) {
     driverError("cannot write '" + archive + "': " + error);
     return false;
   }
   return writeFile(std::string(header), library.header);
 }
 
-bool writeOutput(const std::string &out, const LibraryParts &library) {
+bool writeOutput(const BackendOutput &out, const LibraryParts &library) {
   if (emitAction == Emit::Exe)
-    return linkExecutable(out, outputPath(library),
+    return linkExecutable(out.objects, outputPath(library),
                           /*exportHostKernels=*/gpuHostKernels);
   if (emitAction == Emit::Lib)
-    return writeLibrary(out, library);
-  return writeFile(outputPath(library), out);
+    return writeLibrary(out.objects, library);
+  if (emitAction == Emit::Obj)
+    return writeFile(outputPath(library), out.objects.front());
+  return writeFile(outputPath(library), out.text);
 }
 
 } // namespace
@@ -455,7 +473,7 @@ int main(int argc, char **argv) {
   llvm::SourceMgr sm;
   if (!overrides || !checkTargetFlags() || !loadSource(sm))
     return 1;
-  std::string out;
+  BackendOutput out;
   LibraryParts library;
   if (!compile(sm, *overrides, out, library))
     return 1;
