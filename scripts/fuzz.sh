@@ -6,8 +6,9 @@
 # that did is saved as build-fuzz/crash/<target>/crash-* (add it to the corpus
 # with a regression test once fixed). FUZZ_TARGETS="a b" picks targets.
 # FUZZ_CLOCK=cpu counts SECONDS in the target's own CPU time instead of the
-# wall clock, so that a long run niced beside other work (or paused with
-# SIGSTOP while something needs a quiet machine) still fuzzes that long.
+# wall clock, so that a long run niced beside other work still fuzzes that
+# long. (Not one stopped with SIGSTOP: libFuzzer's -timeout is wall time,
+# so the input it was running when stopped would be reported as a hang.)
 #   scripts/fuzz.sh [SECONDS]
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
