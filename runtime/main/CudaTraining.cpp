@@ -2,11 +2,15 @@
 
 #include "CudaTraining.h"
 
+#include "CommandLine.h"
+
 #include "cnnrt/CudaDriver.h"
 #include "cnnrt/CudaTrainStep.h"
 #include "cnnrt/Error.h"
 
 #include <fmt/format.h>
+
+#include <cstdlib>
 
 namespace cnnrt::cli {
 
@@ -48,13 +52,28 @@ std::string cudaDeviceText(int ordinal) {
   return describe(driver().device(ordinal));
 }
 
-int cudaDeviceCount() { return driver().deviceCount(); }
+int cudaTrainingDevice(const Replicas &replicas) {
+  if (!replicas.several())
+    return 0;
+  int devices = driver().deviceCount();
+  if (replicas.localSize() <= devices)
+    return replicas.localRank();
+  const char *visible = std::getenv("CUDA_VISIBLE_DEVICES");
+  if (visible && *visible && devices > 0)
+    return replicas.localRank() % devices;
+  throw UsageError(fmt::format(
+      "--device cuda under mpirun: {} ranks share this machine, which has {} "
+      "GPU{}; each rank trains on a GPU of its own (start at most {} ranks "
+      "per machine, e.g. mpirun --npernode {}, or give each rank its GPUs "
+      "with CUDA_VISIBLE_DEVICES)",
+      replicas.localSize(), devices, devices == 1 ? "" : "s", devices,
+      devices));
+}
 
 CudaTraining::CudaTraining(Model &model, const Replicas *replicas)
     : model_(model),
       gpu_(std::make_unique<cuda::CudaTrainStep>(
-          driver(), model.desc(),
-          replicas && replicas->several() ? replicas->localRank() : 0)),
+          driver(), model.desc(), replicas ? cudaTrainingDevice(*replicas) : 0)),
       forward_(std::make_unique<TrainingForward>(model, *gpu_)) {
   if (replicas && replicas->several())
     sums_ = std::make_unique<NcclSums>(*replicas, gpu_->device().ordinal,

@@ -36,13 +36,19 @@ std::string cudaTrainingUnavailable(const Model &model);
 
 /// "CUDA device 0: NVIDIA H200 (sm_90)", as the forward describes it.
 std::string cudaDeviceText(int ordinal = 0);
-/// The GPUs the driver sees; requires a driver.
-int cudaDeviceCount();
+
+/// The device this replica trains on: 0 alone; under mpirun the machine's
+/// local rank-th, or where the launcher gave each rank GPUs of its own
+/// (CUDA_VISIBLE_DEVICES set, fewer devices visible than ranks on the
+/// machine) the local rank modulo those it sees (NCCL refuses two ranks on
+/// one GPU). Throws UsageError when the machine has too few GPUs for its
+/// ranks. Requires a driver.
+int cudaTrainingDevice(const Replicas &replicas);
 
 class CudaTraining {
 public:
-  /// Device 0, or with several `replicas` the rank's local rank-th device
-  /// joined to the others by NCCL (collective); the model's whole arena
+  /// Device cudaTrainingDevice(replicas), with several replicas joined to
+  /// the others by NCCL (collective); the model's whole arena
   /// (weights, buffers, gradients, momentum) copied to it. Requires
   /// cudaTrainingUnavailable to be "", and ncclUnavailable with several.
   explicit CudaTraining(Model &model, const Replicas *replicas = nullptr);

@@ -219,18 +219,8 @@ TrainPlan planTraining(Model &model, CommandLine &cl, TrainFlags &f,
   plan.threadText = applyThreads(f.threads);
   plan.gpu = trainDevice(ctx.program, model, f.device, replicas.several(),
                          replicas.leader()) == "cuda";
-  if (plan.gpu && replicas.several() &&
-      replicas.localSize() > cudaDeviceCount())
-    throw UsageError(fmt::format(
-        "--device cuda under mpirun: {} ranks share this machine, which has "
-        "{} GPU{}; each rank trains on a GPU of its own (start at most {} "
-        "ranks per machine, e.g. mpirun --npernode {})",
-        replicas.localSize(), cudaDeviceCount(),
-        cudaDeviceCount() == 1 ? "" : "s", cudaDeviceCount(),
-        cudaDeviceCount()));
   if (plan.gpu)
-    plan.threadText = cudaDeviceText(replicas.several() ? replicas.localRank()
-                                                        : 0);
+    plan.threadText = cudaDeviceText(cudaTrainingDevice(replicas));
   if (plan.gpu && f.shards)
     throw UsageError("--shards is for training on the CPU (--device cpu); "
                      "a GPU trains the whole batch at once");
