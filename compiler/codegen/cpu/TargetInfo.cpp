@@ -23,10 +23,24 @@ static std::string hostFeatures() {
   return features.getString();
 }
 
+/// Registers the host's target once. cnnc's training-step pipeline asks for
+/// a TargetMachine on its own thread while the forward's does on another,
+/// and LLVM's registration is not thread-safe: two threads registering at
+/// once put the X86 target on the registry's list twice, and every lookup
+/// failed with "Cannot choose between targets "x86-64" and "x86-64"".
+/// A function-local static is initialised exactly once.
+static void initializeNativeTarget() {
+  static const bool initialized = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)initialized;
+}
+
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CpuTargetOptions &target) {
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
+  initializeNativeTarget();
   llvm::Triple triple(llvm::sys::getProcessTriple());
   std::string error;
   const llvm::Target *llvmTarget =
