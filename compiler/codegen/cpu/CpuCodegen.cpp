@@ -15,6 +15,7 @@
 #include "llvm/IR/PassManager.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Passes/StandardInstrumentations.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Transforms/Utils/SplitModule.h"
 
@@ -82,7 +83,13 @@ llvm::Error optimizeLLVMModule(llvm::Module &module, llvm::TargetMachine &tm,
   // models within noise, bench/compare_builds.py).
   tuning.LoopVectorization = false;
   tuning.SLPVectorization = false;
-  llvm::PassBuilder pb(&tm, tuning);
+  // LLVM's own instrumentation: -time-passes (and -print-after & co.) then
+  // cover the optimisation pipeline, not only code generation.
+  llvm::PassInstrumentationCallbacks instrumentation;
+  llvm::StandardInstrumentations standard(module.getContext(),
+                                          /*DebugLogging=*/false);
+  standard.registerCallbacks(instrumentation, &mam);
+  llvm::PassBuilder pb(&tm, tuning, std::nullopt, &instrumentation);
   pb.registerModuleAnalyses(mam);
   pb.registerCGSCCAnalyses(cgam);
   pb.registerFunctionAnalyses(fam);
@@ -141,6 +148,11 @@ emitObjectsInParallel(llvm::Module &module, const CpuTargetOptions &target,
             context);
     if (!part) {
       errors[i] = llvm::toString(part.takeError());
+      return;
+    }
+    if (llvm::Error err =
+            optimizeLLVMModule(**part, *machines[i], target.optLevel)) {
+      errors[i] = llvm::toString(std::move(err));
       return;
     }
     llvm::SmallVector<char, 0> buffer;

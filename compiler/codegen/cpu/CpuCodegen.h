@@ -51,14 +51,16 @@ llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
                             llvm::raw_pwrite_stream &os,
                             llvm::CodeGenFileType fileType);
 
-/// Emits `module` as object files, split into up to `parts` modules (by
-/// functions, balanced by size; LLVM's SplitModule) compiled on as many
-/// threads, each in an LLVMContext and TargetMachine for `target` of its
-/// own, as LTO's parallel code generation does: instruction selection and
-/// scheduling are most of a model's compile time, and its functions are
-/// independent there. The objects, linked together, are the module's.
-/// Deterministic: the same module gives the same objects. `module` is left
-/// changed (its local symbols made hidden globals).
+/// Emits `module` (not yet optimised) as object files, split into up to
+/// `parts` modules (by functions, round robin; LLVM's SplitModule), each
+/// optimised at `target.optLevel` and compiled on a thread of its own, in
+/// an LLVMContext and TargetMachine of its own, as LTO's parallel code
+/// generation does: optimisation, instruction selection and scheduling are
+/// most of a model's compile time, and its functions are independent there
+/// (each parallel region is a function the others only call). The objects,
+/// linked together, are the module's. Deterministic: the same module gives
+/// the same objects. `module` is left changed (its local symbols made
+/// hidden globals).
 llvm::Expected<std::vector<std::string>>
 emitObjectsInParallel(llvm::Module &module, const CpuTargetOptions &target,
                       unsigned parts);

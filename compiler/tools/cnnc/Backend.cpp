@@ -36,6 +36,7 @@
 #include "mlir/Support/Timing.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Pass.h"
 #include "llvm/Linker/Linker.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -203,17 +204,10 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
                         options.gpuHostKernels);
     }
   }
-  if (llvm::Error err = cpu::optimizeLLVMModule(*llvmModule, **tm, 3)) {
-    backendError(llvm::toString(std::move(err)));
-    return false;
-  }
-  if (options.stage == BackendStage::LLVM) {
-    llvm::raw_string_ostream os(out.text);
-    llvmModule->print(os, nullptr);
-    return true;
-  }
+  // Objects on several threads: each part optimised on its own thread.
+  // (Not with LLVM's -time-passes: its timers are the process's.)
   if (options.stage == BackendStage::Obj && options.splitObjects &&
-      options.codegenThreads > 1) {
+      options.codegenThreads > 1 && !llvm::TimePassesIsEnabled) {
     llvm::Expected<std::vector<std::string>> objects =
         cpu::emitObjectsInParallel(*llvmModule, target,
                                    options.codegenThreads);
@@ -222,6 +216,16 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
       return false;
     }
     out.objects = std::move(*objects);
+    return true;
+  }
+  if (llvm::Error err =
+          cpu::optimizeLLVMModule(*llvmModule, **tm, target.optLevel)) {
+    backendError(llvm::toString(std::move(err)));
+    return false;
+  }
+  if (options.stage == BackendStage::LLVM) {
+    llvm::raw_string_ostream os(out.text);
+    llvmModule->print(os, nullptr);
     return true;
   }
   llvm::SmallVector<char, 0> buffer;
