@@ -106,7 +106,7 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
     lowerOptions.features = options.features;
     pm.addNestedPass<func::FuncOp>(createCpuLowerVector(lowerOptions));
   }
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addNestedPass<func::FuncOp>(createCpuLinalgToLoops());
   pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
