@@ -9,17 +9,20 @@
 
 // A conv with 32 output channels is channels-last on both: the filter laid
 // out [KH, KW, C, F], the bias broadcast along the channels-last result,
-// the register tile k vector registers of output channels by as many
-// output columns as the accumulators allow (AVX-512, 14 of 32 registers,
-// 2 x 7; AVX2, 14 of 16, 1 x 14), then the layout copy back to NCHW. A
-// step's filter taps stay innermost where the inputs they share fit the
-// registers beside the accumulators (AVX-512: 14 + 2 + 7 + 2 of 32); on
-// AVX2 (14 + 1 + 14 + 2 of 16) the input channel goes innermost.
+// the register tile k vector registers of output channels at the output
+// positions (rows x columns) that need the fewest loads per FMA among the
+// tiles with at least 8 accumulators (AVX-512: 2 x 7 columns, 14 of 32
+// registers, 9 loads for 14 FMAs; AVX2 2 x 2 rows x 2 columns, 8 of 16,
+// 6 loads for 8 FMAs, where 1 x 14 columns would load once an FMA), then
+// the layout copy back to NCHW. A step's filter taps stay innermost where
+// the inputs one output row's taps share fit the registers beside the
+// accumulators (AVX-512: 14 + 2 + 7 + 2 of 32; AVX2 8 + 2 + 2 + 2 of 16),
+// else the input channel goes innermost (@conv8 on AVX2).
 // CHECK-LABEL: func.func @conv32
 // CHECK:       linalg.transpose ins(%{{.+}} : tensor<32x16x3x3xf32>) outs(%{{.+}} : tensor<3x3x16x32xf32>) permutation = [2, 3, 1, 0]
 // CHECK:       linalg.generic {{.*}} ins(%{{.+}} : tensor<32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>)
 // AVX512:      linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 7, 32, 1, 1, 1]>}
-// AVX2:        linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 14, 8, 1, 1, 1], order = [0, 1, 2, 3, 5, 6, 4]>}
+// AVX2:        linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 2, 2, 16, 1, 1, 1]>}
 // AVX512:      linalg.generic {{.*}} ins(%{{.+}} : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 8, 1, 0]>}
 // AVX2:        linalg.generic {{.*}} ins(%{{.+}} : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 4, 1, 0]>}
 // CHECK-NOT:   linalg.conv_2d_nchw_fchw
@@ -40,7 +43,9 @@ func.func @conv32(%x: tensor<?x16x16x16xf32>, %w: tensor<32x16x3x3xf32>, %b: ten
 // 8 output channels fill an AVX2 register but not an AVX-512 one: NCHW on
 // AVX-512, tiled 8 channels x 1 row inside an image, one output row, input
 // channel and filter tap per step; channels-last on AVX2 (8 channels by 14
-// columns).
+// columns: with one register of channels, no tile of 8 or more
+// accumulators loads less, and one row is preferred; 14 + 1 + 14 + 2
+// registers for the taps innermost do not fit 16).
 // CHECK-LABEL:  func.func @conv8
 // AVX512:       linalg.conv_2d_nchw_fchw {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "conv", tiles = [0, 8, 1, 0, 0, 0, 0], registers = [0, 0, 1, 0, 1, 1, 1]>
 // AVX2:         linalg.fill {{.*}} -> tensor<?x28x28x8xf32>

@@ -12,8 +12,8 @@
 //    into the copy's channel x row tiles; its register tile is 7 output
 //    columns x 32 output channels (14 accumulator registers), one input
 //    channel and one filter tap per step, the taps innermost; for AVX2
-//    (16 registers of 8 floats) 14 columns x 8 channels, the input
-//    channel innermost (the inputs the taps share would not fit).
+//    (16 registers of 8 floats) 2 rows x 2 columns x 16 channels, the
+//    taps innermost too.
 
 // CHECK-LABEL: func.func @lane_conv
 // CHECK-NOT:   tensor.pad
@@ -34,13 +34,13 @@
 // CHECK:         tensor.pad
 
 // AVX2-LABEL: func.func @lane_conv
-// AVX2:         scf.for %{{.+}} = %c0 to %c14 step %c1
-// AVX2:           scf.for %{{.+}} = %c0 to %c32 step %c8
-// AVX2:             scf.for %{{.+}} = %c0 to %c3 step %c1
-// AVX2:               scf.for %{{.+}} = %c0 to %c3 step %c1
-// AVX2:                 scf.for %{{.+}} = %c0 to %c32 step %c1
-// AVX2-NEXT:              affine.apply
-// AVX2:                   linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x1x1x14xf32>, tensor<1x1x1x8xf32>) outs(%{{.+}} : tensor<1x1x14x8xf32>)
+// AVX2:         scf.for %{{.+}} = %c0 to %c14 step %c2
+// AVX2:           scf.for %{{.+}} = %c0 to %c14 step %c2
+// AVX2:             scf.for %{{.+}} = %c0 to %c32 step %c16
+// AVX2:               scf.for %{{.+}} = %c0 to %c32 step %c1
+// AVX2:                 scf.for %{{.+}} = %c0 to %c3 step %c1
+// AVX2:                   scf.for %{{.+}} = %c0 to %c3 step %c1
+// AVX2:                     linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x1x2x2xf32>, tensor<1x1x1x16xf32>) outs(%{{.+}} : tensor<1x2x2x16xf32>)
 // AVX2:         scf.for %{{.+}} = %c0 to %c32 step %c4
 #last = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
