@@ -12,8 +12,13 @@ lit=/usr/lib/llvm-22/bin/lit
 
 passed=0 failed=0
 run_lit() { # dir, paths...
-  local out
-  out=$("$lit" -v "$@" 2>&1 | tee /dev/stderr | grep -E '^ *(Passed|Failed|Unresolved|Timed Out|Unsupported|Expectedly Failed|Unexpectedly Passed) *:')
+  local out log
+  # lit's output to stderr as it comes (through the inherited descriptor:
+  # reopening /dev/stderr would truncate a log file), its counts from a copy.
+  log=$(mktemp)
+  "$lit" -v "$@" 2>&1 | tee "$log" >&2
+  out=$(grep -E '^ *(Passed|Failed|Unresolved|Timed Out|Unsupported|Expectedly Failed|Unexpectedly Passed) *:' "$log")
+  rm -f "$log"
   local p f
   p=$(echo "$out" | awk -F: '/Passed|Expectedly Failed/ && !/Unexpectedly/ {s+=$2} END {print s+0}')
   f=$(echo "$out" | awk -F: '/^ *(Failed|Unresolved|Timed Out|Unexpectedly Passed)/ {s+=$2} END {print s+0}')
