@@ -23,6 +23,7 @@
 #include "mlir/IR/PatternMatch.h"
 
 #include <numeric>
+#include <optional>
 
 namespace cnnc::cpu {
 #define GEN_PASS_DEF_CPUSTRATEGY
@@ -255,8 +256,7 @@ public:
         return a.k < b.k;
       return a.rows < b.rows;
     };
-    Tile best;
-    best.k = 0;
+    std::optional<Tile> chosen;
     for (int64_t k = 1; k <= kMaxLaneConvLaneRegisters; k *= 2) {
       if (channels % (k * budget.lanes) != 0)
         continue;
@@ -271,12 +271,11 @@ public:
           --columns;
         Tile tile{rows, columns, k, rows * columns * k,
                   double(rows * columns + k) / double(rows * columns * k)};
-        if (best.k == 0 || better(tile, best))
-          best = tile;
+        if (!chosen || better(tile, *chosen))
+          chosen = tile;
       }
     }
-    if (best.k == 0)
-      best.k = 1;
+    Tile best = chosen.value_or(Tile{});
     SmallVector<int64_t> registers(ranges.size(), 1);
     registers[1] = best.rows;
     registers[2] = best.columns;
