@@ -2,16 +2,20 @@
 //
 // Three levels of tiling on tensors:
 //
-//  1. the whole network is sliced over the batch: every op whose tensors
-//     carry the (dynamic) batch as their outer dimension and treat it as a
+//  1. the network is sliced over the batch: every op whose tensors carry
+//     the (dynamic) batch as their outer dimension and treat it as a
 //     parallel dimension that maps straight through (convs, poolings, pads,
-//     elementwise ops, flatten, linear layers) moves into one scf.forall
-//     over the images, on one image each. Values used twice (a residual
-//     block's input) stay one per-image tensor, so no activation of the
-//     whole batch is ever materialised. Where the function holds something
-//     else, the older scheme applies: the end of every producer chain is
-//     tiled over the batch with scf.forall and its single-use producers are
-//     fused into the loop (TilingInterface);
+//     elementwise ops, flatten, linear layers) moves into a scf.forall over
+//     the images, on one image each. Values used twice (a residual block's
+//     input) stay one per-image tensor. Inference is one such loop, the
+//     whole network, and no activation of the whole batch is materialised;
+//     the training step is several, in stages: an op that needs the whole
+//     batch (a weight gradient's or a batchnorm's sum over the images, the
+//     loss's mean) ends a stage, and what reads its result runs in the
+//     next. Those ops, and those with no batch at all (a batchnorm folded
+//     into a filter, a filter's layout), are spread over the threads by
+//     their own outer dimension (scf.forall), their single-use producers
+//     fused;
 //  2. inside, every chain (now one image) is tiled again with scf.for, by
 //     the tiles the CPU strategy chose (output channels x output rows),
 //     producers fused except pads (fusing a pad would recompute the halo
@@ -40,6 +44,7 @@
 
 #include "codegen/cpu/CpuConfig.h"
 
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -47,6 +52,7 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
@@ -473,6 +479,40 @@ void writeResultOverInput(RewriterBase &rewriter, scf::ForOp loop) {
   }
 }
 
+/// A batched tensor that `op`'s body reads from outside (labels, the input
+/// of a pooling whose gradient finds each window's maximum again).
+bool isCapturedBatch(Operation *op, Value v) {
+  return isBatched(v) && !op->isAncestor(v.getParentRegion()->getParentOp());
+}
+
+/// Whether `op`'s body asks for its image's index (linalg.index 0) only
+/// to read that image of a batched tensor from outside: per image, the
+/// index is 0 and the tensor that image's slice.
+bool readsOnlyItsImage(linalg::LinalgOp op) {
+  WalkResult result = op->walk([&](Operation *nested) {
+    if (nested == op.getOperation())
+      return WalkResult::advance();
+    if (auto index = dyn_cast<linalg::IndexOp>(nested); index && index.getDim() == 0)
+      for (OpOperand &use : index->getUses()) {
+        auto extract = dyn_cast<tensor::ExtractOp>(use.getOwner());
+        if (!extract || use.getOperandNumber() != 1 ||
+            !isCapturedBatch(op, extract.getTensor()))
+          return WalkResult::interrupt();
+      }
+    for (OpOperand &operand : nested->getOpOperands())
+      if (isCapturedBatch(op, operand.get())) {
+        auto extract = dyn_cast<tensor::ExtractOp>(nested);
+        auto index = extract && !extract.getIndices().empty()
+                         ? extract.getIndices()[0].getDefiningOp<linalg::IndexOp>()
+                         : nullptr;
+        if (!index || index.getDim() != 0 || operand.getOperandNumber() != 0)
+          return WalkResult::interrupt();
+      }
+    return WalkResult::advance();
+  });
+  return !result.wasInterrupted();
+}
+
 /// Whether `op` can run image by image: it produces batched tensors only,
 /// and (linalg) its loop 0 is parallel and is the batch dimension of every
 /// batched operand and of no other operand.
@@ -511,72 +551,50 @@ bool isPerImage(Operation *op) {
     if (!batched && linalgOp.isDpsInit(&operand))
       return false;
   }
-  return true;
+  return readsOnlyItsImage(linalgOp);
 }
 
-/// Level 1: moves every per-image op of `block` into one loop over the
-/// images (scf.forall, or scf.for when `parallel` is off). Returns the loop,
-/// or null when there is nothing to slice or an op outside the set sits
-/// between the sliced ops' operands and their uses.
-FailureOr<Operation *> sliceBatch(RewriterBase &rewriter, Block &block,
-                                  bool parallel) {
-  SetVector<Operation *> sliced;
-  Value batchSource;
-  for (Operation &op : block) {
-    if (!isPerImage(&op))
-      continue;
-    sliced.insert(&op);
-    for (Value operand : op.getOperands())
-      if (!batchSource && isBatched(operand) && !operand.getDefiningOp())
-        batchSource = operand;
-    for (Value operand : op.getOperands())
-      if (!batchSource && isBatched(operand) &&
-          !isPerImage(operand.getDefiningOp()))
-        batchSource = operand;
-  }
-  if (sliced.empty() || !batchSource ||
-      !llvm::any_of(sliced, [](Operation *op) {
-        return isa<linalg::LinalgOp>(op);
-      }))
-    return static_cast<Operation *>(nullptr);
+/// The ops of `block` whose results `op` (its regions included) reads.
+SmallVector<Operation *> blockDefsOf(Operation *op, Block &block) {
+  SmallVector<Operation *> defs;
+  op->walk([&](Operation *nested) {
+    for (Value v : nested->getOperands())
+      if (Operation *def = v.getDefiningOp())
+        if (Operation *top = block.findAncestorOpInBlock(*def);
+            top && top != op)
+          defs.push_back(top);
+  });
+  return defs;
+}
 
-  // The batch size asked of a sliced value (canonicalization hoists a loop
-  // body's size queries out of the loop) is the batch source's.
-  Operation *sourceDef = batchSource.getDefiningOp();
-  for (Operation &op : block)
-    if (auto dim = dyn_cast<tensor::DimOp>(op))
-      if (sliced.contains(dim.getSource().getDefiningOp()) &&
-          dim.getConstantIndex() == 0 &&
-          (!sourceDef || sourceDef->isBeforeInBlock(dim)))
-        rewriter.modifyOpInPlace(
-            dim, [&] { dim.getSourceMutable().assign(batchSource); });
+/// A per-image op cheap to make again (an empty image, its fill, a pad):
+/// one copy for each op that reads it, made in that op's stage, or fused
+/// into it where it needs the whole batch (a weight gradient's padded
+/// input), rather than once and kept for the whole batch.
+bool isMadePerReader(Operation *op) {
+  if (isa<tensor::EmptyOp, tensor::PadOp>(op))
+    return true;
+  auto fill = dyn_cast<linalg::FillOp>(op);
+  return fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>();
+}
 
-  // The roots: sliced values used outside. The loop goes where the last
-  // sliced op is; every operand of a sliced op must be defined before it.
+/// Builds one loop over the images (scf.forall, or scf.for when `parallel`
+/// is off) at the rewriter's insertion point, computing `sliced` (ops of
+/// one block, in order) image by image; the results of theirs used
+/// elsewhere are replaced by the loop's. Returns the loop.
+Operation *buildImageLoop(RewriterBase &rewriter,
+                          const SetVector<Operation *> &sliced,
+                          Value batchSource, bool parallel) {
   SmallVector<Value> roots;
   for (Operation *op : sliced)
     for (Value result : op->getResults())
       if (llvm::any_of(result.getUsers(), [&](Operation *user) {
-            return !sliced.contains(user);
+            Operation *top = op->getBlock()->findAncestorOpInBlock(*user);
+            return !top || !sliced.contains(top);
           }))
         roots.push_back(result);
-  Operation *last = sliced.back();
-  for (Operation *op : sliced)
-    for (Value operand : op->getOperands())
-      if (Operation *def = operand.getDefiningOp())
-        if (!sliced.contains(def) && def->getBlock() == &block &&
-            last->isBeforeInBlock(def))
-          return static_cast<Operation *>(nullptr);
-  for (Value root : roots)
-    for (Operation *user : root.getUsers())
-      if (!sliced.contains(user) && user->getBlock() == &block &&
-          user->isBeforeInBlock(last))
-        return static_cast<Operation *>(nullptr);
-  if (roots.empty())
-    return static_cast<Operation *>(nullptr);
 
-  Location loc = last->getLoc();
-  rewriter.setInsertionPointAfter(last);
+  Location loc = sliced.back()->getLoc();
   Value batch = tensor::DimOp::create(rewriter, loc, batchSource, 0);
   SmallVector<Value> outs;
   for (Value root : roots)
@@ -627,8 +645,23 @@ FailureOr<Operation *> sliceBatch(RewriterBase &rewriter, Block &block,
     } else if (isa<tensor::EmptyOp>(op) && isBatched(op->getResult(0))) {
       image = tensor::EmptyOp::create(
           b, op->getLoc(), cast<RankedTensorType>(types[0]), ValueRange{});
+    } else if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op)) {
+      // One image's shape is static: no batch size to give.
+      image = tensor::ExpandShapeOp::create(
+          b, op->getLoc(), types[0], operands[0],
+          expand.getReassociationIndices());
     } else {
-      image = mlir::clone(b, op, types, operands);
+      // What the body reads of a batched tensor from outside: its image.
+      op->walk([&](Operation *nested) {
+        for (Value v : nested->getOperands())
+          if (!map.contains(v) && isCapturedBatch(op, v))
+            map.map(v, imageSlice(b, v, iv));
+      });
+      for (auto [operand, mapped] : llvm::zip(op->getOperands(), operands))
+        map.map(operand, mapped);
+      image = b.clone(*op, map);
+      for (auto [result, type] : llvm::zip(image->getResults(), types))
+        result.setType(type);
     }
     map.map(op->getResults(), image->getResults());
   };
@@ -640,11 +673,19 @@ FailureOr<Operation *> sliceBatch(RewriterBase &rewriter, Block &block,
     return llvm::map_to_vector(roots,
                                [&](Value root) { return map.lookup(root); });
   };
+  // Where image `iv`'s result `image` goes in the whole batch's.
+  auto placeOf = [&](OpBuilder &b, Value image, Value iv) {
+    auto type = cast<RankedTensorType>(image.getType());
+    SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
+    SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
+    offsets[0] = iv;
+    SmallVector<OpFoldResult> sizes =
+        getAsIndexOpFoldResult(b.getContext(), type.getShape());
+    return std::make_tuple(offsets, sizes, strides);
+  };
 
   Operation *loop;
   SmallVector<Value> results;
-  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   if (parallel) {
     auto forall = scf::ForallOp::create(
         rewriter, loc, ArrayRef<OpFoldResult>{batch}, outs, std::nullopt);
@@ -653,32 +694,22 @@ FailureOr<Operation *> sliceBatch(RewriterBase &rewriter, Block &block,
     SmallVector<Value> images = buildBody(b, iv);
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     for (auto [image, out] : llvm::zip(images, forall.getRegionIterArgs())) {
-      auto type = cast<RankedTensorType>(image.getType());
-      SmallVector<OpFoldResult> offsets(type.getRank(), b.getIndexAttr(0));
-      SmallVector<OpFoldResult> strides(type.getRank(), b.getIndexAttr(1));
-      offsets[0] = iv;
-      SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(
-          b.getContext(), type.getShape());
+      auto [offsets, sizes, strides] = placeOf(b, image, iv);
       tensor::ParallelInsertSliceOp::create(b, loc, image, out, offsets,
                                             sizes, strides);
     }
     loop = forall;
     results = forall.getResults();
   } else {
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
     auto forOp = scf::ForOp::create(
         rewriter, loc, zero, batch, one, outs,
         [&](OpBuilder &b, Location, Value iv, ValueRange iterArgs) {
           SmallVector<Value> images = buildBody(b, iv);
           SmallVector<Value> yielded;
           for (auto [image, out] : llvm::zip(images, iterArgs)) {
-            auto type = cast<RankedTensorType>(image.getType());
-            SmallVector<OpFoldResult> offsets(type.getRank(),
-                                              b.getIndexAttr(0));
-            SmallVector<OpFoldResult> strides(type.getRank(),
-                                              b.getIndexAttr(1));
-            offsets[0] = iv;
-            SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(
-                b.getContext(), type.getShape());
+            auto [offsets, sizes, strides] = placeOf(b, image, iv);
             yielded.push_back(tensor::InsertSliceOp::create(
                 b, loc, image, out, offsets, sizes, strides));
           }
@@ -689,11 +720,183 @@ FailureOr<Operation *> sliceBatch(RewriterBase &rewriter, Block &block,
   }
   for (auto [root, result] : llvm::zip(roots, results))
     rewriter.replaceUsesWithIf(root, result, [&](OpOperand &use) {
-      return !sliced.contains(use.getOwner());
+      Operation *top =
+          root.getParentBlock()->findAncestorOpInBlock(*use.getOwner());
+      return !top || !sliced.contains(top);
     });
-  for (Operation *op : llvm::reverse(sliced))
-    rewriter.eraseOp(op);
   return loop;
+}
+
+/// Level 1: moves the per-image ops of `block` into loops over the images,
+/// one image a step, in stages. Where everything that touches the batch
+/// runs image by image (inference), that is one loop: the whole network.
+/// An op that needs the whole batch (a weight gradient's or a batchnorm's
+/// sum over the images, the loss's mean) ends a stage: what reads its
+/// result runs in the next loop. A stage's loop goes right after the last
+/// op it reads; everything else keeps its place and order. Returns the
+/// loops.
+FailureOr<SmallVector<Operation *>>
+sliceBatch(RewriterBase &rewriter, Block &block, bool parallel) {
+  SmallVector<Operation *> loops;
+  DenseSet<Operation *> perImage;
+  for (Operation &op : block)
+    if (isPerImage(&op))
+      perImage.insert(&op);
+
+  // What the loops' batch size is read from: a batched value that a
+  // per-image op reads and that is ready before every loop: from outside
+  // the block (a loop's carried activation) or made of no per-image value
+  // (the network's input, read from the caller's buffer).
+  DenseSet<Operation *> readsImages;
+  Value batchSource;
+  for (Operation &op : block) {
+    bool sliced = perImage.contains(&op);
+    for (Operation *def : blockDefsOf(&op, block))
+      if (perImage.contains(def) || readsImages.contains(def))
+        readsImages.insert(&op);
+    if (!sliced)
+      continue;
+    for (Value operand : op.getOperands()) {
+      Operation *def = operand.getDefiningOp();
+      if (!batchSource && isBatched(operand) &&
+          (!def || def->getBlock() != &block ||
+           (!perImage.contains(def) && !readsImages.contains(def))))
+        batchSource = operand;
+    }
+  }
+  if (!batchSource || !block.mightHaveTerminator())
+    return loops;
+  // The batch size asked of a per-image value is the batch source's.
+  for (Operation &op : block)
+    if (auto dim = dyn_cast<tensor::DimOp>(op))
+      if (perImage.contains(dim.getSource().getDefiningOp()) &&
+          dim.getConstantIndex() == 0)
+        rewriter.modifyOpInPlace(
+            dim, [&] { dim.getSourceMutable().assign(batchSource); });
+
+  // What is made per reader and read by several ops: one copy each.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(block))) {
+    if (!perImage.contains(&op) || !isMadePerReader(&op) ||
+        op.getResult(0).hasOneUse() || op.use_empty())
+      continue;
+    SmallVector<OpOperand *> uses = llvm::map_to_vector(
+        op.getResult(0).getUses(), [](OpOperand &use) { return &use; });
+    for (OpOperand *use : ArrayRef(uses).drop_front()) {
+      rewriter.setInsertionPointAfter(&op);
+      Operation *copy = rewriter.clone(op);
+      perImage.insert(copy);
+      rewriter.modifyOpInPlace(use->getOwner(),
+                               [&] { use->set(copy->getResult(0)); });
+    }
+  }
+
+  auto keepsOrder = [](Operation *op) {
+    return !isMemoryEffectFree(op) ||
+           isa<bufferization::ToTensorOp, bufferization::ToBufferOp>(op);
+  };
+
+  // Each per-image op's stage, the first after every whole-batch op it
+  // reads; for every other op, the last stage it reads (-1: none). A
+  // stage with no linalg op in it (only views) is not worth a loop: its
+  // ops stay where they are, and the stages are counted again.
+  DenseMap<Operation *, int> level;
+  int stages = 0;
+  for (bool again = true; again;) {
+    again = false;
+    level.clear();
+    stages = 0;
+    int effects = -1;
+    for (Operation &op : block) {
+      bool sliced = perImage.contains(&op);
+      int l = sliced ? 0 : -1;
+      for (Operation *def : blockDefsOf(&op, block)) {
+        int d = level.lookup(def);
+        l = std::max(l, sliced && !perImage.contains(def) ? d + 1 : d);
+      }
+      // Ops with effects keep their order, each waiting for the one before,
+      // and so do the casts between tensors and buffers: the training step
+      // reads back the replicas' sums that a call wrote into a buffer, and
+      // a buffer taken from a tensor must be read (copied) before anything
+      // after it may reuse that tensor's storage.
+      if (!sliced && &op != block.getTerminator() && keepsOrder(&op))
+        l = effects = std::max(l, effects);
+      level[&op] = l;
+      if (sliced)
+        stages = std::max(stages, l + 1);
+    }
+    // What is made per reader joins its reader's stage, or is not sliced
+    // where its reader does not run image by image.
+    for (Operation &op : llvm::reverse(block)) {
+      if (!perImage.contains(&op) || !isMadePerReader(&op))
+        continue;
+      if (op.use_empty()) {
+        perImage.erase(&op);
+        continue;
+      }
+      Operation *user = block.findAncestorOpInBlock(
+          **op.getResult(0).getUsers().begin());
+      if (op.getResult(0).hasOneUse() && user && perImage.contains(user))
+        level[&op] = level[user];
+      else
+        perImage.erase(&op), again = true;
+    }
+    SmallVector<bool> hasLinalg(stages, false);
+    for (Operation *op : perImage)
+      if (isa<linalg::LinalgOp>(op) || isa<scf::ForOp>(op))
+        hasLinalg[level[op]] = true;
+    for (Operation *op : llvm::to_vector(perImage))
+      if (!hasLinalg[level[op]])
+        perImage.erase(op), again = true;
+  }
+
+  // The order: part 0, stage 0's loop, part 1, stage 1's loop, and so on.
+  // Ops with effects go in the part after the last stage they read, and
+  // keep their order throughout; every other op as late as its readers
+  // allow, so that what a stage reads is not overwritten before (a value
+  // stored into a stack of saved activations is stored after the stages
+  // that read it, and stays in place). In each part the ops keep their
+  // order.
+  Operation *terminator = block.getTerminator();
+  DenseMap<Operation *, int> part;
+  for (Operation &op : llvm::reverse(block)) {
+    if (perImage.contains(&op) || &op == terminator)
+      continue;
+    int p = level[&op] + 1;
+    if (!keepsOrder(&op)) {
+      p = stages;
+      for (Operation *user : op.getUsers()) {
+        Operation *top = block.findAncestorOpInBlock(*user);
+        if (!top || top == terminator)
+          continue;
+        p = std::min(p, perImage.contains(top) ? level[top] : part[top]);
+      }
+    }
+    part[&op] = p;
+  }
+  SmallVector<SetVector<Operation *>> stageOps(stages);
+  SmallVector<SmallVector<Operation *>> after(stages + 1);
+  for (Operation &op : block) {
+    if (perImage.contains(&op))
+      stageOps[level[&op]].insert(&op);
+    else if (&op != terminator)
+      after[part[&op]].push_back(&op);
+  }
+  for (int s = 0; s <= stages; ++s) {
+    for (Operation *op : after[s])
+      rewriter.moveOpBefore(op, terminator);
+    if (s == stages || stageOps[s].empty())
+      continue;
+    rewriter.setInsertionPoint(terminator);
+    loops.push_back(
+        buildImageLoop(rewriter, stageOps[s], batchSource, parallel));
+  }
+  SmallVector<Operation *> erased;
+  for (Operation &op : block)
+    if (perImage.contains(&op))
+      erased.push_back(&op);
+  for (Operation *op : llvm::reverse(erased))
+    rewriter.eraseOp(op);
+  return loops;
 }
 
 struct CpuTileAndFusePass
@@ -706,8 +909,8 @@ struct CpuTileAndFusePass
       return;
     IRRewriter rewriter(&getContext());
 
-    // Level 1: one image per step: the whole network where it can run
-    // image by image, else whole chains fused.
+    // Level 1: one image per step, in stages; what needs the whole batch
+    // or no batch, one step of its outer dimension.
     SmallVector<Operation *> outerLoops;
     if (failed(cleanUp(func)))
       return signalPassFailure();
@@ -730,29 +933,27 @@ struct CpuTileAndFusePass
       if (failed(tileChains(rewriter, *weights.getBody(), /*level=*/1,
                             outerLoops)))
         return signalPassFailure();
-    FailureOr<Operation *> batchLoop =
-        sliceBatch(rewriter, func.getBody().front(), parallel);
-    if (failed(batchLoop))
-      return signalPassFailure();
-    if (*batchLoop) {
-      outerLoops.push_back(*batchLoop);
-      if (failed(cleanUp(func)))
+    // The images, in stages; then what needs the whole batch or no batch
+    // (weight gradients, batchnorm sums, weight work) spread over the
+    // threads by its own outer dimension. A repeated block's loop that
+    // does not run image by image (the training step's, whose batchnorms
+    // need the whole batch) is sliced inside, as the function is.
+    SmallVector<Block *> blocks = {&func.getBody().front()};
+    for (auto loop : func.getBody().front().getOps<scf::ForOp>())
+      if (!llvm::is_contained(weightLoops, loop) && !isPerImageLoop(loop))
+        blocks.push_back(loop.getBody());
+    for (Block *block : blocks) {
+      FailureOr<SmallVector<Operation *>> imageLoops =
+          sliceBatch(rewriter, *block, parallel);
+      if (failed(imageLoops))
         return signalPassFailure();
+      llvm::append_range(outerLoops, *imageLoops);
     }
-    cloneSharedCheapProducers(rewriter, func.getBody().front());
-    if (failed(tileChains(rewriter, func.getBody().front(), /*level=*/1,
-                          outerLoops)))
+    if (failed(cleanUp(func)))
       return signalPassFailure();
-    // A repeated block's loop that does not run image by image (the
-    // training step's, whose batchnorms need the whole batch): its body's
-    // chains are tiled as the function's are.
-    for (auto loop :
-         llvm::to_vector(func.getBody().front().getOps<scf::ForOp>())) {
-      if (llvm::is_contained(weightLoops, loop))
-        continue;
-      cloneSharedCheapProducers(rewriter, *loop.getBody());
-      if (failed(tileChains(rewriter, *loop.getBody(), /*level=*/1,
-                            outerLoops)))
+    for (Block *block : blocks) {
+      cloneSharedCheapProducers(rewriter, *block);
+      if (failed(tileChains(rewriter, *block, /*level=*/1, outerLoops)))
         return signalPassFailure();
     }
 
@@ -792,8 +993,8 @@ struct CpuTileAndFusePass
         return signalPassFailure();
   }
 
-  /// Tile sizes of `op` at `level` (1: batch, 2: the strategy's tiles
-  /// inside one image).
+  /// Tile sizes of `op` at `level` (1: one step of its outer dimension,
+  /// the threads' share; 2: the strategy's tiles inside one image).
   SmallVector<int64_t> tileSizesFor(Operation *op, int level) {
     auto linalgOp = cast<linalg::LinalgOp>(op);
     SmallVector<int64_t> sizes(linalgOp.getNumLoops(), 0);

@@ -13,6 +13,7 @@
 
 #include "cnn/CnnOps.h"
 
+#include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -81,8 +82,13 @@ SmallVector<Value> cnn::lowering::replicaSums(OpBuilder &b, Location loc,
         StridedLayoutAttr::get(ctx, offset, strides));
     Value view = memref::ReinterpretCastOp::create(
         b, loc, viewType, buffer, offset, type.getShape(), strides);
-    bufferization::MaterializeInDestinationOp::create(
-        b, loc, TypeRange{}, t, view, /*restrict=*/true, /*writable=*/true);
+    // Copied, never computed in place: the runtime overwrites the buffer,
+    // and a tensor the step still reads after the sum (a batchnorm's own
+    // statistics, for its parameters' gradients) must keep its values.
+    Value source = bufferization::ToBufferOp::create(
+        b, loc, bufferization::getMemRefTypeWithFullyDynamicLayout(type), t,
+        b.getUnitAttr());
+    memref::CopyOp::create(b, loc, source, view);
     views.push_back(view);
     offset += type.getNumElements();
   }

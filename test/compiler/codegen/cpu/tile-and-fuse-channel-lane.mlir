@@ -3,17 +3,21 @@
 
 // A conv whose 32 output channels fill vector registers, which the CPU
 // strategy computes channels-last (a channels-last contraction and a layout
-// copy to NCHW), beside a batch-wide sum, so that the function is not
-// sliced image by image as a whole, and a pad that both the conv and the
-// sum read.
-//  - the shared pad is cloned into each consumer's loop: no pad runs over
-//    the whole batch outside every loop (it would, on one thread);
-//  - the conv is fused into its layout copy's loop over the images but not
-//    into the copy's channel x row tiles; its register tile is 7 output
+// copy to NCHW), beside two batch-wide sums, so that the function is
+// sliced image by image in two stages, and a pad that the conv and a sum
+// read.
+//  - the shared pad is cloned into each reader's loop: no pad runs over
+//    the whole batch outside every loop (it would, on one thread), and
+//    the padded batch is never materialised;
+//  - stage 0: the conv is in the loop over the images, but not fused into
+//    its layout copy's channel x row tiles; its register tile is 7 output
 //    columns x 32 output channels (14 accumulator registers), one input
 //    channel and one filter tap per step, the taps innermost; for AVX2
 //    (16 registers of 8 floats) 2 rows x 2 columns x 16 channels, the
-//    taps innermost too.
+//    taps innermost too;
+//  - the conv's sum over the batch, then stage 1: what reads that sum;
+//  - the sum of the padded input reads only the input, and only the
+//    return reads it: it goes last, spread over its 32 channels.
 
 // CHECK-LABEL: func.func @lane_conv
 // CHECK-NOT:   tensor.pad
@@ -30,8 +34,14 @@
 // CHECK:           scf.for %{{.+}} = %c0 to %c14 step %c1
 // CHECK-NOT:         scf.for
 // CHECK:             linalg.generic {{.*}} ins(%{{.+}} : tensor<1x1x14x8xf32>) outs(%{{.+}} : tensor<1x8x1x14xf32>)
-// CHECK:       scf.forall (%{{.+}}) in (32) shared_outs
+// CHECK:       scf.forall (%{{.+}}) in (32) shared_outs({{.+}}) -> (tensor<32xf32>)
+// CHECK-NOT:     tensor.pad
+// CHECK:       scf.forall (%{{.+}}) in (%{{.+}}) shared_outs({{.+}}) -> (tensor<?x32x14x14xf32>)
+// CHECK:         arith.subf
+// CHECK:       scf.forall (%{{.+}}) in (32) shared_outs({{.+}}) -> (tensor<32x16x16xf32>)
 // CHECK:         tensor.pad
+// CHECK-NOT:   scf.forall (
+// CHECK:       return
 
 // AVX2-LABEL: func.func @lane_conv
 // AVX2:         scf.for %{{.+}} = %c0 to %c14 step %c2

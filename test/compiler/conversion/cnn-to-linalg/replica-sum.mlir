@@ -2,7 +2,9 @@
 
 // One exchange for all the tensors: each is copied to its place in one
 // contiguous buffer (row-major, one after the other), the runtime sums the
-// buffer over the replicas in place, and the results are read back.
+// buffer over the replicas in place, and the results are read back. The
+// copy reads the tensor's own buffer (read-only), never computes it in the
+// exchange's buffer: the step may read the tensor again after the sum.
 // The runtime's functions, declared once each however many exchanges
 // (f64 for the batch statistics).
 // CHECK: func.func private @cnnrt_replica_sum_f64(memref<?xf64>)
@@ -13,9 +15,11 @@
 // CHECK-DAG: %[[B:.+]] = bufferization.to_tensor %{{.+}} restrict : memref<2xf32>
 // CHECK: %[[BUF:.+]] = memref.alloc() {alignment = 64 : i64} : memref<8xf32>
 // CHECK-NEXT: %[[VW:.+]] = memref.reinterpret_cast %[[BUF]] to offset: [0], sizes: [2, 3], strides: [3, 1]
-// CHECK-NEXT: bufferization.materialize_in_destination %[[W]] in restrict writable %[[VW]]
+// CHECK-NEXT: %[[MW:.+]] = bufferization.to_buffer %[[W]] read_only : tensor<2x3xf32> to memref<2x3xf32, strided<[?, ?], offset: ?>>
+// CHECK-NEXT: memref.copy %[[MW]], %[[VW]]
 // CHECK-NEXT: %[[VB:.+]] = memref.reinterpret_cast %[[BUF]] to offset: [6], sizes: [2], strides: [1]
-// CHECK-NEXT: bufferization.materialize_in_destination %[[B]] in restrict writable %[[VB]]
+// CHECK-NEXT: %[[MB:.+]] = bufferization.to_buffer %[[B]] read_only
+// CHECK-NEXT: memref.copy %[[MB]], %[[VB]]
 // CHECK-NEXT: %[[ALL:.+]] = memref.cast %[[BUF]] : memref<8xf32> to memref<?xf32>
 // CHECK-NEXT: call @cnnrt_replica_sum_f32(%[[ALL]]) : (memref<?xf32>) -> ()
 // CHECK-NEXT: %[[SW:.+]] = bufferization.to_tensor %[[VW]] restrict
