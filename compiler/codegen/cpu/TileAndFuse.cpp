@@ -732,9 +732,9 @@ Operation *buildImageLoop(RewriterBase &rewriter,
 /// runs image by image (inference), that is one loop: the whole network.
 /// An op that needs the whole batch (a weight gradient's or a batchnorm's
 /// sum over the images, the loss's mean) ends a stage: what reads its
-/// result runs in the next loop. A stage's loop goes right after the last
-/// op it reads; everything else keeps its place and order. Returns the
-/// loops.
+/// result runs in the next loop. Ops with effects stay in order, each
+/// right after the last stage it reads; other ops go as late as their
+/// readers allow. Returns the loops.
 FailureOr<SmallVector<Operation *>>
 sliceBatch(RewriterBase &rewriter, Block &block, bool parallel) {
   SmallVector<Operation *> loops;
