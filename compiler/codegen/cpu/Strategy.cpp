@@ -230,8 +230,11 @@ public:
   /// multiply-add (a step makes one broadcast a position and `k` filter
   /// loads for positions x k FMAs: with 16 registers, 14 positions x 1 is
   /// load-bound where 2 x 2 positions x 2 is not), then most accumulators,
-  /// then fewest filter registers (a smaller filter slice stays in the L1
-  /// cache across the tile's steps), then one row; else most accumulators.
+  /// then fewest filter registers (meant to keep a smaller filter slice in
+  /// the L1 cache; with the [KH, KW, C, F] layout it does not: a 16-channel
+  /// slice of a 32-channel filter is every other line, 4 KB apart, more
+  /// lines to an L1 set than it has ways; bench/RESULTS.md, stop 30), then
+  /// one row; else most accumulators.
   ConfigAttr laneConvConfig(linalg::GenericOp op) const {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges(); // n oh ow f | c i j
     int64_t rowsRange = ranges[1], columnsRange = ranges[2],
