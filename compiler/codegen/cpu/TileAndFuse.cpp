@@ -798,7 +798,7 @@ sliceBatch(RewriterBase &rewriter, Block &block, bool parallel) {
   // Each per-image op's stage, the first after every whole-batch op it
   // reads; for every other op, the last stage it reads (-1: none). A
   // stage with no linalg op in it (only views) is not worth a loop: its
-  // ops stay where they are, and the stages are counted again.
+  // ops are not sliced, and the stages are counted again.
   DenseMap<Operation *, int> level;
   int stages = 0;
   for (bool again = true; again;) {
@@ -842,7 +842,7 @@ sliceBatch(RewriterBase &rewriter, Block &block, bool parallel) {
     }
     SmallVector<bool> hasLinalg(stages, false);
     for (Operation *op : perImage)
-      if (isa<linalg::LinalgOp>(op) || isa<scf::ForOp>(op))
+      if (isa<linalg::LinalgOp, scf::ForOp>(op))
         hasLinalg[level[op]] = true;
     for (Operation *op : llvm::to_vector(perImage))
       if (!hasLinalg[level[op]])
