@@ -6,9 +6,10 @@
 // channels-last result instead, each step of the reduction is the outer
 // product of a few broadcast input values (one per output column) with a
 // vector register's worth (or two) of contiguous filter values; a layout
-// copy then gives the NCHW result the rest of the network reads. The CPU
-// strategy (Strategy.cpp) chooses this form where the output channels fill
-// whole vector registers.
+// copy then gives the NCHW result the rest of the network reads (and
+// ChannelsLastActivations.h moves that copy down to where NCHW is needed).
+// The CPU strategy (Strategy.cpp) chooses this form where the output
+// channels fill whole vector registers.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_CODEGEN_CPU_CHANNELLANECONV_H

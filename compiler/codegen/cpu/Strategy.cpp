@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/ChannelLaneConv.h"
+#include "codegen/cpu/ChannelsLastActivations.h"
 #include "codegen/cpu/FlatTensorOps.h"
 #include "codegen/cpu/LaneSums.h"
 #include "codegen/cpu/Passes.h"
@@ -64,6 +65,10 @@ constexpr int64_t kBatchLaneRegisters = 2;
 /// with channels as the lane: fewer leave the register tile too thin.
 constexpr int64_t kMinWeightGradRows = 8;
 
+/// One step of an elementwise op or a pooling over a channels-last image:
+/// one row, as many columns of all channels as fill this many vector
+/// registers (at least one column).
+constexpr int64_t kChannelsLastStepRegisters = 16;
 /// The machine's numbers the decisions use.
 struct Budget {
   int64_t lanes;        ///< f32 per vector register
@@ -214,6 +219,25 @@ public:
       }
     }
     return nullptr;
+  }
+
+  /// An op that runs channels-last between lane convs (n, h, w, c, and a
+  /// pooling's window | kh, kw): one row per tile, the columns that fill
+  /// kChannelsLastStepRegisters; a pooling steps one window row at a time.
+  ConfigAttr channelsLastConfig(linalg::LinalgOp op) const {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<int64_t> tiles(ranges.size(), 0);
+    tiles[1] = 1;
+    int64_t columns = 1;
+    if (!ShapedType::isDynamic(ranges[3]))
+      columns = std::max<int64_t>(
+          1, kChannelsLastStepRegisters * budget.lanes / ranges[3]);
+    tiles[2] = ShapedType::isDynamic(ranges[2])
+                   ? 1
+                   : largestDivisor(ranges[2], columns);
+    if (isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(op))
+      return config(OpKind::Pool, tiles, {0, 1, 0, 0, 1, 0});
+    return config(OpKind::Elementwise, tiles, {});
   }
 
   /// An op over a whole parameter, as one dimension: steps of `flatStep`
@@ -469,6 +493,14 @@ struct CpuStrategyPass
       auto [lane, rows] = strategy.weightGradLayout(op);
       rewriteWeightGrad(rewriter, op, *weightGradStrides(op), lane, rows);
     }
+
+    // Activations between those convs stay channels-last.
+    if (failed(propagateChannelsLast(func)))
+      return signalPassFailure();
+    func.walk([&](linalg::LinalgOp op) {
+      if (op->removeAttr(kChannelsLastMark))
+        setConfig(op, strategy.channelsLastConfig(op));
+    });
 
     // Sums over the batch and the image: split by image column.
     SmallVector<std::pair<linalg::GenericOp, unsigned>> sums;

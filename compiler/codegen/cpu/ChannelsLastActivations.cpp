@@ -1,0 +1,334 @@
+//===- ChannelsLastActivations.cpp - activations between lane convs -------===//
+#include "codegen/cpu/ChannelsLastActivations.h"
+#include "codegen/cpu/CpuConfig.h"
+#include "conversion/CnnToLinalg/LinalgBuilders.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Iterators.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+using namespace mlir;
+using cnn::lowering::channelsFirst;
+using cnn::lowering::channelsLast;
+
+namespace cnnc::cpu {
+
+namespace {
+
+/// Whether `op` only copies its 4-D input into its output, reading it at
+/// (d[inputDims[0]], ..., d[inputDims[3]]): a layout transpose.
+bool isTranspose(linalg::GenericOp op, ArrayRef<unsigned> inputDims) {
+  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumLoops() != 4 || op.getNumParallelLoops() != 4 ||
+      op.getBody()->getOperations().size() != 1)
+    return false;
+  OpOperand *input = op.getDpsInputOperand(0);
+  auto yield = cast<linalg::YieldOp>(op.getBody()->getTerminator());
+  return yield.getValues()[0] == op.getMatchingBlockArgument(input) &&
+         op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() &&
+         op.getMatchingIndexingMap(input) ==
+             AffineMap::getPermutationMap(inputDims, op.getContext());
+}
+
+/// The channels-last tensor that `v` is the NCHW transpose of, or null.
+Value channelsLastSource(Value v) {
+  auto op = v.getDefiningOp<linalg::GenericOp>();
+  return op && isTranspose(op, {0, 2, 3, 1}) ? op.getDpsInputs()[0] : Value();
+}
+
+/// The NCHW tensor that `v` is the channels-last transpose of, or null.
+Value channelsFirstSource(Value v) {
+  auto op = v.getDefiningOp<linalg::GenericOp>();
+  return op && isTranspose(op, {0, 3, 1, 2}) ? op.getDpsInputs()[0] : Value();
+}
+
+/// The NCHW dims (n, c, h, w) of the channels-last iteration (n, h, w, c).
+AffineMap nchwOfChannelsLast(MLIRContext *ctx) {
+  AffineExpr n, h, w, c;
+  bindDims(ctx, n, h, w, c);
+  return AffineMap::get(4, 0, {n, c, h, w}, ctx);
+}
+
+/// An NCHW shape or list of sizes, channels-last.
+template <typename T> SmallVector<T> toChannelsLast(ArrayRef<T> nchw) {
+  return {nchw[0], nchw[2], nchw[3], nchw[1]};
+}
+
+/// An empty channels-last tensor of the NCHW `like`'s sizes.
+Value emptyChannelsLast(OpBuilder &b, Location loc, Value like) {
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, like);
+  return tensor::EmptyOp::create(
+      b, loc, toChannelsLast<OpFoldResult>(sizes),
+      cast<RankedTensorType>(like.getType()).getElementType());
+}
+
+void mark(Operation *op) {
+  op->setAttr(kChannelsLastMark, UnitAttr::get(op->getContext()));
+}
+
+/// Whether the elementwise `op` over an NCHW tensor can run channels-last
+/// where `isChannelsLast` says which values are: every full-size operand
+/// it reads is (a bias or a scalar is read through the permuted dims), and
+/// so at least one input. Then no transpose is added: the ones of its
+/// inputs become the one of its result.
+bool elementwiseFits(linalg::GenericOp op,
+                     function_ref<bool(Value)> isChannelsLast) {
+  if (op.getNumLoops() != 4 || op.getNumParallelLoops() != 4 ||
+      op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
+      !op.getBody()->getOps<linalg::IndexOp>().empty())
+    return false;
+  bool any = false;
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (map.isIdentity()) {
+      if (!isChannelsLast(input->get()))
+        return false;
+      any = true;
+    } else if (!map.isProjectedPermutation() || map.getNumResults() >= 4) {
+      return false;
+    }
+  }
+  OpOperand *init = op.getDpsInitOperand(0);
+  return any && (!op.payloadUsesValueFromOperand(init) ||
+                 isChannelsLast(init->get()));
+}
+
+/// A pad with a constant value from outside.
+bool padFits(tensor::PadOp pad) {
+  Value value = pad.getConstantPaddingValue();
+  return value && pad.getSourceType().getRank() == 4 &&
+         value.getParentRegion() != &pad.getRegion();
+}
+
+/// A pooling into a filled init.
+template <typename Pool> bool poolFits(Pool pool) {
+  return pool.getOutputs()[0].template getDefiningOp<linalg::FillOp>() !=
+         nullptr;
+}
+
+/// f(NCHW transposes) -> NCHW transpose of f over the channels-last sources.
+struct ElementwiseRunsChannelsLast : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!elementwiseFits(op, [](Value v) { return bool(channelsLastSource(v)); }))
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    AffineMap identity = AffineMap::getMultiDimIdentityMap(4, ctx);
+    AffineMap nchw = nchwOfChannelsLast(ctx);
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(input);
+      if (map.isIdentity()) {
+        inputs.push_back(channelsLastSource(input->get()));
+        maps.push_back(identity);
+      } else {
+        inputs.push_back(input->get());
+        maps.push_back(map.compose(nchw));
+      }
+    }
+    OpOperand *initOperand = op.getDpsInitOperand(0);
+    Value init = op.payloadUsesValueFromOperand(initOperand)
+                     ? channelsLastSource(initOperand->get())
+                     : emptyChannelsLast(rewriter, loc, initOperand->get());
+    maps.push_back(identity);
+    auto last = linalg::GenericOp::create(rewriter, loc, init.getType(), inputs,
+                                          init, maps,
+                                          op.getIteratorTypesArray());
+    rewriter.inlineRegionBefore(op.getRegion(), last.getRegion(),
+                                last.getRegion().end());
+    mark(last);
+    rewriter.replaceOp(op, channelsFirst(rewriter, loc, last.getResult(0)));
+    return success();
+  }
+};
+
+/// pad(NCHW transpose) -> NCHW transpose of the channels-last pad.
+struct PadRunsChannelsLast : OpRewritePattern<tensor::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::PadOp pad,
+                                PatternRewriter &rewriter) const override {
+    Value source = channelsLastSource(pad.getSource());
+    if (!source || !padFits(pad))
+      return failure();
+    SmallVector<OpFoldResult> low = pad.getMixedLowPad();
+    SmallVector<OpFoldResult> high = pad.getMixedHighPad();
+    auto type = pad.getResultType();
+    auto lastType =
+        type.clone(toChannelsLast<int64_t>(type.getShape()));
+    Value last = tensor::PadOp::create(
+        rewriter, pad.getLoc(), lastType, source,
+        toChannelsLast<OpFoldResult>(low), toChannelsLast<OpFoldResult>(high),
+        pad.getConstantPaddingValue(), pad.getNofold());
+    rewriter.replaceOp(pad, channelsFirst(rewriter, pad.getLoc(), last));
+    return success();
+  }
+};
+
+/// pooling_nchw(NCHW transpose) -> NCHW transpose of pooling_nhwc.
+template <typename Nchw, typename Nhwc>
+struct PoolRunsChannelsLast : OpRewritePattern<Nchw> {
+  using OpRewritePattern<Nchw>::OpRewritePattern;
+  LogicalResult matchAndRewrite(Nchw pool,
+                                PatternRewriter &rewriter) const override {
+    Value source = channelsLastSource(pool.getInputs()[0]);
+    if (!source || !pool.hasPureTensorSemantics() || !poolFits(pool))
+      return failure();
+    Location loc = pool.getLoc();
+    Value init = pool.getOutputs()[0];
+    auto fill = init.getDefiningOp<linalg::FillOp>();
+    Value lastInit =
+        linalg::FillOp::create(rewriter, loc, fill.getInputs()[0],
+                               emptyChannelsLast(rewriter, loc, init))
+            .getResult(0);
+    auto last = Nhwc::create(rewriter, loc, lastInit.getType(),
+                             ValueRange{source, pool.getInputs()[1]}, lastInit,
+                             pool.getStridesAttr(), pool.getDilationsAttr());
+    mark(last);
+    rewriter.replaceOp(pool, channelsFirst(rewriter, loc, last.getResult(0)));
+    return success();
+  }
+};
+
+/// A channel-lane conv reads its input value by value: from a transpose's
+/// channels-last source as well as from NCHW, (n, c, y, x) -> (n, y, x, c).
+struct LaneConvReadsChannelsLast : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (getKind(op) != OpKind::LaneConv)
+      return failure();
+    Value source = channelsLastSource(op.getDpsInputs()[0]);
+    if (!source)
+      return failure();
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    ArrayRef<AffineExpr> r = maps[0].getResults();
+    maps[0] = AffineMap::get(maps[0].getNumDims(), 0, {r[0], r[2], r[3], r[1]},
+                             op.getContext());
+    rewriter.modifyOpInPlace(op, [&] {
+      op->setOperand(0, source);
+      op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+    return success();
+  }
+};
+
+/// A transpose of a transpose back: the original.
+struct TransposeBackFolds : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (Value input = op.getNumDpsInputs() == 1 ? op.getDpsInputs()[0] : Value()) {
+      Value original;
+      if (isTranspose(op, {0, 3, 1, 2}))
+        original = channelsLastSource(input);
+      else if (isTranspose(op, {0, 2, 3, 1}))
+        original = channelsFirstSource(input);
+      if (original && original.getType() == op.getResultTypes()[0]) {
+        rewriter.replaceOp(op, original);
+        return success();
+      }
+    }
+    return failure();
+  }
+};
+
+/// Whether `v` is or will be the NCHW transpose of a channels-last value,
+/// given that `arg` is: what the patterns above make of it.
+bool reachesChannelsLast(Value v, Value arg, DenseMap<Value, bool> &known) {
+  if (v == arg || channelsLastSource(v))
+    return true;
+  if (auto it = known.find(v); it != known.end())
+    return it->second;
+  known[v] = false; // cycles (none in SSA outside loops) end here
+  auto reaches = [&](Value u) { return reachesChannelsLast(u, arg, known); };
+  bool result = false;
+  Operation *def = v.getDefiningOp();
+  if (auto pad = dyn_cast_or_null<tensor::PadOp>(def))
+    result = padFits(pad) && reaches(pad.getSource());
+  else if (auto pool = dyn_cast_or_null<linalg::PoolingNchwMaxOp>(def))
+    result = poolFits(pool) && reaches(pool.getInputs()[0]);
+  else if (auto pool = dyn_cast_or_null<linalg::PoolingNchwSumOp>(def))
+    result = poolFits(pool) && reaches(pool.getInputs()[0]);
+  else if (auto generic = dyn_cast_or_null<linalg::GenericOp>(def))
+    result = elementwiseFits(generic, reaches);
+  return known[v] = result;
+}
+
+/// A loop that carries an NCHW transpose and yields what becomes one (a
+/// repeated residual block) carries the channels-last tensor instead: the
+/// body's transpose of it and the yield's transpose back fold away.
+struct LoopCarriesChannelsLast : OpRewritePattern<scf::ForOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(scf::ForOp loop,
+                                PatternRewriter &rewriter) const override {
+    for (auto [k, init] : llvm::enumerate(loop.getInitArgsMutable())) {
+      Value source = channelsLastSource(init.get());
+      BlockArgument arg = loop.getRegionIterArgs()[k];
+      DenseMap<Value, bool> known;
+      if (!source ||
+          !reachesChannelsLast(loop.getYieldedValues()[k], arg, known))
+        continue;
+      Location loc = loop.getLoc();
+      OpResult result = loop->getResult(k);
+      SmallVector<OpOperand *> argUses = llvm::map_to_vector(
+          arg.getUses(), [](OpOperand &use) { return &use; });
+      SmallVector<OpOperand *> resultUses = llvm::map_to_vector(
+          result.getUses(), [](OpOperand &use) { return &use; });
+      rewriter.modifyOpInPlace(loop, [&] {
+        init.set(source);
+        arg.setType(source.getType());
+        result.setType(source.getType());
+      });
+      rewriter.setInsertionPointToStart(loop.getBody());
+      Value argNchw = channelsFirst(rewriter, loc, arg);
+      for (OpOperand *use : argUses)
+        rewriter.modifyOpInPlace(use->getOwner(), [&] { use->set(argNchw); });
+      Operation *yield = loop.getBody()->getTerminator();
+      rewriter.setInsertionPoint(yield);
+      Value yielded = channelsLast(rewriter, loc, yield->getOperand(k));
+      rewriter.modifyOpInPlace(yield, [&] { yield->setOperand(k, yielded); });
+      rewriter.setInsertionPointAfter(loop);
+      Value resultNchw = channelsFirst(rewriter, loc, result);
+      for (OpOperand *use : resultUses)
+        rewriter.modifyOpInPlace(use->getOwner(),
+                                 [&] { use->set(resultNchw); });
+      return success();
+    }
+    return failure();
+  }
+};
+
+} // namespace
+
+LogicalResult propagateChannelsLast(func::FuncOp func) {
+  MLIRContext *ctx = func.getContext();
+  RewritePatternSet patterns(ctx);
+  patterns.add<ElementwiseRunsChannelsLast, PadRunsChannelsLast,
+               PoolRunsChannelsLast<linalg::PoolingNchwMaxOp,
+                                    linalg::PoolingNhwcMaxOp>,
+               PoolRunsChannelsLast<linalg::PoolingNchwSumOp,
+                                    linalg::PoolingNhwcSumOp>,
+               LaneConvReadsChannelsLast, TransposeBackFolds,
+               LoopCarriesChannelsLast>(ctx);
+  GreedyRewriteConfig config;
+  config.enableFolding(false);
+  config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
+  if (failed(applyPatternsGreedily(func, std::move(patterns), config)))
+    return failure();
+  // The transposes the moves left unread; users go before their producers.
+  func.walk<WalkOrder::PostOrder, ReverseIterator>([](Operation *op) {
+    if (isOpTriviallyDead(op))
+      op->erase();
+  });
+  return success();
+}
+
+} // namespace cnnc::cpu

@@ -1,0 +1,35 @@
+//===- ChannelsLastActivations.h - activations between lane convs -*- C++ -*-===//
+//
+// A channel-lane conv (ChannelLaneConv.h) computes channels-last and hands
+// its result on through a transpose back to NCHW. Between two such convs
+// (a residual block's relu, add and pad; a pooling) the activation would go
+// NCHW and back for nothing, and an elementwise op that reads a transpose
+// reads it across the lanes. Here each such transpose moves down through
+// what reads it and could as well run channels-last: elementwise ops whose
+// every full-size operand is such a transpose, pads, poolings, a repeated
+// block's loop (its carried activation) and the lane convs themselves (a
+// conv reads its input value by value, in any layout). A transpose ends up
+// where something needs NCHW (a flatten before a linear layer), and a
+// transpose back to channels-last of one (a weight gradient's copy) goes.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_CODEGEN_CPU_CHANNELSLASTACTIVATIONS_H
+#define CNNC_CODEGEN_CPU_CHANNELSLASTACTIVATIONS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Support/LLVM.h"
+
+namespace cnnc::cpu {
+
+/// The name of the unit attribute that marks an op this moved to
+/// channels-last ([N, H, W, C] iteration), for the strategy to tile.
+constexpr llvm::StringLiteral kChannelsLastMark = "cnn_cpu.channels_last";
+
+/// Moves the NCHW transposes of channel-lane conv results in `func` down
+/// as far as the ops reading them allow, marking the ops that now run
+/// channels-last with kChannelsLastMark.
+mlir::LogicalResult propagateChannelsLast(mlir::func::FuncOp func);
+
+} // namespace cnnc::cpu
+
+#endif // CNNC_CODEGEN_CPU_CHANNELSLASTACTIVATIONS_H

@@ -1,0 +1,97 @@
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v3" | FileCheck %s
+
+// Between channel-lane convs the activations stay channels-last: the
+// relu, the pooling, the repeated block's loop (what it carries), its pad,
+// its residual add and the next conv's input all run on [N, H, W, C], and
+// one transpose back to NCHW is left, before the flatten. Tiles of the
+// ops that moved: one row, as many columns as 16 registers of 32 channels
+// hold (4; 2 of 14).
+// CHECK-DAG:   #[[IN_NHWC:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 + d5, d2 + d6, d4)>
+// CHECK-DAG:   #[[TO_NCHW:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+// CHECK-LABEL: func.func @residual_trunk
+// CHECK:       %[[C1:.+]] = linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x1x30x30xf32>, tensor<3x3x1x32xf32>) outs(%{{.+}} : tensor<?x28x28x32xf32>) {{.*}}kind = "lane_conv"
+// CHECK:       %[[RELU:.+]] = linalg.generic {{.*}} ins(%[[C1]] : tensor<?x28x28x32xf32>) outs(%{{.+}} : tensor<?x28x28x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 1, 4, 0]>}
+// CHECK:       %[[P1:.+]] = linalg.pooling_nhwc_max {{.*}}#cnn_cpu.config<kind = "pool", tiles = [0, 1, 2, 0, 0, 0], registers = [0, 1, 0, 0, 1, 0]>{{.*}} ins(%[[RELU]], %{{.+}} : tensor<?x28x28x32xf32>, tensor<2x2xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>)
+// CHECK:       %[[LOOP:.+]] = scf.for {{.*}} iter_args(%[[X:.+]] = %[[P1]]) -> (tensor<?x14x14x32xf32>)
+// CHECK:         %[[PAD:.+]] = tensor.pad %[[X]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK:         %[[C2:.+]] = linalg.generic {indexing_maps = [#[[IN_NHWC]], {{.*}} ins(%[[PAD]], %{{.+}} : tensor<?x16x16x32xf32>, tensor<3x3x32x32xf32>) {{.*}}kind = "lane_conv"
+// CHECK:         %[[SUM:.+]] = linalg.generic {{.*}} ins(%[[C2]], %[[X]] : tensor<?x14x14x32xf32>, tensor<?x14x14x32xf32>) {{.*}}kind = "elementwise", tiles = [0, 1, 2, 0]
+// CHECK:         scf.yield %[[SUM]] : tensor<?x14x14x32xf32>
+// CHECK:       %[[P2:.+]] = linalg.pooling_nhwc_max {{.*}} ins(%[[LOOP]], %{{.+}} : tensor<?x14x14x32xf32>, tensor<2x2xf32>) outs(%{{.+}} : tensor<?x7x7x32xf32>)
+// CHECK:       %[[BACK:.+]] = linalg.generic {indexing_maps = [#[[TO_NCHW]], {{.*}} ins(%[[P2]] : tensor<?x7x7x32xf32>) outs(%{{.+}} : tensor<?x32x7x7xf32>)
+// CHECK:       tensor.collapse_shape %[[BACK]]
+func.func @residual_trunk(%x: tensor<?x1x28x28xf32>, %w1: tensor<32x1x3x3xf32>,
+                          %w2: tensor<32x32x3x3xf32>) -> tensor<?x1568xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x1x28x28xf32>
+  %xp = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<?x1x28x28xf32> to tensor<?x1x30x30xf32>
+  %e1 = tensor.empty(%n) : tensor<?x32x28x28xf32>
+  %z1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<?x32x28x28xf32>) -> tensor<?x32x28x28xf32>
+  %y1 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%xp, %w1 : tensor<?x1x30x30xf32>, tensor<32x1x3x3xf32>) outs(%z1 : tensor<?x32x28x28xf32>) -> tensor<?x32x28x28xf32>
+  %r1 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y1 : tensor<?x32x28x28xf32>) outs(%e1 : tensor<?x32x28x28xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<?x32x28x28xf32>
+  %e2 = tensor.empty(%n) : tensor<?x32x14x14xf32>
+  %i2 = linalg.fill ins(%ninf : f32) outs(%e2 : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %k = tensor.empty() : tensor<2x2xf32>
+  %p1 = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%r1, %k : tensor<?x32x28x28xf32>, tensor<2x2xf32>) outs(%i2 : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %trunk = scf.for %i = %c0 to %c3 step %c1 iter_args(%a = %p1) -> (tensor<?x32x14x14xf32>) {
+    %ap = tensor.pad %a low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%q: index, %r: index, %s: index, %t: index):
+      tensor.yield %zero : f32
+    } : tensor<?x32x14x14xf32> to tensor<?x32x16x16xf32>
+    %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+    %y2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+        ins(%ap, %w2 : tensor<?x32x16x16xf32>, tensor<32x32x3x3xf32>) outs(%z2 : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+    %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%y2, %a : tensor<?x32x14x14xf32>, tensor<?x32x14x14xf32>) outs(%e2 : tensor<?x32x14x14xf32>) {
+    ^bb0(%in: f32, %in2: f32, %out: f32):
+      %m = arith.maximumf %in, %zero : f32
+      %s2 = arith.addf %m, %in2 : f32
+      linalg.yield %s2 : f32
+    } -> tensor<?x32x14x14xf32>
+    scf.yield %sum : tensor<?x32x14x14xf32>
+  }
+  %e3 = tensor.empty(%n) : tensor<?x32x7x7xf32>
+  %i3 = linalg.fill ins(%ninf : f32) outs(%e3 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %p2 = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%trunk, %k : tensor<?x32x14x14xf32>, tensor<2x2xf32>) outs(%i3 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %flat = tensor.collapse_shape %p2 [[0], [1, 2, 3]] : tensor<?x32x7x7xf32> into tensor<?x1568xf32>
+  return %flat : tensor<?x1568xf32>
+}
+
+// An elementwise op that also reads an NCHW tensor of the same size (here
+// an argument) stays NCHW: moving it would add a transpose, not remove one.
+// CHECK-LABEL: func.func @mixed_operands
+// CHECK:       %[[C:.+]] = linalg.generic {{.*}}kind = "lane_conv"
+// CHECK:       %[[T:.+]] = linalg.generic {{.*}} ins(%[[C]] : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>)
+// CHECK:       linalg.generic {{.*}} ins(%[[T]], %{{.+}} : tensor<?x32x14x14xf32>, tensor<?x32x14x14xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>)
+func.func @mixed_operands(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>,
+                          %skip: tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x32x16x16xf32>
+  %e = tensor.empty(%n) : tensor<?x32x14x14xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x32x16x16xf32>, tensor<32x32x3x3xf32>) outs(%z : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y, %skip : tensor<?x32x14x14xf32>, tensor<?x32x14x14xf32>) outs(%e : tensor<?x32x14x14xf32>) {
+  ^bb0(%in: f32, %in2: f32, %out: f32):
+    %s = arith.addf %in, %in2 : f32
+    linalg.yield %s : f32
+  } -> tensor<?x32x14x14xf32>
+  return %sum : tensor<?x32x14x14xf32>
+}
