@@ -39,9 +39,9 @@ namespace {
 /// Most accumulators a channel-lane conv step keeps (AVX-512: 14 of 32
 /// registers measured best; more only lengthens the step's loads).
 constexpr int64_t kMaxLaneConvAccumulators = 14;
-/// Accumulators that hide the FMA latency: 4 cycles on each of 2 FMA pipes
-/// (Skylake, Zen 4). Beyond that, a step's loads per multiply-add decide.
-constexpr int64_t kEnoughLaneConvAccumulators = 8;
+/// Most loads per multiply-add in a channel-lane conv step: 2 FMAs and 2
+/// vector loads a cycle (Skylake, Zen 3, Zen 4), with room to spare.
+constexpr double kMaxLaneConvLoadsPerFma = 0.75;
 /// Most vector registers of filter values in one channel-lane conv step.
 constexpr int64_t kMaxLaneConvLaneRegisters = 4;
 /// Rows (output channels) of an NCHW register tile per vector register in
@@ -249,54 +249,69 @@ public:
 
   /// A channel-lane conv's register tile: `k` registers of output channels
   /// at `rows` x `columns` output positions (each one broadcast input
-  /// value); one input channel and filter tap per step. Of the tiles with
-  /// enough accumulators to hide the FMA latency, fewest loads per
-  /// multiply-add (a step makes one broadcast a position and `k` filter
-  /// loads for positions x k FMAs: with 16 registers, 14 positions x 1 is
-  /// load-bound where 2 x 2 positions x 2 is not), then most accumulators,
-  /// then fewest filter registers (meant to keep a smaller filter slice in
-  /// the L1 cache; with the [KH, KW, C, F] layout it does not: a 16-channel
-  /// slice of a 32-channel filter is every other line, 4 KB apart, more
-  /// lines to an L1 set than it has ways; bench/RESULTS.md, stop 30), then
-  /// one row; else most accumulators.
+  /// value); one input channel and filter tap per step. Where the tile
+  /// does not divide the image, the last row or column of tiles is a
+  /// smaller step (TileAndFuse peels it). Of the tiles that load at most
+  /// kMaxLaneConvLoadsPerFma per multiply-add (a step makes one broadcast a
+  /// position and `k` filter loads for positions x k FMAs: with 16
+  /// registers, 14 positions x 1 register is load-bound where 2 x 3
+  /// positions x 2 is not), the most accumulators per step on average over
+  /// the image, the smaller steps at its edges included (eight hide the FMA
+  /// latency only just: on Zen 3, NetResDeep's inference on one thread ran
+  /// at 84 GFLOP/s with AVX2's 2 x 2 x 16 tile and with 1 x 6 x 16, whose
+  /// last 2 of 14 columns are steps of 4 accumulators, and at 92 with
+  /// 2 x 3 x 16, of a 98-101 peak; bench/RESULTS.md, stop 31), then fewest
+  /// loads, then fewest filter registers (meant to keep a smaller filter
+  /// slice in the L1 cache, which with the [KH, KW, C, F] layout it does
+  /// not; bench/RESULTS.md, stop 30), then fewest rows.
   ConfigAttr laneConvConfig(linalg::GenericOp op) const {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges(); // n oh ow f | c i j
     int64_t rowsRange = ranges[1], columnsRange = ranges[2],
             channels = ranges[3];
     struct Tile {
       int64_t rows = 1, columns = 1, k = 1, accumulators = 0;
-      double loads = 0;
+      double averageAccumulators = 0, loads = 0;
     };
     auto better = [](const Tile &a, const Tile &b) {
-      bool aEnough = a.accumulators >= kEnoughLaneConvAccumulators;
-      bool bEnough = b.accumulators >= kEnoughLaneConvAccumulators;
-      if (aEnough != bEnough)
-        return aEnough;
-      if (!aEnough)
-        return a.accumulators > b.accumulators ||
-               (a.accumulators == b.accumulators && a.loads < b.loads);
+      bool aFits = a.loads <= kMaxLaneConvLoadsPerFma;
+      bool bFits = b.loads <= kMaxLaneConvLoadsPerFma;
+      if (aFits != bFits)
+        return aFits;
+      if (a.averageAccumulators != b.averageAccumulators)
+        return a.averageAccumulators > b.averageAccumulators;
       if (a.loads != b.loads)
         return a.loads < b.loads;
-      if (a.accumulators != b.accumulators)
-        return a.accumulators > b.accumulators;
       if (a.k != b.k)
         return a.k < b.k;
       return a.rows < b.rows;
     };
+    auto steps = [](int64_t range, int64_t tile) {
+      return (range + tile - 1) / tile;
+    };
     std::optional<Tile> chosen;
     for (int64_t k = 1; k <= kMaxLaneConvLaneRegisters; k *= 2) {
-      if (channels % (k * budget.lanes) != 0)
+      if (ShapedType::isDynamic(rowsRange) ||
+          ShapedType::isDynamic(columnsRange) ||
+          channels % (k * budget.lanes) != 0)
         continue;
       // k filter registers and one broadcast beside the accumulators.
       int64_t positions = std::min(kMaxLaneConvAccumulators,
                                    budget.registers - k - 1) / k;
-      for (int64_t rows = 1; rows <= std::max<int64_t>(1, positions); ++rows) {
-        if (ShapedType::isDynamic(rowsRange) || rowsRange % rows != 0)
-          continue;
-        int64_t columns = std::max<int64_t>(1, positions / rows);
-        while (columnsRange % columns != 0)
-          --columns;
-        Tile tile{rows, columns, k, rows * columns * k,
+      for (int64_t rows = 1; rows <= std::min(std::max<int64_t>(1, positions),
+                                              rowsRange);
+           ++rows) {
+        int64_t columns =
+            std::min(std::max<int64_t>(1, positions / rows), columnsRange);
+        double vectors = double(rowsRange * columnsRange * channels) /
+                         double(budget.lanes);
+        double stepCount = double(steps(rowsRange, rows) *
+                                  steps(columnsRange, columns) *
+                                  (channels / (k * budget.lanes)));
+        Tile tile{rows,
+                  columns,
+                  k,
+                  rows * columns * k,
+                  vectors / stepCount,
                   double(rows * columns + k) / double(rows * columns * k)};
         if (!chosen || better(tile, *chosen))
           chosen = tile;

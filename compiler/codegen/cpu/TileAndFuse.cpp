@@ -26,7 +26,9 @@
 //     channels-last one; for a contraction over the batch, one sample per
 //     step, outermost), and so are the ops over whole parameters (flat: the
 //     SGD update, the penalty's sums), which levels 1 and 2 leave alone;
-//     CpuVectorize turns each step into a register tile.
+//     a step that does not divide its range leaves a smaller last step,
+//     peeled into a loop of its own so that every step has a static
+//     shape; CpuVectorize turns each step into a register tile.
 //
 // What an op is and its tile sizes are the strategy's decisions
 // (cnn-cpu-strategy, compiler/codegen/cpu/Strategy.cpp), read from the op's
@@ -49,6 +51,7 @@
 #include "mlir/Dialect/MemRef/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
@@ -1111,6 +1114,14 @@ struct CpuTileAndFusePass
     if (failed(result))
       return op->emitError("cnn-cpu-tile-and-fuse: could not tile for registers");
     rewriter.replaceOp(op, result->replacements);
+    // A step that does not divide its range: the last, partial step
+    // peeled off, so that both loops' steps have static shapes.
+    // (Nothing to peel, where it divides.)
+    for (LoopLikeOpInterface loop : result->loops)
+      if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation())) {
+        scf::ForOp partial;
+        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+      }
     return success();
   }
 };

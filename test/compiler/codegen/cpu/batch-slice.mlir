@@ -21,11 +21,11 @@
 // CHECK-NEXT:      tensor.yield
 // CHECK-NEXT:    } : tensor<1x32x16x16xf32> to tensor<1x32x18x18xf32>
 // CHECK-NOT:     tensor.empty(%
-// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x32xf32>) {{.*}}kind = "lane_conv"
+// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x7x32xf32>) {{.*}}kind = "lane_conv"
 // CHECK-NOT:     tensor.empty(%
 // CHECK:         } : tensor<1x32x16x16xf32> to tensor<1x32x18x18xf32>
 // CHECK-NOT:     tensor.empty(%
-// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x32xf32>) {{.*}}kind = "lane_conv"
+// CHECK:         linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x7x32xf32>) {{.*}}kind = "lane_conv"
 // CHECK-NOT:     tensor.empty(%
 // CHECK:         scf.forall.in_parallel
 // CHECK-NEXT:      tensor.parallel_insert_slice %{{.*}} into %[[OUT]][%[[I]], 0, 0, 0] [1, 32, 16, 16]

@@ -9,20 +9,23 @@
 
 // A conv with 32 output channels is channels-last on both: the filter laid
 // out [KH, KW, C, F], the bias broadcast along the channels-last result,
-// the register tile k vector registers of output channels at the output
-// positions (rows x columns) that need the fewest loads per FMA among the
-// tiles with at least 8 accumulators (AVX-512: 2 x 7 columns, 14 of 32
-// registers, 9 loads for 14 FMAs; AVX2 2 x 2 rows x 2 columns, 8 of 16,
-// 6 loads for 8 FMAs, where 1 x 14 columns would load once an FMA), then
-// the layout copy back to NCHW. A step's filter taps stay innermost where
-// the inputs one output row's taps share fit the registers beside the
-// accumulators (AVX-512: 14 + 2 + 7 + 2 of 32; AVX2 8 + 2 + 2 + 2 of 16),
-// else the input channel goes innermost (@conv8 on AVX2).
+// the register tile k vector registers of output channels at rows x
+// columns output positions: of the tiles that load at most 0.75 times per
+// FMA, the most accumulators per step on average over the 14 x 14 image,
+// the smaller steps at its edges counted (AVX-512: 1 x 7 columns x 32
+// channels, 14 of 32 registers, 9 loads for 14 FMAs, 7 divides 14; for
+// AVX2, 2 rows x 3 columns x 16 channels, 12 of 16 registers, the last 2
+// columns in 2 x 2 steps, 11.2 on average, where 2 x 2 has 8 and 1 x 6
+// (last step 1 x 2) 9.3), then the layout copy back to NCHW. A step's
+// filter taps stay innermost where the inputs one output row's taps share
+// fit the registers beside the accumulators (AVX-512: 14 + 2 + 7 + 2 of
+// 32), else the input channel goes innermost (for AVX2, 12 + 2 + 3 + 2 > 16;
+// @conv8 on AVX2).
 // CHECK-LABEL: func.func @conv32
 // CHECK:       linalg.transpose ins(%{{.+}} : tensor<32x16x3x3xf32>) outs(%{{.+}} : tensor<3x3x16x32xf32>) permutation = [2, 3, 1, 0]
 // CHECK:       linalg.generic {{.*}} ins(%{{.+}} : tensor<32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>)
 // AVX512:      linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 7, 32, 1, 1, 1]>}
-// AVX2:        linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 2, 2, 16, 1, 1, 1]>}
+// AVX2:        linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x16x16x16xf32>, tensor<3x3x16x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 2, 3, 16, 1, 1, 1], order = [0, 1, 2, 3, 5, 6, 4]>}
 // AVX512:      linalg.generic {{.*}} ins(%{{.+}} : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 8, 1, 0]>}
 // AVX2:        linalg.generic {{.*}} ins(%{{.+}} : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 4, 1, 0]>}
 // CHECK-NOT:   linalg.conv_2d_nchw_fchw

@@ -13,8 +13,9 @@
 //    its layout copy's channel x row tiles; its register tile is 7 output
 //    columns x 32 output channels (14 accumulator registers), one input
 //    channel and one filter tap per step, the taps innermost; for AVX2
-//    (16 registers of 8 floats) 2 rows x 2 columns x 16 channels, the
-//    taps innermost too;
+//    (16 registers of 8 floats) 2 rows x 3 columns x 16 channels, the
+//    input channel innermost, and the last 2 of the 14 columns peeled
+//    off as a 2 x 2 x 16 step;
 //  - the conv's sum over the batch, then stage 1: what reads that sum;
 //  - the sum of the padded input reads only the input, and only the
 //    return reads it: it goes last, spread over its 32 channels.
@@ -45,12 +46,17 @@
 
 // AVX2-LABEL: func.func @lane_conv
 // AVX2:         scf.for %{{.+}} = %c0 to %c14 step %c2
-// AVX2:           scf.for %{{.+}} = %c0 to %c14 step %c2
+// AVX2:           scf.for %{{.+}} = %c0 to %c12 step %c3
 // AVX2:             scf.for %{{.+}} = %c0 to %c32 step %c16
-// AVX2:               scf.for %{{.+}} = %c0 to %c32 step %c1
+// AVX2:               scf.for %{{.+}} = %c0 to %c3 step %c1
 // AVX2:                 scf.for %{{.+}} = %c0 to %c3 step %c1
-// AVX2:                   scf.for %{{.+}} = %c0 to %c3 step %c1
-// AVX2:                     linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x1x2x2xf32>, tensor<1x1x1x16xf32>) outs(%{{.+}} : tensor<1x2x2x16xf32>)
+// AVX2:                   scf.for %{{.+}} = %c0 to %c32 step %c1
+// AVX2:                     linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x1x2x3xf32>, tensor<1x1x1x16xf32>) outs(%{{.+}} : tensor<1x2x3x16xf32>)
+// AVX2:           scf.for %{{.+}} = %c0 to %c32 step %c16
+// AVX2:             scf.for %{{.+}} = %c0 to %c3 step %c1
+// AVX2:               scf.for %{{.+}} = %c0 to %c3 step %c1
+// AVX2:                 scf.for %{{.+}} = %c0 to %c32 step %c1
+// AVX2:                   linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<1x1x2x2xf32>, tensor<1x1x1x16xf32>) outs(%{{.+}} : tensor<1x2x2x16xf32>)
 // AVX2:         scf.for %{{.+}} = %c0 to %c32 step %c4
 #last = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
