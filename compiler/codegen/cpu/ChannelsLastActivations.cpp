@@ -111,12 +111,45 @@ template <typename Pool> bool poolFits(Pool pool) {
          nullptr;
 }
 
+/// Whether `use` reads a channels-last value as well: a pad, a pooling or
+/// a lane conv input, an elementwise op's full-size input, a loop's yield,
+/// a transpose to channels-last.
+bool takesChannelsLast(OpOperand &use) {
+  Operation *user = use.getOwner();
+  if (isa<tensor::PadOp, scf::YieldOp>(user))
+    return true;
+  if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(user))
+    return use.getOperandNumber() == 0;
+  auto generic = dyn_cast<linalg::GenericOp>(user);
+  if (!generic || !generic.isDpsInput(&use))
+    return false;
+  if (getKind(generic) == OpKind::LaneConv)
+    return use.getOperandNumber() == 0;
+  return isTranspose(generic, {0, 3, 1, 2}) ||
+         (generic.getNumLoops() == 4 &&
+          generic.getMatchingIndexingMap(&use).isIdentity());
+}
+
+/// Whether the transpose may move below `op`: it then reads `op`'s result,
+/// which must have one user (into which it fuses, as it did into `op`) or
+/// users that all take channels-last. (The training step's activations
+/// are also read by the backward pass, NCHW: there the transpose would be
+/// one more copy of the activation.)
+bool transposeMayMoveBelow(Operation *op) {
+  // (Its size, which a transpose's init reads, is the same either way.)
+  auto readers = llvm::make_filter_range(op->getResult(0).getUses(), [](OpOperand &use) {
+    return !isa<tensor::DimOp>(use.getOwner());
+  });
+  return llvm::range_size(readers) <= 1 || llvm::all_of(readers, takesChannelsLast);
+}
+
 /// f(NCHW transposes) -> NCHW transpose of f over the channels-last sources.
 struct ElementwiseRunsChannelsLast : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!elementwiseFits(op, [](Value v) { return bool(channelsLastSource(v)); }))
+    if (!elementwiseFits(op, [](Value v) { return bool(channelsLastSource(v)); }) ||
+        !transposeMayMoveBelow(op))
       return failure();
     Location loc = op.getLoc();
     MLIRContext *ctx = op.getContext();
@@ -156,7 +189,7 @@ struct PadRunsChannelsLast : OpRewritePattern<tensor::PadOp> {
   LogicalResult matchAndRewrite(tensor::PadOp pad,
                                 PatternRewriter &rewriter) const override {
     Value source = channelsLastSource(pad.getSource());
-    if (!source || !padFits(pad))
+    if (!source || !padFits(pad) || !transposeMayMoveBelow(pad))
       return failure();
     SmallVector<OpFoldResult> low = pad.getMixedLowPad();
     SmallVector<OpFoldResult> high = pad.getMixedHighPad();
@@ -179,7 +212,8 @@ struct PoolRunsChannelsLast : OpRewritePattern<Nchw> {
   LogicalResult matchAndRewrite(Nchw pool,
                                 PatternRewriter &rewriter) const override {
     Value source = channelsLastSource(pool.getInputs()[0]);
-    if (!source || !pool.hasPureTensorSemantics() || !poolFits(pool))
+    if (!source || !pool.hasPureTensorSemantics() || !poolFits(pool) ||
+        !transposeMayMoveBelow(pool))
       return failure();
     Location loc = pool.getLoc();
     Value init = pool.getOutputs()[0];
@@ -251,6 +285,8 @@ bool reachesChannelsLast(Value v, Value arg, DenseMap<Value, bool> &known) {
   auto reaches = [&](Value u) { return reachesChannelsLast(u, arg, known); };
   bool result = false;
   Operation *def = v.getDefiningOp();
+  if (def && def->getNumResults() == 1 && !transposeMayMoveBelow(def))
+    return known[v] = false;
   if (auto pad = dyn_cast_or_null<tensor::PadOp>(def))
     result = padFits(pad) && reaches(pad.getSource());
   else if (auto pool = dyn_cast_or_null<linalg::PoolingNchwMaxOp>(def))

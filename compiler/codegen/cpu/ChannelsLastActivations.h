@@ -11,6 +11,9 @@
 // conv reads its input value by value, in any layout). A transpose ends up
 // where something needs NCHW (a flatten before a linear layer), and a
 // transpose back to channels-last of one (a weight gradient's copy) goes.
+// It does not move below an op whose result something NCHW also reads
+// (the training step's backward pass): there it would be one more copy of
+// the activation, where above the op it fuses into it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_CODEGEN_CPU_CHANNELSLASTACTIVATIONS_H

@@ -95,3 +95,35 @@ func.func @mixed_operands(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>,
   } -> tensor<?x32x14x14xf32>
   return %sum : tensor<?x32x14x14xf32>
 }
+
+// An activation that something NCHW also reads (in the training step, the
+// backward pass) keeps its NCHW op: moved below it, the transpose would be
+// one more copy of the activation instead of fusing into the relu.
+// CHECK-LABEL: func.func @read_twice
+// CHECK:       %[[C:.+]] = linalg.generic {{.*}}kind = "lane_conv"
+// CHECK:       %[[T:.+]] = linalg.generic {{.*}} ins(%[[C]] : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>)
+// CHECK:       %[[RELU:.+]] = linalg.generic {{.*}} ins(%[[T]] : tensor<?x32x14x14xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>)
+// CHECK:       linalg.pooling_nchw_max {{.*}} ins(%[[RELU]], %{{.+}} : tensor<?x32x14x14xf32>, tensor<2x2xf32>)
+func.func @read_twice(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>)
+    -> (tensor<?x32x14x14xf32>, tensor<?x32x7x7xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x32x16x16xf32>
+  %e = tensor.empty(%n) : tensor<?x32x14x14xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x32x16x16xf32>, tensor<32x32x3x3xf32>) outs(%z : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : tensor<?x32x14x14xf32>) outs(%e : tensor<?x32x14x14xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<?x32x14x14xf32>
+  %e2 = tensor.empty(%n) : tensor<?x32x7x7xf32>
+  %i2 = linalg.fill ins(%ninf : f32) outs(%e2 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %k = tensor.empty() : tensor<2x2xf32>
+  %p = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%r, %k : tensor<?x32x14x14xf32>, tensor<2x2xf32>) outs(%i2 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  return %r, %p : tensor<?x32x14x14xf32>, tensor<?x32x7x7xf32>
+}
