@@ -94,8 +94,8 @@ bool elementwiseFits(linalg::GenericOp op,
     }
   }
   OpOperand *init = op.getDpsInitOperand(0);
-  return any && (!op.payloadUsesValueFromOperand(init) ||
-                 isChannelsLast(init->get()));
+  return any &&
+         (!op.payloadUsesValueFromOperand(init) || isChannelsLast(init->get()));
 }
 
 /// A pad with a constant value from outside.
@@ -137,10 +137,12 @@ bool takesChannelsLast(OpOperand &use) {
 /// one more copy of the activation.)
 bool transposeMayMoveBelow(Operation *op) {
   // (Its size, which a transpose's init reads, is the same either way.)
-  auto readers = llvm::make_filter_range(op->getResult(0).getUses(), [](OpOperand &use) {
-    return !isa<tensor::DimOp>(use.getOwner());
-  });
-  return llvm::range_size(readers) <= 1 || llvm::all_of(readers, takesChannelsLast);
+  auto readers =
+      llvm::make_filter_range(op->getResult(0).getUses(), [](OpOperand &use) {
+        return !isa<tensor::DimOp>(use.getOwner());
+      });
+  return llvm::range_size(readers) <= 1 ||
+         llvm::all_of(readers, takesChannelsLast);
 }
 
 /// f(NCHW transposes) -> NCHW transpose of f over the channels-last sources.
@@ -148,7 +150,8 @@ struct ElementwiseRunsChannelsLast : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
-    if (!elementwiseFits(op, [](Value v) { return bool(channelsLastSource(v)); }) ||
+    if (!elementwiseFits(op,
+                         [](Value v) { return bool(channelsLastSource(v)); }) ||
         !transposeMayMoveBelow(op))
       return failure();
     Location loc = op.getLoc();
@@ -172,9 +175,9 @@ struct ElementwiseRunsChannelsLast : OpRewritePattern<linalg::GenericOp> {
                      ? channelsLastSource(initOperand->get())
                      : emptyChannelsLast(rewriter, loc, initOperand->get());
     maps.push_back(identity);
-    auto last = linalg::GenericOp::create(rewriter, loc, init.getType(), inputs,
-                                          init, maps,
-                                          op.getIteratorTypesArray());
+    auto last =
+        linalg::GenericOp::create(rewriter, loc, init.getType(), inputs, init,
+                                  maps, op.getIteratorTypesArray());
     rewriter.inlineRegionBefore(op.getRegion(), last.getRegion(),
                                 last.getRegion().end());
     mark(last);
@@ -194,8 +197,7 @@ struct PadRunsChannelsLast : OpRewritePattern<tensor::PadOp> {
     SmallVector<OpFoldResult> low = pad.getMixedLowPad();
     SmallVector<OpFoldResult> high = pad.getMixedHighPad();
     auto type = pad.getResultType();
-    auto lastType =
-        type.clone(toChannelsLast<int64_t>(type.getShape()));
+    auto lastType = type.clone(toChannelsLast<int64_t>(type.getShape()));
     Value last = tensor::PadOp::create(
         rewriter, pad.getLoc(), lastType, source,
         toChannelsLast<OpFoldResult>(low), toChannelsLast<OpFoldResult>(high),
@@ -259,18 +261,18 @@ struct TransposeBackFolds : OpRewritePattern<linalg::GenericOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::GenericOp op,
                                 PatternRewriter &rewriter) const override {
-    if (Value input = op.getNumDpsInputs() == 1 ? op.getDpsInputs()[0] : Value()) {
-      Value original;
-      if (isTranspose(op, {0, 3, 1, 2}))
-        original = channelsLastSource(input);
-      else if (isTranspose(op, {0, 2, 3, 1}))
-        original = channelsFirstSource(input);
-      if (original && original.getType() == op.getResultTypes()[0]) {
-        rewriter.replaceOp(op, original);
-        return success();
-      }
-    }
-    return failure();
+    if (op.getNumDpsInputs() != 1)
+      return failure();
+    Value input = op.getDpsInputs()[0];
+    Value original;
+    if (isTranspose(op, {0, 3, 1, 2}))
+      original = channelsLastSource(input);
+    else if (isTranspose(op, {0, 2, 3, 1}))
+      original = channelsFirstSource(input);
+    if (!original || original.getType() != op.getResultTypes()[0])
+      return failure();
+    rewriter.replaceOp(op, original);
+    return success();
   }
 };
 
@@ -347,13 +349,12 @@ struct LoopCarriesChannelsLast : OpRewritePattern<scf::ForOp> {
 LogicalResult propagateChannelsLast(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
   RewritePatternSet patterns(ctx);
-  patterns.add<ElementwiseRunsChannelsLast, PadRunsChannelsLast,
-               PoolRunsChannelsLast<linalg::PoolingNchwMaxOp,
-                                    linalg::PoolingNhwcMaxOp>,
-               PoolRunsChannelsLast<linalg::PoolingNchwSumOp,
-                                    linalg::PoolingNhwcSumOp>,
-               LaneConvReadsChannelsLast, TransposeBackFolds,
-               LoopCarriesChannelsLast>(ctx);
+  patterns.add<
+      ElementwiseRunsChannelsLast, PadRunsChannelsLast,
+      PoolRunsChannelsLast<linalg::PoolingNchwMaxOp, linalg::PoolingNhwcMaxOp>,
+      PoolRunsChannelsLast<linalg::PoolingNchwSumOp, linalg::PoolingNhwcSumOp>,
+      LaneConvReadsChannelsLast, TransposeBackFolds, LoopCarriesChannelsLast>(
+      ctx);
   GreedyRewriteConfig config;
   config.enableFolding(false);
   config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
