@@ -1115,9 +1115,10 @@ struct CpuTileAndFusePass
       return op->emitError("cnn-cpu-tile-and-fuse: could not tile for registers");
     rewriter.replaceOp(op, result->replacements);
     // A step that does not divide its range: the last, partial step
-    // peeled off, so that both loops' steps have static shapes.
-    // (Nothing to peel, where it divides.)
-    for (LoopLikeOpInterface loop : result->loops)
+    // peeled off, so that both loops' steps have static shapes. (Nothing
+    // to peel where it divides.) Innermost first: an outer loop's partial
+    // step then copies inner loops already peeled.
+    for (LoopLikeOpInterface loop : llvm::reverse(result->loops))
       if (auto forOp = dyn_cast<scf::ForOp>(loop.getOperation())) {
         scf::ForOp partial;
         (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);

@@ -110,3 +110,29 @@ func.func @lane_conv(%x: tensor<?x32x14x14xf32>, %w: tensor<32x32x3x3xf32>) -> (
   } -> tensor<?x32x14x14xf32>
   return %centred, %sum : tensor<?x32x14x14xf32>, tensor<32x16x16xf32>
 }
+
+// A 7x7 image and AVX2's 2 x 3 x 16 tile divide neither way: the rows'
+// last step (1 row) and the columns' (1 column) are peeled, the columns
+// first, so the last row's step has its own peeled column: four static
+// step shapes, none left with a dynamic size.
+// AVX2-LABEL: func.func @peeled_both_ways
+// AVX2-NOT:     affine.min
+// AVX2:         scf.for %{{.+}} = %c0 to %c6 step %c2
+// AVX2:           scf.for %{{.+}} = %c0 to %c6 step %c3
+// AVX2:             outs(%{{.+}} : tensor<1x2x3x16xf32>)
+// AVX2:           outs(%{{.+}} : tensor<1x2x1x16xf32>)
+// AVX2:         scf.for %{{.+}} = %c0 to %c6 step %c3
+// AVX2:           outs(%{{.+}} : tensor<1x1x3x16xf32>)
+// AVX2:         outs(%{{.+}} : tensor<1x1x1x16xf32>)
+// AVX2-NOT:     affine.min
+// AVX2:         return
+func.func @peeled_both_ways(%x: tensor<?x16x9x9xf32>, %w: tensor<16x16x3x3xf32>) -> tensor<?x16x7x7xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x16x9x9xf32>
+  %e = tensor.empty(%n) : tensor<?x16x7x7xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x16x7x7xf32>) -> tensor<?x16x7x7xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x16x9x9xf32>, tensor<16x16x3x3xf32>) outs(%z : tensor<?x16x7x7xf32>) -> tensor<?x16x7x7xf32>
+  return %y : tensor<?x16x7x7xf32>
+}
