@@ -284,18 +284,21 @@ bool reachesChannelsLast(Value v, Value arg, DenseMap<Value, bool> &known) {
   if (auto it = known.find(v); it != known.end())
     return it->second;
   known[v] = false; // cycles (none in SSA outside loops) end here
-  auto reaches = [&](Value u) { return reachesChannelsLast(u, arg, known); };
-  bool result = false;
   Operation *def = v.getDefiningOp();
-  if (def && def->getNumResults() == 1 && !transposeMayMoveBelow(def))
-    return known[v] = false;
-  if (auto pad = dyn_cast_or_null<tensor::PadOp>(def))
+  if (!def || def->getNumResults() != 1 || !transposeMayMoveBelow(def))
+    return false;
+  auto reaches = [&](Value u) { return reachesChannelsLast(u, arg, known); };
+  auto poolReaches = [&](auto pool) {
+    return poolFits(pool) && reaches(pool.getInputs()[0]);
+  };
+  bool result = false;
+  if (auto pad = dyn_cast<tensor::PadOp>(def))
     result = padFits(pad) && reaches(pad.getSource());
-  else if (auto pool = dyn_cast_or_null<linalg::PoolingNchwMaxOp>(def))
-    result = poolFits(pool) && reaches(pool.getInputs()[0]);
-  else if (auto pool = dyn_cast_or_null<linalg::PoolingNchwSumOp>(def))
-    result = poolFits(pool) && reaches(pool.getInputs()[0]);
-  else if (auto generic = dyn_cast_or_null<linalg::GenericOp>(def))
+  else if (auto pool = dyn_cast<linalg::PoolingNchwMaxOp>(def))
+    result = poolReaches(pool);
+  else if (auto pool = dyn_cast<linalg::PoolingNchwSumOp>(def))
+    result = poolReaches(pool);
+  else if (auto generic = dyn_cast<linalg::GenericOp>(def))
     result = elementwiseFits(generic, reaches);
   return known[v] = result;
 }

@@ -288,6 +288,9 @@ public:
     auto steps = [](int64_t range, int64_t tile) {
       return (range + tile - 1) / tile;
     };
+    // Accumulator registers of the whole output, for the average per step.
+    double vectors = double(rowsRange * columnsRange * channels) /
+                     double(budget.lanes);
     std::optional<Tile> chosen;
     for (int64_t k = 1; k <= kMaxLaneConvLaneRegisters; k *= 2) {
       if (ShapedType::isDynamic(rowsRange) ||
@@ -302,8 +305,6 @@ public:
            ++rows) {
         int64_t columns =
             std::min(std::max<int64_t>(1, positions / rows), columnsRange);
-        double vectors = double(rowsRange * columnsRange * channels) /
-                         double(budget.lanes);
         double stepCount = double(steps(rowsRange, rows) *
                                   steps(columnsRange, columns) *
                                   (channels / (k * budget.lanes)));
