@@ -61,6 +61,10 @@ constexpr int64_t kCopyPieceRegisters = 4;
 /// Width of a batch contraction's register tile, in vector registers.
 constexpr int64_t kBatchLaneRegisters = 2;
 
+/// Most accumulators of a batch contraction's register tile, as a share of
+/// the vector registers (12 of AVX2's 16); the rest hold its operands.
+constexpr double kMaxBatchAccumulatorShare = 0.75;
+
 /// Fewest broadcast rows (the other channel count) for a weight gradient
 /// with channels as the lane: fewer leave the register tile too thin.
 constexpr int64_t kMinWeightGradRows = 8;
@@ -430,7 +434,91 @@ private:
                         ? 1
                         : channelTileFor(ranges[rows], budget.batchRows);
     }
+    if (numParallel >= 3)
+      widenOverOuterDim(op, parallelDims, sizes);
     return sizes;
+  }
+
+  /// A batch contraction whose rows are few (a column-lane weight
+  /// gradient's 1 or 3 input channels: 2 accumulators of 16 registers,
+  /// two loads an FMA) takes more rows from its outer dimension (the
+  /// output channels), where that dimension is a plain index of every
+  /// operand that reads it: of the tiles of at most kMaxBatchAccumulatorShare
+  /// of the registers as accumulators, the fewest loads per FMA, then the most
+  /// accumulators, then the widest lane. (An operand reads one vector per lane
+  /// register and row of its own: x once per input channel, dy once per output
+  /// channel.) The threads then step the outer dimension by as many.
+  void widenOverOuterDim(linalg::LinalgOp op, ArrayRef<unsigned> parallelDims,
+                         SmallVectorImpl<int64_t> &sizes) const {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    unsigned outer = parallelDims.front();
+    unsigned rowDim = parallelDims[parallelDims.size() - 2];
+    unsigned laneDim = parallelDims.back();
+    if (ShapedType::isDynamic(ranges[outer]) ||
+        ShapedType::isDynamic(ranges[rowDim]) ||
+        ShapedType::isDynamic(ranges[laneDim]) ||
+        ranges[laneDim] % budget.lanes != 0)
+      return;
+    // Which dims each input reads; the outer one only as a plain index.
+    SmallVector<std::array<bool, 3>> reads;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      std::array<bool, 3> uses{false, false, false};
+      for (AffineExpr e : op.getMatchingIndexingMap(input).getResults()) {
+        if (e.isFunctionOfDim(outer) && !isa<AffineDimExpr>(e))
+          return;
+        std::array<unsigned, 3> dims{outer, rowDim, laneDim};
+        for (int i = 0; i < 3; ++i)
+          uses[i] = uses[i] || e.isFunctionOfDim(dims[i]);
+      }
+      reads.push_back(uses);
+    }
+    auto maxAccumulators =
+        int64_t(double(budget.registers) * kMaxBatchAccumulatorShare);
+    auto loadsPerFma = [&](int64_t outerRows, int64_t rows,
+                           int64_t laneRegisters) {
+      int64_t loads = 0;
+      for (auto [readsOuter, readsRows, readsLane] : reads)
+        loads += (readsOuter ? outerRows : 1) * (readsRows ? rows : 1) *
+                 (readsLane ? laneRegisters : 1);
+      return double(loads) / double(outerRows * rows * laneRegisters);
+    };
+    // Widened only where that loads less per FMA (a sum's every
+    // accumulator reads a vector of its own, however it is tiled).
+    int64_t bestOuter = sizes[outer], bestRows = sizes[rowDim],
+            bestLane = sizes[laneDim];
+    double bestLoads =
+        loadsPerFma(1, bestRows, std::max<int64_t>(1, bestLane / budget.lanes));
+    int64_t bestAccumulators = 0;
+    for (int64_t laneRegisters = 1; laneRegisters <= kBatchLaneRegisters;
+         ++laneRegisters) {
+      int64_t lane = laneRegisters * budget.lanes;
+      if (ranges[laneDim] % lane != 0)
+        continue;
+      for (int64_t rows = 1; rows <= std::min(ranges[rowDim], budget.batchRows);
+           ++rows)
+        for (int64_t outerRows = 1; outerRows <= ranges[outer]; ++outerRows) {
+          if (ranges[rowDim] % rows != 0 || ranges[outer] % outerRows != 0)
+            continue;
+          int64_t accumulators = outerRows * rows * laneRegisters;
+          if (accumulators > maxAccumulators)
+            continue;
+          double perFma = loadsPerFma(outerRows, rows, laneRegisters);
+          bool better =
+              perFma < bestLoads ||
+              (perFma == bestLoads && bestAccumulators > 0 &&
+               (accumulators > bestAccumulators ||
+                (accumulators == bestAccumulators && lane > bestLane)));
+          if (better) {
+            bestOuter = outerRows, bestRows = rows, bestLane = lane;
+            bestLoads = perFma, bestAccumulators = accumulators;
+          }
+        }
+    }
+    if (bestOuter == 1)
+      return;
+    sizes[outer] = bestOuter;
+    sizes[rowDim] = bestRows;
+    sizes[laneDim] = bestLane;
   }
 
   /// The loop order of a batch contraction's register tiles: the sample

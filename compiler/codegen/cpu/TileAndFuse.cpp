@@ -14,8 +14,10 @@
 //     loss's mean) ends a stage, and what reads its result runs in the
 //     next. Those ops, and those with no batch at all (a batchnorm folded
 //     into a filter, a filter's layout), are spread over the threads by
-//     their own outer dimension (scf.forall), their single-use producers
-//     fused;
+//     their own outer dimension (scf.forall; a step of several where a
+//     batch contraction's register tile spans them), their single-use
+//     producers fused, except one every step would read whole (a weight
+//     gradient's padded input, padded image by image in a stage instead);
 //  2. inside, every chain (now one image) is tiled again with scf.for, by
 //     the tiles the CPU strategy chose (output channels x output rows),
 //     producers fused except pads (fusing a pad would recompute the halo
@@ -178,6 +180,19 @@ bool isFusableProducer(Operation *op, int level) {
   if (isBatchContraction(user) && classify(op) == Kind::Elementwise)
     return false;
   return isTileable(op) || classify(op) == Kind::Fill;
+}
+
+/// Whether `slice` takes all of its source: no offset, every size whole.
+bool isWholeTensor(tensor::ExtractSliceOp slice) {
+  RankedTensorType source = slice.getSourceType();
+  if (!slice.hasUnitStride() || !slice.getOffsets().empty() ||
+      llvm::any_of(slice.getStaticOffsets(),
+                   [](int64_t offset) { return offset != 0; }))
+    return false;
+  for (auto [size, dim] : llvm::zip(slice.getStaticSizes(), source.getShape()))
+    if (size != dim && !ShapedType::isDynamic(dim))
+      return false;
+  return true;
 }
 
 /// Gives every use of a shared fill or pad of `block` a copy of its own (with
@@ -570,12 +585,18 @@ SmallVector<Operation *> blockDefsOf(Operation *op, Block &block) {
   return defs;
 }
 
-/// A per-image op cheap to make again (an empty image, its fill, a pad):
-/// one copy for each op that reads it, made in that op's stage, or fused
-/// into it where it needs the whole batch (a weight gradient's padded
-/// input), rather than once and kept for the whole batch.
+/// A per-image op cheap to make again (an empty image, its fill, a pad, a
+/// reshape): one copy for each op that reads it, made in that op's stage,
+/// rather than once and kept for the whole batch. Where the reader needs
+/// the whole batch, an empty or a fill is fused into it and a reshape
+/// views the whole batch; a pad (a weight gradient's padded input) is
+/// made image by image in the stage its source is ready: fused, every
+/// tile of the reader's would pad the whole batch again. (A reshape in
+/// its source's stage would make the stage's result the reshaped image,
+/// which its producer cannot write in place: a copy of every image.)
 bool isMadePerReader(Operation *op) {
-  if (isa<tensor::EmptyOp, tensor::PadOp>(op))
+  if (isa<tensor::EmptyOp, tensor::PadOp, tensor::ExpandShapeOp,
+          tensor::CollapseShapeOp>(op))
     return true;
   auto fill = dyn_cast<linalg::FillOp>(op);
   return fill && fill.getOutputs()[0].getDefiningOp<tensor::EmptyOp>();
@@ -827,8 +848,9 @@ sliceBatch(RewriterBase &rewriter, Block &block, bool parallel) {
       if (sliced)
         stages = std::max(stages, l + 1);
     }
-    // What is made per reader joins its reader's stage, or is not sliced
-    // where its reader does not run image by image.
+    // What is made per reader joins its reader's stage; where its reader
+    // does not run image by image, a pad keeps its own stage and the rest
+    // are not sliced.
     for (Operation &op : llvm::reverse(block)) {
       if (!perImage.contains(&op) || !isMadePerReader(&op))
         continue;
@@ -840,7 +862,7 @@ sliceBatch(RewriterBase &rewriter, Block &block, bool parallel) {
           **op.getResult(0).getUsers().begin());
       if (op.getResult(0).hasOneUse() && user && perImage.contains(user))
         level[&op] = level[user];
-      else
+      else if (!isa<tensor::PadOp>(op) || !op.getResult(0).hasOneUse())
         perImage.erase(&op), again = true;
     }
     SmallVector<bool> hasLinalg(stages, false);
@@ -996,13 +1018,41 @@ struct CpuTileAndFusePass
         return signalPassFailure();
   }
 
+  /// A level-1 step of `op`'s outer dimension: one, or a batch
+  /// contraction's register rows where its register tile spans several
+  /// steps of an outer dimension of its own (a column-lane weight
+  /// gradient's output channels; a sum over two dimensions has its rows
+  /// there, one per step, for the threads), in the contraction and in a
+  /// consumer that reads it along the same outer dimension (the lane sum's
+  /// sum of columns, into which it is fused).
+  static int64_t outerStep(linalg::LinalgOp op) {
+    auto registerRows = [](Operation *o) -> int64_t {
+      cpu::ConfigAttr config = cpu::getConfig(o);
+      if (!config || !isBatchContraction(o) || !config.getRegisters() ||
+          cast<linalg::LinalgOp>(o).getNumParallelLoops() < 3)
+        return 1;
+      return std::max<int64_t>(1, config.getRegisters()[0]);
+    };
+    if (int64_t rows = registerRows(op); rows > 1)
+      return rows;
+    AffineExpr d0 = getAffineDimExpr(0, op->getContext());
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      Operation *def = input->get().getDefiningOp();
+      AffineMap map = op.getMatchingIndexingMap(input);
+      if (def && map.getNumResults() > 0 && map.getResult(0) == d0)
+        if (int64_t rows = registerRows(def); rows > 1)
+          return rows;
+    }
+    return 1;
+  }
+
   /// Tile sizes of `op` at `level` (1: one step of its outer dimension,
   /// the threads' share; 2: the strategy's tiles inside one image).
   SmallVector<int64_t> tileSizesFor(Operation *op, int level) {
     auto linalgOp = cast<linalg::LinalgOp>(op);
     SmallVector<int64_t> sizes(linalgOp.getNumLoops(), 0);
     if (level == 1) {
-      sizes[0] = 1;
+      sizes[0] = outerStep(linalgOp);
       return sizes;
     }
     if (cpu::ConfigAttr config = cpu::getConfig(op))
@@ -1056,9 +1106,12 @@ struct CpuTileAndFusePass
         }
       }
       options.setFusionControlFn(
-          [&fusable](tensor::ExtractSliceOp, OpResult producer, bool)
+          [&fusable](tensor::ExtractSliceOp slice, OpResult producer, bool)
               -> std::optional<scf::SCFTileAndFuseOptions::ControlFnResult> {
-            if (!fusable.contains(producer.getOwner()))
+            // Every tile reading the whole of it: fused, it would be
+            // computed again per tile (a weight gradient's padded input,
+            // where no stage pads it image by image).
+            if (!fusable.contains(producer.getOwner()) || isWholeTensor(slice))
               return std::nullopt;
             return scf::SCFTileAndFuseOptions::ControlFnResult{};
           });

@@ -1,4 +1,4 @@
-// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s
+// RUN: cnnc-opt %s -split-input-file --cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s
 
 // A function that cannot run image by image as a whole is sliced in
 // stages: a sum over the whole batch ends stage 0, and what reads it runs
@@ -86,4 +86,54 @@ func.func @stages(%x: tensor<?x8x4x4xf32>, %labels: tensor<?xi32>) -> (tensor<?x
     linalg.yield %f : f32
   } -> tensor<?x8x4x4xf32>
   return %l, %k : tensor<?x8x4x4xf32>, tensor<?x8x4x4xf32>
+}
+
+// -----
+
+// A reshape of a stage-0 value that stage 1 reads (a max-pool gradient's
+// view of its input as windows) is made in stage 1, on each image's slice:
+// stage 0 keeps the image as its producer wrote it. Made in stage 0, the
+// stage's result would be the reshaped image, a copy of every image.
+// CHECK-LABEL: func.func @reshape_in_reader_stage
+// CHECK:         %[[STAGE0:.+]] = scf.forall (%{{.+}}) in (%{{.+}}) shared_outs({{.*}}) -> (tensor<?x8x4x4xf32>)
+// CHECK-NOT:       tensor.expand_shape
+// CHECK:           math.tanh
+// CHECK:         scf.forall (%{{.+}}) in (8)
+// CHECK:         scf.forall (%[[I:.+]]) in (%{{.+}}) shared_outs({{.*}}) -> (tensor<?x8x2x2x2x2xf32>)
+// CHECK:           %[[IMAGE:.+]] = tensor.extract_slice %[[STAGE0]][%[[I]], 0, 0, 0] [1, 8, 4, 4]
+// CHECK:           tensor.expand_shape %[[IMAGE]] {{.*}} into tensor<1x8x2x2x2x2xf32>
+// CHECK:           arith.subf
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#sumin = affine_map<(c, n, h, w) -> (n, c, h, w)>
+#sumout = affine_map<(c, n, h, w) -> (c)>
+#win = affine_map<(n, c, h, i, w, j) -> (n, c, h, i, w, j)>
+#chan6 = affine_map<(n, c, h, i, w, j) -> (c)>
+func.func @reshape_in_reader_stage(%x: tensor<?x8x4x4xf32>) -> tensor<?x8x2x2x2x2xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x8x4x4xf32>
+  %e0 = tensor.empty(%n) : tensor<?x8x4x4xf32>
+  %t = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<?x8x4x4xf32>) outs(%e0 : tensor<?x8x4x4xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = math.tanh %v : f32
+    linalg.yield %r : f32
+  } -> tensor<?x8x4x4xf32>
+  %e8 = tensor.empty() : tensor<8xf32>
+  %z8 = linalg.fill ins(%zero : f32) outs(%e8 : tensor<8xf32>) -> tensor<8xf32>
+  %s = linalg.generic {indexing_maps = [#sumin, #sumout], iterator_types = ["parallel", "reduction", "reduction", "reduction"]}
+      ins(%t : tensor<?x8x4x4xf32>) outs(%z8 : tensor<8xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.addf %v, %o : f32
+    linalg.yield %r : f32
+  } -> tensor<8xf32>
+  %w = tensor.expand_shape %t [[0], [1], [2, 3], [4, 5]] output_shape [%n, 8, 2, 2, 2, 2] : tensor<?x8x4x4xf32> into tensor<?x8x2x2x2x2xf32>
+  %e1 = tensor.empty(%n) : tensor<?x8x2x2x2x2xf32>
+  %d = linalg.generic {indexing_maps = [#win, #chan6, #win], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "parallel"]}
+      ins(%w, %s : tensor<?x8x2x2x2x2xf32>, tensor<8xf32>) outs(%e1 : tensor<?x8x2x2x2x2xf32>) {
+  ^bb0(%v: f32, %m: f32, %o: f32):
+    %r = arith.subf %v, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<?x8x2x2x2x2xf32>
+  return %d : tensor<?x8x2x2x2x2xf32>
 }

@@ -6,9 +6,11 @@
 // copy to NCHW), beside two batch-wide sums, so that the function is
 // sliced image by image in two stages, and a pad that the conv and a sum
 // read.
-//  - the shared pad is cloned into each reader's loop: no pad runs over
-//    the whole batch outside every loop (it would, on one thread), and
-//    the padded batch is never materialised;
+//  - the shared pad is cloned, one per reader, each padded image by image
+//    in stage 0: no pad runs over the whole batch outside every loop (it
+//    would, on one thread); the conv's is read in the loop, the sum's is
+//    kept for the sum (fused into the sum's loop, the whole batch would
+//    be padded again for each of its 32 steps);
 //  - stage 0: the conv is in the loop over the images, but not fused into
 //    its layout copy's channel x row tiles; its register tile is 7 output
 //    columns x 32 output channels (14 accumulator registers), one input
@@ -17,13 +19,14 @@
 //    input channel innermost, and the last 2 of the 14 columns peeled
 //    off as a 2 x 2 x 16 step;
 //  - the conv's sum over the batch, then stage 1: what reads that sum;
-//  - the sum of the padded input reads only the input, and only the
-//    return reads it: it goes last, spread over its 32 channels.
+//  - the sum of the padded input reads only the padded images, and only
+//    the return reads it: it goes last, spread over its 32 channels.
 
 // CHECK-LABEL: func.func @lane_conv
 // CHECK-NOT:   tensor.pad
-// CHECK:       scf.forall (%{{.+}}) in (%{{.+}}) shared_outs
+// CHECK:       %[[STAGE0:.+]]:3 = scf.forall (%{{.+}}) in (%{{.+}}) shared_outs
 // CHECK:         tensor.pad
+// CHECK:         %[[PADDED:.+]] = tensor.pad
 // CHECK:         linalg.fill {{.*}} -> tensor<1x14x14x32xf32>
 // CHECK:         scf.for %{{.+}} = %c0 to %c14 step %c1
 // CHECK:           scf.for %{{.+}} = %c0 to %c14 step %c7
@@ -35,12 +38,14 @@
 // CHECK:           scf.for %{{.+}} = %c0 to %c14 step %c1
 // CHECK-NOT:         scf.for
 // CHECK:             linalg.generic {{.*}} ins(%{{.+}} : tensor<1x1x14x8xf32>) outs(%{{.+}} : tensor<1x8x1x14xf32>)
+// CHECK:         tensor.parallel_insert_slice %[[PADDED]]
 // CHECK:       scf.forall (%{{.+}}) in (32) shared_outs({{.+}}) -> (tensor<32xf32>)
 // CHECK-NOT:     tensor.pad
 // CHECK:       scf.forall (%{{.+}}) in (%{{.+}}) shared_outs({{.+}}) -> (tensor<?x32x14x14xf32>)
 // CHECK:         arith.subf
 // CHECK:       scf.forall (%{{.+}}) in (32) shared_outs({{.+}}) -> (tensor<32x16x16xf32>)
-// CHECK:         tensor.pad
+// CHECK-NOT:     tensor.pad
+// CHECK:         tensor.extract_slice %[[STAGE0]]#0
 // CHECK-NOT:   scf.forall (
 // CHECK:       return
 
