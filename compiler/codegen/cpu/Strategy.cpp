@@ -528,14 +528,32 @@ private:
   /// sample's tensors (tens of KB) from cache, where with the sample inside
   /// each tile would stream the whole batch from memory; the price, an
   /// accumulator tile loaded and stored once per sample, is small.
+  /// A weight gradient over image rows and columns with several parallel
+  /// loops (channels-last, [F/r, KH, KW, r, C]) also takes the image rows
+  /// outside all but the first parallel loop (the threads'): one row of dy
+  /// and the KH rows of x it meets stay in the L1 cache while every tile
+  /// passes over them, where each tile would stream the whole sample (57 KB
+  /// at 32 channels and 16 x 16) from L2. The accumulators, loaded and
+  /// stored once per row, stay in L1 (NetResDeep's step: 4% faster on one
+  /// Zen 3 thread).
   SmallVector<int64_t> batchOuterOrder(linalg::LinalgOp op) const {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
-    SmallVector<int64_t> order, rest;
+    SmallVector<int64_t> order, parallel, reductions;
     for (auto [d, range] : llvm::enumerate(ranges))
-      (isReduction(iters[d]) && ShapedType::isDynamic(range) ? order : rest)
+      (isReduction(iters[d]) && ShapedType::isDynamic(range)
+           ? order
+           : (isReduction(iters[d]) ? reductions : parallel))
           .push_back(int64_t(d));
-    order.append(rest);
+    if (reductions.size() >= 2 && parallel.size() >= 3) {
+      order.push_back(parallel.front());
+      order.append(reductions.begin(), reductions.end() - 1);
+      order.append(parallel.begin() + 1, parallel.end());
+      order.push_back(reductions.back());
+      return order;
+    }
+    order.append(parallel);
+    order.append(reductions);
     return order;
   }
 

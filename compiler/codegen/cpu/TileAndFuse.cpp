@@ -620,11 +620,35 @@ Operation *buildImageLoop(RewriterBase &rewriter,
 
   Location loc = sliced.back()->getLoc();
   Value batch = tensor::DimOp::create(rewriter, loc, batchSource, 0);
+  // A root computed in place over a batched tensor from outside (a
+  // repeated block's result written over its carried input) keeps it as
+  // the loop's output, its images sliced from the loop's; a fresh tensor
+  // would leave the result in the input's buffer, copied out every step.
   SmallVector<Value> outs;
-  for (Value root : roots)
-    outs.push_back(tensor::EmptyOp::create(
-        rewriter, loc, cast<RankedTensorType>(root.getType()),
-        ValueRange{batch}));
+  SmallVector<Value> inPlace(roots.size());
+  for (auto [i, root] : llvm::enumerate(roots)) {
+    auto linalgOp = root.getDefiningOp<linalg::LinalgOp>();
+    OpOperand *tied =
+        linalgOp ? linalgOp.getTiedOpOperand(cast<OpResult>(root)) : nullptr;
+    Value init = tied && linalgOp.payloadUsesValueFromOperand(tied)
+                     ? tied->get()
+                     : Value();
+    bool fromOutside =
+        init && isBatched(init) && !sliced.contains(init.getDefiningOp()) &&
+        !llvm::is_contained(inPlace, init) &&
+        llvm::none_of(init.getUsers(), [&](Operation *user) {
+          Operation *top = root.getParentBlock()->findAncestorOpInBlock(*user);
+          return top && top != user && sliced.contains(top);
+        });
+    if (fromOutside)
+      inPlace[i] = init;
+    outs.push_back(fromOutside ? init
+                               : tensor::EmptyOp::create(
+                                     rewriter, loc,
+                                     cast<RankedTensorType>(root.getType()),
+                                     ValueRange{batch})
+                                     .getResult());
+  }
 
   // One image's slice of `full` (batched) at image `iv`.
   auto imageSlice = [&](OpBuilder &b, Value full, Value iv) -> Value {
@@ -690,8 +714,11 @@ Operation *buildImageLoop(RewriterBase &rewriter,
     map.map(op->getResults(), image->getResults());
   };
   // The sliced ops for image `iv`, in order; returns the roots' images.
-  auto buildBody = [&](OpBuilder &b, Value iv) {
+  auto buildBody = [&](OpBuilder &b, Value iv, ValueRange loopOuts) {
     IRMapping map;
+    for (auto [init, out] : llvm::zip(inPlace, loopOuts))
+      if (init)
+        map.map(init, imageSlice(b, out, iv));
     for (Operation *op : sliced)
       cloneForImage(b, op, map, iv);
     return llvm::map_to_vector(roots,
@@ -715,7 +742,7 @@ Operation *buildImageLoop(RewriterBase &rewriter,
         rewriter, loc, ArrayRef<OpFoldResult>{batch}, outs, std::nullopt);
     OpBuilder b = OpBuilder::atBlockBegin(forall.getBody());
     Value iv = forall.getInductionVars()[0];
-    SmallVector<Value> images = buildBody(b, iv);
+    SmallVector<Value> images = buildBody(b, iv, forall.getRegionIterArgs());
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     for (auto [image, out] : llvm::zip(images, forall.getRegionIterArgs())) {
       auto [offsets, sizes, strides] = placeOf(b, image, iv);
@@ -730,7 +757,7 @@ Operation *buildImageLoop(RewriterBase &rewriter,
     auto forOp = scf::ForOp::create(
         rewriter, loc, zero, batch, one, outs,
         [&](OpBuilder &b, Location, Value iv, ValueRange iterArgs) {
-          SmallVector<Value> images = buildBody(b, iv);
+          SmallVector<Value> images = buildBody(b, iv, iterArgs);
           SmallVector<Value> yielded;
           for (auto [image, out] : llvm::zip(images, iterArgs)) {
             auto [offsets, sizes, strides] = placeOf(b, image, iv);

@@ -26,7 +26,9 @@
 // AVX2-DAG: #[[DY:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6, d7) -> (d5, d6, d7, d0 * 4 + d3)>
 // AVX2-LABEL: func.func @input_channel_lanes
 // AVX2: linalg.fill {{.*}} -> tensor<8x3x3x4x16xf32>
-// AVX2: linalg.generic {{.*}}kind = "batch_contraction", registers = [1, 1, 1, 4, 16, 1, 1, 1], order = [5, 0, 1, 2, 3, 4, 6, 7]
+// The sample, then the first row block (the threads'), then the image rows
+// outside the other tile loops, the columns innermost.
+// AVX2: linalg.generic {{.*}}kind = "batch_contraction", registers = [1, 1, 1, 4, 16, 1, 1, 1], order = [5, 0, 6, 1, 2, 3, 4, 7]
 module attributes {cnn.mode = "train"} {
 func.func @input_channel_lanes(%x: tensor<?x16x6x6xf32>, %dy: tensor<?x32x6x6xf32>) -> tensor<32x16x3x3xf32> {
   %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x16x6x6xf32>, tensor<?x32x6x6xf32>) -> tensor<32x16x3x3xf32>
