@@ -105,14 +105,16 @@ func.func @batch_sum(%x: tensor<?x4x16x32xf32>) -> tensor<4x16x32xf32> {
 // A linear layer's contractions: one step multiplies at most four vector
 // registers of elements (64 with AVX-512, 32 with AVX2) and sums them into its
 // outputs, whatever the layer's size. The forward (n, o | k) steps through
-// k = 144 in 48 (AVX-512) or 24 (AVX2); the input gradient (n, k | o)
-// keeps o = 32 whole and takes 2 (AVX-512) or 1 (AVX2) of its outputs per
-// step.
+// k = 144 in 48 (AVX-512) or 24 (AVX2). The input gradient (n, k | o)
+// reads w[o, k] along its output k, the reduction o strided: its step runs
+// along k instead (48 or 24 outputs, each a vector of w times one
+// broadcast dy), one o at a time; along o, every w element would be
+// gathered.
 // CHECK-LABEL:  func.func @linear_steps
 // AVX512:       cnn_cpu.config = #cnn_cpu.config<kind = "contraction", registers = [1, 1, 48]>
-// AVX512:       cnn_cpu.config = #cnn_cpu.config<kind = "contraction", registers = [1, 2, 0]>
+// AVX512:       cnn_cpu.config = #cnn_cpu.config<kind = "contraction", registers = [1, 48, 1]>
 // AVX2:         cnn_cpu.config = #cnn_cpu.config<kind = "contraction", registers = [1, 1, 24]>
-// AVX2:         cnn_cpu.config = #cnn_cpu.config<kind = "contraction", registers = [1, 1, 0]>
+// AVX2:         cnn_cpu.config = #cnn_cpu.config<kind = "contraction", registers = [1, 24, 1]>
 func.func @linear_steps(%x: tensor<?x144xf32>, %w: tensor<32x144xf32>, %dy: tensor<?x32xf32>) -> (tensor<?x32xf32>, tensor<?x144xf32>) {
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f32
