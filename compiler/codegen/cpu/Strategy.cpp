@@ -393,29 +393,33 @@ private:
       full = true;
       return tile;
     };
-    int64_t d = ranges.size() - 1;
-    int64_t innermostOutput = d;
+    int64_t last = ranges.size() - 1;
+    int64_t innermostOutput = last;
     while (innermostOutput >= 0 && isReduction(iters[innermostOutput]))
       --innermostOutput;
-    for (int64_t r = d; r > innermostOutput; --r)
+    for (int64_t r = last; r > innermostOutput; --r)
       if (ShapedType::isDynamic(ranges[r]))
         return {};
+    auto fitReductions = [&] {
+      for (int64_t r = last; r > innermostOutput; --r)
+        sizes[r] = fit(ranges[r]);
+    };
+    // The outputs of one step, innermost first.
+    auto fitOutputs = [&] {
+      for (int64_t o = innermostOutput; o >= 0; --o)
+        sizes[o] = fit(ranges[o]);
+    };
     if (readsReductionAcrossOutputs(op, innermostOutput)) {
       // The outputs first: the vectors run along them, one reduction step
       // at a time (each a broadcast of the other operand).
-      for (int64_t o = innermostOutput; o >= 0; --o)
-        sizes[o] = fit(ranges[o]);
+      fitOutputs();
       full = true;
-      for (int64_t r = d; r > innermostOutput; --r)
-        sizes[r] = fit(ranges[r]);
-      return sizes;
+      fitReductions();
+    } else {
+      fitReductions();
+      full = false;
+      fitOutputs();
     }
-    for (; d >= 0 && isReduction(iters[d]); --d)
-      sizes[d] = fit(ranges[d]);
-    // The outputs of one step, innermost first.
-    full = false;
-    for (; d >= 0; --d)
-      sizes[d] = fit(ranges[d]);
     return sizes;
   }
 

@@ -73,7 +73,9 @@ struct RepeatLowering : OpConversionPattern<RepeatOp> {
     // loop. Iteration k reads its input at slice k and writes its result at
     // k + 1, where the block's last op can compute it in place; carried
     // and stacked apart, every input would be copied into the stack.
+    // The two directions of that pairing; -1 where there is none.
     SmallVector<int> stackOfCarried(numCarried, -1);
+    SmallVector<int> carriedOfStack(numStacked, -1);
     if (!op.getReverse())
       for (unsigned j = 0; j < numStacked; ++j) {
         auto arg = dyn_cast<BlockArgument>(yield.getValues()[numCarried + j]);
@@ -81,12 +83,11 @@ struct RepeatLowering : OpConversionPattern<RepeatOp> {
             arg.getArgNumber() < 1 || arg.getArgNumber() > numCarried)
           continue;
         unsigned i = arg.getArgNumber() - 1;
-        if (stackOfCarried[i] < 0)
+        if (stackOfCarried[i] < 0) {
           stackOfCarried[i] = int(j);
+          carriedOfStack[j] = int(i);
+        }
       }
-    auto savesInput = [&](unsigned j) {
-      return llvm::is_contained(stackOfCarried, int(j));
-    };
 
     // The loop's iteration arguments: the carried values kept as such,
     // then the stacks (a dynamic dimension is the batch, the first carried
@@ -103,15 +104,14 @@ struct RepeatLowering : OpConversionPattern<RepeatOp> {
         batch = tensor::DimOp::create(rewriter, loc, adaptor.getInits().front(),
                                       0);
       SmallVector<int64_t> shape(type.getShape());
-      if (savesInput(j))
+      if (carriedOfStack[j] >= 0)
         shape[0] = count + 1;
       SmallVector<Value> dynamic(type.getNumDynamicDims(), batch);
       Value stack = tensor::EmptyOp::create(rewriter, loc, shape,
                                             type.getElementType(), dynamic);
-      for (unsigned i = 0; i < numCarried; ++i)
-        if (stackOfCarried[i] == int(j))
-          stack = fillSlice(rewriter, loc, adaptor.getInits()[i], stack,
-                            rewriter.getIndexAttr(0));
+      if (carriedOfStack[j] >= 0)
+        stack = fillSlice(rewriter, loc, adaptor.getInits()[carriedOfStack[j]],
+                          stack, rewriter.getIndexAttr(0));
       iterInits.push_back(stack);
     }
     auto loop = scf::ForOp::create(rewriter, loc, indexConstant(rewriter, loc, 0),
@@ -151,15 +151,12 @@ struct RepeatLowering : OpConversionPattern<RepeatOp> {
         next.push_back(values[i]);
     Value kNext = arith::AddIOp::create(rewriter, loc, k,
                                         indexConstant(rewriter, loc, 1));
-    for (unsigned j = 0; j < numStacked; ++j) {
-      auto carried = llvm::find(stackOfCarried, int(j));
+    for (unsigned j = 0; j < numStacked; ++j)
       next.push_back(
-          carried == stackOfCarried.end()
+          carriedOfStack[j] < 0
               ? fillSlice(rewriter, loc, values[numCarried + j], stacks[j], k)
-              : fillSlice(rewriter, loc,
-                          values[carried - stackOfCarried.begin()], stacks[j],
+              : fillSlice(rewriter, loc, values[carriedOfStack[j]], stacks[j],
                           kNext));
-    }
     rewriter.replaceOpWithNewOp<scf::YieldOp>(yield, next);
 
     // The op's results: a carried value kept in a stack is its last slice,
@@ -176,7 +173,7 @@ struct RepeatLowering : OpConversionPattern<RepeatOp> {
                            rewriter.getIndexAttr(count),
                            cast<RankedTensorType>(op.getInits()[i].getType())));
     for (auto [j, t] : llvm::enumerate(op.getStackedResults().getTypes())) {
-      if (!savesInput(j)) {
+      if (carriedOfStack[j] < 0) {
         results.push_back(loopStacks[j]);
         continue;
       }
