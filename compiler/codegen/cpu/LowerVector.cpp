@@ -19,6 +19,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/cpu/NarrowRows.h"
 #include "codegen/cpu/Passes.h"
 #include "codegen/cpu/Strategy.h"
 
@@ -374,6 +375,7 @@ struct CpuLowerVectorPass
       patterns.add<TransposeOfBroadcastToBroadcast,
                    SmallInnerReductionToShuffles>(ctx);
       patterns.add<TransposeBy4x4Blocks>(ctx, /*benefit=*/0);
+      cnnc::cpu::populateNarrowRowsPatterns(patterns);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }

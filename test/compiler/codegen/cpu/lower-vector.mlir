@@ -125,6 +125,73 @@ func.func @window_columns(%v: vector<4x3x2xf32>, %acc: vector<4x3xf32>) -> vecto
 
 // -----
 
+// A max-pool gradient over NCHW images: the 2x2 window's two columns are
+// the innermost vector dimension, contiguous with the windows of the row.
+// Every op runs on rows of 3 windows x 2 columns (vector<4x6>), read and
+// written through the memref with those two dims collapsed; the window's
+// maximum is spread over its columns by one shuffle per row, the column
+// index pattern is one shuffle too. No op is left on 2-float vectors.
+// CHECK-LABEL: func.func @window_rows
+//       CHECK:   %[[X:.+]] = memref.collapse_shape %{{.*}} {{\[}}[0], [1, 2]] : memref<4x3x2xf32, strided<[36, 2, 1], offset: ?>> into memref<4x6xf32, strided<[36, 1], offset: ?>>
+//       CHECK:   vector.load %[[X]][%{{.*}}, %{{.*}}] : memref<4x6xf32, strided<[36, 1], offset: ?>>, vector<6xf32>
+//       CHECK:   %[[M:.+]] = vector.load %{{.*}} : memref<4x3xf32, strided<[9, 1], offset: ?>>, vector<3xf32>
+//       CHECK:   vector.shuffle %[[M]], %[[M]] [0, 0, 1, 1, 2, 2] : vector<3xf32>, vector<3xf32>
+//       CHECK:   vector.shuffle %{{.*}}, %{{.*}} [0, 1, 0, 1, 0, 1] : vector<2xf32>, vector<2xf32>
+//       CHECK:   %[[EQ:.+]] = arith.cmpf oeq, %{{.*}}, %{{.*}} : vector<4x6xf32>
+//       CHECK:   arith.select %[[EQ]], %{{.*}}, %{{.*}} : vector<4x6xi1>, vector<4x6xf32>
+//       CHECK:   %[[OUT:.+]] = memref.collapse_shape %{{.*}} {{\[}}[0], [1, 2]]
+//       CHECK:   vector.store %{{.*}}, %[[OUT]][%{{.*}}, %{{.*}}] : memref<4x6xf32, strided<[36, 1], offset: ?>>, vector<6xf32>
+//   CHECK-NOT:   vector<4x3x2x
+//   CHECK-NOT:   vector<2xf32>, memref
+//       CHECK:   return
+func.func @window_rows(%x: memref<4x3x2xf32, strided<[36, 2, 1], offset: ?>>,
+                       %m: memref<4x3xf32, strided<[9, 1], offset: ?>>,
+                       %dy: memref<4x3xf32, strided<[9, 1], offset: ?>>,
+                       %out: memref<4x3x2xf32, strided<[36, 2, 1], offset: ?>>,
+                       %j: index) {
+  %pad = arith.constant 0.0 : f32
+  %zero = arith.constant dense<0.0> : vector<4x3x2xf32>
+  %c0 = arith.constant 0 : index
+  %xv = vector.transfer_read %x[%c0, %c0, %c0], %pad {in_bounds = [true, true, true]} : memref<4x3x2xf32, strided<[36, 2, 1], offset: ?>>, vector<4x3x2xf32>
+  %mv = vector.transfer_read %m[%c0, %c0], %pad {in_bounds = [true, true]} : memref<4x3xf32, strided<[9, 1], offset: ?>>, vector<4x3xf32>
+  %mb = vector.broadcast %mv : vector<4x3xf32> to vector<2x4x3xf32>
+  %mt = vector.transpose %mb, [1, 2, 0] : vector<2x4x3xf32> to vector<4x3x2xf32>
+  %dv = vector.transfer_read %dy[%c0, %c0], %pad {in_bounds = [true, true]} : memref<4x3xf32, strided<[9, 1], offset: ?>>, vector<4x3xf32>
+  %db = vector.broadcast %dv : vector<4x3xf32> to vector<2x4x3xf32>
+  %dt = vector.transpose %db, [1, 2, 0] : vector<2x4x3xf32> to vector<4x3x2xf32>
+  %step = vector.step : vector<2xindex>
+  %jb = vector.broadcast %j : index to vector<2xindex>
+  %col = arith.addi %jb, %step : vector<2xindex>
+  %coli = arith.index_cast %col : vector<2xindex> to vector<2xi32>
+  %colf = arith.sitofp %coli : vector<2xi32> to vector<2xf32>
+  %cb = vector.broadcast %colf : vector<2xf32> to vector<4x3x2xf32>
+  %eq = arith.cmpf oeq, %xv, %mt : vector<4x3x2xf32>
+  %g = arith.select %eq, %dt, %zero : vector<4x3x2xi1>, vector<4x3x2xf32>
+  %g2 = arith.addf %g, %cb : vector<4x3x2xf32>
+  vector.transfer_write %g2, %out[%c0, %c0, %c0] {in_bounds = [true, true, true]} : vector<4x3x2xf32>, memref<4x3x2xf32, strided<[36, 2, 1], offset: ?>>
+  return
+}
+
+// -----
+
+// The window's sum read from memory: each row's even and odd columns.
+// CHECK-LABEL: func.func @window_sums
+//   CHECK-NOT:   vector.reduction
+//       CHECK:   %[[ROW:.+]] = vector.load %{{.*}} : memref<4x6xf32, strided<[36, 1], offset: ?>>, vector<6xf32>
+//       CHECK:   vector.shuffle %[[ROW]], %[[ROW]] [0, 2, 4] : vector<6xf32>, vector<6xf32>
+//       CHECK:   vector.shuffle %[[ROW]], %[[ROW]] [1, 3, 5] : vector<6xf32>, vector<6xf32>
+//   CHECK-NOT:   vector.reduction
+//       CHECK:   return
+func.func @window_sums(%x: memref<4x3x2xf32, strided<[36, 2, 1], offset: ?>>, %acc: vector<4x3xf32>) -> vector<4x3xf32> {
+  %pad = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %xv = vector.transfer_read %x[%c0, %c0, %c0], %pad {in_bounds = [true, true, true]} : memref<4x3x2xf32, strided<[36, 2, 1], offset: ?>>, vector<4x3x2xf32>
+  %r = vector.multi_reduction <add>, %xv, %acc [2] : vector<4x3x2xf32> to vector<4x3xf32>
+  return %r : vector<4x3xf32>
+}
+
+// -----
+
 // A channel-lane conv step: each input value of the row is splat across
 // the output channels. The row is read as one scalar load per value (a
 // broadcast from memory after LLVM), not as a vector whose lanes are then
