@@ -64,6 +64,11 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   strategyOptions.cpu = options.cpu;
   strategyOptions.features = options.features;
   pm.addNestedPass<func::FuncOp>(cpu::createCpuStrategy(strategyOptions));
+  // Ops the strategy rewrote into the same form (a pooling and its
+  // gradient's maxima) become one before they are tiled apart: their
+  // sizes first resolved to the same values.
+  pm.addPass(memref::createResolveShapedTypeResultDimsPass());
+  pm.addPass(createCSEPass());
   CpuTileAndFuseOptions tileOptions;
   tileOptions.parallel = options.parallel;
   pm.addNestedPass<func::FuncOp>(createCpuTileAndFuse(tileOptions));
@@ -192,6 +197,7 @@ void registerCpuPipelineDialects(DialectRegistry &registry) {
 
 void registerCpuPipelinePasses() {
   registerCnncCpuPasses();
+  memref::registerResolveShapedTypeResultDimsPass(); // run after the strategy
   PassPipelineRegistration<CpuPipelineOptions>(
       "cnn-cpu-pipeline",
       "linalg on tensors to the LLVM dialect: fuse, tile, vectorize, "

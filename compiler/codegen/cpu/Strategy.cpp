@@ -13,12 +13,13 @@
 // (compiler/pipeline/TileAndFuse.cpp) only reads them.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/cpu/Strategy.h"
 #include "codegen/cpu/ChannelLaneConv.h"
 #include "codegen/cpu/ChannelsLastActivations.h"
 #include "codegen/cpu/FlatTensorOps.h"
 #include "codegen/cpu/LaneSums.h"
 #include "codegen/cpu/Passes.h"
-#include "codegen/cpu/Strategy.h"
+#include "codegen/cpu/PoolWindows.h"
 #include "codegen/cpu/TargetInfo.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -666,6 +667,13 @@ struct CpuStrategyPass
       if (op->removeAttr(kChannelsLastMark))
         setConfig(op, strategy.channelsLastConfig(op));
     });
+
+    // Max poolings left NCHW: reductions over their windows' rows.
+    SmallVector<linalg::PoolingNchwMaxOp> nchwPools;
+    func.walk(
+        [&](linalg::PoolingNchwMaxOp pool) { nchwPools.push_back(pool); });
+    for (linalg::PoolingNchwMaxOp pool : nchwPools)
+      rewriteAsWindowMaxima(rewriter, pool);
 
     // Sums over the batch and the image: split by image column.
     SmallVector<std::pair<linalg::GenericOp, unsigned>> sums;

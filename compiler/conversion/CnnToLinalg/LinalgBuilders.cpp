@@ -195,4 +195,53 @@ SmallVector<Value> channelSums(OpBuilder &b, Location loc, int64_t rank,
   return SmallVector<Value>(op.getResults());
 }
 
+Value poolWindows(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> kernel,
+                  Value batchSize) {
+  auto type = dyn_cast<RankedTensorType>(x.getType());
+  if (!type || type.getRank() != 4 || !type.isDynamicDim(0) ||
+      llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
+    return nullptr;
+  int64_t channels = type.getDimSize(1);
+  int64_t outH = type.getDimSize(2) / kernel[0];
+  int64_t outW = type.getDimSize(3) / kernel[1];
+  SmallVector<int64_t> covered{ShapedType::kDynamic, channels, outH * kernel[0],
+                               outW * kernel[1]};
+  OpFoldResult batch =
+      batchSize ? batchSize : tensor::DimOp::create(b, loc, x, 0).getResult();
+  Value xc = x;
+  if (covered[2] != type.getDimSize(2) || covered[3] != type.getDimSize(3)) {
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    xc = tensor::ExtractSliceOp::create(
+        b, loc, type.clone(covered), x,
+        ArrayRef<OpFoldResult>{zero, zero, zero, zero},
+        ArrayRef<OpFoldResult>{batch, b.getIndexAttr(channels),
+                               b.getIndexAttr(covered[2]),
+                               b.getIndexAttr(covered[3])},
+        ArrayRef<OpFoldResult>{one, one, one, one});
+  }
+  SmallVector<int64_t> windowShape{
+      ShapedType::kDynamic, channels, outH, kernel[0], outW, kernel[1]};
+  SmallVector<OpFoldResult> windowSizes{batch};
+  for (int64_t d : ArrayRef(windowShape).drop_front())
+    windowSizes.push_back(b.getIndexAttr(d));
+  return tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get(windowShape, type.getElementType()), xc,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}}, windowSizes);
+}
+
+Value windowMaxima(OpBuilder &b, Location loc, Value windows, Value init) {
+  MLIRContext *ctx = b.getContext();
+  AffineExpr n, c, oh, ow, i, j;
+  bindDims(ctx, n, c, oh, ow, i, j);
+  SmallVector<AffineMap> maps{AffineMap::get(6, 0, {n, c, oh, i, ow, j}, ctx),
+                              AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
+  return generic(b, loc, windows, init, maps,
+                 {kPar, kPar, kPar, kPar, kRed, kRed},
+                 [](OpBuilder &nb, Location l, ValueRange args) {
+                   return SmallVector<Value>{
+                       arith::MaximumFOp::create(nb, l, args[0], args[1])};
+                 })
+      .getResult(0);
+}
+
 } // namespace cnn::lowering

@@ -100,6 +100,21 @@ mlir::Value channelsLast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t);
 mlir::Value channelsFirst(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value t);
 
+/// The part of `x` [N, C, H, W] (dynamic N, static rest) that windows of
+/// `kernel` stepping by `kernel` cover, the rows and columns a pooling's
+/// floor skips cut off, viewed as [N, C, OH, KH, OW, KW]: one window per
+/// (oh, ow), each of its rows contiguous with the next window's. `batch` is
+/// N (tensor.dim of `x` when null). Null when `x` is not of that form.
+mlir::Value poolWindows(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
+                        llvm::ArrayRef<int64_t> kernel,
+                        mlir::Value batch = nullptr);
+
+/// The maximum of each window of `windows` (poolWindows') into `init`
+/// [N, C, OH, OW] (filled with -inf): a reduction over (i, j), with the
+/// window columns innermost.
+mlir::Value windowMaxima(mlir::OpBuilder &b, mlir::Location loc,
+                         mlir::Value windows, mlir::Value init);
+
 /// Per-channel statistics (batchnorm's mean and variance, its backward sums)
 /// and the penalty accumulate in f64, as PyTorch's CPU kernels do (their
 /// acc_type of float is double): they sum up to N·H·W values.

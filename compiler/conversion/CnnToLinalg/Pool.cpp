@@ -188,33 +188,19 @@ Value maxPoolGradByWindows(OpBuilder &b, Location loc, Value x, Value dy,
       llvm::any_of(type.getShape().drop_front(), ShapedType::isDynamic))
     return nullptr;
   MLIRContext *ctx = b.getContext();
-  Type f32 = b.getF32Type();
   int64_t channels = type.getDimSize(1);
   int64_t outH = dyType.getDimSize(2), outW = dyType.getDimSize(3);
+  if (outH != type.getDimSize(2) / kernel[0] ||
+      outW != type.getDimSize(3) / kernel[1])
+    return nullptr;
   SmallVector<int64_t> covered{ShapedType::kDynamic, channels,
                                outH * kernel[0], outW * kernel[1]};
-  Value batch = tensor::DimOp::create(b, loc, x, 0);
-  OpFoldResult n0 = batch;
-  Value xc = x;
-  if (covered[2] != type.getDimSize(2) || covered[3] != type.getDimSize(3))
-    xc = tensor::ExtractSliceOp::create(
-        b, loc, type.clone(covered), x,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0),
-                               b.getIndexAttr(0), b.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{n0, b.getIndexAttr(channels),
-                               b.getIndexAttr(covered[2]),
-                               b.getIndexAttr(covered[3])},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1),
-                               b.getIndexAttr(1), b.getIndexAttr(1)});
-  SmallVector<int64_t> windowShape{ShapedType::kDynamic, channels, outH,
-                                   kernel[0], outW, kernel[1]};
-  auto windowsType = RankedTensorType::get(windowShape, f32);
+  Value x6 = poolWindows(b, loc, x, kernel);
+  if (!x6)
+    return nullptr;
+  auto windowsType = cast<RankedTensorType>(x6.getType());
   SmallVector<ReassociationIndices> windowGroups{{0}, {1}, {2, 3}, {4, 5}};
-  SmallVector<OpFoldResult> windowSizes{n0};
-  for (int64_t d : ArrayRef(windowShape).drop_front())
-    windowSizes.push_back(b.getIndexAttr(d));
-  Value x6 = tensor::ExpandShapeOp::create(b, loc, windowsType, xc,
-                                           windowGroups, windowSizes);
+  Value batch = tensor::DimOp::create(b, loc, x, 0);
 
   // i·KW + j inside a generic whose loop `rowDim` is i and loop 5 is j.
   auto windowPosition = [&](OpBuilder &nb, Location l, unsigned rowDim) {
@@ -227,22 +213,18 @@ Value maxPoolGradByWindows(OpBuilder &b, Location loc, Value x, Value dy,
         .getResult();
   };
 
-  // Window reductions over (n, c, oh, ow | i, j).
+  // Window reductions over (n, c, oh, ow | i, j): the same maximum as the
+  // forward pooling's, which a CPU strategy may compute in this form too.
   AffineExpr n, c, oh, ow, i, j;
   bindDims(ctx, n, c, oh, ow, i, j);
   SmallVector<AffineMap> reduceMaps{
       AffineMap::get(6, 0, {n, c, oh, i, ow, j}, ctx),
       AffineMap::get(6, 0, {n, c, oh, ow}, ctx)};
   SmallVector<IteratorType> reduceIters{kPar, kPar, kPar, kPar, kRed, kRed};
-  Value lowest = fill(b, loc, -std::numeric_limits<double>::infinity(),
-                      emptyTensor(b, loc, dyType, dy));
   Value maxima =
-      generic(b, loc, x6, lowest, reduceMaps, reduceIters,
-              [](OpBuilder &nb, Location l, ValueRange args) {
-                return SmallVector<Value>{
-                    arith::MaximumFOp::create(nb, l, args[0], args[1])};
-              })
-          .getResult(0);
+      windowMaxima(b, loc, x6,
+                   fill(b, loc, -std::numeric_limits<double>::infinity(),
+                        emptyTensor(b, loc, dyType, dy)));
   SmallVector<AffineMap> codeMaps{reduceMaps[0], reduceMaps[1],
                                   reduceMaps[1]};
   Value code =

@@ -98,12 +98,15 @@ func.func @mixed_operands(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>,
 
 // An activation that something NCHW also reads (in the training step, the
 // backward pass) keeps its NCHW op: moved below it, the transpose would be
-// one more copy of the activation instead of fusing into the relu.
+// one more copy of the activation instead of fusing into the relu. (The
+// NCHW pooling is then a reduction over its windows: PoolWindows.h.)
 // CHECK-LABEL: func.func @read_twice
 // CHECK:       %[[C:.+]] = linalg.generic {{.*}}kind = "lane_conv"
 // CHECK:       %[[T:.+]] = linalg.generic {{.*}} ins(%[[C]] : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>)
 // CHECK:       %[[RELU:.+]] = linalg.generic {{.*}} ins(%[[T]] : tensor<?x32x14x14xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>)
-// CHECK:       linalg.pooling_nchw_max {{.*}} ins(%[[RELU]], %{{.+}} : tensor<?x32x14x14xf32>, tensor<2x2xf32>)
+// CHECK:       %[[WINDOWS:.+]] = tensor.expand_shape %[[RELU]] {{\[}}[0], [1], [2, 3], [4, 5]]
+// CHECK:       linalg.generic {{.*}} ins(%[[WINDOWS]] : tensor<?x32x7x2x7x2xf32>)
+// CHECK-NOT:   linalg.pooling_nchw_max
 func.func @read_twice(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>)
     -> (tensor<?x32x14x14xf32>, tensor<?x32x7x7xf32>) {
   %c0 = arith.constant 0 : index

@@ -64,13 +64,20 @@ func.func @conv8(%x: tensor<?x3x30x30xf32>, %w: tensor<8x3x3x3xf32>) -> tensor<?
   return %y : tensor<?x8x28x28xf32>
 }
 
-// A pooling: a channel tile by one row inside an image, one output row and
-// one window row per step. A fill gets no config (it is fused where read).
+// A max pooling left NCHW (its windows do not overlap): a reduction over
+// the windows of the image viewed [N, C, OH, KH, OW, KW], whose rows are
+// contiguous (PoolWindows.h); a channel tile by one row inside an image,
+// one output row and one window row per step. A fill gets no config (it
+// is fused where read).
 // CHECK-LABEL:  func.func @pool
-// CHECK:        linalg.fill
+// CHECK:        %[[INIT:.+]] = linalg.fill
 // CHECK-NOT:    cnn_cpu.config
-// AVX512:       linalg.pooling_nchw_max {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "pool", tiles = [0, 8, 1, 0, 0, 0], registers = [0, 0, 1, 0, 1, 0]>
-// AVX2:         linalg.pooling_nchw_max {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "pool", tiles = [0, 4, 1, 0, 0, 0], registers = [0, 0, 1, 0, 1, 0]>
+// CHECK:        %[[WINDOWS:.+]] = tensor.expand_shape %{{.*}} {{\[}}[0], [1], [2, 3], [4, 5]] output_shape [%{{.*}}, 32, 14, 2, 14, 2] : tensor<?x32x28x28xf32> into tensor<?x32x14x2x14x2xf32>
+// CHECK:        linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[WINDOWS]] : {{.*}}) outs(%[[INIT]] :
+// AVX512-SAME:  cnn_cpu.config = #cnn_cpu.config<kind = "pool", tiles = [0, 8, 1, 0, 0, 0], registers = [0, 0, 1, 0, 1, 0]>
+// AVX2-SAME:    cnn_cpu.config = #cnn_cpu.config<kind = "pool", tiles = [0, 4, 1, 0, 0, 0], registers = [0, 0, 1, 0, 1, 0]>
+// CHECK:          arith.maximumf
+// CHECK-NOT:    linalg.pooling_nchw_max
 func.func @pool(%x: tensor<?x32x28x28xf32>) -> tensor<?x32x14x14xf32> {
   %c0 = arith.constant 0 : index
   %ninf = arith.constant 0xFF800000 : f32

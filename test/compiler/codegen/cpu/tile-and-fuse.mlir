@@ -3,23 +3,28 @@
 
 // A conv block (conv + bias + tanh + 2x2 max-pool): one scf.forall over the
 // batch holds the whole chain; inside, channel x row tiles, the conv stepped
-// one input channel and one filter tap at a time, the bias/tanh and the pool
-// on the tile the conv just produced.
+// one input channel and one filter tap at a time, the bias/tanh on the tile
+// the conv just produced. The pool (a reduction over the image's windows,
+// PoolWindows.h) then steps through the image's tanh one output row and one
+// window row at a time.
 
 // CHECK-LABEL: func.func @conv_block
 // CHECK:       scf.forall (%{{.*}}) in (%{{.*}}) shared_outs
 // CHECK-NOT:   scf.forall
 // CHECK:         scf.for
-// CHECK:           linalg.fill {{.*}} -> tensor<1x8x2x16xf32>
+// CHECK:           linalg.fill {{.*}} -> tensor<1x8x1x16xf32>
 // CHECK:           scf.for
 // CHECK:             scf.for
 // CHECK:               scf.for
-// CHECK:                 scf.for
-// CHECK:                   linalg.conv_2d_nchw_fchw {{.*}} outs(%{{.*}} : tensor<1x8x1x16xf32>)
-// CHECK:           linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x8x2x16xf32>, tensor<8xf32>)
+// CHECK:                 linalg.conv_2d_nchw_fchw {{.*}} outs(%{{.*}} : tensor<1x8x1x16xf32>)
+// CHECK:           linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x8x1x16xf32>, tensor<8xf32>)
 // CHECK:             math.tanh
+// CHECK:         tensor.expand_shape %{{.*}} {{\[}}[0], [1], [2, 3], [4, 5]] output_shape [1, 8, 8, 2, 8, 2]
+// CHECK:         scf.for
+// CHECK:           linalg.fill {{.*}} -> tensor<1x8x1x8xf32>
 // CHECK:           scf.for
-// CHECK:             linalg.pooling_nchw_max {{.*}} -> tensor<1x8x1x8xf32>
+// CHECK:             linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%{{.*}} : tensor<1x8x1x1x8x2xf32>) outs(%{{.*}} : tensor<1x8x1x8xf32>)
+// CHECK:               arith.maximumf
 // CHECK:         scf.forall.in_parallel
 
 // After vectorization the conv step is a broadcast multiply-add on a
