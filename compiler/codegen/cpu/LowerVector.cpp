@@ -29,7 +29,10 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <limits>
 
 namespace cnnc::cpu {
 #define GEN_PASS_DEF_CPULOWERVECTOR
@@ -131,6 +134,88 @@ struct ExtractedLanesToScalarLoads : OpRewritePattern<vector::LoadOp> {
                                                   indices);
     }
     rewriter.eraseOp(load);
+    return success();
+  }
+};
+
+/// The stack buffer (memref.alloca) `memref` is a view of, or null.
+memref::AllocaOp stackBuffer(Value memref) {
+  while (Operation *def = memref.getDefiningOp()) {
+    if (auto alloca = dyn_cast<memref::AllocaOp>(def))
+      return alloca;
+    auto view = dyn_cast<ViewLikeOpInterface>(def);
+    if (!view)
+      return nullptr;
+    memref = view.getViewSource();
+  }
+  return nullptr;
+}
+
+/// The fewest elements one write into `buffer` (or a view of it) stores.
+int64_t narrowestWrite(memref::AllocaOp buffer) {
+  int64_t narrowest = std::numeric_limits<int64_t>::max();
+  SmallVector<Value> memrefs{buffer.getResult()};
+  while (!memrefs.empty()) {
+    Value memref = memrefs.pop_back_val();
+    for (Operation *user : memref.getUsers()) {
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user);
+          view && view.getViewSource() == memref)
+        memrefs.push_back(view->getResult(0));
+      else if (auto store = dyn_cast<vector::StoreOp>(user))
+        narrowest = std::min(narrowest, store.getVectorType().getNumElements());
+      else if (auto write = dyn_cast<vector::TransferWriteOp>(user))
+        narrowest = std::min(narrowest, write.getVectorType().getNumElements());
+      else if (isa<memref::StoreOp>(user))
+        narrowest = 1;
+    }
+  }
+  return narrowest;
+}
+
+/// A 1-D load of a stack buffer longer than one vector register, from a
+/// buffer written by narrower stores, as register-sized loads. LLVM 22's SROA
+/// merges the stores that fill a slice of an alloca, read by one load of
+/// exactly that slice, into shuffles placed at the store of the highest offset,
+/// which need not be the last: invalid IR ("Instruction does not dominate all
+/// uses") when a later store's value is defined after it
+/// (llvm/llvm-project#189680, not in 22.1). NetDepth's inference at the
+/// Fashion-MNIST shape with AVX-512 met it: its pooled 16x3x3 image, stored in
+/// rows of 3, is read by fc1 48 floats at a time. Register-sized loads leave no
+/// such slice, and the machine code is the same: LLVM splits a wider load into
+/// registers.
+struct SplitWideStackLoad : OpRewritePattern<vector::LoadOp> {
+  SplitWideStackLoad(MLIRContext *ctx, int64_t lanes)
+      : OpRewritePattern(ctx), lanes(lanes) {}
+  int64_t lanes;
+
+  LogicalResult matchAndRewrite(vector::LoadOp load,
+                                PatternRewriter &rewriter) const override {
+    VectorType type = load.getVectorType();
+    memref::AllocaOp buffer = stackBuffer(load.getBase());
+    if (type.getRank() != 1 || type.isScalable() ||
+        type.getNumElements() <= lanes || !buffer ||
+        narrowestWrite(buffer) >= type.getNumElements())
+      return failure();
+    Location loc = load.getLoc();
+    int64_t length = type.getNumElements();
+    Value whole = arith::ConstantOp::create(
+        rewriter, loc, type,
+        DenseElementsAttr::get(type,
+                               rewriter.getZeroAttr(type.getElementType())));
+    for (int64_t offset = 0; offset < length; offset += lanes) {
+      int64_t size = std::min(lanes, length - offset);
+      SmallVector<Value> indices(load.getIndices());
+      indices.back() = arith::AddIOp::create(
+          rewriter, loc, indices.back(),
+          arith::ConstantIndexOp::create(rewriter, loc, offset));
+      Value piece = vector::LoadOp::create(
+          rewriter, loc, VectorType::get({size}, type.getElementType()),
+          load.getBase(), indices);
+      whole = vector::InsertStridedSliceOp::create(rewriter, loc, piece, whole,
+                                                   ArrayRef<int64_t>{offset},
+                                                   ArrayRef<int64_t>{1});
+    }
+    rewriter.replaceOp(load, whole);
     return success();
   }
 };
@@ -338,10 +423,12 @@ struct CpuLowerVectorPass
     if (failed(info))
       return failure();
     maxPiece = cnnc::cpu::copyPieceElements(*info);
+    lanes = info->f32Lanes();
     return success();
   }
 
   int64_t maxPiece = 0;
+  int64_t lanes = 8;
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
@@ -414,6 +501,7 @@ struct CpuLowerVectorPass
     {
       RewritePatternSet patterns(ctx);
       patterns.add<ExtractedLanesToScalarLoads>(ctx);
+      patterns.add<SplitWideStackLoad>(ctx, lanes);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }

@@ -192,6 +192,42 @@ func.func @window_sums(%x: memref<4x3x2xf32, strided<[36, 2, 1], offset: ?>>, %a
 
 // -----
 
+// A load of a stack buffer wider than a register, from a buffer written in
+// narrower pieces (rows of 3): register-sized loads. LLVM 22's SROA would
+// merge the stores that fill the slice of one wide load into invalid IR
+// (SplitWideStackLoad). A buffer written as wide as it is read, and a heap
+// buffer, keep their wide loads.
+// CHECK-LABEL: func.func @stack_row
+//       CHECK:   %[[BUF:.+]] = memref.alloca() {{.*}} : memref<144xf32>
+//       CHECK:   %[[WIDE:.+]] = memref.alloca() {{.*}} : memref<96xf32>
+//       CHECK:   %[[P0:.+]] = vector.load %[[BUF]][%{{.*}}] : memref<144xf32>, vector<16xf32>
+//       CHECK:   vector.insert_strided_slice %[[P0]], %{{.*}} {offsets = [0], strides = [1]} : vector<16xf32> into vector<48xf32>
+//       CHECK:   vector.load %[[BUF]][%{{.*}}] : memref<144xf32>, vector<16xf32>
+//       CHECK:   vector.load %[[BUF]][%{{.*}}] : memref<144xf32>, vector<16xf32>
+//   CHECK-NOT:   vector.load %[[BUF]]
+//       CHECK:   vector.load %[[WIDE]][%{{.*}}] : memref<96xf32>, vector<48xf32>
+//       CHECK:   vector.load %{{.*}} : memref<144xf32>, vector<48xf32>
+// AVX2-LABEL:  func.func @stack_row
+// AVX2-COUNT-6: vector.load %{{.*}} : memref<144xf32>, vector<8xf32>
+// AVX2:         vector.load %{{.*}} : memref<96xf32>, vector<48xf32>
+// AVX2:         vector.load %{{.*}} : memref<144xf32>, vector<48xf32>
+func.func @stack_row(%i: index, %row: vector<3xf32>, %all: vector<48xf32>) -> (vector<48xf32>, vector<48xf32>, vector<48xf32>) {
+  %c0 = arith.constant 0 : index
+  %buf = memref.alloca() {alignment = 64 : i64} : memref<144xf32>
+  %wide = memref.alloca() {alignment = 64 : i64} : memref<96xf32>
+  %heap = memref.alloc() {alignment = 64 : i64} : memref<144xf32>
+  vector.store %row, %buf[%i] : memref<144xf32>, vector<3xf32>
+  vector.store %all, %wide[%i] : memref<96xf32>, vector<48xf32>
+  vector.store %row, %heap[%i] : memref<144xf32>, vector<3xf32>
+  %a = vector.load %buf[%c0] : memref<144xf32>, vector<48xf32>
+  %w = vector.load %wide[%c0] : memref<96xf32>, vector<48xf32>
+  %b = vector.load %heap[%c0] : memref<144xf32>, vector<48xf32>
+  memref.dealloc %heap : memref<144xf32>
+  return %a, %w, %b : vector<48xf32>, vector<48xf32>, vector<48xf32>
+}
+
+// -----
+
 // A channel-lane conv step: each input value of the row is splat across
 // the output channels. The row is read as one scalar load per value (a
 // broadcast from memory after LLVM), not as a vector whose lanes are then
