@@ -181,8 +181,7 @@ int64_t narrowestWrite(memref::AllocaOp buffer) {
 /// (llvm/llvm-project#189680, not in 22.1). NetDepth's inference at the
 /// Fashion-MNIST shape with AVX-512 met it: its pooled 16x3x3 image, stored in
 /// rows of 3, is read by fc1 48 floats at a time. Register-sized loads leave no
-/// such slice, and the machine code is the same: LLVM splits a wider load into
-/// registers.
+/// such slice, and cost nothing more: LLVM splits a wider load into registers.
 struct SplitWideStackLoad : OpRewritePattern<vector::LoadOp> {
   SplitWideStackLoad(MLIRContext *ctx, int64_t lanes)
       : OpRewritePattern(ctx), lanes(lanes) {}
