@@ -462,6 +462,10 @@ struct CpuLowerVectorPass
                    SmallInnerReductionToShuffles>(ctx);
       patterns.add<TransposeBy4x4Blocks>(ctx, /*benefit=*/0);
       cnnc::cpu::populateNarrowRowsPatterns(patterns);
+      // Elementwise ops on vectors with unit dims (a weight gradient's
+      // product, vector<1x16x1>): on the vector without them, since the
+      // LLVM conversion runs an innermost unit dim lane by lane.
+      vector::populateDropUnitDimWithShapeCastPatterns(patterns);
       if (failed(applyPatternsGreedily(func, std::move(patterns))))
         return signalPassFailure();
     }

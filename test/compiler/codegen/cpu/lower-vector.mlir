@@ -282,3 +282,32 @@ func.func @channels_to_rows(%t: vector<1x14x4xf32>) -> vector<1x4x14xf32> {
   %r = vector.transpose %t, [0, 2, 1] : vector<1x14x4xf32> to vector<1x4x14xf32>
   return %r : vector<1x4x14xf32>
 }
+
+// -----
+
+// One step of a linear layer's weight gradient (out[i, j] += dy[n, i] *
+// x[n, j], one row i, the batch n outermost): the vectorizer's product has
+// the batch as a trailing unit dim, vector<1x16x1>, which would lower to
+// one scalar multiply per lane. Without the unit dims it is one splat and
+// one vector multiply-add.
+// CHECK-LABEL: func.func @outer_product_row
+//   CHECK-NOT:   vector<16x1xf32>
+//       CHECK:   %[[P:.+]] = arith.mulf %{{.+}}, %{{.+}} : vector<16xf32>
+//       CHECK:   arith.addf %{{.+}}, %[[P]] : vector<16xf32>
+//   CHECK-NOT:   vector<16x1xf32>
+//       CHECK:   return
+func.func @outer_product_row(%dy: memref<1x1xf32>, %x: memref<1x16xf32>, %out: memref<1x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %pad = arith.constant 0.0 : f32
+  %g = vector.transfer_read %dy[%c0, %c0], %pad {in_bounds = [true, true]} : memref<1x1xf32>, vector<1x1xf32>
+  %gs = vector.broadcast %g : vector<1x1xf32> to vector<1x16x1xf32>
+  %xr = vector.transfer_read %x[%c0, %c0], %pad {in_bounds = [true, true]} : memref<1x16xf32>, vector<1x16xf32>
+  %xb = vector.broadcast %xr : vector<1x16xf32> to vector<1x1x16xf32>
+  %xt = vector.transpose %xb, [0, 2, 1] : vector<1x1x16xf32> to vector<1x16x1xf32>
+  %acc = vector.transfer_read %out[%c0, %c0], %pad {in_bounds = [true, true]} : memref<1x16xf32>, vector<1x16xf32>
+  %p = arith.mulf %gs, %xt : vector<1x16x1xf32>
+  %p2 = vector.shape_cast %p : vector<1x16x1xf32> to vector<1x16xf32>
+  %sum = arith.addf %acc, %p2 : vector<1x16xf32>
+  vector.transfer_write %sum, %out[%c0, %c0] {in_bounds = [true, true]} : vector<1x16xf32>, memref<1x16xf32>
+  return
+}
