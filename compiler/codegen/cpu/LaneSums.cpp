@@ -128,37 +128,30 @@ void splitByLane(RewriterBase &rewriter, linalg::GenericOp op, unsigned lane) {
   Block *body = op.getBody();
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
   unsigned numInputs = op.getNumDpsInputs();
+  unsigned numResults = op.getNumDpsInits();
   rewriter.setInsertionPoint(op);
+  // All the partial sums in one op, which reads the inputs once.
+  SmallVector<Value> partialInits;
+  for (Type type : op.getResultTypes())
+    partialInits.push_back(
+        zeros(rewriter, loc, partialShape, getElementTypeOrSelf(type)));
+  SmallVector<AffineMap> maps(inputMaps);
+  maps.append(numResults, AffineMap::get(numLoops, 0, keptDims, ctx));
+  auto partials =
+      generic(rewriter, loc, op.getDpsInputs(), partialInits, maps,
+              partialIters, [&](OpBuilder &b, Location, ValueRange args) {
+                IRMapping map;
+                for (unsigned i = 0; i < numInputs + numResults; ++i)
+                  map.map(body->getArgument(i), args[i]);
+                for (Operation &bodyOp : body->without_terminator())
+                  b.clone(bodyOp, map);
+                SmallVector<Value> yielded;
+                for (Value v : yield.getOperands())
+                  yielded.push_back(map.lookupOrDefault(v));
+                return yielded;
+              });
   SmallVector<Value> results;
   for (auto [k, init] : llvm::enumerate(op.getDpsInitsMutable())) {
-    // The body ops result k needs (the other results' terms stay out).
-    Value yielded = yield.getOperand(k);
-    DenseSet<Operation *> needed;
-    SmallVector<Value> work{yielded};
-    while (!work.empty()) {
-      Operation *def = work.pop_back_val().getDefiningOp();
-      if (!def || def->getBlock() != body || !needed.insert(def).second)
-        continue;
-      llvm::append_range(work, def->getOperands());
-    }
-    Type element = getElementTypeOrSelf(op.getResultTypes()[k]);
-    SmallVector<AffineMap> maps(inputMaps);
-    maps.push_back(AffineMap::get(numLoops, 0, keptDims, ctx));
-    Value partial =
-        generic(rewriter, loc, op.getDpsInputs(),
-                zeros(rewriter, loc, partialShape, element), maps,
-                partialIters,
-                [&](OpBuilder &b, Location, ValueRange args) {
-                  IRMapping map;
-                  for (unsigned i = 0; i < numInputs; ++i)
-                    map.map(body->getArgument(i), args[i]);
-                  map.map(body->getArgument(numInputs + k), args.back());
-                  for (Operation &bodyOp : body->without_terminator())
-                    if (needed.contains(&bodyOp))
-                      b.clone(bodyOp, map);
-                  return SmallVector<Value>{map.lookupOrDefault(yielded)};
-                })
-            .getResult(0);
     // The lanes summed into the result's init, its map over the kept
     // parallel loops.
     SmallVector<AffineExpr> outExprs;
@@ -166,7 +159,7 @@ void splitByLane(RewriterBase &rewriter, linalg::GenericOp op, unsigned lane) {
       outExprs.push_back(getAffineDimExpr(
           positionOf[cast<AffineDimExpr>(e).getPosition()], ctx));
     results.push_back(
-        generic(rewriter, loc, partial, init.get(),
+        generic(rewriter, loc, partials.getResult(k), init.get(),
                 {identityMap(ctx, numKept),
                  AffineMap::get(numKept, 0, outExprs, ctx)},
                 laneIters,

@@ -45,9 +45,9 @@ mlir::Value laneSum(mlir::OpBuilder &b, mlir::Location loc,
 /// image column) read by a static reduction loop. None otherwise.
 std::optional<unsigned> laneLoop(mlir::linalg::GenericOp op);
 
-/// Replaces `op` by one partial sum per result, iterating (parallel dims,
-/// `lane` | the other reductions), each followed by the sum of its lanes
-/// into the result's init.
+/// Replaces `op` by one op of partial sums, a result per result of `op`,
+/// iterating (parallel dims, `lane` | the other reductions), each followed
+/// by the sum of its lanes into the result's init.
 void splitByLane(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
                  unsigned lane);
 

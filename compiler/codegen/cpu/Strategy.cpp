@@ -471,10 +471,18 @@ private:
                         : largestDivisor(ranges[last], budget.batchLanes);
     }
     if (numParallel >= 2) {
+      // Several results (a batchnorm's two sums), or f64 ones, take more
+      // registers a row: fewer rows keep the tile in registers.
+      int64_t width = 0;
+      for (Type type : op->getResultTypes())
+        width += std::max<int64_t>(
+            1, getElementTypeOrSelf(type).getIntOrFloatBitWidth() / 32);
       unsigned rows = parallelDims[numParallel - 2];
-      sizes[rows] = ShapedType::isDynamic(ranges[rows])
-                        ? 1
-                        : channelTileFor(ranges[rows], budget.batchRows);
+      sizes[rows] =
+          ShapedType::isDynamic(ranges[rows])
+              ? 1
+              : channelTileFor(ranges[rows],
+                               std::max<int64_t>(1, budget.batchRows / width));
     }
     if (numParallel >= 3)
       widenOverOuterDim(op, parallelDims, sizes);

@@ -118,8 +118,10 @@ bool isWindowStepper(Operation *op) {
 /// A chain ends at an op whose result does not flow into exactly one
 /// elementwise op or pooling as an input; everything above it is fused.
 bool isChainEnd(Operation *op) {
-  if (!isTileable(op) || op->getNumResults() != 1)
+  if (!isTileable(op) || op->getNumResults() == 0)
     return false;
+  if (op->getNumResults() > 1) // several sums of one pass over the inputs
+    return true;
   Value result = op->getResult(0);
   if (!result.hasOneUse())
     return true;

@@ -174,28 +174,29 @@ struct BatchNormTrainLowering : OpConversionPattern<BatchNormTrainOp> {
     AffineMap id = identityMap(ctx, rank), chan = channelMap(ctx, rank, 1);
     AffineMap id1 = identityMap(ctx, 1);
 
-    // μ = Σx / M, then σ²_b = Σ(x − μ)² / M: two passes, as PyTorch's.
-    // Both sums and M are over the global batch: summed over the replicas
-    // of a data-parallel run (SyncBatchNorm; themselves in one process).
-    Value sum = channelSums(rewriter, loc, rank, channels, x, {id}, 1,
-                            [&](OpBuilder &b, Location l, ValueRange args) {
-                              return SmallVector<Value>{
-                                  arith::ExtFOp::create(b, l, f64, args[0])};
-                            })[0];
-    sum = replicaSumsAndCount(rewriter, loc, sum, count)[0];
-    Value mean64 = elementwise(
-        rewriter, loc, sum, tensor::EmptyOp::create(rewriter, loc, channels, f64),
+    // One pass: Σd and Σd² of d = x − K, K the running mean (a guess at μ
+    // that every replica shares), then μ = K + Σd/M, σ²_b = Σd²/M − (Σd/M)².
+    // In f64 each d and d² is exact and M ≤ 2^20 terms round by at most
+    // 2^-33 of Σd²: below f32's rounding of σ²_b while |μ − K| < 22·σ_b,
+    // and K follows μ (it is 0 only before the first steps, when a conv's
+    // outputs are near 0 anyway). PyTorch's two passes, (x − μ)² after μ,
+    // read x twice and, data-parallel, sum over the replicas twice. The
+    // sums and M are over the global batch: summed over the replicas of a
+    // data-parallel run (SyncBatchNorm; themselves in one process).
+    Value guess = elementwise(
+        rewriter, loc, adaptor.getRunningMean(),
+        tensor::EmptyOp::create(rewriter, loc, channels, f64),
         [&](OpBuilder &b, Location l, ValueRange args) {
-          return arith::DivFOp::create(b, l, args[0], count).getResult();
+          return arith::ExtFOp::create(b, l, f64, args[0]).getResult();
         });
-    Value sq = channelSums(
-        rewriter, loc, rank, channels, {x, mean64}, {id, chan}, 1,
+    SmallVector<Value> sums = channelSums(
+        rewriter, loc, rank, channels, {x, guess}, {id, chan}, 2,
         [&](OpBuilder &b, Location l, ValueRange args) {
           Value d = arith::SubFOp::create(
               b, l, arith::ExtFOp::create(b, l, f64, args[0]), args[1]);
-          return SmallVector<Value>{arith::MulFOp::create(b, l, d, d)};
-        })[0];
-    sq = replicaSums(rewriter, loc, sq)[0];
+          return SmallVector<Value>{d, arith::MulFOp::create(b, l, d, d)};
+        });
+    sums = replicaSumsAndCount(rewriter, loc, sums, count);
 
     // Per channel: mean, invstd, new running statistics (f32 results).
     SmallVector<Value> inits;
@@ -203,30 +204,36 @@ struct BatchNormTrainLowering : OpConversionPattern<BatchNormTrainOp> {
       inits.push_back(tensor::EmptyOp::create(rewriter, loc, channels,
                                               rewriter.getF32Type()));
     auto stats = generic(
-        rewriter, loc,
-        {mean64, sq, adaptor.getRunningMean(), adaptor.getRunningVar()}, inits,
-        SmallVector<AffineMap>(8, id1), {kPar},
+        rewriter, loc, {sums[0], sums[1], guess, adaptor.getRunningVar()},
+        inits, SmallVector<AffineMap>(8, id1), {kPar},
         [&](OpBuilder &b, Location l, ValueRange args) {
           FloatType f32 = b.getF32Type();
-          Value mu = args[0];
-          Value var = arith::DivFOp::create(b, l, args[1], count);
+          Value offset = arith::DivFOp::create(b, l, args[0], count);
+          Value mu = arith::AddFOp::create(b, l, args[2], offset);
+          // Rounding may leave a constant channel's σ²_b just below 0.
+          Value var = arith::MaximumFOp::create(
+              b, l,
+              arith::SubFOp::create(
+                  b, l, arith::DivFOp::create(b, l, args[1], count),
+                  arith::MulFOp::create(b, l, offset, offset)),
+              f64Constant(b, l, 0.0));
           Value invstd = arith::DivFOp::create(
               b, l, f64Constant(b, l, 1.0),
               math::SqrtOp::create(
                   b, l, arith::AddFOp::create(b, l, var, f64Constant(b, l, eps))));
           Value unbiased = arith::DivFOp::create(
-              b, l, args[1],
+              b, l, arith::MulFOp::create(b, l, var, count),
               arith::SubFOp::create(b, l, count, f64Constant(b, l, 1.0)));
           Value m = f64Constant(b, l, momentum);
           Value keep = f64Constant(b, l, 1.0 - momentum);
-          auto blend = [&](Value running, Value batch) {
-            Value r = arith::ExtFOp::create(b, l, f64, running);
+          auto blend = [&](Value r, Value batch) {
             return arith::AddFOp::create(
                 b, l, arith::MulFOp::create(b, l, keep, r),
                 arith::MulFOp::create(b, l, m, batch));
           };
-          SmallVector<Value> out{mu, invstd, blend(args[2], mu),
-                                 blend(args[3], unbiased)};
+          SmallVector<Value> out{
+              mu, invstd, blend(args[2], mu),
+              blend(arith::ExtFOp::create(b, l, f64, args[3]), unbiased)};
           for (Value &v : out)
             v = arith::TruncFOp::create(b, l, f32, v);
           return out;
@@ -273,8 +280,9 @@ struct BatchNormTrainLowering : OpConversionPattern<BatchNormTrainOp> {
 };
 
 /// PyTorch's batch_norm_backward (train): with dotp = Σ(x − μ)·dy and
-/// Σdy per channel, dx = (dy − (x − μ)·dotp·s²/M − Σdy/M)·s·γ,
-/// dγ = dotp·s, dβ = Σdy; sums and dx in f64, as PyTorch's CPU kernel.
+/// Σdy per channel, dx = (dy − Σdy/M − (x − μ)·dotp·s²/M)·s·γ,
+/// dγ = dotp·s, dβ = Σdy; the sums in f64, dx in f32, as PyTorch's CPU
+/// kernel (the NCHW one) does.
 struct BatchNormTrainGradLowering : OpConversionPattern<BatchNormTrainGradOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -310,14 +318,11 @@ struct BatchNormTrainGradLowering : OpConversionPattern<BatchNormTrainGradOp> {
     SmallVector<Value> global =
         replicaSumsAndCount(rewriter, loc, sums, count);
 
-    // Per channel: dγ, dβ (f32), and the factors of dx (f64): dx is a small
-    // difference of large terms, which PyTorch forms in double too.
-    SmallVector<Value> inits{
-        tensor::EmptyOp::create(rewriter, loc, channels, f32),
-        tensor::EmptyOp::create(rewriter, loc, channels, f32),
-        tensor::EmptyOp::create(rewriter, loc, channels, f64),
-        tensor::EmptyOp::create(rewriter, loc, channels, f64),
-        tensor::EmptyOp::create(rewriter, loc, channels, f64)};
+    // Per channel: dγ, dβ and the factors of dx, in f32 as PyTorch's CPU
+    // kernel rounds them (its sums alone are f64).
+    SmallVector<Value> inits;
+    for (int i = 0; i < 5; ++i)
+      inits.push_back(tensor::EmptyOp::create(rewriter, loc, channels, f32));
     SmallVector<Value> inputs{sums[0], sums[1], global[0], global[1], invstd};
     Value scale = adaptor.getScale();
     if (scale)
@@ -329,42 +334,35 @@ struct BatchNormTrainGradLowering : OpConversionPattern<BatchNormTrainGradOp> {
           Value sumDy = args[0], dotp = args[1];
           Value globalSumDy = args[2], globalDotp = args[3];
           Value s = arith::ExtFOp::create(b, l, f64, args[4]);
-          Value gamma = scale ? arith::ExtFOp::create(b, l, f64, args[5])
-                                    .getResult()
-                              : f64Constant(b, l, 1.0);
           Value gradMean = arith::DivFOp::create(b, l, globalSumDy, count);
           Value proj = arith::DivFOp::create(
               b, l,
               arith::MulFOp::create(b, l, globalDotp,
                                     arith::MulFOp::create(b, l, s, s)),
               count);
-          Value dGamma = arith::TruncFOp::create(
-              b, l, f32, arith::MulFOp::create(b, l, dotp, s));
-          Value dBeta = arith::TruncFOp::create(b, l, f32, sumDy);
-          return SmallVector<Value>{dGamma, dBeta, gradMean, proj,
-                                    arith::MulFOp::create(b, l, s, gamma)};
+          Value dGamma = arith::MulFOp::create(b, l, dotp, s);
+          Value factor =
+              scale ? arith::MulFOp::create(b, l, args[4], args[5]).getResult()
+                    : args[4];
+          SmallVector<Value> out{dGamma, sumDy, gradMean, proj};
+          for (Value &v : out)
+            v = arith::TruncFOp::create(b, l, f32, v);
+          out.push_back(factor);
+          return out;
         });
 
-    // dx = (dy − (x − μ)·proj − Σdy/M)·s·γ.
+    // dx = (dy − Σdy/M − (x − μ)·proj)·s·γ.
     Value dx = elementwise(
         rewriter, loc,
         {x, dy, mean, factors.getResult(2), factors.getResult(3),
          factors.getResult(4)},
         emptyTensor(rewriter, loc, type, x),
         [&](OpBuilder &b, Location l, ValueRange args) {
-          auto wide = [&](Value v) {
-            return arith::ExtFOp::create(b, l, f64, v).getResult();
-          };
-          Value centred = arith::SubFOp::create(b, l, wide(args[0]),
-                                                wide(args[2]));
+          Value centred = arith::SubFOp::create(b, l, args[0], args[2]);
           Value r = arith::SubFOp::create(
-              b, l,
-              arith::SubFOp::create(
-                  b, l, wide(args[1]),
-                  arith::MulFOp::create(b, l, centred, args[4])),
-              args[3]);
-          r = arith::MulFOp::create(b, l, r, args[5]);
-          return arith::TruncFOp::create(b, l, f32, r).getResult();
+              b, l, arith::SubFOp::create(b, l, args[1], args[3]),
+              arith::MulFOp::create(b, l, centred, args[4]));
+          return arith::MulFOp::create(b, l, r, args[5]).getResult();
         },
         {id, id, chan, chan, chan, chan});
     rewriter.replaceOp(op, {dx, factors.getResult(0), factors.getResult(1)});

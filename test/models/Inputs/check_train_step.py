@@ -55,6 +55,9 @@ def parse():
                     help="pass no optimizer flags to EXE: the model file's "
                          "train section must give the same ones")
     ap.add_argument("--batch", type=int, default=6)
+    ap.add_argument("--conv1-bias-offset", type=float, default=0.0,
+                    help="added to conv1's bias: a batchnorm after it then "
+                         "sees means far from 0 and from its running mean")
     ap.add_argument("--lr", type=float, default=0.05)
     ap.add_argument("--momentum", type=float, default=0.0)
     ap.add_argument("--dampening", type=float, default=0.0)
@@ -102,7 +105,7 @@ def compare(label, got, expected, failures):
     return err / max(scale, ABSOLUTE / TOLERANCE)
 
 
-def make_case(model_name, shape_name, defines=None, batch=6):
+def make_case(model_name, shape_name, defines=None, batch=6, bias_offset=0.0):
     """The network with non-trivial weights and statistics, a batch and its
     labels, all on the CPU."""
     shape = SHAPES[shape_name]
@@ -115,6 +118,9 @@ def make_case(model_name, shape_name, defines=None, batch=6):
     model = MODELS[model_name](**shape, **(defines or {}))
     perturb(model)
     model.train()
+    if bias_offset:
+        with torch.no_grad():
+            model.conv1.bias += bias_offset
     x = torch.randn(batch, shape["in_chans"], shape["side"], shape["side"])
     labels = torch.arange(batch) % shape["n_classes"]
     return model, x, labels
@@ -214,7 +220,8 @@ def compare_outputs(out, ref):
 def main():
     a = parse()
     defines = {k: int(v) for k, v in (d.split("=", 1) for d in a.defines)}
-    model, x, labels = make_case(a.model, a.shape, defines, a.batch)
+    model, x, labels = make_case(a.model, a.shape, defines, a.batch,
+                                 a.conv1_bias_offset)
 
     tag = f"{a.model}-{a.shape}-{a.steps}"
     params_path = f"{a.workdir}/{tag}-params.safetensors"

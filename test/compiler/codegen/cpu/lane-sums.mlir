@@ -1,5 +1,6 @@
 // RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v4" | FileCheck %s
 // RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v3" | FileCheck %s --check-prefix=AVX2
+// RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v3" --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s --check-prefix=TILED
 
 // A sum over the batch and the image per channel (a bias gradient, as
 // convert-cnn-to-linalg writes it: (n, c, h, w) with c parallel) is split
@@ -30,17 +31,28 @@ func.func @bias_grad(%dy: tensor<?x8x6x6xf32>) -> tensor<8xf32> {
 
 // -----
 
-// Two f64 sums in one op (batchnorm's statistics): one partial sum per
-// result, each with only the body ops its term needs.
+// Two f64 sums in one op (batchnorm's statistics): one partial-sum op
+// with both results, which reads the inputs once; its register tile has
+// fewer channel rows (two f64 results take four times the registers of
+// one f32 sum: AVX-512, 2 x 6; AVX2, 1 x 6); then each result's columns
+// are summed.
 // CHECK-LABEL: func.func @two_sums
-// CHECK:     linalg.generic {{.*}} outs(%{{.+}} : tensor<8x6xf64>)
+// CHECK:     %[[PART:.+]]:2 = linalg.generic {{.*}} outs(%{{.+}}, %{{.+}} : tensor<8x6xf64>, tensor<8x6xf64>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = [2, 6, 1, 1], order = [2, 0, 1, 3]>}
 // CHECK:       arith.extf
-// CHECK-NOT:   arith.mulf
-// CHECK:       linalg.yield
-// CHECK:     linalg.generic {{.*}} ins(%{{.+}} : tensor<8x6xf64>) outs(%{{.+}} : tensor<8xf64>)
-// CHECK:     linalg.generic {{.*}} outs(%{{.+}} : tensor<8x6xf64>)
 // CHECK:       arith.mulf
-// CHECK:     linalg.generic {{.*}} ins(%{{.+}} : tensor<8x6xf64>) outs(%{{.+}} : tensor<8xf64>)
+// CHECK:       linalg.yield
+// CHECK:     linalg.generic {{.*}} ins(%[[PART]]#0 : tensor<8x6xf64>) outs(%{{.+}} : tensor<8xf64>)
+// CHECK:     linalg.generic {{.*}} ins(%[[PART]]#1 : tensor<8x6xf64>) outs(%{{.+}} : tensor<8xf64>)
+// AVX2-LABEL: func.func @two_sums
+// AVX2: registers = [1, 6, 1, 1]
+// Tiled as one op: the threads share the channels, each step reads a row
+// of both inputs and adds to both register tiles.
+// TILED-LABEL: func.func @two_sums
+// TILED:       scf.forall (%{{.+}}) in (8) shared_outs(%{{.+}} = %{{.+}}, %{{.+}} = %{{.+}}) -> (tensor<8x6xf64>, tensor<8x6xf64>)
+// TILED:         scf.for
+// TILED:           scf.for
+// TILED:             linalg.generic {{.*}} outs(%{{.+}}, %{{.+}} : tensor<1x6xf64>, tensor<1x6xf64>)
+// TILED:         scf.forall.in_parallel
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 #chan = affine_map<(d0, d1, d2, d3) -> (d1)>
 func.func @two_sums(%x: tensor<?x8x6x6xf32>, %y: tensor<?x8x6x6xf32>) -> (tensor<8xf64>, tensor<8xf64>) {
