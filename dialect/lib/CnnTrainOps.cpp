@@ -9,6 +9,7 @@
 #include "OpRules.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 
 using namespace mlir;
@@ -277,6 +278,80 @@ LogicalResult AvgPool2dGradOp::verify() {
 //===----------------------------------------------------------------------===//
 // relu_grad, tanh_grad, sigmoid_grad, unflatten
 //===----------------------------------------------------------------------===//
+
+namespace {
+/// act_grad(y, max_pool2d_grad(y, g)) ->
+/// max_pool2d_grad(y, act_grad(max_pool2d(y), g)) (CnnTrainOps.td), with
+/// the forward's own pooling of y where it comes first in the block.
+template <typename ActGrad>
+struct ActivationGradBeforePoolGrad : OpRewritePattern<ActGrad> {
+  using OpRewritePattern<ActGrad>::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ActGrad op,
+                                PatternRewriter &rewriter) const override {
+    Value y = op.getOutput();
+    auto poolGrad =
+        op.getOutputGrad().template getDefiningOp<MaxPool2dGradOp>();
+    if (!poolGrad || poolGrad.getInput() != y ||
+        !poolGrad.getResult().hasOneUse())
+      return failure();
+    MaxPool2dOp pool;
+    for (Operation *user : y.getUsers()) {
+      auto candidate = dyn_cast<MaxPool2dOp>(user);
+      if (candidate && candidate.getKernel() == poolGrad.getKernel() &&
+          candidate.getStride() == poolGrad.getStride() &&
+          candidate->getBlock() == poolGrad->getBlock() &&
+          candidate->isBeforeInBlock(poolGrad)) {
+        pool = candidate;
+        break;
+      }
+    }
+    rewriter.setInsertionPoint(poolGrad);
+    if (!pool)
+      pool = MaxPool2dOp::create(rewriter, poolGrad.getLoc(), y,
+                                 poolGrad.getKernel(), poolGrad.getStride());
+    Value pooledGrad = ActGrad::create(rewriter, op.getLoc(), pool.getResult(),
+                                       poolGrad.getOutputGrad());
+    rewriter.replaceOpWithNewOp<MaxPool2dGradOp>(
+        op, y, pooledGrad, poolGrad.getKernel(), poolGrad.getStride());
+    return success();
+  }
+};
+
+/// bias_grad(max_pool2d_grad(y, g)) -> bias_grad(g) (CnnTrainOps.td).
+struct BiasGradOfPoolGrad : OpRewritePattern<BiasGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BiasGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto poolGrad = op.getOutputGrad().getDefiningOp<MaxPool2dGradOp>();
+    if (!poolGrad)
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getOutputGradMutable().assign(poolGrad.getOutputGrad());
+    });
+    return success();
+  }
+};
+} // namespace
+
+void BiasGradOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                             MLIRContext *ctx) {
+  patterns.add<BiasGradOfPoolGrad>(ctx);
+}
+
+void ReluGradOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                             MLIRContext *ctx) {
+  patterns.add<ActivationGradBeforePoolGrad<ReluGradOp>>(ctx);
+}
+void TanhGradOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                             MLIRContext *ctx) {
+  patterns.add<ActivationGradBeforePoolGrad<TanhGradOp>>(ctx);
+}
+void SigmoidGradOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                                MLIRContext *ctx) {
+  patterns.add<ActivationGradBeforePoolGrad<SigmoidGradOp>>(ctx);
+}
 
 LogicalResult ReluGradOp::verify() {
   return activation(getOutput(), 1, kAnyRank, "[N, ...]",

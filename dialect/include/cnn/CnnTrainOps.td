@@ -309,6 +309,9 @@ def Cnn_BiasGradOp : Cnn_Op<"bias_grad", [Pure, InferTypeOpAdaptor]> {
     ```mlir
     %db = cnn.bias_grad %dy : tensor<?x16x32x32xf32> -> tensor<16xf32>
     ```
+    Canonicalized: the sum of `max_pool2d_grad %y, %g` is the sum of %g
+    (each window's value lands at one position, every other one is 0), a
+    quarter of the values for 2x2 windows.
   }];
   let arguments = (ins Cnn_Tensor:$output_grad);
   let results = (outs Cnn_Weight:$result);
@@ -316,6 +319,7 @@ def Cnn_BiasGradOp : Cnn_Op<"bias_grad", [Pure, InferTypeOpAdaptor]> {
     $output_grad attr-dict `:` type($output_grad) `->` type($result)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Cnn_LinearInputGradOp : Cnn_Op<"linear_input_grad", [
@@ -405,12 +409,20 @@ def Cnn_AvgPool2dGradOp : Cnn_Op<"avg_pool2d_grad", [Pure]> {
 
 // The activations' gradients use the forward's output y, so the input need
 // not stay alive for the backward pass.
+// An activation's gradient from its output y, linear in dy and 0 where dy
+// is. Canonicalized: act_grad(y, max_pool2d_grad(y, g)) =
+// max_pool2d_grad(y, act_grad(max_pool2d(y), g)), since the pooling's
+// gradient is g at each window's first maximum, where y is the window's
+// maximum, and 0 elsewhere: the activation's factor is taken on the pooled
+// values (a quarter of them for 2x2 windows) and the full-size y is read
+// only to find the maxima.
 class Cnn_ActivationGradOp<string mnemonic>
     : Cnn_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
   let arguments = (ins Cnn_Tensor:$output, Cnn_Tensor:$output_grad);
   let results = (outs Cnn_Tensor:$result);
   let assemblyFormat = "$output `,` $output_grad attr-dict `:` type($result)";
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Cnn_ReluGradOp : Cnn_ActivationGradOp<"relu_grad"> {
