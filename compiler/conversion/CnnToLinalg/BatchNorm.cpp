@@ -177,9 +177,10 @@ struct BatchNormTrainLowering : OpConversionPattern<BatchNormTrainOp> {
     // One pass: Σd and Σd² of d = x − K, K the running mean (a guess at μ
     // that every replica shares), then μ = K + Σd/M, σ²_b = Σd²/M − (Σd/M)².
     // In f64 each d and d² is exact and M ≤ 2^20 terms round by at most
-    // 2^-33 of Σd²: below f32's rounding of σ²_b while |μ − K| < 22·σ_b,
-    // and K follows μ (it is 0 only before the first steps, when a conv's
-    // outputs are near 0 anyway). PyTorch's two passes, (x − μ)² after μ,
+    // 2^-33 of Σd² (worst case; typically ~2^-43): below f32's rounding of
+    // σ²_b while |μ − K| < 22·σ_b, and K follows μ from the first steps on
+    // (test/models/pytorch/net_batchnorm.test checks a channel mean 89·σ_b
+    // from K against PyTorch). PyTorch's two passes, (x − μ)² after μ,
     // read x twice and, data-parallel, sum over the replicas twice. The
     // sums and M are over the global batch: summed over the replicas of a
     // data-parallel run (SyncBatchNorm; themselves in one process).
