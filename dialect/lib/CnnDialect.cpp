@@ -2,6 +2,7 @@
 #include "cnn/CnnDialect.h"
 #include "cnn/CnnOps.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Transforms/InliningUtils.h"
 
 using namespace mlir;

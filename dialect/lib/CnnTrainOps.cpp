@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "OpRules.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -333,11 +334,27 @@ struct BiasGradOfPoolGrad : OpRewritePattern<BiasGradOp> {
     return success();
   }
 };
+
+/// bias_grad(batch_norm_train_grad(...).input_grad) -> 0 (CnnTrainOps.td).
+struct BiasGradBeforeBatchNorm : OpRewritePattern<BiasGradOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BiasGradOp op,
+                                PatternRewriter &rewriter) const override {
+    auto bnGrad = op.getOutputGrad().getDefiningOp<BatchNormTrainGradOp>();
+    if (!bnGrad || op.getOutputGrad() != bnGrad.getInputGrad())
+      return failure();
+    auto type = cast<RankedTensorType>(op.getType());
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, type, DenseElementsAttr::get(type, rewriter.getF32FloatAttr(0)));
+    return success();
+  }
+};
 } // namespace
 
 void BiasGradOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                              MLIRContext *ctx) {
-  patterns.add<BiasGradOfPoolGrad>(ctx);
+  patterns.add<BiasGradOfPoolGrad, BiasGradBeforeBatchNorm>(ctx);
 }
 
 void ReluGradOp::getCanonicalizationPatterns(RewritePatternSet &patterns,

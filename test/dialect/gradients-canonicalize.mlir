@@ -66,3 +66,21 @@ func.func @bias_of_pool_grad(%y: tensor<?x4x8x8xf32>, %g: tensor<?x4x4x4xf32>) -
   %db = cnn.bias_grad %s : tensor<?x4x8x8xf32> -> tensor<4xf32>
   return %s, %db : tensor<?x4x8x8xf32>, tensor<4xf32>
 }
+
+// -----
+
+// A conv's bias gradient before a train-mode batch norm: 0, the sum of the
+// batch norm's input gradient (its x̂ sums to 0 over the batch). A bias
+// gradient of another tensor is left alone.
+// CHECK-LABEL: func.func @bias_before_batch_norm
+// CHECK-DAG: %[[ZERO:.+]] = arith.constant dense<0.000000e+00> : tensor<4xf32>
+// CHECK-DAG: %[[DX:.+]], %[[DG:.+]], %[[DB:.+]] = cnn.batch_norm_train_grad
+// CHECK: %[[OTHER:.+]] = cnn.bias_grad %arg1
+// CHECK-NOT: cnn.bias_grad
+// CHECK: return %[[DX]], %[[ZERO]], %[[OTHER]]
+func.func @bias_before_batch_norm(%x: tensor<?x4x8x8xf32>, %dy: tensor<?x4x8x8xf32>, %mean: tensor<4xf32>, %invstd: tensor<4xf32>) -> (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %dx, %dg, %db = cnn.batch_norm_train_grad %x, %dy, %mean, %invstd : (tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>)
+  %bias = cnn.bias_grad %dx : tensor<?x4x8x8xf32> -> tensor<4xf32>
+  %other = cnn.bias_grad %dy : tensor<?x4x8x8xf32> -> tensor<4xf32>
+  return %dx, %bias, %other : tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>
+}

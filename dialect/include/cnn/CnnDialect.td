@@ -23,6 +23,8 @@ def Cnn_Dialect : Dialect {
   // Initializers, optimizers and penalties are AttrDefs with declarative
   // formats; the dialect parses and prints them by mnemonic.
   let useDefaultAttributePrinterParser = 1;
+  // Canonicalization may fold a gradient to a constant (arith.constant).
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
   let extraClassDeclaration = [{
     void registerAttributes();
   }];

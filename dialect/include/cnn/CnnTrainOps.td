@@ -311,7 +311,12 @@ def Cnn_BiasGradOp : Cnn_Op<"bias_grad", [Pure, InferTypeOpAdaptor]> {
     ```
     Canonicalized: the sum of `max_pool2d_grad %y, %g` is the sum of %g
     (each window's value lands at one position, every other one is 0), a
-    quarter of the values for 2x2 windows.
+    quarter of the values for 2x2 windows. The sum of a train-mode batch
+    norm's `input_grad` is 0: per channel it is
+    −γ·s²·(Σ dy·x̂ / M)·Σ(x − μ), and μ is x's batch mean (in a
+    data-parallel run the global one, so the replicas' sums add to 0). A
+    conv's bias before such a batch norm gets no gradient, as in exact
+    arithmetic; PyTorch's f32 sums leave rounding noise there.
   }];
   let arguments = (ins Cnn_Tensor:$output_grad);
   let results = (outs Cnn_Weight:$result);
