@@ -28,6 +28,8 @@ void addEvalPasses(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(cnn::createSpecializeEval());
   if (options.foldBatchNorm)
     pm.addPass(cnn::createFoldBatchNorm());
+  // Activations move below max poolings (cnn.max_pool2d's canonicalization).
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 
@@ -37,6 +39,9 @@ void addTrainPasses(OpPassManager &pm) {
   // step takes one mask argument per site.
   pm.addPass(cnn::createUnrollRepeats({/*withDropoutOnly=*/true}));
   pm.addPass(cnn::createSpecializeTrain());
+  // Activations move below max poolings before autodiff (cnn.max_pool2d's
+  // canonicalization), so the backward pass follows suit.
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(cnn::createBuildTrainStep());
   // Reads of one parameter merge (no write between them in the forward
   // part), and the gradients nobody uses go.

@@ -14,6 +14,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 
 #include "llvm/ADT/StringSet.h"
 
@@ -119,6 +120,32 @@ static LogicalResult pool2dRule(typename OpTy::Adaptor op, EmitFn emit,
   return success();
 }
 CNN_INFER_AND_VERIFY(MaxPool2dOp, pool2dRule<MaxPool2dOp>)
+
+namespace {
+/// max_pool2d(act(x)) -> act(max_pool2d(x)) for an activation that never
+/// decreases, read by the pooling alone (CnnOps.td).
+template <typename Act>
+struct PoolBeforeActivation : OpRewritePattern<MaxPool2dOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(MaxPool2dOp op,
+                                PatternRewriter &rewriter) const override {
+    auto act = op.getInput().getDefiningOp<Act>();
+    if (!act || !act->hasOneUse())
+      return failure();
+    Value pooled = MaxPool2dOp::create(rewriter, op.getLoc(), act.getInput(),
+                                       op.getKernel(), op.getStride());
+    rewriter.replaceOpWithNewOp<Act>(op, pooled);
+    return success();
+  }
+};
+} // namespace
+
+void MaxPool2dOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                              MLIRContext *ctx) {
+  patterns.add<PoolBeforeActivation<ReluOp>, PoolBeforeActivation<TanhOp>,
+               PoolBeforeActivation<SigmoidOp>>(ctx);
+}
 CNN_INFER_AND_VERIFY(AvgPool2dOp, pool2dRule<AvgPool2dOp>)
 
 //===----------------------------------------------------------------------===//

@@ -427,6 +427,14 @@ class Cnn_Pool2dOp<string mnemonic>
 
 def Cnn_MaxPool2dOp : Cnn_Pool2dOp<"max_pool2d"> {
   let summary = "2-D max pooling, as torch.nn.functional.max_pool2d";
+  // Canonicalized: max_pool2d(act(x)) = act(max_pool2d(x)) for relu, tanh
+  // and sigmoid, which never decrease, where the pooling is act(x)'s only
+  // reader: the activation then runs on a quarter of the values (2x2
+  // windows). Autodiff of the result sends a window's gradient to x's
+  // first maximum; PyTorch's goes to act(x)'s, the same position except
+  // where f32 rounds act of two of the window's values to one maximum
+  // (then it is the earlier one; docs/training.md).
+  let hasCanonicalizer = 1;
 }
 
 def Cnn_AvgPool2dOp : Cnn_Pool2dOp<"avg_pool2d"> {
