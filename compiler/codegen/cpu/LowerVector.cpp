@@ -219,12 +219,12 @@ struct SplitWideStackLoad : OpRewritePattern<vector::LoadOp> {
   }
 };
 
-/// A transpose that swaps two dimensions (unit ones aside) of f32, the
-/// second a multiple of 4 long (a channels-last conv tile back to NCHW,
-/// 14 x 4 -> 4 x 14): 4 x 4 blocks of eight two-source shuffles each
-/// (unpack, then move halves: what x86 does in registers), the blocks'
-/// rows then joined. The generic lowering shuffles the flattened tile as
-/// one vector, which x86 assembles element by element.
+/// A transpose that swaps two dimensions (unit ones aside) of f32, both at
+/// least 4 long (a channels-last conv tile back to NCHW, 14 x 4 -> 4 x 14;
+/// a padded NCHW row into NHWC, 8 x 18 -> 18 x 8): 4 x 4 blocks of eight
+/// two-source shuffles each (unpack, then move halves: what x86 does in
+/// registers), the blocks' rows then joined. The generic lowering shuffles the
+/// flattened tile as one vector, which x86 assembles element by element.
 struct TransposeBy4x4Blocks : OpRewritePattern<vector::TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -247,7 +247,7 @@ struct TransposeBy4x4Blocks : OpRewritePattern<vector::TransposeOp> {
       return failure(); // the two keep their order: a reshape
     int64_t rows = sourceType.getDimSize(dims[0]);
     int64_t columns = sourceType.getDimSize(dims[1]);
-    if (rows < 4 || columns % 4 != 0)
+    if (rows < 4 || columns < 4)
       return failure();
 
     Location loc = transpose.getLoc();
@@ -265,6 +265,9 @@ struct TransposeBy4x4Blocks : OpRewritePattern<vector::TransposeOp> {
     SmallVector<SmallVector<Value>> pieces(columns);
     for (int64_t r0 = 0; r0 < rows; r0 += 4) {
       for (int64_t c0 = 0; c0 < columns; c0 += 4) {
+        // The last block of a row whose length is no multiple of 4 takes
+        // what is left, then zeros.
+        int64_t width = std::min<int64_t>(4, columns - c0);
         Value a[4];
         for (int64_t k = 0; k < 4; ++k) {
           if (r0 + k >= rows) {
@@ -273,17 +276,24 @@ struct TransposeBy4x4Blocks : OpRewritePattern<vector::TransposeOp> {
           }
           Value row = vector::ExtractOp::create(rewriter, loc, flat, r0 + k);
           a[k] = vector::ExtractStridedSliceOp::create(
-              rewriter, loc, row, ArrayRef<int64_t>{c0}, ArrayRef<int64_t>{4},
-              ArrayRef<int64_t>{1});
+              rewriter, loc, row, ArrayRef<int64_t>{c0},
+              ArrayRef<int64_t>{width}, ArrayRef<int64_t>{1});
+          if (width < 4) {
+            SmallVector<int64_t> mask;
+            for (int64_t i = 0; i < 4; ++i)
+              mask.push_back(i < width ? i : width);
+            a[k] = shuffle(a[k], zeros, mask);
+          }
         }
         Value t0 = shuffle(a[0], a[1], {0, 4, 1, 5});
         Value t1 = shuffle(a[0], a[1], {2, 6, 3, 7});
         Value t2 = shuffle(a[2], a[3], {0, 4, 1, 5});
         Value t3 = shuffle(a[2], a[3], {2, 6, 3, 7});
-        pieces[c0 + 0].push_back(shuffle(t0, t2, {0, 1, 4, 5}));
-        pieces[c0 + 1].push_back(shuffle(t0, t2, {2, 3, 6, 7}));
-        pieces[c0 + 2].push_back(shuffle(t1, t3, {0, 1, 4, 5}));
-        pieces[c0 + 3].push_back(shuffle(t1, t3, {2, 3, 6, 7}));
+        Value block[4] = {
+            shuffle(t0, t2, {0, 1, 4, 5}), shuffle(t0, t2, {2, 3, 6, 7}),
+            shuffle(t1, t3, {0, 1, 4, 5}), shuffle(t1, t3, {2, 3, 6, 7})};
+        for (int64_t i = 0; i < width; ++i)
+          pieces[c0 + i].push_back(block[i]);
       }
     }
     // Each result row: its pieces joined, the last one cut to the rows.

@@ -70,6 +70,9 @@ constexpr double kMaxBatchAccumulatorShare = 0.75;
 /// with channels as the lane: fewer leave the register tile too thin.
 constexpr int64_t kMinWeightGradRows = 8;
 
+/// Most columns of a channels-last copy's step, in vector registers.
+constexpr int64_t kChannelsLastCopyColumns = 4;
+
 /// One step of an elementwise op or a pooling over a channels-last image:
 /// one row, as many columns of all channels as fill this many vector
 /// registers (at least one column).
@@ -213,7 +216,10 @@ public:
       if (loops == 2)
         return config(OpKind::Elementwise, {}, {});
       if (loops == 4)
-        return config(OpKind::Elementwise, imageTiles(ranges, 4), {});
+        return config(OpKind::Elementwise,
+                      isChannelsLastCopy(op) ? channelsLastCopyTiles(ranges)
+                                             : imageTiles(ranges, 4),
+                      {});
       // An image seen as [C, OH, KH, OW, KW] windows (max_pool2d_grad's):
       // one window row i per tile, its window columns j whole, so the tile
       // writes whole rows of the image.
@@ -354,6 +360,39 @@ private:
     };
     return ConfigAttr::get(ctx, kindName(kind), array(tiles), array(registers),
                            array(order));
+  }
+
+  /// A copy of an NCHW image into an NHWC one (a weight gradient's
+  /// channels-last input): iterated over the output (n, h, w, c), it reads
+  /// the input at (n, c, h, w).
+  static bool isChannelsLastCopy(linalg::LinalgOp op) {
+    if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1)
+      return false;
+    auto yield = cast<linalg::YieldOp>(op.getBlock()->getTerminator());
+    if (yield.getOperand(0) != op.getBlock()->getArgument(0))
+      return false;
+    MLIRContext *ctx = op->getContext();
+    AffineMap nchw =
+        AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 3, 1, 2}, ctx);
+    return op.getMatchingIndexingMap(op.getDpsInputOperand(0)) == nchw &&
+           op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity();
+  }
+
+  /// A channels-last copy's step: one row, a vector's worth of channels,
+  /// the row's columns whole (a padded row, 18 or 10 wide, has no divisor
+  /// that is a multiple of 4) or a divisor up to four vectors of them. Each
+  /// channel's columns are then one contiguous read, transposed in
+  /// registers (LowerVector's 4 x 4 blocks) rather than gathered.
+  SmallVector<int64_t> channelsLastCopyTiles(ArrayRef<int64_t> ranges) const {
+    SmallVector<int64_t> tiles{0, 1, 0, 0};
+    if (!ShapedType::isDynamic(ranges[2]) &&
+        ranges[2] > kChannelsLastCopyColumns * budget.lanes)
+      tiles[2] =
+          largestDivisor(ranges[2], kChannelsLastCopyColumns * budget.lanes);
+    // Fewer channels than lanes (an RGB image): all of them.
+    if (ShapedType::isDynamic(ranges[3]) || ranges[3] >= budget.lanes)
+      tiles[3] = channelTileFor(ranges[3], budget.lanes);
+    return tiles;
   }
 
   /// Inside one image: `channelTile` channels by one row.

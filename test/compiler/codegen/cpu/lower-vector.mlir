@@ -285,6 +285,22 @@ func.func @channels_to_rows(%t: vector<1x14x4xf32>) -> vector<1x4x14xf32> {
 
 // -----
 
+// A padded NCHW row into NHWC (8 channels x 6 columns -> 6 x 8): the last
+// block of each row takes its 2 remaining columns and zeros, and only
+// those 2 of its 4 transposed rows are kept.
+// CHECK-LABEL: func.func @ragged_columns
+//   CHECK-NOT:   vector<48xf32>
+//       CHECK:   vector.extract_strided_slice %{{.+}} {offsets = [4], sizes = [2], strides = [1]} : vector<6xf32> to vector<2xf32>
+//       CHECK:   vector.shuffle %{{.+}}, %{{.+}} [0, 1, 2, 2] : vector<2xf32>, vector<4xf32>
+//   CHECK-NOT:   vector<48xf32>
+//       CHECK:   return
+func.func @ragged_columns(%t: vector<1x8x6xf32>) -> vector<1x6x8xf32> {
+  %r = vector.transpose %t, [0, 2, 1] : vector<1x8x6xf32> to vector<1x6x8xf32>
+  return %r : vector<1x6x8xf32>
+}
+
+// -----
+
 // One step of a linear layer's weight gradient (out[i, j] += dy[n, i] *
 // x[n, j], one row i, the batch n outermost): the vectorizer's product has
 // the batch as a trailing unit dim, vector<1x16x1>, which would lower to

@@ -146,3 +146,32 @@ func.func @linear_steps(%x: tensor<?x144xf32>, %w: tensor<32x144xf32>, %dy: tens
   } -> tensor<?x144xf32>
   return %y, %dx : tensor<?x32xf32>, tensor<?x144xf32>
 }
+
+// A copy of a padded NCHW image into NHWC (a weight gradient's
+// channels-last input): one row, a vector's worth of channels, the row's
+// 18 columns whole (up to 4 vectors of them), so that each channel's
+// columns are one contiguous read, transposed in registers. A wider row
+// steps by its largest divisor up to that (34: 17 on AVX2, whole on
+// AVX-512); fewer channels than a vector (an RGB image) go whole.
+// CHECK-LABEL: func.func @channels_last_copy
+// AVX512: linalg.generic {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 1, 0, 16]>
+// AVX2:   linalg.generic {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 1, 0, 8]>
+// AVX512: linalg.generic {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 1, 0, 0]>
+// AVX2:   linalg.generic {{.*}}cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 1, 17, 0]>
+func.func @channels_last_copy(%x: tensor<?x32x18x18xf32>, %image: tensor<?x3x34x34xf32>) -> (tensor<?x18x18x32xf32>, tensor<?x34x34x3xf32>) {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x32x18x18xf32>
+  %e = tensor.empty(%n) : tensor<?x18x18x32xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<?x32x18x18xf32>) outs(%e : tensor<?x18x18x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<?x18x18x32xf32>
+  %f = tensor.empty(%n) : tensor<?x34x34x3xf32>
+  %z = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%image : tensor<?x3x34x34xf32>) outs(%f : tensor<?x34x34x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<?x34x34x3xf32>
+  return %y, %z : tensor<?x18x18x32xf32>, tensor<?x34x34x3xf32>
+}
