@@ -17,10 +17,6 @@ using cnn::lowering::channelsLast;
 
 namespace cnnc::cpu {
 
-namespace {
-
-/// Whether `op` only copies its 4-D input into its output, reading it at
-/// (d[inputDims[0]], ..., d[inputDims[3]]): a layout transpose.
 bool isTranspose(linalg::GenericOp op, ArrayRef<unsigned> inputDims) {
   if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
       op.getNumLoops() != 4 || op.getNumParallelLoops() != 4 ||
@@ -33,6 +29,8 @@ bool isTranspose(linalg::GenericOp op, ArrayRef<unsigned> inputDims) {
          op.getMatchingIndexingMap(input) ==
              AffineMap::getPermutationMap(inputDims, op.getContext());
 }
+
+namespace {
 
 /// The channels-last tensor that `v` is the NCHW transpose of, or null.
 Value channelsLastSource(Value v) {

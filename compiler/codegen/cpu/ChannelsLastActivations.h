@@ -20,6 +20,7 @@
 #define CNNC_CODEGEN_CPU_CHANNELSLASTACTIVATIONS_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Support/LLVM.h"
 
 namespace cnnc::cpu {
@@ -32,6 +33,12 @@ constexpr llvm::StringLiteral kChannelsLastMark = "cnn_cpu.channels_last";
 /// as far as the ops reading them allow, marking the ops that now run
 /// channels-last with kChannelsLastMark.
 mlir::LogicalResult propagateChannelsLast(mlir::func::FuncOp func);
+
+/// Whether `op` only copies its 4-D input into its output, reading it at
+/// (d[inputDims[0]], ..., d[inputDims[3]]): a layout transpose ({0, 3, 1, 2}:
+/// NCHW into NHWC).
+bool isTranspose(mlir::linalg::GenericOp op,
+                 llvm::ArrayRef<unsigned> inputDims);
 
 } // namespace cnnc::cpu
 

@@ -217,8 +217,9 @@ public:
         return config(OpKind::Elementwise, {}, {});
       if (loops == 4)
         return config(OpKind::Elementwise,
-                      isChannelsLastCopy(op) ? channelsLastCopyTiles(ranges)
-                                             : imageTiles(ranges, 4),
+                      isTranspose(cast<linalg::GenericOp>(raw), {0, 3, 1, 2})
+                          ? channelsLastCopyTiles(ranges)
+                          : imageTiles(ranges, 4),
                       {});
       // An image seen as [C, OH, KH, OW, KW] windows (max_pool2d_grad's):
       // one window row i per tile, its window columns j whole, so the tile
@@ -362,23 +363,8 @@ private:
                            array(order));
   }
 
-  /// A copy of an NCHW image into an NHWC one (a weight gradient's
-  /// channels-last input): iterated over the output (n, h, w, c), it reads
-  /// the input at (n, c, h, w).
-  static bool isChannelsLastCopy(linalg::LinalgOp op) {
-    if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1)
-      return false;
-    auto yield = cast<linalg::YieldOp>(op.getBlock()->getTerminator());
-    if (yield.getOperand(0) != op.getBlock()->getArgument(0))
-      return false;
-    MLIRContext *ctx = op->getContext();
-    AffineMap nchw =
-        AffineMap::getPermutationMap(ArrayRef<unsigned>{0, 3, 1, 2}, ctx);
-    return op.getMatchingIndexingMap(op.getDpsInputOperand(0)) == nchw &&
-           op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity();
-  }
-
-  /// A channels-last copy's step: one row, a vector's worth of channels,
+  /// A copy of an NCHW image into NHWC (a weight gradient's channels-last
+  /// input), iterated over (n, h, w, c): one row, a vector's worth of channels,
   /// the row's columns whole (a padded row, 18 or 10 wide, has no divisor
   /// that is a multiple of 4) or a divisor up to four vectors of them. Each
   /// channel's columns are then one contiguous read, transposed in
