@@ -1,8 +1,10 @@
 //===- ChannelsLastActivations.cpp - activations between lane convs -------===//
 #include "codegen/cpu/ChannelsLastActivations.h"
 #include "codegen/cpu/CpuConfig.h"
+#include "codegen/cpu/PoolWindows.h"
 #include "conversion/CnnToLinalg/LinalgBuilders.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -231,6 +233,135 @@ struct PoolRunsChannelsLast : OpRewritePattern<Nchw> {
   }
 };
 
+/// The channels-last image whose NCHW transpose `windows` views as [N, C,
+/// OH, KH, OW, KW] (poolWindows': an expand, after a slice where the
+/// pooling's floor cuts rows or columns off), and that slice; null where
+/// `windows` is not such a view.
+struct WindowsView {
+  Value image;                  ///< channels-last, [N, H, W, C]
+  tensor::ExtractSliceOp slice; ///< of the NCHW transpose, or null
+  tensor::ExpandShapeOp expand;
+};
+std::optional<WindowsView> windowsOfChannelsLast(Value windows) {
+  auto expand = windows.getDefiningOp<tensor::ExpandShapeOp>();
+  if (!expand ||
+      expand.getReassociationIndices() !=
+          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}})
+    return std::nullopt;
+  Value covered = expand.getSrc();
+  auto slice = covered.getDefiningOp<tensor::ExtractSliceOp>();
+  if (slice && (!slice.hasZeroOffset() || !slice.hasUnitStride() ||
+                slice.getSourceType().getRank() != 4 ||
+                slice.getResultType().getRank() != 4))
+    return std::nullopt;
+  Value image = channelsLastSource(slice ? slice.getSource() : covered);
+  if (!image)
+    return std::nullopt;
+  return WindowsView{image, slice, expand};
+}
+
+/// The windows of view.image, channels-last: [N, OH, KH, OW, KW, C].
+Value channelsLastWindows(OpBuilder &b, Location loc, WindowsView view) {
+  Value covered = view.image;
+  if (view.slice) {
+    SmallVector<OpFoldResult> sizes = view.slice.getMixedSizes();
+    auto type = view.slice.getResultType();
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    covered = tensor::ExtractSliceOp::create(
+        b, loc, type.clone(toChannelsLast<int64_t>(type.getShape())), covered,
+        SmallVector<OpFoldResult>(4, zero), toChannelsLast<OpFoldResult>(sizes),
+        SmallVector<OpFoldResult>(4, one));
+  }
+  auto type = view.expand.getResultType();
+  ArrayRef<int64_t> s = type.getShape();
+  SmallVector<OpFoldResult> sizes = view.expand.getMixedOutputShape();
+  return tensor::ExpandShapeOp::create(
+      b, loc, type.clone({s[0], s[2], s[3], s[4], s[5], s[1]}), covered,
+      SmallVector<ReassociationIndices>{{0}, {1, 2}, {3, 4}, {5}},
+      SmallVector<OpFoldResult>{sizes[0], sizes[2], sizes[3], sizes[4],
+                                sizes[5], sizes[1]});
+}
+
+/// Whether `op`'s body is `maximumf(window element, accumulator)`.
+bool isMaximum(linalg::GenericOp op) {
+  Block *body = op.getBody();
+  if (op.getNumDpsInputs() != 1 || body->getOperations().size() != 2)
+    return false;
+  auto max = dyn_cast<arith::MaximumFOp>(body->front());
+  return max && llvm::is_contained(max->getOperands(), body->getArgument(0)) &&
+         llvm::is_contained(max->getOperands(), body->getArgument(1));
+}
+
+/// A reduction over the windows of an NCHW transpose (max_pool2d_grad's
+/// maxima and first-maximum codes) -> the NCHW transpose of the reduction
+/// over the channels-last image: the channels are the lane, where NCHW
+/// has a window's columns there and deinterleaves them, and the image's
+/// NCHW copy goes. The maxima become the channels-last pooling, which CSE
+/// merges with the forward pass's.
+struct WindowReductionRunsChannelsLast : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isWindowReduction(op) || !op.hasPureTensorSemantics())
+      return failure();
+    std::optional<WindowsView> view =
+        windowsOfChannelsLast(op.getDpsInputs()[0]);
+    auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+    if (!view || !fill || !transposeMayMoveBelow(op))
+      return failure();
+    AffineMap perWindow = op.getIndexingMapsArray().back();
+    for (OpOperand *input : ArrayRef(op.getDpsInputOperands()).drop_front())
+      if (op.getMatchingIndexingMap(input) != perWindow ||
+          !channelsLastSource(input->get()))
+        return failure();
+
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, fill.getInputs()[0],
+                     emptyChannelsLast(rewriter, loc, fill.getOutputs()[0]))
+                     .getResult(0);
+    Operation *last;
+    if (isMaximum(op)) {
+      auto windowsType = view->expand.getResultType();
+      int64_t kernel[2] = {windowsType.getDimSize(3),
+                           windowsType.getDimSize(5)};
+      Value window =
+          tensor::EmptyOp::create(rewriter, loc, kernel, rewriter.getF32Type());
+      auto attrType = RankedTensorType::get({2}, rewriter.getI64Type());
+      last = linalg::PoolingNhwcMaxOp::create(
+          rewriter, loc, init.getType(), ValueRange{view->image, window}, init,
+          DenseIntElementsAttr::get(attrType, ArrayRef<int64_t>(kernel)),
+          DenseIntElementsAttr::get(attrType, ArrayRef<int64_t>{1, 1}));
+    } else {
+      // (n, oh, ow, c | i, j): the NCHW loops 1, 2, 3 are now 3, 1, 2.
+      AffineExpr n, oh, ow, c, i, j;
+      bindDims(ctx, n, oh, ow, c, i, j);
+      AffineMap windows = AffineMap::get(6, 0, {n, oh, i, ow, j, c}, ctx);
+      AffineMap pixel = AffineMap::get(6, 0, {n, oh, ow, c}, ctx);
+      SmallVector<Value> inputs{channelsLastWindows(rewriter, loc, *view)};
+      for (Value input : ValueRange(op.getDpsInputs()).drop_front())
+        inputs.push_back(channelsLastSource(input));
+      SmallVector<AffineMap> maps(inputs.size() + 1, pixel);
+      maps.front() = windows;
+      auto generic =
+          linalg::GenericOp::create(rewriter, loc, init.getType(), inputs, init,
+                                    maps, op.getIteratorTypesArray());
+      rewriter.inlineRegionBefore(op.getRegion(), generic.getRegion(),
+                                  generic.getRegion().end());
+      const unsigned newDim[6] = {0, 3, 1, 2, 4, 5};
+      generic.getBody()->walk([&](linalg::IndexOp index) {
+        rewriter.modifyOpInPlace(index,
+                                 [&] { index.setDim(newDim[index.getDim()]); });
+      });
+      last = generic;
+    }
+    mark(last);
+    rewriter.replaceOp(op, channelsFirst(rewriter, loc, last->getResult(0)));
+    return success();
+  }
+};
+
 /// A channel-lane conv reads its input value by value: from a transpose's
 /// channels-last source as well as from NCHW, (n, c, y, x) -> (n, y, x, c).
 struct LaneConvReadsChannelsLast : OpRewritePattern<linalg::GenericOp> {
@@ -354,8 +485,8 @@ LogicalResult propagateChannelsLast(func::FuncOp func) {
       ElementwiseRunsChannelsLast, PadRunsChannelsLast,
       PoolRunsChannelsLast<linalg::PoolingNchwMaxOp, linalg::PoolingNhwcMaxOp>,
       PoolRunsChannelsLast<linalg::PoolingNchwSumOp, linalg::PoolingNhwcSumOp>,
-      LaneConvReadsChannelsLast, TransposeBackFolds, LoopCarriesChannelsLast>(
-      ctx);
+      WindowReductionRunsChannelsLast, LaneConvReadsChannelsLast,
+      TransposeBackFolds, LoopCarriesChannelsLast>(ctx);
   GreedyRewriteConfig config;
   config.enableFolding(false);
   config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);

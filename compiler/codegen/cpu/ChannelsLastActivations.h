@@ -6,9 +6,13 @@
 // NCHW and back for nothing, and an elementwise op that reads a transpose
 // reads it across the lanes. Here each such transpose moves down through
 // what reads it and could as well run channels-last: elementwise ops whose
-// every full-size operand is such a transpose, pads, poolings, a repeated
-// block's loop (its carried activation) and the lane convs themselves (a
-// conv reads its input value by value, in any layout). A transpose ends up
+// every full-size operand is such a transpose, pads, poolings,
+// max_pool2d_grad's reductions over the pooling windows (its maxima and
+// first-maximum codes: the training step's copy of the image goes, and
+// the channels fill the lanes where NCHW deinterleaves window columns), a
+// repeated block's loop (its carried activation) and the lane convs
+// themselves (a conv reads its input value by value, in any layout). A
+// transpose ends up
 // where something needs NCHW (a flatten before a linear layer), and a
 // transpose back to channels-last of one (a weight gradient's copy) goes.
 // It does not move below an op whose result something NCHW also reads

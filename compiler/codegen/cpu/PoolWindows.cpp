@@ -47,4 +47,28 @@ linalg::GenericOp rewriteAsWindowMaxima(RewriterBase &rewriter,
   return maxima.getDefiningOp<linalg::GenericOp>();
 }
 
+/// Whether `op` is a generic reduction over (i, j) windows whose first
+/// input is read at `windows` and whose result is written at `pixel`.
+static bool reducesWindows(linalg::LinalgOp op, ArrayRef<unsigned> windows,
+                           ArrayRef<unsigned> pixel) {
+  if (!isa<linalg::GenericOp>(op.getOperation()) || op.getNumLoops() != 6 ||
+      op.getNumParallelLoops() != 4 || op.getNumDpsInits() != 1)
+    return false;
+  MLIRContext *ctx = op->getContext();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  return maps.front() ==
+             AffineMap::getMultiDimMapWithTargets(6, windows, ctx) &&
+         maps.back() == AffineMap::getMultiDimMapWithTargets(6, pixel, ctx);
+}
+
+bool isWindowReduction(linalg::LinalgOp op) {
+  // (n, c, oh, ow | i, j): [n, c, oh, i, ow, j] into [n, c, oh, ow].
+  return reducesWindows(op, {0, 1, 2, 4, 3, 5}, {0, 1, 2, 3});
+}
+
+bool isChannelsLastWindowReduction(linalg::LinalgOp op) {
+  // (n, oh, ow, c | i, j): [n, oh, i, ow, j, c] into [n, oh, ow, c].
+  return reducesWindows(op, {0, 1, 4, 2, 5, 3}, {0, 1, 2, 3});
+}
+
 } // namespace cnnc::cpu

@@ -25,6 +25,15 @@ mlir::linalg::GenericOp
 rewriteAsWindowMaxima(mlir::RewriterBase &rewriter,
                       mlir::linalg::PoolingNchwMaxOp pool);
 
+/// A reduction over non-overlapping windows (max_pool2d_grad's maxima and
+/// first-maximum codes): (n, c, oh, ow | i, j) over [N, C, OH, KH, OW, KW]
+/// into [N, C, OH, OW].
+bool isWindowReduction(mlir::linalg::LinalgOp op);
+
+/// The same over a channels-last image: (n, oh, ow, c | i, j) over [N, OH,
+/// KH, OW, KW, C] into [N, OH, OW, C].
+bool isChannelsLastWindowReduction(mlir::linalg::LinalgOp op);
+
 } // namespace cnnc::cpu
 
 #endif // CNNC_CODEGEN_CPU_POOLWINDOWS_H

@@ -120,21 +120,6 @@ int64_t largestDivisor(int64_t range, int64_t bound) {
   return 1;
 }
 
-/// A reduction over non-overlapping windows (max_pool2d_grad's maxima and
-/// first-maximum codes): (n, c, oh, ow | i, j) over [N, C, OH, KH, OW, KW]
-/// into [N, C, OH, OW].
-bool isWindowReduction(linalg::LinalgOp op) {
-  if (!isa<linalg::GenericOp>(op.getOperation()) || op.getNumLoops() != 6 ||
-      op.getNumParallelLoops() != 4 || op.getNumDpsInits() != 1)
-    return false;
-  MLIRContext *ctx = op->getContext();
-  AffineExpr n, c, oh, ow, i, j;
-  bindDims(ctx, n, c, oh, ow, i, j);
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  return maps.front() == AffineMap::get(6, 0, {n, c, oh, i, ow, j}, ctx) &&
-         maps.back() == AffineMap::get(6, 0, {n, c, oh, ow}, ctx);
-}
-
 /// Parallel loops first, then reductions only.
 bool isContraction(linalg::LinalgOp op) {
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
@@ -249,6 +234,11 @@ public:
                    : largestDivisor(ranges[2], columns);
     if (isa<linalg::PoolingNhwcMaxOp, linalg::PoolingNhwcSumOp>(op))
       return config(OpKind::Pool, tiles, {0, 1, 0, 0, 1, 0});
+    // A window reduction (n, oh, ow, c | i, j) steps one window element at
+    // a time: whole steps of the lanes, where a window row would put its
+    // columns innermost in the vector.
+    if (isChannelsLastWindowReduction(op))
+      return config(OpKind::Pool, tiles, {0, 1, 0, 0, 1, 1});
     return config(OpKind::Elementwise, tiles, {});
   }
 

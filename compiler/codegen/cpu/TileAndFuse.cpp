@@ -47,6 +47,7 @@
 #include "codegen/cpu/Passes.h"
 
 #include "codegen/cpu/CpuConfig.h"
+#include "codegen/cpu/PoolWindows.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
@@ -159,17 +160,25 @@ bool isChannelLaneConv(Operation *op) {
   return cpu::getKind(op) == cpu::OpKind::LaneConv;
 }
 
+/// A reduction over the windows of a channels-last image, the channels in
+/// the lanes.
+bool isChannelsLastWindowReduction(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp && cpu::isChannelsLastWindowReduction(linalgOp);
+}
+
 /// Producers that may be fused into a consumer's tile loop at `level`:
 /// single-use ops (so nothing is computed twice), pads only at level 1 (per
 /// image), channel-lane convs not at level 2 (their register tiles need
 /// whole rows of every channel, where the consumer's tile is a few
-/// channels of one row).
+/// channels of one row; the same for a channels-last window reduction,
+/// whose lane is the channels).
 bool isFusableProducer(Operation *op, int level) {
   if (op->getNumResults() != 1 || !op->getResult(0).hasOneUse())
     return false;
   if (isa<tensor::PadOp>(op))
     return level == 1;
-  if (isChannelLaneConv(op))
+  if (isChannelLaneConv(op) || isChannelsLastWindowReduction(op))
     return level == 1;
   // Computed once before the loops rather than once per tile.
   if (isInvariantWork(op))

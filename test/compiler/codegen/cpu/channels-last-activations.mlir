@@ -8,6 +8,9 @@
 // hold (4; 2 of 14).
 // CHECK-DAG:   #[[IN_NHWC:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 + d5, d2 + d6, d4)>
 // CHECK-DAG:   #[[TO_NCHW:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+// (@gradient_windows' maps:)
+// CHECK-DAG:   #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d2, d5, d3)>
+// CHECK-DAG:   #[[PIXEL:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @residual_trunk
 // CHECK:       %[[C1:.+]] = linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x1x30x30xf32>, tensor<3x3x1x32xf32>) outs(%{{.+}} : tensor<?x28x28x32xf32>) {{.*}}kind = "lane_conv"
 // CHECK:       %[[RELU:.+]] = linalg.generic {{.*}} ins(%[[C1]] : tensor<?x28x28x32xf32>) outs(%{{.+}} : tensor<?x28x28x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 1, 4, 0]>}
@@ -129,4 +132,62 @@ func.func @read_twice(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>)
   %p = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
       ins(%r, %k : tensor<?x32x14x14xf32>, tensor<2x2xf32>) outs(%i2 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
   return %r, %p : tensor<?x32x14x14xf32>, tensor<?x32x7x7xf32>
+}
+
+// max_pool2d_grad's reductions over the windows of a channels-last conv's
+// result (here 15 x 15, the pooling's floor cutting a row and a column
+// off) run channels-last too, the channels as the lane: the maxima as the
+// pooling (CSE merges it with the forward pass's), the first-maximum codes
+// stepping one window element at a time (the body's channel index, loop 1
+// in NCHW, is loop 3), and only the codes go back to NCHW, for the
+// gradient's scatter. No NCHW copy of the image is left.
+// CHECK-LABEL: func.func @gradient_windows
+// CHECK:       %[[C:.+]] = linalg.generic {{.*}}kind = "lane_conv"
+// CHECK-NOT:   tensor<?x32x15x15xf32>
+// CHECK:       %[[MAX:.+]] = linalg.pooling_nhwc_max {{.*}} ins(%[[C]], %{{.+}} : tensor<?x15x15x32xf32>, tensor<2x2xf32>) outs(%{{.+}} : tensor<?x7x7x32xf32>)
+// CHECK:       %[[COVERED:.+]] = tensor.extract_slice %[[C]][0, 0, 0, 0] [%{{.+}}, 14, 14, 32] [1, 1, 1, 1] : tensor<?x15x15x32xf32> to tensor<?x14x14x32xf32>
+// CHECK:       %[[WINDOWS:.+]] = tensor.expand_shape %[[COVERED]] {{\[}}[0], [1, 2], [3, 4], [5]] output_shape [%{{.+}}, 7, 2, 7, 2, 32]
+// CHECK:       %[[CODES:.+]] = linalg.generic {indexing_maps = [#[[WINDOW]], #[[PIXEL]], #[[PIXEL]]], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]} ins(%[[WINDOWS]], %[[MAX]] : tensor<?x7x2x7x2x32xf32>, tensor<?x7x7x32xf32>) outs(%{{.+}} : tensor<?x7x7x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "pool", tiles = [0, 1, 1, 0, 0, 0], registers = [0, 1, 0, 0, 1, 1]>}
+// CHECK:         linalg.index 5
+// CHECK:         linalg.index 4
+// CHECK:         linalg.index 3
+// CHECK:       %[[NCHW:.+]] = linalg.generic {{.*}} ins(%[[CODES]] : tensor<?x7x7x32xf32>) outs(%{{.+}} : tensor<?x32x7x7xf32>)
+// CHECK:       return %[[NCHW]]
+func.func @gradient_windows(%x: tensor<?x32x17x17xf32>, %w: tensor<32x32x3x3xf32>)
+    -> tensor<?x32x7x7xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x32x17x17xf32>
+  %e = tensor.empty(%n) : tensor<?x32x15x15xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32x15x15xf32>) -> tensor<?x32x15x15xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x32x17x17xf32>, tensor<32x32x3x3xf32>) outs(%z : tensor<?x32x15x15xf32>) -> tensor<?x32x15x15xf32>
+  %covered = tensor.extract_slice %y[0, 0, 0, 0] [%n, 32, 14, 14] [1, 1, 1, 1] : tensor<?x32x15x15xf32> to tensor<?x32x14x14xf32>
+  %windows = tensor.expand_shape %covered [[0], [1], [2, 3], [4, 5]] output_shape [%n, 32, 7, 2, 7, 2] : tensor<?x32x14x14xf32> into tensor<?x32x7x2x7x2xf32>
+  %e2 = tensor.empty(%n) : tensor<?x32x7x7xf32>
+  %i2 = linalg.fill ins(%ninf : f32) outs(%e2 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %max = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4, d3, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%windows : tensor<?x32x7x2x7x2xf32>) outs(%i2 : tensor<?x32x7x7xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %out : f32
+    linalg.yield %m : f32
+  } -> tensor<?x32x7x7xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %codes = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4, d3, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%windows, %max : tensor<?x32x7x2x7x2xf32>, tensor<?x32x7x7xf32>) outs(%z2 : tensor<?x32x7x7xf32>) {
+  ^bb0(%in: f32, %m: f32, %out: f32):
+    %j = linalg.index 5 : index
+    %i = linalg.index 4 : index
+    %ch = linalg.index 1 : index
+    %ij = arith.addi %i, %j : index
+    %p = arith.addi %ij, %ch : index
+    %p32 = arith.index_cast %p : index to i32
+    %bit = arith.sitofp %p32 : i32 to f32
+    %hit = arith.cmpf oeq, %in, %m : f32
+    %term = arith.select %hit, %bit, %zero : f32
+    %s = arith.addf %out, %term : f32
+    linalg.yield %s : f32
+  } -> tensor<?x32x7x7xf32>
+  return %codes : tensor<?x32x7x7xf32>
 }

@@ -141,3 +141,45 @@ func.func @peeled_both_ways(%x: tensor<?x16x9x9xf32>, %w: tensor<16x16x3x3xf32>)
       ins(%x, %w : tensor<?x16x9x9xf32>, tensor<16x16x3x3xf32>) outs(%z : tensor<?x16x7x7xf32>) -> tensor<?x16x7x7xf32>
   return %y : tensor<?x16x7x7xf32>
 }
+
+// max_pool2d_grad's first-maximum codes over the windows of a lane conv's
+// result, which the strategy computes channels-last ([N, OH, KH, OW, KW,
+// C] windows) before a transpose of the codes back to NCHW: the reduction
+// is not fused into that transpose's tiles of a few channels; it steps
+// one window element of whole channels at a time (a row of 7 windows with
+// AVX-512's 16 lanes, one window with AVX2's 8), then the transpose runs.
+// CHECK-LABEL: func.func @window_codes
+// CHECK:       %[[CODES:.+]] = scf.for {{.*}} -> (tensor<1x7x7x32xf32>)
+// CHECK:         scf.for %{{.+}} = %c0 to %c2 step %c1
+// CHECK:           scf.for %{{.+}} = %c0 to %c2 step %c1
+// CHECK:             linalg.generic {{.*}} ins(%{{.+}} : tensor<1x1x1x7x1x32xf32>)
+// CHECK:       scf.for %{{.+}} = %c0 to %c32 step %c8
+// CHECK:         tensor.extract_slice %[[CODES]]{{.*}} to tensor<1x1x7x8xf32>
+// AVX2-LABEL:  func.func @window_codes
+// AVX2:        %[[CODES:.+]] = scf.for {{.*}} -> (tensor<1x7x7x32xf32>)
+// AVX2:          scf.for
+// AVX2:            scf.for %{{.+}} = %c0 to %c2 step %c1
+// AVX2:              scf.for %{{.+}} = %c0 to %c2 step %c1
+// AVX2:                linalg.generic {{.*}} ins(%{{.+}} : tensor<1x1x1x1x1x32xf32>)
+// AVX2:        scf.for %{{.+}} = %c0 to %c32 step %c4
+// AVX2:          tensor.extract_slice %[[CODES]]{{.*}} to tensor<1x1x7x4xf32>
+func.func @window_codes(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>)
+    -> tensor<?x32x7x7xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x32x16x16xf32>
+  %e = tensor.empty(%n) : tensor<?x32x14x14xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x32x16x16xf32>, tensor<32x32x3x3xf32>) outs(%z : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %windows = tensor.expand_shape %y [[0], [1], [2, 3], [4, 5]] output_shape [%n, 32, 7, 2, 7, 2] : tensor<?x32x14x14xf32> into tensor<?x32x7x2x7x2xf32>
+  %e2 = tensor.empty(%n) : tensor<?x32x7x7xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %codes = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4, d3, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%windows : tensor<?x32x7x2x7x2xf32>) outs(%z2 : tensor<?x32x7x7xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %out, %in : f32
+    linalg.yield %s : f32
+  } -> tensor<?x32x7x7xf32>
+  return %codes : tensor<?x32x7x7xf32>
+}
