@@ -7,7 +7,18 @@ dir="$root/build"
 flags=(-DCMAKE_BUILD_TYPE=Release)
 if [[ "${1:-}" == "--sanitize" ]]; then
   dir="$root/build-asan"
+  # -O1 and line tables only: reports keep their file:line stacks, and the
+  # build takes half the time of -O2 -g (GCC: 52 s for one codegen file,
+  # clang 24 s). clang-22 comes with the test packages (scripts/setup.sh).
   flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCNNC_SANITIZE=ON)
+  if command -v clang++-22 > /dev/null; then
+    flags+=(-DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22
+            "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG"
+            "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG")
+  else
+    flags+=("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
+            "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG")
+  fi
 fi
 # ccache, when the machine has it, makes a rebuild of unchanged sources quick.
 if command -v ccache > /dev/null; then

@@ -27,6 +27,9 @@ config.substitutions.append(("%fake_cuda", os.path.join(config.cnnc_obj_root, "l
 # libcnnrt for C programs that embed a model (--emit=lib).
 config.substitutions.append(("%cnnrt_include", os.path.join(config.cnnc_src_root, "runtime", "include")))
 config.substitutions.append(("%cnnrt_lib", os.path.join(config.cnnc_obj_root, "lib")))
+# A program linking libcnnrt links with the build's C++ compiler: the
+# sanitizer build's runtime (clang's) must match its instrumentation.
+config.substitutions.append(("%cxx", config.cnnc_cxx))
 # A sanitizer build's libcnnrt is instrumented; so must a program linking it be.
 config.substitutions.append(("%cnnrt_link_flags",
                              "-fsanitize=address,undefined" if config.cnnc_sanitize else ""))

@@ -310,7 +310,8 @@ struct WindowReductionRunsChannelsLast : OpRewritePattern<linalg::GenericOp> {
     if (!view || !fill || !transposeMayMoveBelow(op))
       return failure();
     AffineMap perWindow = op.getIndexingMapsArray().back();
-    for (OpOperand *input : ArrayRef(op.getDpsInputOperands()).drop_front())
+    SmallVector<OpOperand *> inputs = op.getDpsInputOperands();
+    for (OpOperand *input : ArrayRef(inputs).drop_front())
       if (op.getMatchingIndexingMap(input) != perWindow ||
           !channelsLastSource(input->get()))
         return failure();
