@@ -11,14 +11,12 @@ if [[ "${1:-}" == "--sanitize" ]]; then
   # build takes half the time of -O2 -g (GCC: 52 s for one codegen file,
   # clang 24 s). clang-22 comes with the test packages (scripts/setup.sh).
   flags=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCNNC_SANITIZE=ON)
+  opt="-O1 -g1 -DNDEBUG" # GCC's name for line tables only
   if command -v clang++-22 > /dev/null; then
-    flags+=(-DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22
-            "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG"
-            "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only -DNDEBUG")
-  else
-    flags+=("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG"
-            "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -g1 -DNDEBUG")
+    flags+=(-DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22)
+    opt="-O1 -gline-tables-only -DNDEBUG"
   fi
+  flags+=("-DCMAKE_C_FLAGS_RELWITHDEBINFO=$opt" "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=$opt")
 fi
 # ccache, when the machine has it, makes a rebuild of unchanged sources quick.
 if command -v ccache > /dev/null; then
