@@ -17,8 +17,11 @@
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Passes/StandardInstrumentations.h"
 #include "llvm/Support/raw_ostream.h"
-#include "llvm/Transforms/Utils/SplitModule.h"
+#include "llvm/Transforms/Utils/Cloning.h"
+#include "llvm/Transforms/Utils/ValueMapper.h"
 
+#include <atomic>
+#include <numeric>
 #include <thread>
 
 using namespace mlir;
@@ -124,20 +127,76 @@ llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
   return llvm::Error::success();
 }
 
+namespace {
+
+/// Parts of a module per code generation thread.
+constexpr unsigned kPartsPerThread = 3;
+
+/// Splits `module` into `parts` modules that link back into it, with about
+/// as many instructions each: every function goes, largest first, to the
+/// part with the fewest so far. (llvm::SplitModule deals functions out by
+/// name or in turn: a training step's two largest parallel regions, which
+/// take most of the time, could land in one part.) Local symbols become
+/// hidden globals, for the parts to reach each other's.
+void splitModuleBySize(
+    llvm::Module &module, unsigned parts,
+    llvm::function_ref<void(std::unique_ptr<llvm::Module>)> emit) {
+  unsigned unnamed = 0;
+  for (llvm::GlobalValue &value : module.global_values()) {
+    if (value.isDeclaration() || !value.hasLocalLinkage())
+      continue;
+    if (!value.hasName())
+      value.setName("cnnc.part." + llvm::Twine(unnamed++));
+    value.setLinkage(llvm::GlobalValue::ExternalLinkage);
+    value.setVisibility(llvm::GlobalValue::HiddenVisibility);
+  }
+  std::vector<llvm::Function *> functions;
+  for (llvm::Function &function : module)
+    if (!function.isDeclaration())
+      functions.push_back(&function);
+  llvm::stable_sort(functions, [](llvm::Function *a, llvm::Function *b) {
+    return a->getInstructionCount() > b->getInstructionCount();
+  });
+  llvm::DenseMap<const llvm::GlobalValue *, unsigned> partOf;
+  std::vector<uint64_t> size(parts, 0);
+  for (llvm::Function *function : functions) {
+    unsigned smallest =
+        std::min_element(size.begin(), size.end()) - size.begin();
+    partOf[function] = smallest;
+    size[smallest] += function->getInstructionCount();
+  }
+  // Largest first; variables and aliases go with it.
+  std::vector<unsigned> order(parts);
+  std::iota(order.begin(), order.end(), 0u);
+  llvm::stable_sort(order,
+                    [&](unsigned a, unsigned b) { return size[a] > size[b]; });
+  for (unsigned i : order) {
+    if (size[i] == 0)
+      continue;
+    llvm::ValueToValueMapTy map;
+    emit(llvm::CloneModule(module, map, [&](const llvm::GlobalValue *value) {
+      auto it = partOf.find(value);
+      return (it == partOf.end() ? order.front() : it->second) == i;
+    }));
+  }
+}
+
+} // namespace
+
 llvm::Expected<std::vector<std::string>>
 emitObjectsInParallel(llvm::Module &module, const CpuTargetOptions &target,
-                      unsigned parts) {
+                      unsigned threads) {
   // An LLVMContext is for one thread at a time: each part crosses to its
-  // thread as bitcode.
+  // thread as bitcode. A few parts a thread, which the threads take largest
+  // first as they come free: instruction counts only estimate LLVM's time.
+  threads = std::max(threads, 1u);
   std::vector<llvm::SmallString<0>> bitcode;
-  llvm::SplitModule(
-      module, std::max(parts, 1u),
-      [&](std::unique_ptr<llvm::Module> part) {
-        llvm::SmallString<0> &buffer = bitcode.emplace_back();
-        llvm::raw_svector_ostream os(buffer);
-        llvm::WriteBitcodeToFile(*part, os);
-      },
-      /*PreserveLocals=*/false, /*RoundRobin=*/true);
+  splitModuleBySize(module, kPartsPerThread * threads,
+                    [&](std::unique_ptr<llvm::Module> part) {
+                      llvm::SmallString<0> &buffer = bitcode.emplace_back();
+                      llvm::raw_svector_ostream os(buffer);
+                      llvm::WriteBitcodeToFile(*part, os);
+                    });
   // The target machines here: the target registry is set up on this thread.
   std::vector<std::unique_ptr<llvm::TargetMachine>> machines;
   for (std::size_t i = 0; i < bitcode.size(); ++i) {
@@ -171,13 +230,17 @@ emitObjectsInParallel(llvm::Module &module, const CpuTargetOptions &target,
       errors[i] = llvm::toString(std::move(err));
     objects[i].assign(buffer.begin(), buffer.end());
   };
-  std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < bitcode.size(); ++i)
-    threads.emplace_back(compilePart, i);
-  if (!bitcode.empty())
-    compilePart(0);
-  for (std::thread &thread : threads)
-    thread.join();
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < bitcode.size(); i = next++)
+      compilePart(i);
+  };
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < threads; ++i)
+    workers.emplace_back(work);
+  work();
+  for (std::thread &worker : workers)
+    worker.join();
   for (const std::string &error : errors)
     if (!error.empty())
       return llvm::createStringError(error);

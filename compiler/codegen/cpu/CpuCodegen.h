@@ -51,19 +51,20 @@ llvm::Error emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
                             llvm::raw_pwrite_stream &os,
                             llvm::CodeGenFileType fileType);
 
-/// Emits `module` (not yet optimised) as object files, split into up to
-/// `parts` modules (by functions, round robin; LLVM's SplitModule), each
-/// optimised at `target.optLevel` and compiled on a thread of its own, in
-/// an LLVMContext and TargetMachine of its own, as LTO's parallel code
-/// generation does: optimisation, instruction selection and scheduling are
-/// most of a model's compile time, and its functions are independent there
-/// (each parallel region is a function the others only call). The objects,
-/// linked together, are the module's. Deterministic: the same module gives
-/// the same objects. `module` is left changed (its local symbols made
-/// hidden globals).
+/// Emits `module` (not yet optimised) as object files on `threads` threads,
+/// as LTO's parallel code generation does: optimisation, instruction
+/// selection and scheduling are most of a model's compile time, and its
+/// functions are independent there (each parallel region is a function the
+/// others only call). The module is split by functions into a few parts a
+/// thread of about as many instructions each, and the threads take the
+/// parts, largest first, as they come free; each part is optimised at
+/// `target.optLevel` and compiled in an LLVMContext and TargetMachine of
+/// its own. The objects, linked together, are the module's. Deterministic:
+/// the same module gives the same objects. `module` is left changed (its
+/// local symbols made hidden globals).
 llvm::Expected<std::vector<std::string>>
 emitObjectsInParallel(llvm::Module &module, const CpuTargetOptions &target,
-                      unsigned parts);
+                      unsigned threads);
 
 } // namespace cnnc::cpu
 

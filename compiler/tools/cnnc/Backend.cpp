@@ -137,44 +137,88 @@ void internalizePrivateFunctions(mlir::ModuleOp module) {
           mlir::LLVM::LinkageAttr::get(ctx, mlir::LLVM::Linkage::Internal));
 }
 
+/// `module`'s LLVM IR in `context`, its private functions internal (see
+/// above); null, reported, where `what` cannot be translated.
+std::unique_ptr<llvm::Module> translate(mlir::ModuleOp module,
+                                        llvm::LLVMContext &context,
+                                        llvm::TargetMachine &tm,
+                                        const llvm::Twine &what) {
+  internalizePrivateFunctions(module);
+  std::unique_ptr<llvm::Module> code =
+      cpu::translateToLLVMIR(module, context, tm);
+  if (!code)
+    backendError("cannot translate " + what + " to LLVM IR");
+  return code;
+}
+
+/// The code generator's settings from cnnc's options.
+cpu::CpuTargetOptions cpuTarget(const BackendOptions &options) {
+  return {options.cpu, options.features, /*optLevel=*/3};
+}
+
+/// `module`'s code alone, optimised, as an object (forward's, compiled
+/// while train_step's MLIR pipeline runs on the other thread).
+bool emitObject(mlir::ModuleOp module, const BackendOptions &options,
+                std::string &object) {
+  auto tm = cpu::createTargetMachine(cpuTarget(options));
+  if (!tm) {
+    backendError(llvm::toString(tm.takeError()));
+    return false;
+  }
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translate(module, llvmContext, **tm, "the LLVM dialect");
+  if (!llvmModule)
+    return false;
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream os(buffer);
+  if (llvm::Error err = cpu::optimizeLLVMModule(*llvmModule, **tm,
+                                                cpuTarget(options).optLevel)) {
+    backendError(llvm::toString(std::move(err)));
+    return false;
+  }
+  if (llvm::Error err = cpu::emitMachineCode(
+          *llvmModule, **tm, os, llvm::CodeGenFileType::ObjectFile)) {
+    backendError(llvm::toString(std::move(err)));
+    return false;
+  }
+  object.assign(buffer.begin(), buffer.end());
+  return true;
+}
+
+/// LLVM IR, the descriptor, and the stage asked for, from the lowered
+/// modules. A null `module`: forward is compiled already (emitObject), and
+/// the descriptor declares it.
 bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
                        mlir::ModuleOp gpuModule, const Graph &graph,
                        const ModelDescriptor &model,
                        const BackendOptions &options, BackendOutput &out,
                        LibraryParts *library) {
-  cpu::CpuTargetOptions target{options.cpu, options.features,
-                               /*optLevel=*/3};
+  cpu::CpuTargetOptions target = cpuTarget(options);
   auto tm = cpu::createTargetMachine(target);
   if (!tm) {
     backendError(llvm::toString(tm.takeError()));
     return false;
   }
   llvm::LLVMContext llvmContext;
-  internalizePrivateFunctions(module);
-  std::unique_ptr<llvm::Module> llvmModule =
-      cpu::translateToLLVMIR(module, llvmContext, **tm);
-  if (!llvmModule) {
-    backendError("cannot translate the LLVM dialect to LLVM IR");
+  std::unique_ptr<llvm::Module> llvmModule = translate(
+      module ? module : trainModule, llvmContext, **tm, "the LLVM dialect");
+  if (!llvmModule)
     return false;
-  }
   // Another copy of the model's code (train_step, forward_cuda), translated
   // and linked into the one module.
   auto linkIn = [&](mlir::ModuleOp other, llvm::StringRef function) {
-    internalizePrivateFunctions(other);
     std::unique_ptr<llvm::Module> code =
-        cpu::translateToLLVMIR(other, llvmContext, **tm);
-    if (!code) {
-      backendError("cannot translate " + function +
-                   "'s LLVM dialect to LLVM IR");
+        translate(other, llvmContext, **tm, function + "'s LLVM dialect");
+    if (!code)
       return false;
-    }
     if (llvm::Linker::linkModules(*llvmModule, std::move(code))) {
       backendError("cannot link " + function + " with forward");
       return false;
     }
     return true;
   };
-  if (trainModule && !linkIn(trainModule, "train_step"))
+  if (module && trainModule && !linkIn(trainModule, "train_step"))
     return false;
   std::optional<GpuCode> gpuCode;
   if (gpuModule) {
@@ -215,7 +259,9 @@ bool emitMachineStages(mlir::ModuleOp module, mlir::ModuleOp trainModule,
       backendError(llvm::toString(objects.takeError()));
       return false;
     }
-    out.objects = std::move(*objects);
+    out.objects.insert(out.objects.end(),
+                       std::make_move_iterator(objects->begin()),
+                       std::make_move_iterator(objects->end()));
     return true;
   }
   if (llvm::Error err =
@@ -386,13 +432,23 @@ bool runBackend(const Graph &graph, llvm::SourceMgr &sourceMgr,
   bool lowered = runPipeline(
       *module, pipelineOptions(options, mode, Stage::Cnn,
                                lastPipelineStage(options.stage)));
+  // Forward's pipeline is the shorter: its LLVM code generation runs while
+  // train_step's MLIR pipeline still holds the other thread, as an object
+  // of its own, where the executable's code may be several objects.
+  bool forwardApart =
+      lowered && trainThread.joinable() && options.stage == BackendStage::Obj &&
+      options.splitObjects && !gpuModule && !llvm::TimePassesIsEnabled;
+  if (forwardApart) {
+    out.objects.emplace_back();
+    lowered = emitObject(*module, options, out.objects.back());
+  }
   if (trainThread.joinable())
     trainThread.join();
   if (!trainLowered || !lowered)
     return false;
 
   if (options.stage >= BackendStage::LLVM)
-    return emitMachineStages(*module,
+    return emitMachineStages(forwardApart ? mlir::ModuleOp() : *module,
                              trainModule ? *trainModule : mlir::ModuleOp(),
                              gpuModule ? *gpuModule : mlir::ModuleOp(), graph,
                              model, options, out, library);

@@ -54,9 +54,10 @@ struct BackendOptions {
   /// Objects and executables also carry train_step (not libraries).
   bool training = true;
   /// Threads for code generation: above 1, the training step's pipeline
-  /// beside the forward's, and with splitObjects the Obj stage's code in up
-  /// to this many objects compiled on as many threads
-  /// (cpu::emitObjectsInParallel), for the linker to join (their local
+  /// beside the forward's, and with splitObjects the Obj stage's code in
+  /// several objects for the linker to join: forward's, compiled while the
+  /// training step's pipeline still runs, and the training step's in parts
+  /// compiled on this many threads (cpu::emitObjectsInParallel; their local
   /// symbols become hidden globals: not for a library).
   unsigned codegenThreads = 1;
   bool splitObjects = false;
