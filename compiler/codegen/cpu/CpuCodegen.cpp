@@ -139,7 +139,7 @@ constexpr unsigned kPartsPerThread = 3;
 /// take most of the time, could land in one part.) Local symbols become
 /// hidden globals, for the parts to reach each other's.
 void splitModuleBySize(
-    llvm::Module &module, unsigned parts,
+    llvm::Module &module, std::size_t parts,
     llvm::function_ref<void(std::unique_ptr<llvm::Module>)> emit) {
   unsigned unnamed = 0;
   for (llvm::GlobalValue &value : module.global_values()) {
@@ -154,6 +154,9 @@ void splitModuleBySize(
   for (llvm::Function &function : module)
     if (!function.isDeclaration())
       functions.push_back(&function);
+  // No more parts than functions (and at least one, for the variables).
+  parts =
+      std::max<std::size_t>(1, std::min<std::size_t>(parts, functions.size()));
   llvm::stable_sort(functions, [](llvm::Function *a, llvm::Function *b) {
     return a->getInstructionCount() > b->getInstructionCount();
   });
@@ -191,7 +194,7 @@ emitObjectsInParallel(llvm::Module &module, const CpuTargetOptions &target,
   // first as they come free: instruction counts only estimate LLVM's time.
   threads = std::max(threads, 1u);
   std::vector<llvm::SmallString<0>> bitcode;
-  splitModuleBySize(module, kPartsPerThread * threads,
+  splitModuleBySize(module, std::size_t(kPartsPerThread) * threads,
                     [&](std::unique_ptr<llvm::Module> part) {
                       llvm::SmallString<0> &buffer = bitcode.emplace_back();
                       llvm::raw_svector_ostream os(buffer);
@@ -236,7 +239,9 @@ emitObjectsInParallel(llvm::Module &module, const CpuTargetOptions &target,
       compilePart(i);
   };
   std::vector<std::thread> workers;
-  for (unsigned i = 1; i < threads; ++i)
+  // (No more threads than parts: --codegen-threads may ask for any.)
+  for (std::size_t i = 1; i < std::min<std::size_t>(threads, bitcode.size());
+       ++i)
     workers.emplace_back(work);
   work();
   for (std::thread &worker : workers)
