@@ -38,6 +38,45 @@ static void initializeNativeTarget() {
   (void)initialized;
 }
 
+/// An error naming what of `target`'s CPU and features LLVM's `llvmTarget`
+/// does not know. (LLVM itself only warns of an unknown CPU, then its cost
+/// model stops the process from whichever thread asks first, and ignores
+/// an unknown feature.)
+static llvm::Error checkCpuAndFeatures(const llvm::Target &llvmTarget,
+                                       const llvm::Triple &triple,
+                                       const CpuTargetOptions &target) {
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(
+      llvmTarget.createMCSubtargetInfo(triple, "", ""));
+  if (!generic)
+    return llvm::Error::success();
+  llvm::StringRef arch = triple.getArchName();
+  if (!target.cpu.empty() && target.cpu != "native" &&
+      !generic->isCPUStringValid(target.cpu))
+    return llvm::createStringError(
+        "-mcpu=" + target.cpu + ": not a CPU of LLVM's " + arch.str() +
+        " target (x86-64-v3: AVX2; x86-64-v4: AVX-512; native: this "
+        "machine; `llc -mcpu=help` lists them all)");
+  llvm::SmallVector<llvm::StringRef> features;
+  llvm::StringRef(target.features).split(features, ',', -1, false);
+  for (llvm::StringRef feature : features) {
+    feature = feature.trim();
+    if (!feature.starts_with("+") && !feature.starts_with("-"))
+      return llvm::createStringError("-mattr=" + target.features + ": '" +
+                                     feature.str() +
+                                     "' needs a + (use it) or - (do not)");
+    llvm::StringRef name = feature.drop_front();
+    if (llvm::none_of(generic->getAllProcessorFeatures(),
+                      [&](const llvm::SubtargetFeatureKV &known) {
+                        return name == known.Key;
+                      }))
+      return llvm::createStringError(
+          "-mattr=" + target.features + ": '" + name.str() +
+          "' is not a feature of LLVM's " + arch.str() +
+          " target (`llc -mattr=help` lists them)");
+  }
+  return llvm::Error::success();
+}
+
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CpuTargetOptions &target) {
   initializeNativeTarget();
@@ -47,6 +86,8 @@ createTargetMachine(const CpuTargetOptions &target) {
       llvm::TargetRegistry::lookupTarget(triple, error);
   if (!llvmTarget)
     return llvm::createStringError(error);
+  if (llvm::Error err = checkCpuAndFeatures(*llvmTarget, triple, target))
+    return err;
   // -mcpu=native (or none): the host's name and features, then -mattr's
   // changes to them (as clang's -march=native -mattr=...).
   bool native = target.cpu.empty() || target.cpu == "native";

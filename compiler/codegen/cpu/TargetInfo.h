@@ -32,7 +32,8 @@ struct CpuTargetOptions {
 };
 
 /// A TargetMachine for the host triple and `target`'s CPU (PIC, so objects
-/// link into executables and shared libraries alike).
+/// link into executables and shared libraries alike); an error naming the
+/// CPU or feature that LLVM does not know.
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createTargetMachine(const CpuTargetOptions &target);
 

@@ -15,17 +15,18 @@
 // half-written -o file.
 //
 //===----------------------------------------------------------------------===//
+#include "Backend.h"
+#include "Link.h"
+#include "OutputFile.h"
+#include "codegen/Library.h"
+#include "codegen/cpu/TargetInfo.h"
+#include "codegen/gpu/GpuPipeline.h"
 #include "frontend/ASTPrinter.h"
 #include "frontend/Diagnostics.h"
 #include "frontend/GraphPrinter.h"
 #include "frontend/Lexer.h"
 #include "frontend/Parser.h"
 #include "frontend/Sema.h"
-#include "Backend.h"
-#include "Link.h"
-#include "OutputFile.h"
-#include "codegen/Library.h"
-#include "codegen/gpu/GpuPipeline.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
@@ -328,8 +329,14 @@ BackendStage backendStage() {
   }
 }
 
-/// The GPU flags fit together; false (reported) if not.
+/// -mcpu and -mattr name what LLVM knows, and the GPU flags fit together;
+/// false (reported) if not.
 bool checkTargetFlags() {
+  // (Before any pipeline starts its threads.)
+  if (auto tm = cpu::createTargetMachine({targetCpu, targetFeatures}); !tm) {
+    driverError(llvm::toString(tm.takeError()));
+    return false;
+  }
   bool gpuStage = emitAction == Emit::Gpu || emitAction == Emit::Nvvm ||
                   emitAction == Emit::Ptx || emitAction == Emit::TrainGpu ||
                   emitAction == Emit::TrainNvvm || emitAction == Emit::TrainPtx;
