@@ -160,7 +160,8 @@ cpu::CpuTargetOptions cpuTarget(const BackendOptions &options) {
 /// while train_step's MLIR pipeline runs on the other thread).
 bool emitObject(mlir::ModuleOp module, const BackendOptions &options,
                 std::string &object) {
-  auto tm = cpu::createTargetMachine(cpuTarget(options));
+  cpu::CpuTargetOptions target = cpuTarget(options);
+  auto tm = cpu::createTargetMachine(target);
   if (!tm) {
     backendError(llvm::toString(tm.takeError()));
     return false;
@@ -172,8 +173,8 @@ bool emitObject(mlir::ModuleOp module, const BackendOptions &options,
     return false;
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream os(buffer);
-  if (llvm::Error err = cpu::optimizeLLVMModule(*llvmModule, **tm,
-                                                cpuTarget(options).optLevel)) {
+  if (llvm::Error err =
+          cpu::optimizeLLVMModule(*llvmModule, **tm, target.optLevel)) {
     backendError(llvm::toString(std::move(err)));
     return false;
   }
