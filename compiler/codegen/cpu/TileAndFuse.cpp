@@ -18,6 +18,8 @@
 //     batch contraction's register tile spans them), their single-use
 //     producers fused, except one every step would read whole (a weight
 //     gradient's padded input, padded image by image in a stage instead);
+//     a repeated block's loop inside an image's loop carries the image
+//     padded where its conv pads it (the halo made once, not per block);
 //  2. inside, every chain (now one image) is tiled again with scf.for, by
 //     the tiles the CPU strategy chose (output channels x output rows),
 //     producers fused except pads (fusing a pad would recompute the halo
@@ -505,6 +507,68 @@ void writeResultOverInput(RewriterBase &rewriter, scf::ForOp loop) {
                                 body.getArguments().back());
     body.eraseArgument(drop);
     rewriter.replaceOp(op, inPlace.getResults());
+  }
+}
+
+/// A repeated block's loop that runs image by image and pads its carried
+/// image (its conv's zero halo) carries the padded image instead: the halo
+/// is made once, before the loop, and each iteration's result goes into
+/// the interior, where the next iteration's conv reads it. Padded in every
+/// iteration, the image was filled and copied again per block (1.8% of
+/// NetResDeep's inference). The halo is never written in the loop, so it
+/// keeps the padding value.
+void carryPaddedImage(RewriterBase &rewriter, scf::ForOp loop) {
+  for (auto [i, carried] : llvm::enumerate(loop.getRegionIterArgs())) {
+    auto type = dyn_cast<RankedTensorType>(carried.getType());
+    if (!type || !type.hasStaticShape())
+      continue;
+    tensor::PadOp pad;
+    for (Operation *user : carried.getUsers())
+      if (auto p = dyn_cast<tensor::PadOp>(user);
+          p && p.getSource() == carried && p.getLow().empty() &&
+          p.getHigh().empty() && p.getResultType().hasStaticShape()) {
+        Value value = p.getConstantPaddingValue();
+        if (value && loop.isDefinedOutsideOfLoop(value)) {
+          pad = p;
+          break;
+        }
+      }
+    if (!pad)
+      continue;
+    Location loc = loop.getLoc();
+    RankedTensorType paddedType = pad.getResultType();
+    SmallVector<OpFoldResult> offsets =
+        getAsIndexOpFoldResult(rewriter.getContext(), pad.getStaticLow());
+    SmallVector<OpFoldResult> sizes =
+        getAsIndexOpFoldResult(rewriter.getContext(), type.getShape());
+    SmallVector<OpFoldResult> strides(type.getRank(), rewriter.getIndexAttr(1));
+    // The halo, once.
+    rewriter.setInsertionPoint(loop);
+    IRMapping before;
+    before.map(carried, loop.getInitArgs()[i]);
+    Value paddedInit = rewriter.clone(*pad, before)->getResult(0);
+    rewriter.modifyOpInPlace(loop, [&] {
+      loop.getInitArgsMutable()[i].assign(paddedInit);
+      carried.setType(paddedType);
+      loop.getResult(i).setType(paddedType);
+    });
+    // In the body the image is the interior; the pad, the carried tensor.
+    rewriter.setInsertionPointToStart(loop.getBody());
+    auto image = tensor::ExtractSliceOp::create(rewriter, loc, type, carried,
+                                                offsets, sizes, strides);
+    rewriter.replaceAllUsesExcept(carried, image.getResult(), image);
+    rewriter.replaceOp(pad, carried);
+    auto yield = cast<scf::YieldOp>(loop.getBody()->getTerminator());
+    rewriter.setInsertionPoint(yield);
+    Value result = tensor::InsertSliceOp::create(
+        rewriter, loc, yield.getOperand(i), carried, offsets, sizes, strides);
+    rewriter.modifyOpInPlace(
+        yield, [&] { yield.getResultsMutable()[i].assign(result); });
+    // After the loop, the interior.
+    rewriter.setInsertionPointAfter(loop);
+    auto out = tensor::ExtractSliceOp::create(
+        rewriter, loc, type, loop.getResult(i), offsets, sizes, strides);
+    rewriter.replaceAllUsesExcept(loop.getResult(i), out.getResult(), out);
   }
 }
 
@@ -1019,6 +1083,11 @@ struct CpuTileAndFusePass
       if (failed(tileChains(rewriter, *block, /*level=*/1, outerLoops)))
         return signalPassFailure();
     }
+
+    // A repeated block's loop inside an image's loop carries its padded
+    // image.
+    for (Operation *loop : outerLoops)
+      loop->walk([&](scf::ForOp inner) { carryPaddedImage(rewriter, inner); });
 
     // Level 2: channel x row tiles inside each image.
     // A fused pad puts its producers in the else branch of a zero-size
