@@ -54,12 +54,17 @@ void CnnCpuDialect::initialize() {
       >();
 }
 
-LogicalResult
-ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                   StringRef kind, DenseI64ArrayAttr tiles,
-                   DenseI64ArrayAttr registers, DenseI64ArrayAttr order) {
+LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                                 StringRef kind, DenseI64ArrayAttr tiles,
+                                 DenseI64ArrayAttr registers,
+                                 DenseI64ArrayAttr order, StringRef algorithm) {
   if (!parseKind(kind))
     return emitError() << "unknown kind '" << kind << "'";
+  if (!algorithm.empty() && algorithm != kWinograd)
+    return emitError() << "unknown algorithm '" << algorithm << "'";
+  if (!algorithm.empty() && *parseKind(kind) != OpKind::LaneConv)
+    return emitError() << "algorithm '" << algorithm
+                       << "' is for lane_conv ops";
   for (DenseI64ArrayAttr sizes : {tiles, registers})
     if (sizes && llvm::any_of(sizes.asArrayRef(),
                               [](int64_t s) { return s < 0; }))
@@ -93,6 +98,11 @@ LogicalResult CnnCpuDialect::verifyOperationAttribute(Operation *op,
              << kConfigAttrName << " has " << sizes.size()
              << " sizes for an op of " << loops << " loops";
   return success();
+}
+
+bool isWinogradConv(Operation *op) {
+  ConfigAttr config = getConfig(op);
+  return config && config.getAlgorithm() == kWinograd;
 }
 
 ConfigAttr getConfig(Operation *op) {

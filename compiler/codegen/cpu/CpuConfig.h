@@ -36,12 +36,16 @@ std::optional<OpKind> parseKind(llvm::StringRef name);
 
 /// The name of the discardable attribute: `cnn_cpu.config`.
 constexpr llvm::StringLiteral kConfigAttrName = "cnn_cpu.config";
+/// The `algorithm` of a lane_conv computed by Winograd's F(2x2, 3x3).
+constexpr llvm::StringLiteral kWinograd = "winograd";
 
 /// `op`'s config, or null.
 ConfigAttr getConfig(mlir::Operation *op);
 /// `op`'s kind, from its config; none without one.
 std::optional<OpKind> getKind(mlir::Operation *op);
 void setConfig(mlir::Operation *op, ConfigAttr config);
+/// A lane_conv the strategy gave to cnn-cpu-winograd-conv.
+bool isWinogradConv(mlir::Operation *op);
 
 } // namespace cnnc::cpu
 

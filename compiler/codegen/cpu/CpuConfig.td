@@ -37,6 +37,10 @@ def CnnCpu_ConfigAttr : AttrDef<CnnCpu_Dialect, "Config"> {
     the batch loops). `tiles` are the tile sizes inside one image (0: whole; none: the
     op is not tiled there), `registers` the sizes of one register-tile step,
     `order` the loop order of those steps (none: as the op's loops).
+    `algorithm = "winograd"` on a `lane_conv` (3x3, stride 1): it is computed
+    by Winograd's F(2x2, 3x3) (cnn-cpu-winograd-conv), whole per image; its
+    `registers` then size the step of the transformed products: 2x2 output
+    tiles in the output-column slot, output channels in the channel slot.
 
     ```mlir
     #cnn_cpu.config<kind = "lane_conv", registers = array<i64: 1, 1, 7, 32, 1, 1, 1>>
@@ -46,7 +50,9 @@ def CnnCpu_ConfigAttr : AttrDef<CnnCpu_Dialect, "Config"> {
     StringRefParameter<"what the op is to the tiling">:$kind,
     OptionalParameter<"::mlir::DenseI64ArrayAttr">:$tiles,
     OptionalParameter<"::mlir::DenseI64ArrayAttr">:$registers,
-    OptionalParameter<"::mlir::DenseI64ArrayAttr">:$order
+    OptionalParameter<"::mlir::DenseI64ArrayAttr">:$order,
+    StringRefParameter<"how a lane_conv is computed: directly (empty) or "
+                       "\"winograd\"", "\"\"">:$algorithm
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

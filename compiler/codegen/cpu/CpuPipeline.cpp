@@ -85,6 +85,12 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
     pm.addNestedPass<func::FuncOp>(createLoopInvariantSubsetHoistingPass());
     pm.addPass(createCanonicalizerPass());
   }
+  // Emitted as vector code with its accumulators already in registers
+  // (nothing for the passes above to do but take time).
+  CpuWinogradConvOptions winogradOptions;
+  winogradOptions.cpu = options.cpu;
+  winogradOptions.features = options.features;
+  pm.addNestedPass<func::FuncOp>(createCpuWinogradConv(winogradOptions));
 
   // --- Bufferization: the function arguments are the buffers; no copies of
   // inputs; the result is computed in place in the output. ---

@@ -95,6 +95,28 @@ def CpuTileAndFuse : Pass<"cnn-cpu-tile-and-fuse", "mlir::func::FuncOp"> {
   ];
 }
 
+def CpuWinogradConv : Pass<"cnn-cpu-winograd-conv", "mlir::func::FuncOp"> {
+  let summary = "Compute the strategy's Winograd convs by F(2x2, 3x3)";
+  let description = [{
+    Replaces each channel-lane conv whose #cnn_cpu.config says
+    `algorithm = "winograd"` (3x3, stride 1, even output sides; whole per
+    image after tiling) by vector code on tensors: the filter transformed
+    once where it is defined (U = G g Gᵀ, 16 points a channel pair), and per
+    image the input tiles transformed (V = Bᵀ d B), 16 matrix products of V
+    and U in register tiles of the config's `registers` (tiles x output
+    channels), and the products transformed back (Aᵀ M A) and added to the
+    output's initial values.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
+                           "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];
+  let options = [
+    Option<"cpu", "cpu", "std::string", /*default=*/"\"native\"",
+           "Target CPU, as cnnc's -mcpu (native: this machine)">,
+    Option<"features", "features", "std::string", /*default=*/"\"\"",
+           "Target features, as cnnc's -mattr (+avx2,-avx512f)">,
+  ];
+}
+
 def CpuVectorize : Pass<"cnn-cpu-vectorize", "mlir::func::FuncOp"> {
   let summary = "Vectorize the tiled linalg ops";
   let description = [{

@@ -121,6 +121,13 @@ int64_t largestDivisor(int64_t range, int64_t bound) {
 }
 
 /// Parallel loops first, then reductions only.
+/// A lane conv reading its input channels-last, (n, oh + i, ow + j, c).
+bool readsChannelsLast(linalg::GenericOp laneConv) {
+  AffineMap input = laneConv.getIndexingMapsArray()[0];
+  return input.getNumResults() == 4 &&
+         input.getResult(3) == getAffineDimExpr(4, laneConv.getContext());
+}
+
 bool isContraction(linalg::LinalgOp op) {
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   unsigned numParallel = op.getNumParallelLoops();
@@ -149,6 +156,57 @@ public:
     auto type = cast<RankedTensorType>(conv.getResultTensors()[0].getType());
     int64_t channels = type.getDimSize(1);
     return !ShapedType::isDynamic(channels) && channels % budget.lanes == 0;
+  }
+
+  /// Winograd's F(2x2, 3x3) for a 3x3, stride-1 conv whose output sides
+  /// are even and whose input and output channels fill vector registers:
+  /// 16 multiplies per 2x2 output tile and channel pair instead of 36 (the
+  /// transforms are adds, a few percent of the products' time). Measured on
+  /// NetResDeep (bench/RESULTS.md, stop 43).
+  bool wantsWinograd(linalg::Conv2DNchwFchwOp conv) const {
+    auto in = cast<RankedTensorType>(conv.getInputs()[0].getType());
+    auto filter = cast<RankedTensorType>(conv.getInputs()[1].getType());
+    auto out = cast<RankedTensorType>(conv.getResultTensors()[0].getType());
+    auto ones = [](DenseIntElementsAttr a) {
+      return llvm::all_of(a.getValues<int64_t>(),
+                          [](int64_t v) { return v == 1; });
+    };
+    int64_t c = in.getDimSize(1), f = out.getDimSize(1), h = out.getDimSize(2),
+            w = out.getDimSize(3);
+    return filter.hasStaticShape() && filter.getDimSize(2) == 3 &&
+           filter.getDimSize(3) == 3 && ones(conv.getStrides()) &&
+           ones(conv.getDilations()) && !ShapedType::isDynamic(c) &&
+           !ShapedType::isDynamic(h) && !ShapedType::isDynamic(w) &&
+           c % budget.lanes == 0 && f % budget.lanes == 0 && h % 2 == 0 &&
+           w % 2 == 0;
+  }
+
+  /// A Winograd conv's step of the transformed products (per image, 16
+  /// matrix products [2x2 tiles, C] x [C, F]): `k` registers of output
+  /// channels at as many tiles as fit kMaxLaneConvAccumulators beside them
+  /// and one broadcast, the fewest loads a multiply-add under
+  /// kMaxLaneConvLoadsPerFma first, then the most accumulators. In the
+  /// lane conv's loops (n, oh, ow, f | c, i, j): tiles in `ow`'s slot.
+  ConfigAttr winogradConfig(linalg::GenericOp op) const {
+    int64_t channels = op.getStaticLoopRanges()[3];
+    int64_t bestK = 1, bestTiles = 1;
+    double bestLoads = 0;
+    for (int64_t k = 1; k <= kMaxLaneConvLaneRegisters; k *= 2) {
+      if (channels % (k * budget.lanes) != 0)
+        continue;
+      int64_t tiles = std::max<int64_t>(
+          1, std::min(kMaxLaneConvAccumulators, budget.registers - k - 1) / k);
+      double loads = double(tiles + k) / double(tiles * k);
+      bool fits = loads <= kMaxLaneConvLoadsPerFma;
+      bool bestFits = bestLoads != 0 && bestLoads <= kMaxLaneConvLoadsPerFma;
+      if (bestLoads == 0 || (fits && !bestFits) ||
+          (fits == bestFits && tiles * k > bestTiles * bestK)) {
+        bestK = k, bestTiles = tiles, bestLoads = loads;
+      }
+    }
+    SmallVector<int64_t> registers{1, 1, bestTiles, bestK * budget.lanes,
+                                   1, 1, 1};
+    return config(OpKind::LaneConv, {}, registers, {}, kWinograd);
   }
 
   /// A weight gradient's lane: a channel count that fills whole vector
@@ -365,14 +423,14 @@ public:
 
 private:
   ConfigAttr config(OpKind kind, ArrayRef<int64_t> tiles,
-                    ArrayRef<int64_t> registers,
-                    ArrayRef<int64_t> order = {}) const {
+                    ArrayRef<int64_t> registers, ArrayRef<int64_t> order = {},
+                    StringRef algorithm = "") const {
     auto array = [&](ArrayRef<int64_t> values) {
       return values.empty() ? DenseI64ArrayAttr()
                             : DenseI64ArrayAttr::get(ctx, values);
     };
     return ConfigAttr::get(ctx, kindName(kind), array(tiles), array(registers),
-                           array(order));
+                           array(order), algorithm);
   }
 
   /// A copy of an NCHW image into NHWC (a weight gradient's channels-last
@@ -690,8 +748,10 @@ struct CpuStrategyPass
         convs.push_back(conv);
     });
     for (linalg::Conv2DNchwFchwOp conv : convs) {
+      bool winograd = strategy.wantsWinograd(conv);
       linalg::GenericOp laneConv = rewriteAsChannelLaneConv(rewriter, conv);
-      setConfig(laneConv, strategy.laneConvConfig(laneConv));
+      setConfig(laneConv, winograd ? strategy.winogradConfig(laneConv)
+                                   : strategy.laneConvConfig(laneConv));
     }
 
     // Weight gradients: channels or output columns as the lane.
@@ -711,6 +771,13 @@ struct CpuStrategyPass
     func.walk([&](linalg::LinalgOp op) {
       if (op->removeAttr(kChannelsLastMark))
         setConfig(op, strategy.channelsLastConfig(op));
+    });
+    // Winograd's input tiles are read a vector of channels at a time: a
+    // conv whose input stayed NCHW (the training step's, after a batchnorm
+    // that needs the whole batch) is computed directly.
+    func.walk([&](linalg::GenericOp op) {
+      if (isWinogradConv(op) && !readsChannelsLast(op))
+        setConfig(op, strategy.laneConvConfig(op));
     });
 
     // Max poolings left NCHW: reductions over their windows' rows.

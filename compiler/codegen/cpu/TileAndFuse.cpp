@@ -1255,7 +1255,8 @@ struct CpuTileAndFusePass
     auto linalgOp = cast<linalg::LinalgOp>(op);
     SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
     cpu::ConfigAttr config = cpu::getConfig(op);
-    if (!config || !config.getRegisters())
+    // A Winograd conv stays whole: cnn-cpu-winograd-conv computes it.
+    if (!config || !config.getRegisters() || cpu::isWinogradConv(op))
       return success();
     SmallVector<int64_t> sizes(config.getRegisters().asArrayRef());
     // Skip dims that are already 1.

@@ -111,7 +111,7 @@ struct CpuVectorizePass
           linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
       control.controlFn = [](Operation *op) -> SmallVector<unsigned> {
         auto generic = dyn_cast<linalg::GenericOp>(op);
-        if (!generic || !insideLoop(op))
+        if (!generic || !insideLoop(op) || cnnc::cpu::isWinogradConv(op))
           return {};
         return llvm::to_vector(llvm::seq<unsigned>(0, generic.getNumLoops()));
       };
@@ -124,7 +124,9 @@ struct CpuVectorizePass
     // Vectorize the static linalg ops inside loops.
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) {
-      if (isStep(op) && hasStaticShapes(op) && worthVectorizing(op, maxElements))
+      // (A Winograd conv is cnn-cpu-winograd-conv's, after this pass.)
+      if (isStep(op) && hasStaticShapes(op) &&
+          worthVectorizing(op, maxElements) && !cnnc::cpu::isWinogradConv(op))
         candidates.push_back(op);
     });
     for (linalg::LinalgOp op : candidates) {

@@ -1,0 +1,388 @@
+//===- WinogradConv.cpp - 3x3 convolutions by Winograd's F(2x2, 3x3) ------===//
+//
+// A channel-lane conv the strategy marked `algorithm = "winograd"` (3x3,
+// stride 1, even output sides, channels in whole vectors; left whole per
+// image by cnn-cpu-tile-and-fuse) is computed as Winograd's minimal
+// filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for
+// Convolutional Neural Networks", 2016): a 2x2 output tile from its 4x4
+// input tile with 16 multiplies a channel pair instead of 36. Per image,
+// with t a 2x2 output tile and k = 4 * k1 + k2 one of the 16 points:
+//
+//   V[k, t, c] = (Bᵀ d_t B)[k1, k2]      the input tiles, transformed (adds)
+//   M[k, t, f] = Σ_c V[k, t, c] U[k, c, f]   16 products [tiles, C] x [C, F]
+//   y_t       += Aᵀ M[., t, f] A          back to 2x2 outputs (adds)
+//
+// and U = G g Gᵀ, the filter transformed where the filter is defined:
+// outside the image loop, once per call (per block of a repeated block's
+// loop). The products are register tiles as the strategy sized them:
+// `registers[2]` tiles x `registers[3]` output channels, one broadcast of
+// V a tile and one load of U a vector register per input channel.
+// Everything is emitted as vector code on tensors, one vector register of
+// channels at a time; bufferization gives V and M a buffer per thread.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/cpu/CpuConfig.h"
+#include "codegen/cpu/Passes.h"
+#include "codegen/cpu/TargetInfo.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+
+#include <array>
+
+namespace cnnc::cpu {
+#define GEN_PASS_DEF_CPUWINOGRADCONV
+#include "codegen/cpu/Passes.h.inc"
+} // namespace cnnc::cpu
+
+using namespace mlir;
+
+namespace {
+
+using Four = std::array<Value, 4>;
+
+/// Emits F(2x2, 3x3)'s arithmetic on vectors of one register of channels.
+struct Emitter {
+  ImplicitLocOpBuilder &b;
+  VectorType vec;
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
+  Value mul(Value x, int64_t y) {
+    return arith::MulIOp::create(b, x, index(y));
+  }
+  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
+  Value fsub(Value x, Value y) { return arith::SubFOp::create(b, x, y); }
+
+  Value read(Value tensor, ValueRange at) {
+    Value pad = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
+    return vector::TransferReadOp::create(b, vec, tensor, at, pad,
+                                          ArrayRef<bool>{true});
+  }
+  Value write(Value v, Value tensor, ValueRange at) {
+    return vector::TransferWriteOp::create(b, v, tensor, at,
+                                           ArrayRef<bool>{true})
+        .getResult();
+  }
+
+  /// Bᵀ d: the 1-D transform of four input values.
+  Four inputPoints(const Four &d) {
+    return {fsub(d[0], d[2]), fadd(d[1], d[2]), fsub(d[2], d[1]),
+            fsub(d[1], d[3])};
+  }
+  /// G g: the 1-D transform of three filter taps.
+  Four filterPoints(Value g0, Value g1, Value g2) {
+    Value half = arith::ConstantOp::create(
+        b, vec, DenseElementsAttr::get(vec, b.getF32FloatAttr(0.5f)));
+    Value outer = fadd(g0, g2);
+    return {g0, arith::MulFOp::create(b, fadd(outer, g1), half),
+            arith::MulFOp::create(b, fsub(outer, g1), half), g2};
+  }
+  /// Aᵀ m: four products back to two outputs.
+  std::array<Value, 2> outputs(const Four &m) {
+    return {fadd(fadd(m[0], m[1]), m[2]), fsub(fsub(m[1], m[2]), m[3])};
+  }
+};
+
+/// A loop from 0 to `upper` by `step` carrying `init`; `body` returns what
+/// the iteration yields.
+Value loop(ImplicitLocOpBuilder &b, Value upper, int64_t step, Value init,
+           function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
+  Value zero = arith::ConstantIndexOp::create(b, 0);
+  Value stepValue = arith::ConstantIndexOp::create(b, step);
+  auto forOp = scf::ForOp::create(
+      b, zero, upper, stepValue, ValueRange{init},
+      [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
+        ImplicitLocOpBuilder nb(loc, nested);
+        scf::YieldOp::create(nb, body(nb, iv, args[0]));
+      });
+  return forOp.getResult(0);
+}
+
+Value loop(ImplicitLocOpBuilder &b, int64_t upper, int64_t step, Value init,
+           function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
+  return loop(b, arith::ConstantIndexOp::create(b, upper), step, init, body);
+}
+
+/// U[4 * k1 + k2, c, f] = (G g[., ., c, f] Gᵀ)[k1, k2], for the filter
+/// `g` [3, 3, C, F], right after it is defined.
+Value transformFilter(OpBuilder &builder, Location loc, Value g,
+                      VectorType vec) {
+  OpBuilder::InsertionGuard guard(builder);
+  if (Operation *def = g.getDefiningOp())
+    builder.setInsertionPointAfter(def);
+  else
+    builder.setInsertionPointToStart(cast<BlockArgument>(g).getOwner());
+  ImplicitLocOpBuilder b(loc, builder);
+  auto type = cast<RankedTensorType>(g.getType());
+  int64_t channels = type.getDimSize(2), outputs = type.getDimSize(3);
+  Value init = tensor::EmptyOp::create(
+      b, ArrayRef<int64_t>{16, channels, outputs}, type.getElementType());
+  int64_t lanes = vec.getNumElements();
+  return loop(
+      b, channels, 1, init, [&](ImplicitLocOpBuilder &b, Value c, Value u) {
+        return loop(b, outputs, lanes, u,
+                    [&](ImplicitLocOpBuilder &b, Value f, Value u) {
+                      Emitter e{b, vec};
+                      // Along the filter's rows, each column; then along each
+                      // row.
+                      std::array<Four, 3> columns;
+                      for (int64_t j = 0; j < 3; ++j) {
+                        Value tap[3];
+                        for (int64_t i = 0; i < 3; ++i)
+                          tap[i] = e.read(g, {e.index(i), e.index(j), c, f});
+                        columns[j] = e.filterPoints(tap[0], tap[1], tap[2]);
+                      }
+                      for (int64_t k1 = 0; k1 < 4; ++k1) {
+                        Four row = e.filterPoints(
+                            columns[0][k1], columns[1][k1], columns[2][k1]);
+                        for (int64_t k2 = 0; k2 < 4; ++k2)
+                          u = e.write(row[k2], u, {e.index(4 * k1 + k2), c, f});
+                      }
+                      return u;
+                    });
+      });
+}
+
+/// One Winograd conv's sizes and its per-image code.
+struct Shape {
+  int64_t tileRows, tileColumns; ///< 2x2 output tiles
+  int64_t channels, outputs;     ///< C, F
+  int64_t stepTiles, stepChannels;
+  VectorType vec;
+
+  int64_t lanes() const { return vec.getNumElements(); }
+  int64_t tiles() const { return tileRows * tileColumns; }
+
+  /// A loop nest over the tiles and one vector register of `range`'s
+  /// channels a step, carrying `init`; `body` gets the tile's row, column
+  /// and index and the first channel.
+  Value forEachTile(
+      ImplicitLocOpBuilder &b, int64_t range, Value init,
+      function_ref<Value(Emitter &, Value, Value, Value, Value, Value)> body) {
+    return loop(b, tileRows, 1, init,
+                [&](ImplicitLocOpBuilder &b, Value ty, Value acc) {
+                  return loop(
+                      b, tileColumns, 1, acc,
+                      [&](ImplicitLocOpBuilder &b, Value tx, Value acc) {
+                        return loop(
+                            b, range, lanes(), acc,
+                            [&](ImplicitLocOpBuilder &b, Value c, Value acc) {
+                              Emitter e{b, vec};
+                              Value t = e.add(e.mul(ty, tileColumns), tx);
+                              return body(e, ty, tx, t, c, acc);
+                            });
+                      });
+                });
+  }
+
+  /// V[4 * k1 + k2, t, c]: image `n`'s input tiles, transformed.
+  Value transformInput(ImplicitLocOpBuilder &b, Value in, Value n) {
+    Value v = tensor::EmptyOp::create(
+        b, ArrayRef<int64_t>{16, tiles(), channels}, vec.getElementType());
+    return forEachTile(
+        b, channels, v,
+        [&](Emitter &e, Value ty, Value tx, Value t, Value c, Value v) {
+          Value y0 = e.mul(ty, 2), x0 = e.mul(tx, 2);
+          // Along the tile's rows, each column; then along each row.
+          std::array<Four, 4> columns;
+          for (int64_t j = 0; j < 4; ++j) {
+            Four d;
+            for (int64_t i = 0; i < 4; ++i)
+              d[i] = e.read(
+                  in, {n, e.add(y0, e.index(i)), e.add(x0, e.index(j)), c});
+            columns[j] = e.inputPoints(d);
+          }
+          for (int64_t k1 = 0; k1 < 4; ++k1) {
+            Four row = e.inputPoints({columns[0][k1], columns[1][k1],
+                                      columns[2][k1], columns[3][k1]});
+            for (int64_t k2 = 0; k2 < 4; ++k2)
+              v = e.write(row[k2], v, {e.index(4 * k1 + k2), t, c});
+          }
+          return v;
+        });
+  }
+
+  /// M[k, t, f] = Σ_c V[k, t, c] U[k, c, f]: register tiles of `stepTiles`
+  /// tiles x `stepChannels` output channels, the last tiles a smaller step.
+  Value multiply(ImplicitLocOpBuilder &b, Value v, Value u) {
+    Value m = tensor::EmptyOp::create(
+        b, ArrayRef<int64_t>{16, tiles(), outputs}, vec.getElementType());
+    int64_t wholeSteps = tiles() / stepTiles * stepTiles;
+    return loop(b, 16, 1, m, [&](ImplicitLocOpBuilder &b, Value k, Value m) {
+      return loop(b, outputs, stepChannels, m,
+                  [&](ImplicitLocOpBuilder &b, Value f, Value m) {
+                    if (wholeSteps > 0)
+                      m = loop(b, wholeSteps, stepTiles, m,
+                               [&](ImplicitLocOpBuilder &b, Value t0, Value m) {
+                                 return step(b, v, u, k, f, t0, stepTiles, m);
+                               });
+                    if (tiles() > wholeSteps)
+                      m = step(b, v, u, k, f,
+                               arith::ConstantIndexOp::create(b, wholeSteps),
+                               tiles() - wholeSteps, m);
+                    return m;
+                  });
+    });
+  }
+
+  /// One register tile: `rows` tiles from `t0` x `stepChannels` from `f`
+  /// of point `k`, a broadcast of V a tile and a load of U a register per
+  /// input channel.
+  Value step(ImplicitLocOpBuilder &b, Value v, Value u, Value k, Value f,
+             Value t0, int64_t rows, Value m) {
+    Emitter e{b, vec};
+    int64_t registers = stepChannels / lanes();
+    Value zero = arith::ConstantOp::create(
+        b, vec, DenseElementsAttr::get(vec, b.getF32FloatAttr(0)));
+    SmallVector<Value> accs(rows * registers, zero);
+    auto reduction = scf::ForOp::create(
+        b, e.index(0), e.index(channels), e.index(1), accs,
+        [&](OpBuilder &nested, Location loc, Value c, ValueRange acc) {
+          ImplicitLocOpBuilder nb(loc, nested);
+          Emitter ne{nb, vec};
+          SmallVector<Value> weights;
+          for (int64_t r = 0; r < registers; ++r)
+            weights.push_back(
+                ne.read(u, {k, c, ne.add(f, ne.index(r * lanes()))}));
+          SmallVector<Value> next;
+          for (int64_t row = 0; row < rows; ++row) {
+            Value s = tensor::ExtractOp::create(
+                nb, v, ValueRange{k, ne.add(t0, ne.index(row)), c});
+            Value broadcast = vector::BroadcastOp::create(nb, vec, s);
+            for (int64_t r = 0; r < registers; ++r)
+              next.push_back(vector::FMAOp::create(nb, broadcast, weights[r],
+                                                   acc[row * registers + r]));
+          }
+          scf::YieldOp::create(nb, next);
+        });
+    for (int64_t row = 0; row < rows; ++row)
+      for (int64_t r = 0; r < registers; ++r)
+        m = e.write(
+            reduction.getResult(row * registers + r), m,
+            {k, e.add(t0, e.index(row)), e.add(f, e.index(r * lanes()))});
+    return m;
+  }
+
+  /// Image `n` of `out` plus Aᵀ M A, each tile's 2x2 outputs.
+  Value transformOutput(ImplicitLocOpBuilder &b, Value m, Value n, Value out) {
+    return forEachTile(
+        b, outputs, out,
+        [&](Emitter &e, Value ty, Value tx, Value t, Value f, Value out) {
+          // Along the points' first index, each second; then along each row.
+          std::array<std::array<Value, 2>, 4> columns;
+          for (int64_t k2 = 0; k2 < 4; ++k2) {
+            Four points;
+            for (int64_t k1 = 0; k1 < 4; ++k1)
+              points[k1] = e.read(m, {e.index(4 * k1 + k2), t, f});
+            columns[k2] = e.outputs(points);
+          }
+          Value y0 = e.mul(ty, 2), x0 = e.mul(tx, 2);
+          for (int64_t i = 0; i < 2; ++i) {
+            std::array<Value, 2> row = e.outputs(
+                {columns[0][i], columns[1][i], columns[2][i], columns[3][i]});
+            for (int64_t j = 0; j < 2; ++j) {
+              SmallVector<Value> at{n, e.add(y0, e.index(i)),
+                                    e.add(x0, e.index(j)), f};
+              out = e.write(e.fadd(e.read(out, at), row[j]), out, at);
+            }
+          }
+          return out;
+        });
+  }
+};
+
+struct CpuWinogradConvPass
+    : cnnc::cpu::impl::CpuWinogradConvBase<CpuWinogradConvPass> {
+  using CpuWinogradConvBase::CpuWinogradConvBase;
+
+  cnnc::cpu::TargetInfo target;
+
+  LogicalResult initialize(MLIRContext *ctx) override {
+    FailureOr<cnnc::cpu::TargetInfo> info =
+        cnnc::cpu::targetInfoForPass(ctx, getArgument(), cpu, features);
+    if (failed(info))
+      return failure();
+    target = *info;
+    return success();
+  }
+
+  void runOnOperation() override {
+    SmallVector<linalg::GenericOp> convs;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (cnnc::cpu::isWinogradConv(op))
+        convs.push_back(op);
+    });
+    for (linalg::GenericOp op : convs)
+      if (failed(lower(op)))
+        return signalPassFailure();
+  }
+
+  /// The lane conv's form: input [N, H + 2, W + 2, C] read at (n, oh + i,
+  /// ow + j, c), filter [3, 3, C, F], output [N, H, W, F].
+  static bool isWinogradForm(linalg::GenericOp op) {
+    MLIRContext *ctx = op.getContext();
+    AffineExpr n, oh, ow, f, c, i, j;
+    bindDims(ctx, n, oh, ow, f, c, i, j);
+    SmallVector<AffineMap> maps{
+        AffineMap::get(7, 0, {n, oh + i, ow + j, c}, ctx),
+        AffineMap::get(7, 0, {i, j, c, f}, ctx),
+        AffineMap::get(7, 0, {n, oh, ow, f}, ctx)};
+    if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+        op.getIndexingMapsArray() != maps)
+      return false;
+    auto in = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+    auto g = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+    auto out = cast<RankedTensorType>(op.getDpsInits()[0].getType());
+    return g.hasStaticShape() && g.getDimSize(0) == 3 && g.getDimSize(1) == 3 &&
+           !in.isDynamicDim(1) && !in.isDynamicDim(2) && !out.isDynamicDim(1) &&
+           !out.isDynamicDim(2) && in.getDimSize(1) >= out.getDimSize(1) + 2 &&
+           in.getDimSize(2) >= out.getDimSize(2) + 2 &&
+           out.getDimSize(1) % 2 == 0 && out.getDimSize(2) % 2 == 0;
+  }
+
+  LogicalResult lower(linalg::GenericOp op) {
+    int64_t lanes = target.f32Lanes();
+    cnnc::cpu::ConfigAttr config = cnnc::cpu::getConfig(op);
+    if (!op.hasPureTensorSemantics() || !isWinogradForm(op) ||
+        !config.getRegisters())
+      return op.emitError("cnn-cpu-winograd-conv: not a 3x3 lane conv of "
+                          "even output sides with a register step");
+    auto outType = cast<RankedTensorType>(op.getDpsInits()[0].getType());
+    Shape shape{
+        outType.getDimSize(1) / 2,
+        outType.getDimSize(2) / 2,
+        cast<RankedTensorType>(op.getDpsInputs()[1].getType()).getDimSize(2),
+        outType.getDimSize(3),
+        config.getRegisters()[2],
+        config.getRegisters()[3],
+        VectorType::get({lanes}, outType.getElementType())};
+    if (shape.channels % lanes || shape.outputs % shape.stepChannels ||
+        shape.stepChannels % lanes || shape.stepTiles < 1)
+      return op.emitError("cnn-cpu-winograd-conv: channels not in whole "
+                          "vectors or steps");
+
+    IRRewriter rewriter(op);
+    Value u =
+        transformFilter(rewriter, op.getLoc(), op.getDpsInputs()[1], shape.vec);
+    rewriter.setInsertionPoint(op);
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Value init = op.getDpsInits()[0];
+    Value images = tensor::DimOp::create(b, init, 0);
+    Value result = loop(
+        b, images, 1, init, [&](ImplicitLocOpBuilder &b, Value n, Value out) {
+          Value v = shape.transformInput(b, op.getDpsInputs()[0], n);
+          Value m = shape.multiply(b, v, u);
+          return shape.transformOutput(b, m, n, out);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+} // namespace
