@@ -21,6 +21,7 @@
 #include "codegen/cpu/Passes.h"
 #include "codegen/cpu/PoolWindows.h"
 #include "codegen/cpu/TargetInfo.h"
+#include "conversion/CnnToLinalg/LinalgBuilders.h"
 
 #include "mlir/IR/PatternMatch.h"
 
@@ -121,6 +122,25 @@ int64_t largestDivisor(int64_t range, int64_t bound) {
 }
 
 /// Parallel loops first, then reductions only.
+/// Makes `laneConv` read a channels-last copy of its NCHW input.
+void readChannelsLastCopy(RewriterBase &rewriter, linalg::GenericOp laneConv) {
+  MLIRContext *ctx = laneConv.getContext();
+  rewriter.setInsertionPoint(laneConv);
+  OpOperand &input = laneConv->getOpOperand(0);
+  Value copy =
+      cnn::lowering::channelsLast(rewriter, laneConv.getLoc(), input.get());
+  SmallVector<AffineMap> maps = laneConv.getIndexingMapsArray();
+  AffineMap nchw = maps[0];
+  maps[0] = AffineMap::get(7, 0,
+                           {nchw.getResult(0), nchw.getResult(2),
+                            nchw.getResult(3), nchw.getResult(1)},
+                           ctx);
+  rewriter.modifyOpInPlace(laneConv, [&] {
+    input.set(copy);
+    laneConv.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+  });
+}
+
 /// A lane conv reading its input channels-last, (n, oh + i, ow + j, c).
 bool readsChannelsLast(linalg::GenericOp laneConv) {
   AffineMap input = laneConv.getIndexingMapsArray()[0];
@@ -184,8 +204,9 @@ public:
   /// A Winograd conv's step of the transformed products (per image, 16
   /// matrix products [2x2 tiles, C] x [C, F]): `k` registers of output
   /// channels at as many tiles as fit kMaxLaneConvAccumulators beside them
-  /// and one broadcast, the fewest loads a multiply-add under
-  /// kMaxLaneConvLoadsPerFma first, then the most accumulators. In the
+  /// and one broadcast; of those, a step loading at most
+  /// kMaxLaneConvLoadsPerFma per multiply-add first, then the most
+  /// accumulators (AVX2: 6 tiles x 16 channels; AVX-512: 7 x 32). In the
   /// lane conv's loops (n, oh, ow, f | c, i, j): tiles in `ow`'s slot.
   ConfigAttr winogradConfig(linalg::GenericOp op) const {
     int64_t channels = op.getStaticLoopRanges()[3];
@@ -774,10 +795,11 @@ struct CpuStrategyPass
     });
     // Winograd's input tiles are read a vector of channels at a time: a
     // conv whose input stayed NCHW (the training step's, after a batchnorm
-    // that needs the whole batch) is computed directly.
+    // that needs the whole batch, and its input gradients) reads a
+    // channels-last copy of it, made image by image.
     func.walk([&](linalg::GenericOp op) {
       if (isWinogradConv(op) && !readsChannelsLast(op))
-        setConfig(op, strategy.laneConvConfig(op));
+        readChannelsLastCopy(rewriter, op);
     });
 
     // Max poolings left NCHW: reductions over their windows' rows.

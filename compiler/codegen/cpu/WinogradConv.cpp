@@ -165,14 +165,17 @@ struct Shape {
   Value forEachTile(
       ImplicitLocOpBuilder &b, int64_t range, Value init,
       function_ref<Value(Emitter &, Value, Value, Value, Value, Value)> body) {
-    return loop(b, tileRows, 1, init,
-                [&](ImplicitLocOpBuilder &b, Value ty, Value acc) {
+    // The channels outermost: LLVM does not unroll a loop of loops (the
+    // few steps of a channel loop innermost, it did, for compile time and
+    // no speed).
+    return loop(b, range, lanes(), init,
+                [&](ImplicitLocOpBuilder &b, Value c, Value acc) {
                   return loop(
-                      b, tileColumns, 1, acc,
-                      [&](ImplicitLocOpBuilder &b, Value tx, Value acc) {
+                      b, tileRows, 1, acc,
+                      [&](ImplicitLocOpBuilder &b, Value ty, Value acc) {
                         return loop(
-                            b, range, lanes(), acc,
-                            [&](ImplicitLocOpBuilder &b, Value c, Value acc) {
+                            b, tileColumns, 1, acc,
+                            [&](ImplicitLocOpBuilder &b, Value tx, Value acc) {
                               Emitter e{b, vec};
                               Value t = e.add(e.mul(ty, tileColumns), tx);
                               return body(e, ty, tx, t, c, acc);

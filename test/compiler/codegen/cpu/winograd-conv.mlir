@@ -2,39 +2,41 @@
 // RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v3" --cnn-cpu-tile-and-fuse --canonicalize --cse --cnn-cpu-winograd-conv="cpu=x86-64-v3" --canonicalize --cse | FileCheck %s --check-prefix=LOWERED
 
 // Two 3x3 convs, the second reading the first's output padded (a residual
-// block's). The first reads the function's NCHW input: computed directly.
-// The second reads channels-last activations, 14x14 outputs (7x7 tiles of
-// 2x2), 32 channels in and out: Winograd's F(2x2, 3x3), its products in
-// steps of 6 tiles x 16 output channels (AVX2: 12 accumulators, 2 filter
-// registers, one broadcast).
+// block's), 14x14 outputs (7x7 tiles of 2x2), 32 channels in and out:
+// Winograd's F(2x2, 3x3), its products in steps of 6 tiles x 16 output
+// channels (AVX2: 12 accumulators, 2 filter registers, one broadcast). The
+// second reads channels-last activations; the first reads the function's
+// NCHW input, through a channels-last copy of it.
 // CHECK-LABEL: func.func @block
-// CHECK:         linalg.generic {{.*}} {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 2, 3, 16, 1, 1, 1], order = [0, 1, 2, 3, 5, 6, 4]>}
-// CHECK:         linalg.generic {{.*}} {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 6, 16, 1, 1, 1], algorithm = "winograd">}
+// CHECK:         %[[COPY:.+]] = linalg.generic {{.*}} ins(%arg0 : tensor<?x32x16x16xf32>) outs(%{{.+}} : tensor<?x16x16x32xf32>)
+// CHECK:         linalg.generic {{.*}} ins(%[[COPY]], %{{.+}} : tensor<?x16x16x32xf32>, tensor<3x3x32x32xf32>) {{.*}} {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 6, 16, 1, 1, 1], algorithm = "winograd">}
+// CHECK:         linalg.generic {{.*}} ins(%padded, %{{.+}} : tensor<?x16x16x32xf32>, tensor<3x3x32x32xf32>) {{.*}} {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 6, 16, 1, 1, 1], algorithm = "winograd">}
 
-// The filter's transform once, before the images' loop: 16 points of
+// Each filter's transform once, before the images' loop: 16 points of
 // each channel pair, with G's halves.
 // LOWERED-LABEL: func.func @block
 // LOWERED-DAG:     %[[HALF:.+]] = arith.constant dense<5.000000e-01> : vector<8xf32>
 // LOWERED:         %[[U0:.+]] = tensor.empty() : tensor<16x32x32xf32>
-// LOWERED:         %[[U:.+]] = scf.for {{.*}} iter_args(%{{.+}} = %[[U0]]) -> (tensor<16x32x32xf32>)
+// LOWERED:         %[[U1:.+]] = scf.for {{.*}} iter_args(%{{.+}} = %[[U0]]) -> (tensor<16x32x32xf32>)
 // LOWERED-COUNT-4:   arith.mulf %{{.+}}, %[[HALF]] : vector<8xf32>
+// LOWERED:         %[[U2:.+]] = scf.for {{.*}} -> (tensor<16x32x32xf32>)
 // LOWERED:         scf.forall
-// The first conv, directly: a register tile of the lane conv.
-// LOWERED:           linalg.generic
-// Each image's 49 input tiles transformed: 16 reads of the padded image,
-// 16 points written.
+// The first conv's input, channels-last, image by image.
+// LOWERED:           %[[COPY:.+]] = scf.for {{.*}} -> (tensor<1x16x16x32xf32>)
+// Its 49 input tiles transformed, a register of channels at a time: 16
+// reads of the image, 16 points written.
 // LOWERED:           %[[V0:.+]] = tensor.empty() : tensor<16x49x32xf32>
-// LOWERED:           %[[V:.+]] = scf.for %{{.+}} = %c0 to %c7 step %c1 iter_args(%{{.+}} = %[[V0]])
+// LOWERED:           scf.for %{{.+}} = %c0 to %c32 step %c8 iter_args(%{{.+}} = %[[V0]])
 // LOWERED:             scf.for %{{.+}} = %c0 to %c7 step %c1
-// LOWERED:               scf.for %{{.+}} = %c0 to %c32 step %c8
-// LOWERED-COUNT-16:        vector.transfer_read %padded{{.*}} : tensor<1x16x16x32xf32>, vector<8xf32>
+// LOWERED:               scf.for %{{.+}} = %c0 to %c7 step %c1
+// LOWERED-COUNT-16:        vector.transfer_read %[[COPY]]{{.*}} : tensor<1x16x16x32xf32>, vector<8xf32>
 // LOWERED-COUNT-16:        vector.transfer_write {{.*}} : vector<8xf32>, tensor<16x49x32xf32>
 // The products: 8 steps of 6 tiles x 16 channels, then the 49th tile.
 // LOWERED:           scf.for %{{.+}} = %c0 to %c16 step %c1
 // LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16
 // LOWERED:               scf.for %{{.+}} = %c0 to %c48 step %c6
 // LOWERED:                 scf.for %{{.+}} = %c0 to %c32 step %c1 iter_args
-// LOWERED-COUNT-2:           vector.transfer_read %[[U]]
+// LOWERED-COUNT-2:           vector.transfer_read %[[U1]]
 // LOWERED-COUNT-12:          vector.fma
 // LOWERED-NOT:               vector.fma
 // LOWERED:                   scf.yield
@@ -43,11 +45,15 @@
 // LOWERED-NOT:             vector.fma
 // LOWERED:                 scf.yield
 // Back to 2x2 outputs, added to the conv's initial values.
-// LOWERED:           scf.for %{{.+}} = %c0 to %c7 step %c1
+// LOWERED:           scf.for %{{.+}} = %c0 to %c32 step %c8
 // LOWERED:             scf.for %{{.+}} = %c0 to %c7 step %c1
-// LOWERED:               scf.for %{{.+}} = %c0 to %c32 step %c8
+// LOWERED:               scf.for %{{.+}} = %c0 to %c7 step %c1
 // LOWERED-COUNT-16:        vector.transfer_read %{{.+}} : tensor<16x49x32xf32>, vector<8xf32>
 // LOWERED-COUNT-4:         vector.transfer_write {{.*}} : vector<8xf32>, tensor<1x14x14x32xf32>
+// The second conv the same way, from the first's output padded, with the
+// second filter's points.
+// LOWERED:           vector.transfer_read %padded{{.*}} : tensor<1x16x16x32xf32>, vector<8xf32>
+// LOWERED:           vector.transfer_read %[[U2]]
 // LOWERED-NOT:     algorithm = "winograd"
 func.func @block(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>, %w2: tensor<32x32x3x3xf32>) -> tensor<?x32x14x14xf32> {
   %c0 = arith.constant 0 : index
