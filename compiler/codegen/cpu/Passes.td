@@ -28,6 +28,9 @@ def CpuStrategy : Pass<"cnn-cpu-strategy", "mlir::func::FuncOp"> {
       output columns; a sum over the batch and the image per channel (bias
       gradients, batchnorm statistics) is split by image column
       (LaneSums.h);
+    - how a 3x3, stride-1 lane conv of even output sides is computed:
+      Winograd's F(2x2, 3x3) (`algorithm = "winograd"`, computed by
+      cnn-cpu-winograd-conv) unless `winograd=false`;
     - what it is to the tiling (its `kind`) and its tile sizes: the channel
       x row tiles inside one image, the register tile of one step, the
       loop order of those steps;
@@ -45,6 +48,9 @@ def CpuStrategy : Pass<"cnn-cpu-strategy", "mlir::func::FuncOp"> {
            "Target CPU, as cnnc's -mcpu (native: this machine)">,
     Option<"features", "features", "std::string", /*default=*/"\"\"",
            "Target features, as cnnc's -mattr (+avx2,-avx512f)">,
+    Option<"winograd", "winograd", "bool", /*default=*/"true",
+           "Compute the 3x3 convs Winograd suits by F(2x2, 3x3) (false: "
+           "all directly)">,
   ];
 }
 

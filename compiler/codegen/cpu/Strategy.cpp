@@ -769,7 +769,7 @@ struct CpuStrategyPass
         convs.push_back(conv);
     });
     for (linalg::Conv2DNchwFchwOp conv : convs) {
-      bool winograd = strategy.wantsWinograd(conv);
+      bool winograd = this->winograd && strategy.wantsWinograd(conv);
       linalg::GenericOp laneConv = rewriteAsChannelLaneConv(rewriter, conv);
       setConfig(laneConv, winograd ? strategy.winogradConfig(laneConv)
                                    : strategy.laneConvConfig(laneConv));

@@ -1,5 +1,5 @@
-// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s
-// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse="parallel=false" --canonicalize | FileCheck %s --check-prefix=SERIAL
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4 winograd=false" --cnn-cpu-tile-and-fuse --canonicalize | FileCheck %s
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4 winograd=false" --cnn-cpu-tile-and-fuse="parallel=false" --canonicalize | FileCheck %s --check-prefix=SERIAL
 
 // Level 1 slices the whole network over the batch: a residual block whose
 // input is used twice (by the padded conv and by the add) and the block

@@ -1,6 +1,6 @@
-// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4" | FileCheck %s --check-prefixes=CHECK,AVX512
-// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v3" | FileCheck %s --check-prefixes=CHECK,AVX2
-// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4 features=-avx512f" | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4 winograd=false" | FileCheck %s --check-prefixes=CHECK,AVX512
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v3 winograd=false" | FileCheck %s --check-prefixes=CHECK,AVX2
+// RUN: cnnc-opt %s --cnn-cpu-strategy="cpu=x86-64-v4 features=-avx512f winograd=false" | FileCheck %s --check-prefixes=CHECK,AVX2
 
 // The CPU strategy's decisions for an AVX-512 machine (x86-64-v4: 16-float
 // registers, 32 of them) and an AVX2 one (x86-64-v3, or AVX-512 turned off

@@ -1,4 +1,5 @@
 // RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v3" | FileCheck %s
+// RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v4" | FileCheck %s --check-prefix=AVX512
 // RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v3" --cnn-cpu-tile-and-fuse --canonicalize --cse --cnn-cpu-winograd-conv="cpu=x86-64-v3" --canonicalize --cse | FileCheck %s --check-prefix=LOWERED
 
 // Two 3x3 convs, the second reading the first's output padded (a residual
@@ -11,6 +12,9 @@
 // CHECK:         %[[COPY:.+]] = linalg.generic {{.*}} ins(%arg0 : tensor<?x32x16x16xf32>) outs(%{{.+}} : tensor<?x16x16x32xf32>)
 // CHECK:         linalg.generic {{.*}} ins(%[[COPY]], %{{.+}} : tensor<?x16x16x32xf32>, tensor<3x3x32x32xf32>) {{.*}} {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 6, 16, 1, 1, 1], algorithm = "winograd">}
 // CHECK:         linalg.generic {{.*}} ins(%padded, %{{.+}} : tensor<?x16x16x32xf32>, tensor<3x3x32x32xf32>) {{.*}} {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 6, 16, 1, 1, 1], algorithm = "winograd">}
+// AVX-512 (32 registers of 16): steps of 7 tiles x 32 output channels.
+// AVX512-LABEL: func.func @block
+// AVX512-COUNT-2: registers = [1, 1, 7, 32, 1, 1, 1], algorithm = "winograd"
 
 // Each filter's transform once, before the images' loop: 16 points of
 // each channel pair, with G's halves.
