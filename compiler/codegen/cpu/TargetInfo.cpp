@@ -10,6 +10,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
@@ -33,6 +34,15 @@ static void initializeNativeTarget() {
   static const bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
+    // LLVM's list scheduler after register allocation (which Zen's
+    // scheduling model asks for) took 9% of a model's compile time for no
+    // speed we could measure (bench/RESULTS.md, stop 43): off, unless the
+    // command line sets it (cnnc -post-RA-scheduler=true).
+    auto &options = llvm::cl::getRegisteredOptions();
+    auto postRA = options.find("post-RA-scheduler");
+    if (postRA != options.end() && postRA->second->getNumOccurrences() == 0)
+      (void)postRA->second->addOccurrence(/*pos=*/1, "post-RA-scheduler",
+                                          "false");
     return true;
   }();
   (void)initialized;
