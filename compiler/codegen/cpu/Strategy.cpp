@@ -121,7 +121,6 @@ int64_t largestDivisor(int64_t range, int64_t bound) {
   return 1;
 }
 
-/// Parallel loops first, then reductions only.
 /// Makes `laneConv` read a channels-last copy of its NCHW input.
 void readChannelsLastCopy(RewriterBase &rewriter, linalg::GenericOp laneConv) {
   MLIRContext *ctx = laneConv.getContext();
@@ -148,6 +147,7 @@ bool readsChannelsLast(linalg::GenericOp laneConv) {
          input.getResult(3) == getAffineDimExpr(4, laneConv.getContext());
 }
 
+/// Parallel loops first, then reductions only.
 bool isContraction(linalg::LinalgOp op) {
   SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
   unsigned numParallel = op.getNumParallelLoops();
