@@ -67,6 +67,11 @@ constexpr int64_t kBatchLaneRegisters = 2;
 /// the vector registers (12 of AVX2's 16); the rest hold its operands.
 constexpr double kMaxBatchAccumulatorShare = 0.75;
 
+/// Fewest blocks of a loop that the threads share: a register tile that
+/// took all of it would run on one thread (AVX-512's 16-channel first conv's
+/// weight gradient did, 18% of Net's step on one thread, serial).
+constexpr int64_t kMinThreadBlocks = 2;
+
 /// Fewest broadcast rows (the other channel count) for a weight gradient
 /// with channels as the lane: fewer leave the register tile too thin.
 constexpr int64_t kMinWeightGradRows = 8;
@@ -248,7 +253,7 @@ public:
     }
     if (lane == WeightGradLane::Columns)
       return {lane, 0};
-    int64_t rows = std::min(budget.batchRows, other / 2);
+    int64_t rows = std::min(budget.batchRows, other / kMinThreadBlocks);
     while (other % rows != 0)
       --rows;
     return {lane, rows};
@@ -613,7 +618,8 @@ private:
   /// of the registers as accumulators, the fewest loads per FMA, then the most
   /// accumulators, then the widest lane. (An operand reads one vector per lane
   /// register and row of its own: x once per input channel, dy once per output
-  /// channel.) The threads then step the outer dimension by as many.
+  /// channel.) The threads then step the outer dimension by as many, in at
+  /// least kMinThreadBlocks steps.
   void widenOverOuterDim(linalg::LinalgOp op, ArrayRef<unsigned> parallelDims,
                          SmallVectorImpl<int64_t> &sizes) const {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -664,7 +670,8 @@ private:
         continue;
       for (int64_t rows = 1; rows <= std::min(ranges[rowDim], budget.batchRows);
            ++rows)
-        for (int64_t outerRows = 1; outerRows <= ranges[outer]; ++outerRows) {
+        for (int64_t outerRows = 1;
+             outerRows <= ranges[outer] / kMinThreadBlocks; ++outerRows) {
           if (ranges[rowDim] % rows != 0 || ranges[outer] % outerRows != 0)
             continue;
           int64_t accumulators = outerRows * rows * laneRegisters;

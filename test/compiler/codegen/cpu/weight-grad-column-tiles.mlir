@@ -1,6 +1,7 @@
 // RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v3" | FileCheck %s --check-prefix=AVX2
 // RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4" | FileCheck %s --check-prefix=AVX512
 // RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v3" -cnn-cpu-tile-and-fuse -canonicalize | FileCheck %s --check-prefix=TILED
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4" -cnn-cpu-tile-and-fuse -canonicalize | FileCheck %s --check-prefix=TILED512
 
 // An RGB input's weight gradient: three input channels are no lane, so it
 // is a column-lane sum (o, i, j, c, w | n, h). Its register tile takes all
@@ -75,5 +76,24 @@ module attributes {cnn.mode = "train"} {
 func.func @grey_weight_grad(%x: tensor<?x1x28x28xf32>, %dy: tensor<?x32x28x28xf32>) -> tensor<32x1x3x3xf32> {
   %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x1x28x28xf32>, tensor<?x32x28x28xf32>) -> tensor<32x1x3x3xf32>
   return %0 : tensor<32x1x3x3xf32>
+}
+}
+
+// -----
+
+// Net's first conv on Fashion-MNIST: one input channel, 16 output channels.
+// All 16 would fit AVX-512's tile (16 accumulators, 17 loads for 16 FMAs),
+// but then the threads' loop over the output channels has one step and the
+// whole gradient runs on one thread; the tile takes 8, two steps.
+// AVX2-LABEL: func.func @grey_weight_grad_16
+// AVX2: kind = "batch_contraction", registers = [8, 1, 1, 1, 8, 1, 1]
+// AVX512-LABEL: func.func @grey_weight_grad_16
+// AVX512: kind = "batch_contraction", registers = [8, 1, 1, 1, 16, 1, 1]
+// TILED512-LABEL: func.func @grey_weight_grad_16
+// TILED512: scf.forall (%{{.+}}) = (0) to (16) step (8)
+module attributes {cnn.mode = "train"} {
+func.func @grey_weight_grad_16(%x: tensor<?x1x28x28xf32>, %dy: tensor<?x16x28x28xf32>) -> tensor<16x1x3x3xf32> {
+  %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x1x28x28xf32>, tensor<?x16x28x28xf32>) -> tensor<16x1x3x3xf32>
+  return %0 : tensor<16x1x3x3xf32>
 }
 }
