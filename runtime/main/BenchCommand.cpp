@@ -21,13 +21,32 @@ namespace cnnrt::cli {
 
 namespace {
 
+/// Warm-up runs when --warmup is not given: this many, and for at least
+/// kMinWarmupSeconds. A process's OpenMP threads can start out on one core
+/// and stay there for its first tens of milliseconds: of 14 short `bench`
+/// runs of a 0.33 ms forward pass on two threads, 3 timed 0.71 ms (both
+/// threads on one vCPU); after 0.1 s of warm-up, none did.
+constexpr std::int64_t kDefaultWarmupRuns = 5;
+constexpr double kMinWarmupSeconds = 0.2;
+
+/// Runs `run` untimed: `runs` times where --warmup gave it, else the
+/// default; returns how many times it ran.
+template <typename Run>
+std::int64_t warmUp(Run &&run, std::int64_t runs, bool given) {
+  Stopwatch clock;
+  std::int64_t done = 0;
+  while (done < runs || (!given && clock.seconds() < kMinWarmupSeconds))
+    run(), ++done;
+  return done;
+}
+
 /// `bench --train`: the compiled training step on one random batch (labels
 /// uniform over the classes), with the model's train { } hyperparameters.
 /// The weights change from run to run, as in training. On the GPU the
 /// batch is a data set of its own, and a step is timed until its loss is
 /// back on the host (as `train` waits for it).
 int benchTrain(Model &model, std::int64_t batchSize, std::int64_t runs,
-               std::int64_t warmup, std::uint64_t seed,
+               std::int64_t warmup, bool warmupGiven, std::uint64_t seed,
                const std::string &weightText, std::string threadText,
                bool onGpu) {
   std::int64_t size = model.sampleSize(), k = model.numClasses();
@@ -61,8 +80,7 @@ int benchTrain(Model &model, std::int64_t batchSize, std::int64_t runs,
     }
     ++step;
   };
-  for (std::int64_t i = 0; i < warmup; ++i)
-    run();
+  warmup = warmUp(run, warmup, warmupGiven);
   std::vector<double> ms;
   for (std::int64_t i = 0; i < runs; ++i) {
     Stopwatch clock;
@@ -87,7 +105,8 @@ int benchTrain(Model &model, std::int64_t batchSize, std::int64_t runs,
 int runBench(const CommandContext &ctx, const Args &args) {
   Model model(ctx.model);
   WeightOptions weights;
-  std::int64_t batchSize = 0, threads = 0, runs = 50, warmup = 5;
+  std::int64_t batchSize = 0, threads = 0, runs = 50,
+               warmup = kDefaultWarmupRuns;
   bool train = false;
   std::string device;
   CommandLine cl(ctx.program, "bench",
@@ -101,8 +120,11 @@ int runBench(const CommandContext &ctx, const Args &args) {
   addWeightOptions(cl, weights, model);
   addBatchSizeOption(cl, batchSize, 64);
   cl.integer("runs", "N", "timed runs (default 50)", runs, 1, 1000000);
-  cl.integer("warmup", "N", "untimed runs first (default 5)", warmup, 0,
-             1000000);
+  cl.integer("warmup", "N",
+             fmt::format("untimed runs first (default: {}, and for at least "
+                         "{} s)",
+                         kDefaultWarmupRuns, kMinWarmupSeconds),
+             warmup, 0, 1000000);
   addThreadsOption(cl, threads);
   cl.flag("train", "time the training step instead of the forward pass",
           train);
@@ -115,8 +137,8 @@ int runBench(const CommandContext &ctx, const Args &args) {
   std::string threadText = applyThreads(threads);
   std::string weightText = prepareWeights(model, weights);
   if (train)
-    return benchTrain(model, batchSize, runs, warmup, weights.seed, weightText,
-                      threadText,
+    return benchTrain(model, batchSize, runs, warmup, cl.given("warmup"),
+                      weights.seed, weightText, threadText,
                       trainDevice(ctx.program, model, device) == "cuda");
   std::unique_ptr<Forward> forward =
       makeForward(ctx.program, model, device, threadText);
@@ -132,8 +154,8 @@ int runBench(const CommandContext &ctx, const Args &args) {
   for (std::int64_t i = 0; i < batchSize * size; ++i)
     x[i] = normal(rng);
 
-  for (std::int64_t i = 0; i < warmup; ++i)
-    forward->run(x, batchSize, y);
+  warmup = warmUp([&] { forward->run(x, batchSize, y); }, warmup,
+                  cl.given("warmup"));
   std::vector<double> ms;
   for (std::int64_t i = 0; i < runs; ++i) {
     Stopwatch clock;
