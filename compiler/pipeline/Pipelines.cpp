@@ -62,6 +62,7 @@ void addCodegenPasses(OpPassManager &pm, const PipelineOptions &options) {
   case Target::Cpu: {
     cpu::CpuPipelineOptions cpuOptions;
     cpuOptions.parallel = options.parallel;
+    cpuOptions.winograd = options.winograd;
     cpuOptions.cpu = options.cpu.empty() ? "native" : options.cpu;
     cpuOptions.features = options.features;
     cpu::buildCpuPipeline(pm, cpuOptions);
@@ -100,6 +101,11 @@ struct CpuEvalOptions : PassPipelineOptions<CpuEvalOptions> {
       *this, "parallel",
       llvm::cl::desc("Spread each batch over threads (OpenMP)"),
       llvm::cl::init(true)};
+  Option<bool> winograd{
+      *this, "winograd",
+      llvm::cl::desc("3x3 convs by Winograd's F(2x2, 3x3) where the "
+                     "strategy picks it, as cnnc's --winograd"),
+      llvm::cl::init(true)};
   Option<std::string> cpu{
       *this, "cpu",
       llvm::cl::desc("Target CPU, as cnnc's -mcpu (native: this machine)"),
@@ -122,6 +128,11 @@ struct CpuTrainOptions : PassPipelineOptions<CpuTrainOptions> {
   Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Spread each batch over threads (OpenMP)"),
+      llvm::cl::init(true)};
+  Option<bool> winograd{
+      *this, "winograd",
+      llvm::cl::desc("3x3 convs by Winograd's F(2x2, 3x3) where the "
+                     "strategy picks it, as cnnc's --winograd"),
       llvm::cl::init(true)};
   Option<std::string> cpu{
       *this, "cpu",
@@ -227,6 +238,7 @@ void registerPipelines() {
         options.stopAfter = cl.stopAfter;
         options.foldBatchNorm = cl.foldBatchNorm;
         options.parallel = cl.parallel;
+        options.winograd = cl.winograd;
         options.cpu = cl.cpu;
         options.features = cl.features;
         buildPipeline(pm, options);
@@ -241,6 +253,7 @@ void registerPipelines() {
         options.mode = Mode::Train;
         options.stopAfter = cl.stopAfter;
         options.parallel = cl.parallel;
+        options.winograd = cl.winograd;
         options.cpu = cl.cpu;
         options.features = cl.features;
         buildPipeline(pm, options);

@@ -59,6 +59,8 @@ struct PipelineOptions {
   bool foldBatchNorm = true;
   /// CPU: run each batch's images on OpenMP threads.
   bool parallel = true;
+  /// CPU: 3x3 convs by Winograd's F(2x2, 3x3) where the strategy picks it.
+  bool winograd = true;
   /// CPU: the machine the strategy plans for, as cnnc's -mcpu and -mattr
   /// (empty or "native": this one).
   std::string cpu = "native";
@@ -79,8 +81,8 @@ bool setCudaStopAfter(PipelineOptions &options, llvm::StringRef emit);
 void buildPipeline(mlir::OpPassManager &pm, const PipelineOptions &options);
 
 /// Registers `cnnc-cpu-eval` and `cnnc-cpu-train` (options `stop-after`,
-/// `parallel`, `cpu`, `features`, and for eval `fold-batchnorm`) and
-/// `cnnc-cuda-eval` (`stop-after`, `arch`, `fold-batchnorm`, `emulate`) and
+/// `parallel`, `winograd`, `cpu`, `features`, and for eval `fold-batchnorm`)
+/// and `cnnc-cuda-eval` (`stop-after`, `arch`, `fold-batchnorm`, `emulate`) and
 /// `cnnc-cuda-train` (`stop-after`, `arch`) for cnnc-opt.
 void registerPipelines();
 

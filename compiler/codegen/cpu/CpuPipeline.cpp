@@ -63,6 +63,7 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   cpu::CpuStrategyOptions strategyOptions;
   strategyOptions.cpu = options.cpu;
   strategyOptions.features = options.features;
+  strategyOptions.winograd = options.winograd;
   pm.addNestedPass<func::FuncOp>(cpu::createCpuStrategy(strategyOptions));
   // Ops the strategy rewrote into the same form (a pooling and its
   // gradient's maxima) become one before they are tiled apart: their

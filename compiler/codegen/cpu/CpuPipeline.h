@@ -40,6 +40,11 @@ struct CpuPipelineOptions
       *this, "parallel",
       llvm::cl::desc("Run the batch loop on OpenMP threads (link libomp)"),
       llvm::cl::init(true)};
+  Option<bool> winograd{
+      *this, "winograd",
+      llvm::cl::desc("3x3 convs by Winograd's F(2x2, 3x3) where the "
+                     "strategy picks it (cnn-cpu-strategy's option)"),
+      llvm::cl::init(true)};
   Option<unsigned> numThreads{
       *this, "num-threads",
       llvm::cl::desc("OpenMP threads (0: the runtime's default, "

@@ -62,6 +62,7 @@ pipeline::PipelineOptions pipelineOptions(const BackendOptions &options,
   out.stopAfter = stopAfter;
   out.foldBatchNorm = options.foldBatchNorm;
   out.parallel = options.parallel;
+  out.winograd = options.winograd;
   out.cpu = options.cpu;
   out.features = options.features;
   out.gpuArch = options.gpuArch;

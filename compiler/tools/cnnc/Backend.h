@@ -48,6 +48,7 @@ struct BackendOptions {
   bool gpuHostKernels = false;
   bool foldBatchNorm = true;
   bool parallel = true; ///< OpenMP across the batch (libomp at link time)
+  bool winograd = true; ///< CPU: Winograd's F(2x2, 3x3) where it pays
   std::string cpu, features; ///< target CPU; empty: this machine's
   /// For a library: only `<prefix>_infer` and `<prefix>_model` exported.
   bool library = false;

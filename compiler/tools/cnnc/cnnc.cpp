@@ -134,6 +134,12 @@ cl::opt<bool> foldBatchNorm(
     "fold-batchnorm",
     cl::desc("Fold inference batchnorms into the preceding convolutions"),
     cl::init(true), cl::cat(optimisationCategory));
+cl::opt<bool> winograd(
+    "winograd",
+    cl::desc("CPU: compute the 3x3, stride-1 convolutions that the strategy "
+             "picks by Winograd's F(2x2, 3x3) (false: every convolution "
+             "directly, with a direct convolution's rounding)"),
+    cl::init(true), cl::cat(optimisationCategory));
 cl::opt<bool> trainStep(
     "train-step",
     cl::desc("Compile the training step too (without it an executable has "
@@ -396,6 +402,7 @@ bool compile(llvm::SourceMgr &sm, const std::vector<Override> &overrides,
   options.stage = backendStage();
   options.foldBatchNorm = foldBatchNorm;
   options.parallel = parallel;
+  options.winograd = winograd;
   options.training = trainStep;
   options.cpu = targetCpu;
   options.features = targetFeatures;
