@@ -15,13 +15,16 @@
 
 using namespace mlir;
 using cnn::lowering::channelsFirst;
+using cnn::lowering::channelsFirstDims;
 using cnn::lowering::channelsLast;
+using cnn::lowering::channelsLastDims;
 
 namespace cnnc::cpu {
 
 bool isTranspose(linalg::GenericOp op, ArrayRef<unsigned> inputDims) {
+  unsigned rank = inputDims.size();
   if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
-      op.getNumLoops() != 4 || op.getNumParallelLoops() != 4 ||
+      op.getNumLoops() != rank || op.getNumParallelLoops() != rank ||
       op.getBody()->getOperations().size() != 1)
     return false;
   OpOperand *input = op.getDpsInputOperand(0);
@@ -34,16 +37,33 @@ bool isTranspose(linalg::GenericOp op, ArrayRef<unsigned> inputDims) {
 
 namespace {
 
+/// The rank of an activation [N, C, H, W] and of a stack of them [S, N, C,
+/// H, W] (a repeated block's saved activations).
+constexpr int64_t kImageRank = 4, kStackRank = 5;
+
+int64_t rankOf(Value v) { return cast<ShapedType>(v.getType()).getRank(); }
+
+/// The iter_args a loop carries channels-last since LoopCarriesChannelsLast.
+constexpr llvm::StringLiteral kCarriedMark = "cnn_cpu.channels_last_carried";
+
 /// The channels-last tensor that `v` is the NCHW transpose of, or null.
 Value channelsLastSource(Value v) {
   auto op = v.getDefiningOp<linalg::GenericOp>();
-  return op && isTranspose(op, {0, 2, 3, 1}) ? op.getDpsInputs()[0] : Value();
+  int64_t rank = rankOf(v);
+  return op && (rank == kImageRank || rank == kStackRank) &&
+                 isTranspose(op, channelsLastDims(rank))
+             ? op.getDpsInputs()[0]
+             : Value();
 }
 
 /// The NCHW tensor that `v` is the channels-last transpose of, or null.
 Value channelsFirstSource(Value v) {
   auto op = v.getDefiningOp<linalg::GenericOp>();
-  return op && isTranspose(op, {0, 3, 1, 2}) ? op.getDpsInputs()[0] : Value();
+  int64_t rank = rankOf(v);
+  return op && (rank == kImageRank || rank == kStackRank) &&
+                 isTranspose(op, channelsFirstDims(rank))
+             ? op.getDpsInputs()[0]
+             : Value();
 }
 
 /// The NCHW dims (n, c, h, w) of the channels-last iteration (n, h, w, c).
@@ -53,9 +73,10 @@ AffineMap nchwOfChannelsLast(MLIRContext *ctx) {
   return AffineMap::get(4, 0, {n, c, h, w}, ctx);
 }
 
-/// An NCHW shape or list of sizes, channels-last.
+/// An NCHW shape or list of sizes (or a stack's), channels-last.
 template <typename T> SmallVector<T> toChannelsLast(ArrayRef<T> nchw) {
-  return {nchw[0], nchw[2], nchw[3], nchw[1]};
+  return llvm::map_to_vector(channelsLastDims(nchw.size()),
+                             [&](unsigned d) { return nchw[d]; });
 }
 
 /// An empty channels-last tensor of the NCHW `like`'s sizes.
@@ -113,11 +134,14 @@ template <typename Pool> bool poolFits(Pool pool) {
 
 /// Whether `use` reads a channels-last value as well: a pad, a pooling or
 /// a lane conv input, an elementwise op's full-size input, a loop's yield,
-/// a transpose to channels-last.
+/// a transpose to channels-last, an insert into a stack.
 bool takesChannelsLast(OpOperand &use) {
   Operation *user = use.getOwner();
   if (isa<tensor::PadOp, scf::YieldOp>(user))
     return true;
+  if (auto insert = dyn_cast<tensor::InsertSliceOp>(user))
+    return use.get() == insert.getSource() &&
+           insert.getDestType().getRank() == kStackRank;
   if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(user))
     return use.getOperandNumber() == 0;
   auto generic = dyn_cast<linalg::GenericOp>(user);
@@ -182,6 +206,166 @@ struct ElementwiseRunsChannelsLast : OpRewritePattern<linalg::GenericOp> {
                                 last.getRegion().end());
     mark(last);
     rewriter.replaceOp(op, channelsFirst(rewriter, loc, last.getResult(0)));
+    return success();
+  }
+};
+
+/// A map that reads less than a whole image (a channel's parameter).
+bool readsPart(AffineMap map) {
+  return map.isProjectedPermutation() && map.getNumResults() < kImageRank;
+}
+
+/// Whether `op` is a sum per channel over the batch and the image, as
+/// convert-cnn-to-linalg writes it: (n, c, h, w) with c alone parallel.
+bool isChannelSum(Operation *op) {
+  using utils::IteratorType;
+  auto generic = dyn_cast<linalg::GenericOp>(op);
+  return generic && generic.getNumLoops() == kImageRank &&
+         generic.getIteratorTypesArray() ==
+             SmallVector<IteratorType>{
+                 IteratorType::reduction, IteratorType::parallel,
+                 IteratorType::reduction, IteratorType::reduction} &&
+         generic.hasPureTensorSemantics() &&
+         generic.getBody()->getOps<linalg::IndexOp>().empty() &&
+         llvm::all_of(generic.getDpsInitsMutable(), [&](OpOperand &init) {
+           return readsPart(generic.getMatchingIndexingMap(&init));
+         });
+}
+
+/// A sum per channel over the batch and the image (batchnorm's statistics
+/// and their gradients, a bias gradient) whose every full-size input is an
+/// NCHW transpose that only such sums read reads the channels-last
+/// sources instead, iterating (c | n, h, w): the channels are the lanes of
+/// a contraction, and the transposes go. (Where something else still
+/// reads a transpose, it is made anyway, and the sum reads it as it would
+/// the channels-last source.) After the moves above.
+struct SumsRunChannelsLast : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isChannelSum(op))
+      return failure();
+    // The new loops (c, n, h, w) as the old (n, c, h, w); the channels-last
+    // image read at (n, h, w, c).
+    MLIRContext *ctx = op.getContext();
+    AffineExpr c, n, h, w;
+    bindDims(ctx, c, n, h, w);
+    AffineMap nchw = AffineMap::get(kImageRank, 0, {n, c, h, w}, ctx);
+    AffineMap nhwc = AffineMap::get(kImageRank, 0, {n, h, w, c}, ctx);
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(input);
+      if (map.isIdentity()) {
+        inputs.push_back(channelsLastSource(input->get()));
+        if (!inputs.back() ||
+            !llvm::all_of(input->get().getUsers(), [](Operation *user) {
+              return isa<tensor::DimOp>(user) || isChannelSum(user);
+            }))
+          return failure();
+        maps.push_back(nhwc);
+      } else if (readsPart(map)) {
+        inputs.push_back(input->get());
+        maps.push_back(map.compose(nchw));
+      } else {
+        return failure();
+      }
+    }
+    if (!llvm::is_contained(maps, nhwc))
+      return failure();
+    for (OpOperand &init : op.getDpsInitsMutable())
+      maps.push_back(op.getMatchingIndexingMap(&init).compose(nchw));
+    SmallVector<utils::IteratorType> iterators(kImageRank,
+                                               utils::IteratorType::reduction);
+    iterators[0] = utils::IteratorType::parallel;
+    auto last =
+        linalg::GenericOp::create(rewriter, op.getLoc(), op.getResultTypes(),
+                                  inputs, op.getDpsInits(), maps, iterators);
+    rewriter.inlineRegionBefore(op.getRegion(), last.getRegion(),
+                                last.getRegion().end());
+    rewriter.replaceOp(op, last->getResults());
+    return success();
+  }
+};
+
+/// Whether a slice of `stack` [S, N, C, H, W] that drops `dropped` of its
+/// dims to rank `sliceRank` is entries of the stack, or one entry: then
+/// it is the same slice of the stack channels-last, its offsets, sizes
+/// and strides permuted so.
+bool isStackSlice(RankedTensorType stack, const llvm::SmallBitVector &dropped,
+                  int64_t sliceRank) {
+  if (stack.getRank() != kStackRank)
+    return false;
+  if (sliceRank == kStackRank)
+    return dropped.none();
+  return sliceRank == kImageRank && dropped.count() == 1 && dropped.test(0);
+}
+
+bool isStackSlice(tensor::ExtractSliceOp slice) {
+  return isStackSlice(slice.getSourceType(), slice.getDroppedDims(),
+                      slice.getResultType().getRank());
+}
+
+bool isStackSlice(tensor::InsertSliceOp insert) {
+  return isStackSlice(insert.getDestType(), insert.getDroppedDims(),
+                      insert.getSourceType().getRank());
+}
+
+/// An empty stack, for saved activations.
+bool isEmptyStack(Value v) {
+  return v.getDefiningOp<tensor::EmptyOp>() && rankOf(v) == kStackRank;
+}
+
+/// A stack slice's offsets, sizes and strides, channels-last.
+struct ChannelsLastSlice {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  explicit ChannelsLastSlice(OffsetSizeAndStrideOpInterface slice)
+      : offsets(toChannelsLast<OpFoldResult>(slice.getMixedOffsets())),
+        sizes(toChannelsLast<OpFoldResult>(slice.getMixedSizes())),
+        strides(toChannelsLast<OpFoldResult>(slice.getMixedStrides())) {}
+};
+
+/// extract_slice(NCHW transpose of a stack) -> NCHW transpose of the
+/// channels-last stack's slice: a repeated block's saved activation, read
+/// by its backward pass.
+struct ExtractRunsChannelsLast : OpRewritePattern<tensor::ExtractSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::ExtractSliceOp slice,
+                                PatternRewriter &rewriter) const override {
+    Value source = channelsLastSource(slice.getSource());
+    if (!source || !isStackSlice(slice))
+      return failure();
+    RankedTensorType type = slice.getResultType();
+    auto lastType = type.clone(toChannelsLast<int64_t>(type.getShape()));
+    ChannelsLastSlice at(slice);
+    Value last = tensor::ExtractSliceOp::create(rewriter, slice.getLoc(),
+                                                lastType, source, at.offsets,
+                                                at.sizes, at.strides);
+    rewriter.replaceOp(slice, channelsFirst(rewriter, slice.getLoc(), last));
+    return success();
+  }
+};
+
+/// insert_slice(NCHW transpose into the NCHW transpose of a stack, or into
+/// an empty stack) -> NCHW transpose of the channels-last insert: a repeated
+/// block saving its activations for its backward pass.
+struct InsertRunsChannelsLast : OpRewritePattern<tensor::InsertSliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(tensor::InsertSliceOp insert,
+                                PatternRewriter &rewriter) const override {
+    Value source = channelsLastSource(insert.getSource());
+    Value dest = insert.getDest();
+    if (!source || !isStackSlice(insert) ||
+        !(channelsLastSource(dest) || isEmptyStack(dest)))
+      return failure();
+    Location loc = insert.getLoc();
+    Value lastDest = channelsLastSource(dest);
+    if (!lastDest)
+      lastDest = emptyChannelsLast(rewriter, loc, dest);
+    ChannelsLastSlice at(insert);
+    Value last = tensor::InsertSliceOp::create(
+        rewriter, loc, source, lastDest, at.offsets, at.sizes, at.strides);
+    rewriter.replaceOp(insert, channelsFirst(rewriter, loc, last));
     return success();
   }
 };
@@ -395,9 +579,12 @@ struct TransposeBackFolds : OpRewritePattern<linalg::GenericOp> {
       return failure();
     Value input = op.getDpsInputs()[0];
     Value original;
-    if (isTranspose(op, {0, 3, 1, 2}))
+    int64_t rank = rankOf(input);
+    if (rank != kImageRank && rank != kStackRank)
+      return failure();
+    if (isTranspose(op, channelsFirstDims(rank)))
       original = channelsLastSource(input);
-    else if (isTranspose(op, {0, 2, 3, 1}))
+    else if (isTranspose(op, channelsLastDims(rank)))
       original = channelsFirstSource(input);
     if (!original || original.getType() != op.getResultTypes()[0])
       return failure();
@@ -407,17 +594,30 @@ struct TransposeBackFolds : OpRewritePattern<linalg::GenericOp> {
 };
 
 /// Whether `v` is or will be the NCHW transpose of a channels-last value,
-/// given that `arg` is: what the patterns above make of it.
-bool reachesChannelsLast(Value v, Value arg, DenseMap<Value, bool> &known) {
-  if (v == arg || channelsLastSource(v))
+/// given that `arg` is: what the patterns above make of it. Sets
+/// `throughTranspose` where that is so by a transpose, not by `arg` alone.
+bool reachesChannelsLast(Value v, Value arg, DenseMap<Value, bool> &known,
+                         bool &throughTranspose) {
+  if (v == arg)
     return true;
+  if (channelsLastSource(v))
+    return throughTranspose = true;
   if (auto it = known.find(v); it != known.end())
     return it->second;
   known[v] = false; // cycles (none in SSA outside loops) end here
+  auto reaches = [&](Value u) {
+    return reachesChannelsLast(u, arg, known, throughTranspose);
+  };
   Operation *def = v.getDefiningOp();
+  // Slices of stacks: views and writes, no copies.
+  if (auto slice = dyn_cast_or_null<tensor::ExtractSliceOp>(def))
+    return known[v] = isStackSlice(slice) && reaches(slice.getSource());
+  if (auto insert = dyn_cast_or_null<tensor::InsertSliceOp>(def))
+    return known[v] =
+               isStackSlice(insert) && reaches(insert.getSource()) &&
+               (isEmptyStack(insert.getDest()) || reaches(insert.getDest()));
   if (!def || def->getNumResults() != 1 || !transposeMayMoveBelow(def))
     return false;
-  auto reaches = [&](Value u) { return reachesChannelsLast(u, arg, known); };
   auto poolReaches = [&](auto pool) {
     return poolFits(pool) && reaches(pool.getInputs()[0]);
   };
@@ -433,27 +633,50 @@ bool reachesChannelsLast(Value v, Value arg, DenseMap<Value, bool> &known) {
   return known[v] = result;
 }
 
-/// A loop that carries an NCHW transpose and yields what becomes one (a
-/// repeated residual block) carries the channels-last tensor instead: the
-/// body's transpose of it and the yield's transpose back fold away.
+/// A loop that yields what becomes an NCHW transpose (a repeated residual
+/// block: its activation, the stacks of what it saves for the backward
+/// pass, the backward pass's gradient) carries the channels-last tensor
+/// instead: the body's transpose of it and the yield's transpose back fold
+/// away. What it starts from is a transpose too, an empty stack, or an
+/// activation copied channels-last once before the loop. (The loop notes
+/// what it carries so: such a tensor is not told from an NCHW one by its
+/// type.)
 struct LoopCarriesChannelsLast : OpRewritePattern<scf::ForOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(scf::ForOp loop,
                                 PatternRewriter &rewriter) const override {
+    SmallVector<int64_t> carried;
+    if (auto attr = loop->getAttrOfType<DenseI64ArrayAttr>(kCarriedMark))
+      carried.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
     for (auto [k, init] : llvm::enumerate(loop.getInitArgsMutable())) {
+      int64_t rank = rankOf(init.get());
+      if ((rank != kImageRank && rank != kStackRank) ||
+          llvm::is_contained(carried, int64_t(k)))
+        continue;
       Value source = channelsLastSource(init.get());
       BlockArgument arg = loop.getRegionIterArgs()[k];
       DenseMap<Value, bool> known;
-      if (!source ||
-          !reachesChannelsLast(loop.getYieldedValues()[k], arg, known))
+      bool throughTranspose = false;
+      if (!reachesChannelsLast(loop.getYieldedValues()[k], arg, known,
+                               throughTranspose) ||
+          !(source || (throughTranspose &&
+                       (rank == kImageRank || isEmptyStack(init.get())))))
         continue;
       Location loc = loop.getLoc();
+      if (!source) {
+        rewriter.setInsertionPoint(loop);
+        source = isEmptyStack(init.get())
+                     ? emptyChannelsLast(rewriter, loc, init.get())
+                     : channelsLast(rewriter, loc, init.get());
+      }
       OpResult result = loop->getResult(k);
       SmallVector<OpOperand *> argUses = llvm::map_to_vector(
           arg.getUses(), [](OpOperand &use) { return &use; });
       SmallVector<OpOperand *> resultUses = llvm::map_to_vector(
           result.getUses(), [](OpOperand &use) { return &use; });
+      carried.push_back(k);
       rewriter.modifyOpInPlace(loop, [&] {
+        loop->setAttr(kCarriedMark, rewriter.getDenseI64ArrayAttr(carried));
         init.set(source);
         arg.setType(source.getType());
         result.setType(source.getType());
@@ -487,16 +710,23 @@ LogicalResult propagateChannelsLast(func::FuncOp func) {
       PoolRunsChannelsLast<linalg::PoolingNchwMaxOp, linalg::PoolingNhwcMaxOp>,
       PoolRunsChannelsLast<linalg::PoolingNchwSumOp, linalg::PoolingNhwcSumOp>,
       WindowReductionRunsChannelsLast, LaneConvReadsChannelsLast,
-      TransposeBackFolds, LoopCarriesChannelsLast>(ctx);
+      ExtractRunsChannelsLast, InsertRunsChannelsLast, TransposeBackFolds,
+      LoopCarriesChannelsLast>(ctx);
   GreedyRewriteConfig config;
   config.enableFolding(false);
   config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
   if (failed(applyPatternsGreedily(func, std::move(patterns), config)))
     return failure();
+  RewritePatternSet sums(ctx);
+  sums.add<SumsRunChannelsLast>(ctx);
+  if (failed(applyPatternsGreedily(func, std::move(sums), config)))
+    return failure();
   // The transposes the moves left unread; users go before their producers.
   func.walk<WalkOrder::PostOrder, ReverseIterator>([](Operation *op) {
     if (isOpTriviallyDead(op))
       op->erase();
+    else
+      op->removeAttr(kCarriedMark);
   });
   return success();
 }

@@ -11,13 +11,22 @@
 // first-maximum codes: the training step's copy of the image goes, and
 // the channels fill the lanes where NCHW deinterleaves window columns), a
 // repeated block's loop (its carried activation) and the lane convs
-// themselves (a conv reads its input value by value, in any layout). A
-// transpose ends up
-// where something needs NCHW (a flatten before a linear layer), and a
-// transpose back to channels-last of one (a weight gradient's copy) goes.
-// It does not move below an op whose result something NCHW also reads
-// (the training step's backward pass): there it would be one more copy of
-// the activation, where above the op it fuses into it.
+// themselves (a conv reads its input value by value, in any layout).
+//
+// In the training step a repeated block also saves activations for its
+// backward pass, in stacks [S, N, C, H, W] its loop carries: these go
+// channels-last too ([S, N, H, W, C]), with the inserts that fill them and
+// the slices that read them, and so does the backward loop's gradient
+// (copied channels-last once before the loop where it starts NCHW).
+// Batchnorm's sums over the batch and the image read the channels-last
+// image with the channels as lanes. A residual block then runs forward and
+// backward without a layout copy.
+//
+// A transpose ends up where something needs NCHW (a flatten before a
+// linear layer), and a transpose back to channels-last of one (a weight
+// gradient's copy) goes. It does not move below an op whose result
+// something NCHW also reads: there it would be one more copy of the
+// activation, where above the op it fuses into it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_CODEGEN_CPU_CHANNELSLASTACTIVATIONS_H

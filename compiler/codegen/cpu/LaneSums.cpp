@@ -43,17 +43,21 @@ Value laneSum(OpBuilder &b, Location loc, ValueRange inputs,
       .getResult(0);
 }
 
-std::optional<unsigned> laneLoop(linalg::GenericOp op) {
+namespace {
+
+/// Whether `op` sums over the batch: its reductions include the (dynamic)
+/// batch, and its every result is `acc + term` over parallel dimensions.
+bool isBatchSum(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() == 0 ||
       op.getNumParallelLoops() == 0)
-    return std::nullopt;
+    return false;
   SmallVector<IteratorType> iters = op.getIteratorTypesArray();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   bool overBatch = false;
   for (auto [it, range] : llvm::zip(iters, ranges))
     overBatch |= it == kRed && ShapedType::isDynamic(range);
   if (!overBatch)
-    return std::nullopt;
+    return false;
   // Every result a sum: acc + term, acc used there only, over parallel
   // dimensions.
   Block *body = op.getBody();
@@ -64,22 +68,31 @@ std::optional<unsigned> laneLoop(linalg::GenericOp op) {
     auto add = yield.getOperand(k).getDefiningOp<arith::AddFOp>();
     if (!add || add->getBlock() != body || !acc.hasOneUse() ||
         (add.getLhs() != acc && add.getRhs() != acc))
-      return std::nullopt;
+      return false;
     AffineMap map = op.getMatchingIndexingMap(&init);
     if (!map.isProjectedPermutation())
-      return std::nullopt;
+      return false;
     for (AffineExpr e : map.getResults())
       if (iters[cast<AffineDimExpr>(e).getPosition()] != kPar)
-        return std::nullopt;
+        return false;
   }
+  return true;
+}
+
+/// The loop that reads the first 4-D input's dimension `fromLast` places
+/// before its last (0: the last), where that loop is a static reduction.
+std::optional<unsigned> reductionReading(linalg::GenericOp op,
+                                         unsigned fromLast) {
+  SmallVector<IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   for (OpOperand *input : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(input);
     if (map.getNumResults() != 4)
       continue;
-    auto column = dyn_cast<AffineDimExpr>(map.getResults().back());
-    if (!column)
+    auto dim = dyn_cast<AffineDimExpr>(map.getResult(3 - fromLast));
+    if (!dim)
       return std::nullopt;
-    unsigned d = column.getPosition();
+    unsigned d = dim.getPosition();
     if (iters[d] != kRed || ShapedType::isDynamic(ranges[d]))
       return std::nullopt;
     return d;
@@ -87,22 +100,70 @@ std::optional<unsigned> laneLoop(linalg::GenericOp op) {
   return std::nullopt;
 }
 
+/// Whether the first 4-D input of `op` has its channels, read by a parallel
+/// loop, last.
+bool readsChannelsLast(linalg::GenericOp op) {
+  for (OpOperand *input : op.getDpsInputOperands()) {
+    AffineMap map = op.getMatchingIndexingMap(input);
+    if (map.getNumResults() != 4)
+      continue;
+    auto dim = dyn_cast<AffineDimExpr>(map.getResult(3));
+    return dim && op.getIteratorTypesArray()[dim.getPosition()] == kPar;
+  }
+  return false;
+}
+
+/// Replaces the sum `op` by partial sums that keep loop `kept` apart,
+/// iterating (kept, parallel dims | other reductions) where `keptFirst`,
+/// else (parallel dims, kept | other reductions), and their sums over it.
+void splitKeeping(RewriterBase &rewriter, linalg::GenericOp op, unsigned kept,
+                  bool keptFirst);
+
+} // namespace
+
+std::optional<unsigned> laneLoop(linalg::GenericOp op) {
+  if (!isBatchSum(op))
+    return std::nullopt;
+  return reductionReading(op, 0);
+}
+
+std::optional<unsigned> imageRowLoop(linalg::GenericOp op) {
+  if (!isBatchSum(op) || !readsChannelsLast(op))
+    return std::nullopt;
+  return reductionReading(op, 2);
+}
+
 void splitByLane(RewriterBase &rewriter, linalg::GenericOp op, unsigned lane) {
+  splitKeeping(rewriter, op, lane, /*keptFirst=*/false);
+}
+
+void splitByImageRow(RewriterBase &rewriter, linalg::GenericOp op,
+                     unsigned row) {
+  splitKeeping(rewriter, op, row, /*keptFirst=*/true);
+}
+
+namespace {
+
+void splitKeeping(RewriterBase &rewriter, linalg::GenericOp op, unsigned kept,
+                  bool keptFirst) {
   MLIRContext *ctx = op.getContext();
   Location loc = op.getLoc();
   unsigned numLoops = op.getNumLoops();
   SmallVector<IteratorType> iters = op.getIteratorTypesArray();
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  // The partial sums' loops: the parallel ones, the lane, the other
-  // reductions, each in its order.
+  // The partial sums' loops: the parallel ones and the kept one, then the
+  // other reductions, each in its order.
   SmallVector<unsigned> order;
+  if (keptFirst)
+    order.push_back(kept);
   for (unsigned d = 0; d < numLoops; ++d)
     if (iters[d] == kPar)
       order.push_back(d);
-  order.push_back(lane);
+  if (!keptFirst)
+    order.push_back(kept);
   unsigned numKept = order.size();
   for (unsigned d = 0; d < numLoops; ++d)
-    if (iters[d] == kRed && d != lane)
+    if (iters[d] == kRed && d != kept)
       order.push_back(d);
   SmallVector<AffineExpr> newOfOld(numLoops);
   SmallVector<unsigned> positionOf(numLoops);
@@ -122,8 +183,8 @@ void splitByLane(RewriterBase &rewriter, linalg::GenericOp op, unsigned lane) {
     inputMaps.push_back(op.getMatchingIndexingMap(input).compose(toOld));
   SmallVector<IteratorType> partialIters(numKept, kPar);
   partialIters.append(numLoops - numKept, kRed);
-  SmallVector<IteratorType> laneIters(numKept - 1, kPar);
-  laneIters.push_back(kRed);
+  SmallVector<IteratorType> laneIters(numKept, kPar);
+  laneIters[keptFirst ? 0 : numKept - 1] = kRed;
 
   Block *body = op.getBody();
   auto yield = cast<linalg::YieldOp>(body->getTerminator());
@@ -171,5 +232,7 @@ void splitByLane(RewriterBase &rewriter, linalg::GenericOp op, unsigned lane) {
   }
   rewriter.replaceOp(op, results);
 }
+
+} // namespace
 
 } // namespace cnnc::cpu

@@ -51,6 +51,19 @@ std::optional<unsigned> laneLoop(mlir::linalg::GenericOp op);
 void splitByLane(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
                  unsigned lane);
 
+/// A sum like laneLoop's over a channels-last image (its first 4-D input's
+/// last dimension, the channels, read by a parallel loop: the lanes as
+/// they are) keeps the image rows apart as the rows of its accumulator
+/// tile instead, so that a step reads whole image rows: the loop that
+/// reads that input's rows, where it is a static reduction. None
+/// otherwise.
+std::optional<unsigned> imageRowLoop(mlir::linalg::GenericOp op);
+
+/// Replaces `op` like splitByLane, the partial sums iterating (`row`,
+/// parallel dims | the other reductions): [image rows, channels].
+void splitByImageRow(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
+                     unsigned row);
+
 } // namespace cnnc::cpu
 
 #endif // CNNC_CODEGEN_CPU_LANESUMS_H

@@ -816,14 +816,19 @@ struct CpuStrategyPass
     for (linalg::PoolingNchwMaxOp pool : nchwPools)
       rewriteAsWindowMaxima(rewriter, pool);
 
-    // Sums over the batch and the image: split by image column.
-    SmallVector<std::pair<linalg::GenericOp, unsigned>> sums;
+    // Sums over the batch and the image: split by image column, the lanes
+    // (NCHW), or by image row, the rows of channel lanes (channels-last).
+    SmallVector<std::pair<linalg::GenericOp, unsigned>> sums, channelSums;
     func.walk([&](linalg::GenericOp op) {
-      if (std::optional<unsigned> lane = laneLoop(op))
+      if (std::optional<unsigned> row = imageRowLoop(op))
+        channelSums.push_back({op, *row});
+      else if (std::optional<unsigned> lane = laneLoop(op))
         sums.push_back({op, *lane});
     });
     for (auto [op, lane] : sums)
       splitByLane(rewriter, op, lane);
+    for (auto [op, row] : channelSums)
+      splitByImageRow(rewriter, op, row);
 
     // Ops over whole parameters: one loop of vector steps each.
     SmallVector<linalg::GenericOp> wholeTensorOps;

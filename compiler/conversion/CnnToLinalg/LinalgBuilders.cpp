@@ -162,12 +162,28 @@ Value permuted(OpBuilder &b, Location loc, Value t, ArrayRef<unsigned> perm) {
 
 } // namespace
 
+SmallVector<unsigned> channelsLastDims(int64_t rank) {
+  SmallVector<unsigned> dims =
+      llvm::to_vector(llvm::seq<unsigned>(0, rank - 3));
+  dims.append({unsigned(rank - 2), unsigned(rank - 1), unsigned(rank - 3)});
+  return dims;
+}
+
+SmallVector<unsigned> channelsFirstDims(int64_t rank) {
+  SmallVector<unsigned> dims =
+      llvm::to_vector(llvm::seq<unsigned>(0, rank - 3));
+  dims.append({unsigned(rank - 1), unsigned(rank - 3), unsigned(rank - 2)});
+  return dims;
+}
+
 Value channelsLast(OpBuilder &b, Location loc, Value t) {
-  return permuted(b, loc, t, {0, 2, 3, 1});
+  return permuted(b, loc, t,
+                  channelsLastDims(cast<ShapedType>(t.getType()).getRank()));
 }
 
 Value channelsFirst(OpBuilder &b, Location loc, Value t) {
-  return permuted(b, loc, t, {0, 3, 1, 2});
+  return permuted(b, loc, t,
+                  channelsFirstDims(cast<ShapedType>(t.getType()).getRank()));
 }
 
 SmallVector<Value> channelSums(OpBuilder &b, Location loc, int64_t rank,

@@ -95,10 +95,17 @@ mlir::linalg::GenericOp generic(mlir::OpBuilder &b, mlir::Location loc,
 
 mlir::AffineMap identityMap(mlir::MLIRContext *ctx, int64_t rank);
 
-/// `t` [N, C, H, W] as [N, H, W, C], and back: layout copies.
+/// `t` [N, C, H, W] as [N, H, W, C], and back: layout copies. A tensor of
+/// higher rank is a stack of such ([S, N, C, H, W]): its last three dims
+/// move so.
 mlir::Value channelsLast(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t);
 mlir::Value channelsFirst(mlir::OpBuilder &b, mlir::Location loc,
                           mlir::Value t);
+
+/// The permutations of those copies: result dim k is the input's dims[k]
+/// (rank 4: {0, 2, 3, 1} and {0, 3, 1, 2}).
+llvm::SmallVector<unsigned> channelsLastDims(int64_t rank);
+llvm::SmallVector<unsigned> channelsFirstDims(int64_t rank);
 
 /// The part of `x` [N, C, H, W] (dynamic N, static rest) that windows of
 /// `kernel` stepping by `kernel` cover, the rows and columns a pooling's

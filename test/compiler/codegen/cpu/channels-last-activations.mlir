@@ -11,6 +11,8 @@
 // (@gradient_windows' maps:)
 // CHECK-DAG:   #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d2, d5, d3)>
 // CHECK-DAG:   #[[PIXEL:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
+// (saved_blocks: a channels-last image read over (h, c | n, w))
+// CHECK-DAG:   #[[SUM_IN:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d0, d3, d1)>
 // CHECK-LABEL: func.func @residual_trunk
 // CHECK:       %[[C1:.+]] = linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x1x30x30xf32>, tensor<3x3x1x32xf32>) outs(%{{.+}} : tensor<?x28x28x32xf32>) {{.*}}kind = "lane_conv"
 // CHECK:       %[[RELU:.+]] = linalg.generic {{.*}} ins(%[[C1]] : tensor<?x28x28x32xf32>) outs(%{{.+}} : tensor<?x28x28x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 1, 4, 0]>}
@@ -190,4 +192,112 @@ func.func @gradient_windows(%x: tensor<?x32x17x17xf32>, %w: tensor<32x32x3x3xf32
     linalg.yield %s : f32
   } -> tensor<?x32x7x7xf32>
   return %codes : tensor<?x32x7x7xf32>
+}
+
+// The training step's repeated block saves what its backward pass reads,
+// in a stack [S, N, C, H, W] its loop carries: the stack goes
+// channels-last with the inserts that fill it and the slices that read
+// it, and so does a sum per channel over the batch and the image (a
+// batchnorm's statistics), which then keeps the image rows apart as rows
+// of its register tile, the channels its lanes. The backward loop's
+// gradient starts NCHW: it is copied channels-last once, before the loop.
+// Neither loop has a layout copy.
+// CHECK-LABEL: func.func @saved_blocks
+// CHECK-SAME:    (%{{.+}}: tensor<?x32x6x6xf32>, %{{.+}}: tensor<32x32x3x3xf32>, %[[DY:.+]]: tensor<?x32x6x6xf32>)
+// CHECK:       %[[Y0:.+]] = linalg.generic {{.*}}kind = "lane_conv"
+// CHECK:       %[[EMPTY:.+]] = tensor.empty(%{{.+}}) : tensor<3x?x6x6x32xf32>
+// CHECK:       %[[FIRST:.+]] = tensor.insert_slice %[[Y0]] into %[[EMPTY]][0, 0, 0, 0, 0] [1, %{{.+}}, 6, 6, 32] [1, 1, 1, 1, 1] : tensor<?x6x6x32xf32> into tensor<3x?x6x6x32xf32>
+// CHECK:       %[[SAVED:.+]] = scf.for %[[I:.+]] = {{.*}} iter_args(%[[S:.+]] = %[[FIRST]]) -> (tensor<3x?x6x6x32xf32>)
+// CHECK-NOT:     tensor<?x32x6x6xf32>
+// CHECK:         %[[A:.+]] = tensor.extract_slice %[[S]][%[[I]], 0, 0, 0, 0] [1, %{{.+}}, 6, 6, 32] [1, 1, 1, 1, 1] : tensor<3x?x6x6x32xf32> to tensor<?x6x6x32xf32>
+// CHECK:         %[[Y:.+]] = linalg.generic {{.*}}kind = "lane_conv"
+// CHECK:         %[[PART:.+]] = linalg.generic {indexing_maps = [#[[SUM_IN]], {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%[[Y]] : tensor<?x6x6x32xf32>) outs(%{{.+}} : tensor<6x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = [2, 16, 1, 1]
+// CHECK:         %[[SQ:.+]] = linalg.generic {{.*}} ins(%[[PART]] : tensor<6x32xf32>) outs(%{{.+}} : tensor<32xf32>)
+// CHECK:         %[[OUT:.+]] = linalg.generic {{.*}} ins(%[[Y]], %[[SQ]], %[[A]] : tensor<?x6x6x32xf32>, tensor<32xf32>, tensor<?x6x6x32xf32>) outs(%{{.+}} : tensor<?x6x6x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise"
+// CHECK:         %[[SAVE:.+]] = tensor.insert_slice %[[OUT]] into %[[S]][%{{.+}}, 0, 0, 0, 0] [1, %{{.+}}, 6, 6, 32] [1, 1, 1, 1, 1] : tensor<?x6x6x32xf32> into tensor<3x?x6x6x32xf32>
+// CHECK:         scf.yield %[[SAVE]] : tensor<3x?x6x6x32xf32>
+// CHECK:       %[[DY_LAST:.+]] = linalg.generic {{.*}} ins(%[[DY]] : tensor<?x32x6x6xf32>) outs(%{{.+}} : tensor<?x6x6x32xf32>)
+// CHECK:       %[[GRAD:.+]] = scf.for {{.*}} iter_args(%[[G:.+]] = %[[DY_LAST]]) -> (tensor<?x6x6x32xf32>)
+// CHECK-NOT:     tensor<?x32x6x6xf32>
+// CHECK:         %[[SAVED_A:.+]] = tensor.extract_slice %[[SAVED]][%{{.+}}, 0, 0, 0, 0] [1, %{{.+}}, 6, 6, 32] [1, 1, 1, 1, 1] : tensor<3x?x6x6x32xf32> to tensor<?x6x6x32xf32>
+// CHECK:         %[[MASKED:.+]] = linalg.generic {{.*}} ins(%[[SAVED_A]], %[[G]] : tensor<?x6x6x32xf32>, tensor<?x6x6x32xf32>)
+// CHECK:         tensor.pad %[[MASKED]] low[0, 1, 1, 0] high[0, 1, 1, 0]
+// CHECK:         %[[GI:.+]] = linalg.generic {{.*}}kind = "lane_conv"
+// CHECK:         %[[G2:.+]] = linalg.generic {{.*}} ins(%[[G]], %[[GI]] : tensor<?x6x6x32xf32>, tensor<?x6x6x32xf32>)
+// CHECK:         scf.yield %[[G2]] : tensor<?x6x6x32xf32>
+// CHECK:       %[[BACK:.+]] = linalg.generic {{.*}} ins(%[[GRAD]] : tensor<?x6x6x32xf32>) outs(%{{.+}} : tensor<?x32x6x6xf32>)
+// CHECK:       return %[[BACK]]
+#saved_id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#saved_chan = affine_map<(d0, d1, d2, d3) -> (d1)>
+func.func @saved_blocks(%x: tensor<?x32x6x6xf32>, %w: tensor<32x32x3x3xf32>,
+                        %dy: tensor<?x32x6x6xf32>) -> tensor<?x32x6x6xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c2 = arith.constant 2 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x32x6x6xf32>
+  %e = tensor.empty(%n) : tensor<?x32x6x6xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32x6x6xf32>) -> tensor<?x32x6x6xf32>
+  %ec = tensor.empty() : tensor<32xf32>
+  %zc = linalg.fill ins(%zero : f32) outs(%ec : tensor<32xf32>) -> tensor<32xf32>
+  %xp = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zero : f32
+  } : tensor<?x32x6x6xf32> to tensor<?x32x8x8xf32>
+  %y0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%xp, %w : tensor<?x32x8x8xf32>, tensor<32x32x3x3xf32>) outs(%z : tensor<?x32x6x6xf32>) -> tensor<?x32x6x6xf32>
+  %empty = tensor.empty(%n) : tensor<3x?x32x6x6xf32>
+  %first = tensor.insert_slice %y0 into %empty[0, 0, 0, 0, 0] [1, %n, 32, 6, 6] [1, 1, 1, 1, 1] : tensor<?x32x6x6xf32> into tensor<3x?x32x6x6xf32>
+  %saved = scf.for %i = %c0 to %c2 step %c1 iter_args(%s = %first) -> (tensor<3x?x32x6x6xf32>) {
+    %a = tensor.extract_slice %s[%i, 0, 0, 0, 0] [1, %n, 32, 6, 6] [1, 1, 1, 1, 1] : tensor<3x?x32x6x6xf32> to tensor<?x32x6x6xf32>
+    %ap = tensor.pad %a low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%q: index, %r: index, %t: index, %u: index):
+      tensor.yield %zero : f32
+    } : tensor<?x32x6x6xf32> to tensor<?x32x8x8xf32>
+    %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+        ins(%ap, %w : tensor<?x32x8x8xf32>, tensor<32x32x3x3xf32>) outs(%z : tensor<?x32x6x6xf32>) -> tensor<?x32x6x6xf32>
+    %sq = linalg.generic {indexing_maps = [#saved_id, #saved_chan], iterator_types = ["reduction", "parallel", "reduction", "reduction"]}
+        ins(%y : tensor<?x32x6x6xf32>) outs(%zc : tensor<32xf32>) {
+    ^bb0(%in: f32, %acc: f32):
+      %p = arith.mulf %in, %in : f32
+      %s2 = arith.addf %acc, %p : f32
+      linalg.yield %s2 : f32
+    } -> tensor<32xf32>
+    %out = linalg.generic {indexing_maps = [#saved_id, #saved_chan, #saved_id, #saved_id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%y, %sq, %a : tensor<?x32x6x6xf32>, tensor<32xf32>, tensor<?x32x6x6xf32>) outs(%e : tensor<?x32x6x6xf32>) {
+    ^bb0(%v: f32, %k: f32, %r: f32, %o: f32):
+      %p = arith.mulf %v, %k : f32
+      %m = arith.maximumf %p, %zero : f32
+      %s2 = arith.addf %m, %r : f32
+      linalg.yield %s2 : f32
+    } -> tensor<?x32x6x6xf32>
+    %next = arith.addi %i, %c1 : index
+    %s3 = tensor.insert_slice %out into %s[%next, 0, 0, 0, 0] [1, %n, 32, 6, 6] [1, 1, 1, 1, 1] : tensor<?x32x6x6xf32> into tensor<3x?x32x6x6xf32>
+    scf.yield %s3 : tensor<3x?x32x6x6xf32>
+  }
+  %grad = scf.for %j = %c0 to %c2 step %c1 iter_args(%g = %dy) -> (tensor<?x32x6x6xf32>) {
+    %k = arith.subi %c2, %j : index
+    %a = tensor.extract_slice %saved[%k, 0, 0, 0, 0] [1, %n, 32, 6, 6] [1, 1, 1, 1, 1] : tensor<3x?x32x6x6xf32> to tensor<?x32x6x6xf32>
+    %m = linalg.generic {indexing_maps = [#saved_id, #saved_id, #saved_id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%a, %g : tensor<?x32x6x6xf32>, tensor<?x32x6x6xf32>) outs(%e : tensor<?x32x6x6xf32>) {
+    ^bb0(%v: f32, %d: f32, %o: f32):
+      %pos = arith.cmpf ogt, %v, %zero : f32
+      %sel = arith.select %pos, %d, %zero : f32
+      linalg.yield %sel : f32
+    } -> tensor<?x32x6x6xf32>
+    %mp = tensor.pad %m low[0, 0, 1, 1] high[0, 0, 1, 1] {
+    ^bb0(%q: index, %r: index, %t: index, %u: index):
+      tensor.yield %zero : f32
+    } : tensor<?x32x6x6xf32> to tensor<?x32x8x8xf32>
+    %gi = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+        ins(%mp, %w : tensor<?x32x8x8xf32>, tensor<32x32x3x3xf32>) outs(%z : tensor<?x32x6x6xf32>) -> tensor<?x32x6x6xf32>
+    %g2 = linalg.generic {indexing_maps = [#saved_id, #saved_id, #saved_id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+        ins(%g, %gi : tensor<?x32x6x6xf32>, tensor<?x32x6x6xf32>) outs(%e : tensor<?x32x6x6xf32>) {
+    ^bb0(%v: f32, %d: f32, %o: f32):
+      %s2 = arith.addf %v, %d : f32
+      linalg.yield %s2 : f32
+    } -> tensor<?x32x6x6xf32>
+    scf.yield %g2 : tensor<?x32x6x6xf32>
+  }
+  return %grad : tensor<?x32x6x6xf32>
 }

@@ -71,3 +71,31 @@ func.func @two_sums(%x: tensor<?x8x6x6xf32>, %y: tensor<?x8x6x6xf32>) -> (tensor
   } -> (tensor<8xf64>, tensor<8xf64>)
   return %s#0, %s#1 : tensor<8xf64>, tensor<8xf64>
 }
+
+// -----
+
+// A sum per channel over a channels-last image ((c | n, h, w), the image
+// read at (n, h, w, c): ChannelsLastActivations' form) has its lanes in
+// the channels already: it keeps the 6 image rows apart as the rows of
+// its register tile instead, a partial sum over (h, c | n, w) into
+// [rows, channels] (a register tile of 2 rows x 32 channels with AVX-512,
+// 2 x 16 with AVX2; a step reads whole image rows), the sample outermost;
+// then the rows are summed into the result.
+// CHECK-DAG: #[[ROWS_IN:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d0, d3, d1)>
+// CHECK-LABEL: func.func @channels_last_sum
+// CHECK: %[[PART:.+]] = linalg.generic {indexing_maps = [#[[ROWS_IN]], #{{.+}}], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}} : tensor<?x6x6x32xf32>) outs(%{{.+}} : tensor<6x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = [2, 32, 1, 1], order = [2, 0, 1, 3]>}
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[PART]] : tensor<6x32xf32>) outs(%{{.+}} : tensor<32xf32>)
+// AVX2-LABEL: func.func @channels_last_sum
+// AVX2: registers = [2, 16, 1, 1]
+func.func @channels_last_sum(%dy: tensor<?x6x6x32xf32>) -> tensor<32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<32xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<32xf32>) -> tensor<32xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d1, d2, d3, d0)>, affine_map<(d0, d1, d2, d3) -> (d0)>], iterator_types = ["parallel", "reduction", "reduction", "reduction"]}
+      ins(%dy : tensor<?x6x6x32xf32>) outs(%init : tensor<32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %a = arith.addf %out, %in : f32
+    linalg.yield %a : f32
+  } -> tensor<32xf32>
+  return %s : tensor<32xf32>
+}
