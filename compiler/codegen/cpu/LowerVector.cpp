@@ -58,17 +58,19 @@ bool isWholeContiguousCopy(memref::CopyOp copy) {
          contiguous(copy.getSource()) && contiguous(copy.getTarget());
 }
 
-/// A static memref.copy whose innermost dimension is contiguous on both
-/// sides as a loop nest over the outer dimensions (and over pieces of a row
-/// longer than `maxPiece` elements) around one 1-D copy (transfer_read +
-/// transfer_write, plain vector loads and stores after the transfer
-/// lowering). Fails for other copies.
+/// A memref.copy whose innermost dimension is static and contiguous on
+/// both sides as a loop nest over the outer dimensions (and over pieces of
+/// a row longer than `maxPiece` elements) around one 1-D copy
+/// (transfer_read + transfer_write, plain vector loads and stores after
+/// the transfer lowering). An outer dimension may be dynamic (the batch: a
+/// repeated block's input read from the stack its loop saves). Fails for
+/// other copies.
 LogicalResult copyByRows(RewriterBase &rewriter, memref::CopyOp copy,
                          int64_t maxPiece) {
   auto sourceType = dyn_cast<MemRefType>(copy.getSource().getType());
   auto targetType = dyn_cast<MemRefType>(copy.getTarget().getType());
-  if (!sourceType || !targetType || !sourceType.hasStaticShape() ||
-      sourceType.getRank() < 1 ||
+  if (!sourceType || !targetType || sourceType.getRank() < 1 ||
+      ShapedType::isDynamic(sourceType.getShape().back()) ||
       !VectorType::isValidElementType(sourceType.getElementType()) ||
       !sourceType.isLastDimUnitStride() || !targetType.isLastDimUnitStride())
     return failure();
@@ -82,9 +84,13 @@ LogicalResult copyByRows(RewriterBase &rewriter, memref::CopyOp copy,
   Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
   Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
   SmallVector<Value> lbs, ubs, steps;
-  for (int64_t size : shape) {
+  for (auto [d, size] : llvm::enumerate(shape)) {
     lbs.push_back(zero);
-    ubs.push_back(arith::ConstantIndexOp::create(rewriter, loc, size));
+    ubs.push_back(
+        ShapedType::isDynamic(size)
+            ? memref::DimOp::create(rewriter, loc, copy.getSource(), d)
+                  .getResult()
+            : arith::ConstantIndexOp::create(rewriter, loc, size).getResult());
     steps.push_back(one);
   }
   steps.back() = arith::ConstantIndexOp::create(rewriter, loc, lanes);

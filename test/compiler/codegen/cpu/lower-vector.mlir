@@ -42,6 +42,27 @@ func.func @long_rows(%src: memref<2x192xf32>, %dst: memref<2x256xf32>) {
 
 // -----
 
+// A copy of a whole batch (a repeated block's input, read from the stack
+// its loop saves): the batch's loop bound is the source's size, the rows
+// go by vector pieces as above, where a linalg.copy's loops copied one
+// float a step.
+// CHECK-LABEL: func.func @batch_copy
+//  CHECK-SAME:   (%[[SRC:.+]]: memref<?x3x3x32xf32, strided<[288, 96, 32, 1], offset: ?>>, %[[DST:.+]]: memref<?x3x3x32xf32>)
+//   CHECK-NOT:   memref.copy
+//   CHECK-NOT:   linalg.copy
+//       CHECK:   %[[N:.+]] = memref.dim %[[SRC]], %c0
+//       CHECK:   scf.for %{{.+}} = %c0 to %[[N]] step %c1
+//       CHECK:     scf.for
+//       CHECK:       scf.for
+//       CHECK:         %[[ROW:.+]] = vector.load %[[SRC]]{{.*}} vector<32xf32>
+//  CHECK-NEXT:         vector.store %[[ROW]], %[[DST]]
+func.func @batch_copy(%src: memref<?x3x3x32xf32, strided<[288, 96, 32, 1], offset: ?>>, %dst: memref<?x3x3x32xf32>) {
+  memref.copy %src, %dst : memref<?x3x3x32xf32, strided<[288, 96, 32, 1], offset: ?>> to memref<?x3x3x32xf32>
+  return
+}
+
+// -----
+
 // A whole contiguous buffer copied outside every loop (the training step's
 // gradients into the replica exchange's buffer and back into the arena)
 // stays one memref.copy (llvm.memcpy): row loops of every parameter, which
