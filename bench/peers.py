@@ -60,9 +60,10 @@ Threads: every peer's process, and cnnc's, is bound to the first --threads
 CPUs when the machine has more (sched_setaffinity); cnnc gets --threads.
 
 --quick: 2 rounds of ~0.15 s, net_dropout and net_res_deep (dropout
-masks, batchnorm statistics, a shared block) at both shapes; it writes no
-results file unless --results is given. A full run (every network and shape, 5 rounds)
-replaces its section of bench/RESULTS.md.
+masks, batchnorm statistics, a shared block) at both shapes. Only a full
+run (every network, shape and mode) replaces its section of
+bench/RESULTS.md; a quick or partial run writes no results file unless
+--results is given (its table would drop the other rows).
 """
 import argparse
 import json
@@ -522,16 +523,18 @@ def main():
                     help="executables, checkpoints, peers' logs (kept)")
     ap.add_argument("--results", default=None,
                     help="markdown file whose bench/peers.py section the tables replace "
-                         "(default: bench/RESULTS.md; with --quick: none)")
+                         "(default: bench/RESULTS.md for a full run; else none)")
     args = ap.parse_args()
     args.rounds = args.rounds or (2 if args.quick else 5)
     args.seconds = args.seconds or (0.15 if args.quick else 0.4)
     if not args.models:
         args.models = QUICK_MODELS if args.quick else ",".join(MODELS)
-    if args.results is None:
-        args.results = "" if args.quick else os.path.join(BENCH, "RESULTS.md")
     args.modes = args.modes.split(",")
     models, shapes = args.models.split(","), args.shapes.split(",")
+    full = (not args.quick and set(models) == set(MODELS) and set(shapes) == set(SHAPES)
+            and set(args.modes) == set(MODES))
+    if args.results is None:
+        args.results = os.path.join(BENCH, "RESULTS.md") if full else ""
     for what, given, known in (("model", models, MODELS), ("shape", shapes, SHAPES),
                                ("mode", args.modes, MODES)):
         for g in given:
