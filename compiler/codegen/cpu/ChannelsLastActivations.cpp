@@ -43,15 +43,19 @@ constexpr int64_t kImageRank = 4, kStackRank = 5;
 
 int64_t rankOf(Value v) { return cast<ShapedType>(v.getType()).getRank(); }
 
+/// Whether `v` is an activation or a stack of them, by its rank.
+bool hasLayoutRank(Value v) {
+  int64_t rank = rankOf(v);
+  return rank == kImageRank || rank == kStackRank;
+}
+
 /// The iter_args a loop carries channels-last since LoopCarriesChannelsLast.
 constexpr llvm::StringLiteral kCarriedMark = "cnn_cpu.channels_last_carried";
 
 /// The channels-last tensor that `v` is the NCHW transpose of, or null.
 Value channelsLastSource(Value v) {
   auto op = v.getDefiningOp<linalg::GenericOp>();
-  int64_t rank = rankOf(v);
-  return op && (rank == kImageRank || rank == kStackRank) &&
-                 isTranspose(op, channelsLastDims(rank))
+  return op && hasLayoutRank(v) && isTranspose(op, channelsLastDims(rankOf(v)))
              ? op.getDpsInputs()[0]
              : Value();
 }
@@ -59,9 +63,7 @@ Value channelsLastSource(Value v) {
 /// The NCHW tensor that `v` is the channels-last transpose of, or null.
 Value channelsFirstSource(Value v) {
   auto op = v.getDefiningOp<linalg::GenericOp>();
-  int64_t rank = rankOf(v);
-  return op && (rank == kImageRank || rank == kStackRank) &&
-                 isTranspose(op, channelsFirstDims(rank))
+  return op && hasLayoutRank(v) && isTranspose(op, channelsFirstDims(rankOf(v)))
              ? op.getDpsInputs()[0]
              : Value();
 }
@@ -91,6 +93,11 @@ void mark(Operation *op) {
   op->setAttr(kChannelsLastMark, UnitAttr::get(op->getContext()));
 }
 
+/// A map that reads less than a whole image (a channel's parameter).
+bool readsPart(AffineMap map) {
+  return map.isProjectedPermutation() && map.getNumResults() < kImageRank;
+}
+
 /// Whether the elementwise `op` over an NCHW tensor can run channels-last
 /// where `isChannelsLast` says which values are: every full-size operand
 /// it reads is (a bias or a scalar is read through the permuted dims), and
@@ -110,7 +117,7 @@ bool elementwiseFits(linalg::GenericOp op,
       if (!isChannelsLast(input->get()))
         return false;
       any = true;
-    } else if (!map.isProjectedPermutation() || map.getNumResults() >= 4) {
+    } else if (!readsPart(map)) {
       return false;
     }
   }
@@ -209,11 +216,6 @@ struct ElementwiseRunsChannelsLast : OpRewritePattern<linalg::GenericOp> {
     return success();
   }
 };
-
-/// A map that reads less than a whole image (a channel's parameter).
-bool readsPart(AffineMap map) {
-  return map.isProjectedPermutation() && map.getNumResults() < kImageRank;
-}
 
 /// Whether `op` is a sum per channel over the batch and the image, as
 /// convert-cnn-to-linalg writes it: (n, c, h, w) with c alone parallel.
@@ -579,9 +581,9 @@ struct TransposeBackFolds : OpRewritePattern<linalg::GenericOp> {
       return failure();
     Value input = op.getDpsInputs()[0];
     Value original;
-    int64_t rank = rankOf(input);
-    if (rank != kImageRank && rank != kStackRank)
+    if (!hasLayoutRank(input))
       return failure();
+    int64_t rank = rankOf(input);
     if (isTranspose(op, channelsFirstDims(rank)))
       original = channelsLastSource(input);
     else if (isTranspose(op, channelsLastDims(rank)))
@@ -649,10 +651,9 @@ struct LoopCarriesChannelsLast : OpRewritePattern<scf::ForOp> {
     if (auto attr = loop->getAttrOfType<DenseI64ArrayAttr>(kCarriedMark))
       carried.assign(attr.asArrayRef().begin(), attr.asArrayRef().end());
     for (auto [k, init] : llvm::enumerate(loop.getInitArgsMutable())) {
-      int64_t rank = rankOf(init.get());
-      if ((rank != kImageRank && rank != kStackRank) ||
-          llvm::is_contained(carried, int64_t(k)))
+      if (!hasLayoutRank(init.get()) || llvm::is_contained(carried, int64_t(k)))
         continue;
+      int64_t rank = rankOf(init.get());
       Value source = channelsLastSource(init.get());
       BlockArgument arg = loop.getRegionIterArgs()[k];
       DenseMap<Value, bool> known;

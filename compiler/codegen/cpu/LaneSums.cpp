@@ -79,38 +79,35 @@ bool isBatchSum(linalg::GenericOp op) {
   return true;
 }
 
-/// The loop that reads the first 4-D input's dimension `fromLast` places
-/// before its last (0: the last), where that loop is a static reduction.
-std::optional<unsigned> reductionReading(linalg::GenericOp op,
-                                         unsigned fromLast) {
-  SmallVector<IteratorType> iters = op.getIteratorTypesArray();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+/// The loop that reads the first 4-D input of `op` at its dimension
+/// `fromLast` places before its last (0: the last), if a plain loop does.
+std::optional<unsigned> loopReading(linalg::GenericOp op, unsigned fromLast) {
   for (OpOperand *input : op.getDpsInputOperands()) {
     AffineMap map = op.getMatchingIndexingMap(input);
     if (map.getNumResults() != 4)
       continue;
-    auto dim = dyn_cast<AffineDimExpr>(map.getResult(3 - fromLast));
-    if (!dim)
-      return std::nullopt;
-    unsigned d = dim.getPosition();
-    if (iters[d] != kRed || ShapedType::isDynamic(ranges[d]))
-      return std::nullopt;
-    return d;
+    if (auto dim = dyn_cast<AffineDimExpr>(map.getResult(3 - fromLast)))
+      return dim.getPosition();
+    return std::nullopt;
   }
   return std::nullopt;
 }
 
+/// That loop, where it is a static reduction.
+std::optional<unsigned> reductionReading(linalg::GenericOp op,
+                                         unsigned fromLast) {
+  std::optional<unsigned> d = loopReading(op, fromLast);
+  if (!d || op.getIteratorTypesArray()[*d] != kRed ||
+      ShapedType::isDynamic(op.getStaticLoopRanges()[*d]))
+    return std::nullopt;
+  return d;
+}
+
 /// Whether the first 4-D input of `op` has its channels, read by a parallel
-/// loop, last.
-bool readsChannelsLast(linalg::GenericOp op) {
-  for (OpOperand *input : op.getDpsInputOperands()) {
-    AffineMap map = op.getMatchingIndexingMap(input);
-    if (map.getNumResults() != 4)
-      continue;
-    auto dim = dyn_cast<AffineDimExpr>(map.getResult(3));
-    return dim && op.getIteratorTypesArray()[dim.getPosition()] == kPar;
-  }
-  return false;
+/// loop, last: the channels are the lanes already.
+bool readsChannelLanes(linalg::GenericOp op) {
+  std::optional<unsigned> d = loopReading(op, 0);
+  return d && op.getIteratorTypesArray()[*d] == kPar;
 }
 
 /// Replaces the sum `op` by partial sums that keep loop `kept` apart,
@@ -128,7 +125,7 @@ std::optional<unsigned> laneLoop(linalg::GenericOp op) {
 }
 
 std::optional<unsigned> imageRowLoop(linalg::GenericOp op) {
-  if (!isBatchSum(op) || !readsChannelsLast(op))
+  if (!isBatchSum(op) || !readsChannelLanes(op))
     return std::nullopt;
   return reductionReading(op, 2);
 }
