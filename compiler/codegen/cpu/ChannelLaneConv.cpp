@@ -188,6 +188,31 @@ void rewriteWeightGrad(RewriterBase &rewriter, linalg::GenericOp op,
     rewriter.eraseOp(def);
 }
 
+linalg::GenericOp rewriteAsChannelsLastWeightGrad(RewriterBase &rewriter,
+                                                  linalg::GenericOp op,
+                                                  ArrayRef<int64_t> stride) {
+  MLIRContext *ctx = rewriter.getContext();
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value x = channelsLast(rewriter, loc, op.getDpsInputs()[0]);
+  Value dy = channelsLast(rewriter, loc, op.getDpsInputs()[1]);
+  AffineExpr o, c, i, j, n, h, w;
+  bindDims(ctx, o, c, i, j, n, h, w);
+  SmallVector<AffineMap> maps{
+      AffineMap::get(7, 0, {n, h * stride[0] + i, w * stride[1] + j, c}, ctx),
+      AffineMap::get(7, 0, {n, h, w, o}, ctx),
+      AffineMap::get(7, 0, {o, c, i, j}, ctx)};
+  linalg::GenericOp grad = generic(
+      rewriter, loc, {x, dy}, op.getDpsInits()[0], maps,
+      op.getIteratorTypesArray(),
+      [](OpBuilder &nb, Location nl, ValueRange args) {
+        Value t = arith::MulFOp::create(nb, nl, args[0], args[1]);
+        return SmallVector<Value>{arith::AddFOp::create(nb, nl, args[2], t)};
+      });
+  rewriter.replaceOp(op, grad.getResults());
+  return grad;
+}
+
 linalg::GenericOp rewriteAsChannelLaneConv(RewriterBase &rewriter,
                                            linalg::Conv2DNchwFchwOp conv) {
   Location loc = conv.getLoc();

@@ -59,6 +59,14 @@ void rewriteWeightGrad(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
                        llvm::ArrayRef<int64_t> stride, WeightGradLane lane,
                        int64_t rows);
 
+/// Replaces the weight gradient `op` by the same loops (o, c, i, j | n, h,
+/// w) over channels-last copies of x and dy, the form a Winograd weight
+/// gradient takes (WinogradWeightGrad.cpp); returns it.
+mlir::linalg::GenericOp
+rewriteAsChannelsLastWeightGrad(mlir::RewriterBase &rewriter,
+                                mlir::linalg::GenericOp op,
+                                llvm::ArrayRef<int64_t> stride);
+
 } // namespace cnnc::cpu
 
 #endif // CNNC_CODEGEN_CPU_CHANNELLANECONV_H

@@ -62,9 +62,10 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "unknown kind '" << kind << "'";
   if (!algorithm.empty() && algorithm != kWinograd)
     return emitError() << "unknown algorithm '" << algorithm << "'";
-  if (!algorithm.empty() && *parseKind(kind) != OpKind::LaneConv)
+  if (!algorithm.empty() && *parseKind(kind) != OpKind::LaneConv &&
+      *parseKind(kind) != OpKind::BatchContraction)
     return emitError() << "algorithm '" << algorithm
-                       << "' is for lane_conv ops";
+                       << "' is for lane_conv and batch_contraction ops";
   for (DenseI64ArrayAttr sizes : {tiles, registers})
     if (sizes && llvm::any_of(sizes.asArrayRef(),
                               [](int64_t s) { return s < 0; }))
@@ -100,9 +101,17 @@ LogicalResult CnnCpuDialect::verifyOperationAttribute(Operation *op,
   return success();
 }
 
-bool isWinogradConv(Operation *op) {
+bool isWinograd(Operation *op) {
   ConfigAttr config = getConfig(op);
   return config && config.getAlgorithm() == kWinograd;
+}
+
+bool isWinogradConv(Operation *op) {
+  return isWinograd(op) && getKind(op) == OpKind::LaneConv;
+}
+
+bool isWinogradWeightGrad(Operation *op) {
+  return isWinograd(op) && getKind(op) == OpKind::BatchContraction;
 }
 
 ConfigAttr getConfig(Operation *op) {

@@ -36,7 +36,8 @@ std::optional<OpKind> parseKind(llvm::StringRef name);
 
 /// The name of the discardable attribute: `cnn_cpu.config`.
 constexpr llvm::StringLiteral kConfigAttrName = "cnn_cpu.config";
-/// The `algorithm` of a lane_conv computed by Winograd's F(2x2, 3x3).
+/// The `algorithm` of a lane_conv computed by Winograd's F(2x2, 3x3), or of
+/// a weight gradient (a batch_contraction) computed by F(3x3, 2x2).
 constexpr llvm::StringLiteral kWinograd = "winograd";
 
 /// `op`'s config, or null.
@@ -44,8 +45,12 @@ ConfigAttr getConfig(mlir::Operation *op);
 /// `op`'s kind, from its config; none without one.
 std::optional<OpKind> getKind(mlir::Operation *op);
 void setConfig(mlir::Operation *op, ConfigAttr config);
+/// An op the strategy gave to cnn-cpu-winograd-conv.
+bool isWinograd(mlir::Operation *op);
 /// A lane_conv the strategy gave to cnn-cpu-winograd-conv.
 bool isWinogradConv(mlir::Operation *op);
+/// A weight gradient the strategy gave to cnn-cpu-winograd-conv.
+bool isWinogradWeightGrad(mlir::Operation *op);
 
 } // namespace cnnc::cpu
 

@@ -41,6 +41,9 @@ def CnnCpu_ConfigAttr : AttrDef<CnnCpu_Dialect, "Config"> {
     by Winograd's F(2x2, 3x3) (cnn-cpu-winograd-conv), whole per image; its
     `registers` then size the step of the transformed products: 2x2 output
     tiles in the output-column slot, output channels in the channel slot.
+    On a `batch_contraction` (a 3x3, stride-1 weight gradient over (f, c, i,
+    j | n, h, w)), by F(3x3, 2x2), its threads' loop its own; `registers`
+    then size the step of its products: output channels x input channels.
 
     ```mlir
     #cnn_cpu.config<kind = "lane_conv", registers = array<i64: 1, 1, 7, 32, 1, 1, 1>>
@@ -51,8 +54,8 @@ def CnnCpu_ConfigAttr : AttrDef<CnnCpu_Dialect, "Config"> {
     OptionalParameter<"::mlir::DenseI64ArrayAttr">:$tiles,
     OptionalParameter<"::mlir::DenseI64ArrayAttr">:$registers,
     OptionalParameter<"::mlir::DenseI64ArrayAttr">:$order,
-    StringRefParameter<"how a lane_conv is computed: directly (empty) or "
-                       "\"winograd\"", "\"\"">:$algorithm
+    StringRefParameter<"how a lane_conv or a weight gradient is computed: "
+                       "directly (empty) or \"winograd\"", "\"\"">:$algorithm
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

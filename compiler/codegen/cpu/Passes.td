@@ -30,7 +30,8 @@ def CpuStrategy : Pass<"cnn-cpu-strategy", "mlir::func::FuncOp"> {
       (LaneSums.h);
     - how a 3x3, stride-1 lane conv of even output sides is computed:
       Winograd's F(2x2, 3x3) (`algorithm = "winograd"`, computed by
-      cnn-cpu-winograd-conv) unless `winograd=false`;
+      cnn-cpu-winograd-conv) unless `winograd=false`; its weight gradient
+      likewise, by F(3x3, 2x2) over channels-last x and dy;
     - what it is to the tiling (its `kind`) and its tile sizes: the channel
       x row tiles inside one image, the register tile of one step, the
       loop order of those steps;
@@ -102,7 +103,8 @@ def CpuTileAndFuse : Pass<"cnn-cpu-tile-and-fuse", "mlir::func::FuncOp"> {
 }
 
 def CpuWinogradConv : Pass<"cnn-cpu-winograd-conv", "mlir::func::FuncOp"> {
-  let summary = "Compute the strategy's Winograd convs by F(2x2, 3x3)";
+  let summary = "Compute the strategy's Winograd convs by F(2x2, 3x3) and "
+                "weight gradients by F(3x3, 2x2)";
   let description = [{
     Replaces each channel-lane conv whose #cnn_cpu.config says
     `algorithm = "winograd"` (3x3, stride 1, even output sides; whole per
@@ -112,6 +114,14 @@ def CpuWinogradConv : Pass<"cnn-cpu-winograd-conv", "mlir::func::FuncOp"> {
     and U in register tiles of the config's `registers` (tiles x output
     channels), and the products transformed back (Aᵀ M A) and added to the
     output's initial values.
+
+    Each weight gradient whose config (a `batch_contraction`) says
+    `algorithm = "winograd"` likewise: the batch split into parts that the
+    threads share (an scf.forall), each summing, image by image, 16 products
+    of x's transformed tiles (V = Bᵀ x B) and dy's (D = G dy Gᵀ) into a
+    partial of its own in register tiles of the config's `registers`
+    (output channels x input channels); then the partials summed and
+    transformed to the 3x3 taps (A M Aᵀ) once.
   }];
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];

@@ -235,6 +235,44 @@ public:
     return config(OpKind::LaneConv, {}, registers, {}, kWinograd);
   }
 
+  /// Winograd's F(3x3, 2x2) for the weight gradient of a conv that
+  /// wantsWinograd would take (3x3, stride 1, even sides of dy, input and
+  /// output channels in whole vector registers): 16 multiplies per 2x2 tile
+  /// of dy and channel pair instead of 36, on transforms of adds.
+  bool wantsWinogradWeightGrad(linalg::GenericOp op,
+                               ArrayRef<int64_t> stride) const {
+    auto x = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+    auto dy = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+    auto dw = cast<RankedTensorType>(op.getResultTypes()[0]);
+    auto known = [](int64_t size) { return !ShapedType::isDynamic(size); };
+    return stride[0] == 1 && stride[1] == 1 && dw.hasStaticShape() &&
+           dw.getDimSize(2) == 3 && dw.getDimSize(3) == 3 &&
+           dw.getDimSize(0) % budget.lanes == 0 &&
+           dw.getDimSize(1) % budget.lanes == 0 && known(dy.getDimSize(2)) &&
+           known(dy.getDimSize(3)) && known(x.getDimSize(2)) &&
+           known(x.getDimSize(3)) && dy.getDimSize(2) % 2 == 0 &&
+           dy.getDimSize(3) % 2 == 0 &&
+           x.getDimSize(2) >= dy.getDimSize(2) + 2 &&
+           x.getDimSize(3) >= dy.getDimSize(3) + 2;
+  }
+
+  /// A Winograd weight gradient's step of the transformed products (16
+  /// products [F, tiles] x [tiles, C] summed over the batch): up to
+  /// kBatchLaneRegisters registers of input channels (loads) by the output
+  /// channels (broadcasts) that fill half the registers with accumulators
+  /// (AVX-512: 8 x 32; AVX2: 4 x 16). In its loops (f, c, i, j | n, h, w).
+  ConfigAttr winogradWeightGradConfig(linalg::GenericOp op) const {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t laneRegisters =
+        largestDivisor(ranges[1] / budget.lanes, kBatchLaneRegisters);
+    int64_t rows = largestDivisor(
+        ranges[0], std::max<int64_t>(1, budget.registers / 2 / laneRegisters));
+    SmallVector<int64_t> registers(ranges.size(), 1);
+    registers[0] = rows;
+    registers[1] = laneRegisters * budget.lanes;
+    return config(OpKind::BatchContraction, {}, registers, {}, kWinograd);
+  }
+
   /// A weight gradient's lane: a channel count that fills whole vector
   /// registers, the other one broadcast as the rows (up to `batchRows`, in
   /// at least two row blocks for the threads to share); else the output
@@ -789,8 +827,15 @@ struct CpuStrategyPass
         weightGrads.push_back(op);
     });
     for (linalg::GenericOp op : weightGrads) {
+      std::array<int64_t, 2> stride = *weightGradStrides(op);
+      if (this->winograd && strategy.wantsWinogradWeightGrad(op, stride)) {
+        linalg::GenericOp grad =
+            rewriteAsChannelsLastWeightGrad(rewriter, op, stride);
+        setConfig(grad, strategy.winogradWeightGradConfig(grad));
+        continue;
+      }
       auto [lane, rows] = strategy.weightGradLayout(op);
-      rewriteWeightGrad(rewriter, op, *weightGradStrides(op), lane, rows);
+      rewriteWeightGrad(rewriter, op, stride, lane, rows);
     }
 
     // Activations between those convs stay channels-last.

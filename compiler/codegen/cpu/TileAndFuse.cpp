@@ -125,6 +125,9 @@ bool isChainEnd(Operation *op) {
     return false;
   if (op->getNumResults() > 1) // several sums of one pass over the inputs
     return true;
+  // Its threads' loop is its own: it fuses into no tile of another op.
+  if (cpu::isWinogradWeightGrad(op))
+    return true;
   Value result = op->getResult(0);
   if (!result.hasOneUse())
     return true;
@@ -176,7 +179,8 @@ bool isChannelsLastWindowReduction(Operation *op) {
 /// channels of one row; the same for a channels-last window reduction,
 /// whose lane is the channels).
 bool isFusableProducer(Operation *op, int level) {
-  if (op->getNumResults() != 1 || !op->getResult(0).hasOneUse())
+  if (op->getNumResults() != 1 || !op->getResult(0).hasOneUse() ||
+      cpu::isWinogradWeightGrad(op))
     return false;
   if (isa<tensor::PadOp>(op))
     return level == 1;
@@ -1158,6 +1162,10 @@ struct CpuTileAndFusePass
   SmallVector<int64_t> tileSizesFor(Operation *op, int level) {
     auto linalgOp = cast<linalg::LinalgOp>(op);
     SmallVector<int64_t> sizes(linalgOp.getNumLoops(), 0);
+    // A Winograd weight gradient splits the batch among the threads itself
+    // (cnn-cpu-winograd-conv).
+    if (cpu::isWinogradWeightGrad(op))
+      return sizes;
     if (level == 1) {
       sizes[0] = outerStep(linalgOp);
       return sizes;
@@ -1255,8 +1263,8 @@ struct CpuTileAndFusePass
     auto linalgOp = cast<linalg::LinalgOp>(op);
     SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
     cpu::ConfigAttr config = cpu::getConfig(op);
-    // A Winograd conv stays whole: cnn-cpu-winograd-conv computes it.
-    if (!config || !config.getRegisters() || cpu::isWinogradConv(op))
+    // A Winograd op stays whole: cnn-cpu-winograd-conv computes it.
+    if (!config || !config.getRegisters() || cpu::isWinograd(op))
       return success();
     SmallVector<int64_t> sizes(config.getRegisters().asArrayRef());
     // Skip dims that are already 1.

@@ -111,7 +111,7 @@ struct CpuVectorizePass
           linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
       control.controlFn = [](Operation *op) -> SmallVector<unsigned> {
         auto generic = dyn_cast<linalg::GenericOp>(op);
-        if (!generic || !insideLoop(op) || cnnc::cpu::isWinogradConv(op))
+        if (!generic || !insideLoop(op) || cnnc::cpu::isWinograd(op))
           return {};
         return llvm::to_vector(llvm::seq<unsigned>(0, generic.getNumLoops()));
       };
@@ -124,9 +124,9 @@ struct CpuVectorizePass
     // Vectorize the static linalg ops inside loops.
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) {
-      // (A Winograd conv is cnn-cpu-winograd-conv's, after this pass.)
+      // (A Winograd op is cnn-cpu-winograd-conv's, after this pass.)
       if (isStep(op) && hasStaticShapes(op) &&
-          worthVectorizing(op, maxElements) && !cnnc::cpu::isWinogradConv(op))
+          worthVectorizing(op, maxElements) && !cnnc::cpu::isWinograd(op))
         candidates.push_back(op);
     });
     for (linalg::LinalgOp op : candidates) {

@@ -19,12 +19,15 @@
 // V a tile and one load of U a vector register per input channel.
 // Everything is emitted as vector code on tensors, one vector register of
 // channels at a time; bufferization gives V and M a buffer per thread.
+// The same pass computes the Winograd weight gradients
+// (WinogradWeightGrad.cpp).
 //
 //===----------------------------------------------------------------------===//
 
 #include "codegen/cpu/CpuConfig.h"
 #include "codegen/cpu/Passes.h"
 #include "codegen/cpu/TargetInfo.h"
+#include "codegen/cpu/Winograd.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -44,69 +47,17 @@ using namespace mlir;
 
 namespace {
 
-using Four = std::array<Value, 4>;
+using namespace cnnc::cpu::winograd;
 
-/// Emits F(2x2, 3x3)'s arithmetic on vectors of one register of channels.
-struct Emitter {
-  ImplicitLocOpBuilder &b;
-  VectorType vec;
-
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, x, y); }
-  Value mul(Value x, int64_t y) {
-    return arith::MulIOp::create(b, x, index(y));
-  }
-  Value fadd(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
-  Value fsub(Value x, Value y) { return arith::SubFOp::create(b, x, y); }
-
-  Value read(Value tensor, ValueRange at) {
-    Value pad = arith::ConstantOp::create(b, b.getF32FloatAttr(0));
-    return vector::TransferReadOp::create(b, vec, tensor, at, pad,
-                                          ArrayRef<bool>{true});
-  }
-  Value write(Value v, Value tensor, ValueRange at) {
-    return vector::TransferWriteOp::create(b, v, tensor, at,
-                                           ArrayRef<bool>{true})
-        .getResult();
-  }
-
-  /// Bᵀ d: the 1-D transform of four input values.
-  Four inputPoints(const Four &d) {
-    return {fsub(d[0], d[2]), fadd(d[1], d[2]), fsub(d[2], d[1]),
-            fsub(d[1], d[3])};
-  }
-  /// G g: the 1-D transform of three filter taps.
-  Four filterPoints(Value g0, Value g1, Value g2) {
-    Value half = arith::ConstantOp::create(
-        b, vec, DenseElementsAttr::get(vec, b.getF32FloatAttr(0.5f)));
-    Value outer = fadd(g0, g2);
-    return {g0, arith::MulFOp::create(b, fadd(outer, g1), half),
-            arith::MulFOp::create(b, fsub(outer, g1), half), g2};
-  }
-  /// Aᵀ m: four products back to two outputs.
-  std::array<Value, 2> outputs(const Four &m) {
-    return {fadd(fadd(m[0], m[1]), m[2]), fsub(fsub(m[1], m[2]), m[3])};
-  }
-};
-
-/// A loop from 0 to `upper` by `step` carrying `init`; `body` returns what
-/// the iteration yields.
-Value loop(ImplicitLocOpBuilder &b, Value upper, int64_t step, Value init,
-           function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
-  Value zero = arith::ConstantIndexOp::create(b, 0);
-  Value stepValue = arith::ConstantIndexOp::create(b, step);
-  auto forOp = scf::ForOp::create(
-      b, zero, upper, stepValue, ValueRange{init},
-      [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
-        ImplicitLocOpBuilder nb(loc, nested);
-        scf::YieldOp::create(nb, body(nb, iv, args[0]));
-      });
-  return forOp.getResult(0);
+/// G g: the 1-D transform of three filter taps.
+Four filterPoints(Emitter &e, Value g0, Value g1, Value g2) {
+  Value outer = e.fadd(g0, g2);
+  return {g0, e.half(e.fadd(outer, g1)), e.half(e.fsub(outer, g1)), g2};
 }
 
-Value loop(ImplicitLocOpBuilder &b, int64_t upper, int64_t step, Value init,
-           function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
-  return loop(b, arith::ConstantIndexOp::create(b, upper), step, init, body);
+/// Aᵀ m: four products back to two outputs.
+std::array<Value, 2> outputPoints(Emitter &e, const Four &m) {
+  return {e.fadd(e.fadd(m[0], m[1]), m[2]), e.fsub(e.fsub(m[1], m[2]), m[3])};
 }
 
 /// U[4 * k1 + k2, c, f] = (G g[., ., c, f] Gᵀ)[k1, k2], for the filter
@@ -136,11 +87,11 @@ Value transformFilter(OpBuilder &builder, Location loc, Value g,
                         Value tap[3];
                         for (int64_t i = 0; i < 3; ++i)
                           tap[i] = e.read(g, {e.index(i), e.index(j), c, f});
-                        columns[j] = e.filterPoints(tap[0], tap[1], tap[2]);
+                        columns[j] = filterPoints(e, tap[0], tap[1], tap[2]);
                       }
                       for (int64_t k1 = 0; k1 < 4; ++k1) {
-                        Four row = e.filterPoints(
-                            columns[0][k1], columns[1][k1], columns[2][k1]);
+                        Four row = filterPoints(e, columns[0][k1],
+                                                columns[1][k1], columns[2][k1]);
                         for (int64_t k2 = 0; k2 < 4; ++k2)
                           u = e.write(row[k2], u, {e.index(4 * k1 + k2), c, f});
                       }
@@ -159,57 +110,7 @@ struct Shape {
   int64_t lanes() const { return vec.getNumElements(); }
   int64_t tiles() const { return tileRows * tileColumns; }
 
-  /// A loop nest over the tiles and one vector register of `range`'s
-  /// channels a step, carrying `init`; `body` gets the tile's row, column
-  /// and index and the first channel.
-  Value forEachTile(
-      ImplicitLocOpBuilder &b, int64_t range, Value init,
-      function_ref<Value(Emitter &, Value, Value, Value, Value, Value)> body) {
-    // The channels outermost: LLVM does not unroll a loop of loops (the
-    // few steps of a channel loop innermost, it did, for compile time and
-    // no speed).
-    return loop(b, range, lanes(), init,
-                [&](ImplicitLocOpBuilder &b, Value c, Value acc) {
-                  return loop(
-                      b, tileRows, 1, acc,
-                      [&](ImplicitLocOpBuilder &b, Value ty, Value acc) {
-                        return loop(
-                            b, tileColumns, 1, acc,
-                            [&](ImplicitLocOpBuilder &b, Value tx, Value acc) {
-                              Emitter e{b, vec};
-                              Value t = e.add(e.mul(ty, tileColumns), tx);
-                              return body(e, ty, tx, t, c, acc);
-                            });
-                      });
-                });
-  }
-
-  /// V[4 * k1 + k2, t, c]: image `n`'s input tiles, transformed.
-  Value transformInput(ImplicitLocOpBuilder &b, Value in, Value n) {
-    Value v = tensor::EmptyOp::create(
-        b, ArrayRef<int64_t>{16, tiles(), channels}, vec.getElementType());
-    return forEachTile(
-        b, channels, v,
-        [&](Emitter &e, Value ty, Value tx, Value t, Value c, Value v) {
-          Value y0 = e.mul(ty, 2), x0 = e.mul(tx, 2);
-          // Along the tile's rows, each column; then along each row.
-          std::array<Four, 4> columns;
-          for (int64_t j = 0; j < 4; ++j) {
-            Four d;
-            for (int64_t i = 0; i < 4; ++i)
-              d[i] = e.read(
-                  in, {n, e.add(y0, e.index(i)), e.add(x0, e.index(j)), c});
-            columns[j] = e.inputPoints(d);
-          }
-          for (int64_t k1 = 0; k1 < 4; ++k1) {
-            Four row = e.inputPoints({columns[0][k1], columns[1][k1],
-                                      columns[2][k1], columns[3][k1]});
-            for (int64_t k2 = 0; k2 < 4; ++k2)
-              v = e.write(row[k2], v, {e.index(4 * k1 + k2), t, c});
-          }
-          return v;
-        });
-  }
+  Tiles tileGrid() const { return {tileRows, tileColumns, vec}; }
 
   /// M[k, t, f] = Σ_c V[k, t, c] U[k, c, f]: register tiles of `stepTiles`
   /// tiles x `stepChannels` output channels, the last tiles a smaller step.
@@ -274,7 +175,7 @@ struct Shape {
 
   /// Image `n` of `out` plus Aᵀ M A, each tile's 2x2 outputs.
   Value transformOutput(ImplicitLocOpBuilder &b, Value m, Value n, Value out) {
-    return forEachTile(
+    return tileGrid().forEach(
         b, outputs, out,
         [&](Emitter &e, Value ty, Value tx, Value t, Value f, Value out) {
           // Along the points' first index, each second; then along each row.
@@ -283,12 +184,13 @@ struct Shape {
             Four points;
             for (int64_t k1 = 0; k1 < 4; ++k1)
               points[k1] = e.read(m, {e.index(4 * k1 + k2), t, f});
-            columns[k2] = e.outputs(points);
+            columns[k2] = outputPoints(e, points);
           }
           Value y0 = e.mul(ty, 2), x0 = e.mul(tx, 2);
           for (int64_t i = 0; i < 2; ++i) {
-            std::array<Value, 2> row = e.outputs(
-                {columns[0][i], columns[1][i], columns[2][i], columns[3][i]});
+            std::array<Value, 2> row =
+                outputPoints(e, {columns[0][i], columns[1][i], columns[2][i],
+                                 columns[3][i]});
             for (int64_t j = 0; j < 2; ++j) {
               SmallVector<Value> at{n, e.add(y0, e.index(i)),
                                     e.add(x0, e.index(j)), f};
@@ -316,14 +218,21 @@ struct CpuWinogradConvPass
   }
 
   void runOnOperation() override {
-    SmallVector<linalg::GenericOp> convs;
+    SmallVector<linalg::GenericOp> convs, weightGrads;
     getOperation().walk([&](linalg::GenericOp op) {
       if (cnnc::cpu::isWinogradConv(op))
         convs.push_back(op);
+      else if (cnnc::cpu::isWinogradWeightGrad(op))
+        weightGrads.push_back(op);
     });
     for (linalg::GenericOp op : convs)
       if (failed(lower(op)))
         return signalPassFailure();
+    for (linalg::GenericOp op : weightGrads) {
+      IRRewriter rewriter(op);
+      if (failed(lowerWeightGrad(rewriter, op, target.f32Lanes())))
+        return signalPassFailure();
+    }
   }
 
   /// The lane conv's form: input [N, H + 2, W + 2, C] read at (n, oh + i,
@@ -377,12 +286,13 @@ struct CpuWinogradConvPass
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value init = op.getDpsInits()[0];
     Value images = tensor::DimOp::create(b, init, 0);
-    Value result = loop(
-        b, images, 1, init, [&](ImplicitLocOpBuilder &b, Value n, Value out) {
-          Value v = shape.transformInput(b, op.getDpsInputs()[0], n);
-          Value m = shape.multiply(b, v, u);
-          return shape.transformOutput(b, m, n, out);
-        });
+    Value result = loop(b, images, 1, init,
+                        [&](ImplicitLocOpBuilder &b, Value n, Value out) {
+                          Value v = shape.tileGrid().transformInput(
+                              b, op.getDpsInputs()[0], n, shape.channels);
+                          Value m = shape.multiply(b, v, u);
+                          return shape.transformOutput(b, m, n, out);
+                        });
     rewriter.replaceOp(op, result);
     return success();
   }

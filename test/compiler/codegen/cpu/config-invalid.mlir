@@ -48,7 +48,7 @@ func.func @bad_order(%a: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @bad_algorithm(%a: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{algorithm 'winograd' is for lane_conv ops}}
+  // expected-error @+1 {{algorithm 'winograd' is for lane_conv and batch_contraction ops}}
   %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"], cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", algorithm = "winograd">}
       ins(%a : tensor<4xf32>) outs(%a : tensor<4xf32>) {
   ^bb0(%in: f32, %out: f32):

@@ -1,0 +1,309 @@
+//===- WinogradWeightGrad.cpp - 3x3 weight gradients by F(3x3, 2x2) ------===//
+//
+// A weight gradient the strategy marked `algorithm = "winograd"` (3x3,
+// stride 1, even sides of dy, channels in whole vectors), dw[f, c, r, s] =
+// Σ_{n, h, w} x[n, h + r, w + s, c] · dy[n, h, w, f] over channels-last x
+// (padded) and dy, is computed as Winograd's F(3x3, 2x2): each 2x2 tile of
+// dy meets the 4x4 tile of x under it, and their nine products become 16.
+// With t a 2x2 tile of dy, k = 4 * k1 + k2 one of the 16 points:
+//
+//   V[k, t, c] = (Bᵀ x_t B)[k1, k2]       x's tiles as the conv's (adds)
+//   D[k, t, f] = (G dy_t Gᵀ)[k1, k2]      G = [1 0; 1 1; 1 -1; 0 1] (adds)
+//   M[k, f, c] = Σ_{n, t} D[k, t, f] V[k, t, c]   16 products over the batch
+//   dw[f, c]  = A M[., f, c] Aᵀ          A = [1 ½ ½ 0; 0 ½ -½ 0; 0 ½ ½ -1]
+//
+// (F(3, 2)'s own Bᵀ is the conv's with its last row negated, and G has
+// halves in its middle rows: both folded into A.) The batch is split into
+// kChunks parts that the threads share, each summing its images' products
+// into a partial M of its own, image by image (V and D of one image stay in
+// the cache); the partials' sum and A's transform run once, after them.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/CpuConfig.h"
+#include "codegen/cpu/Winograd.h"
+#include "conversion/CnnToLinalg/LinalgBuilders.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+namespace cnnc::cpu::winograd {
+
+namespace {
+
+/// Parts of the batch with a partial sum each: a multiple of the thread
+/// counts the lecture's machines run (1, 2, 4), so they share the parts
+/// evenly; each part's partial is 16 x F x C floats (64 KB at 32 x 32).
+constexpr int64_t kChunks = 4;
+
+/// G d: the 1-D transform of two values of dy.
+Four gradientPoints(Emitter &e, Value d0, Value d1) {
+  return {d0, e.fadd(d0, d1), e.fsub(d0, d1), d1};
+}
+
+/// A m: four points back to three taps.
+std::array<Value, 3> tapPoints(Emitter &e, const Four &m) {
+  Value middle = e.half(e.fadd(m[1], m[2]));
+  return {e.fadd(m[0], middle), e.half(e.fsub(m[1], m[2])),
+          e.fsub(middle, m[3])};
+}
+
+/// The weight gradient's sizes and code.
+struct WeightGrad {
+  Tiles tiles;
+  int64_t channels, outputs;   ///< C (the lanes), F
+  int64_t stepRows, stepLanes; ///< one register tile: F rows x C lanes
+
+  VectorType vec() const { return tiles.vec; }
+  int64_t lanes() const { return tiles.lanes(); }
+
+  /// D[4 * k1 + k2, t, f]: image `n`'s 2x2 tiles of `dy` transformed.
+  Value transformGradient(ImplicitLocOpBuilder &b, Value dy, Value n) const {
+    Value d = tensor::EmptyOp::create(
+        b, ArrayRef<int64_t>{16, tiles.count(), outputs},
+        vec().getElementType());
+    return tiles.forEach(
+        b, outputs, d,
+        [&](Emitter &e, Value ty, Value tx, Value t, Value f, Value d) {
+          Value y0 = e.mul(ty, 2), x0 = e.mul(tx, 2);
+          std::array<Four, 2> columns;
+          for (int64_t j = 0; j < 2; ++j) {
+            Value top = e.read(dy, {n, y0, e.add(x0, e.index(j)), f});
+            Value bottom = e.read(
+                dy, {n, e.add(y0, e.index(1)), e.add(x0, e.index(j)), f});
+            columns[j] = gradientPoints(e, top, bottom);
+          }
+          for (int64_t k1 = 0; k1 < 4; ++k1) {
+            Four row = gradientPoints(e, columns[0][k1], columns[1][k1]);
+            for (int64_t k2 = 0; k2 < 4; ++k2)
+              d = e.write(row[k2], d, {e.index(4 * k1 + k2), t, f});
+          }
+          return d;
+        });
+  }
+
+  /// `m` [16, F, C] set to zeros.
+  Value zeroProducts(ImplicitLocOpBuilder &b, Value m) const {
+    return loop(b, 16, 1, m, [&](ImplicitLocOpBuilder &b, Value k, Value m) {
+      return loop(b, outputs, 1, m,
+                  [&](ImplicitLocOpBuilder &b, Value f, Value m) {
+                    return loop(b, channels, lanes(), m,
+                                [&](ImplicitLocOpBuilder &b, Value c, Value m) {
+                                  Emitter e{b, vec()};
+                                  return e.write(e.zero(), m, {k, f, c});
+                                });
+                  });
+    });
+  }
+
+  /// m[k, f, c] += Σ_t d[k, t, f] v[k, t, c]: register tiles of `stepRows`
+  /// output channels (one broadcast of D each) x `stepLanes` input channels
+  /// (loads of V), the tiles of one image innermost.
+  Value accumulate(ImplicitLocOpBuilder &b, Value v, Value d, Value m) const {
+    int64_t registers = stepLanes / lanes();
+    return loop(b, 16, 1, m, [&](ImplicitLocOpBuilder &b, Value k, Value m) {
+      return loop(
+          b, outputs, stepRows, m,
+          [&](ImplicitLocOpBuilder &b, Value f, Value m) {
+            return loop(
+                b, channels, stepLanes, m,
+                [&](ImplicitLocOpBuilder &b, Value c, Value m) {
+                  Emitter e{b, vec()};
+                  auto at = [&](int64_t row, int64_t r) -> SmallVector<Value> {
+                    return {k, e.add(f, e.index(row)),
+                            e.add(c, e.index(r * lanes()))};
+                  };
+                  SmallVector<Value> accs;
+                  for (int64_t row = 0; row < stepRows; ++row)
+                    for (int64_t r = 0; r < registers; ++r)
+                      accs.push_back(e.read(m, at(row, r)));
+                  auto sum = scf::ForOp::create(
+                      b, e.index(0), e.index(tiles.count()), e.index(1), accs,
+                      [&](OpBuilder &nested, Location loc, Value t,
+                          ValueRange acc) {
+                        ImplicitLocOpBuilder nb(loc, nested);
+                        Emitter ne{nb, vec()};
+                        SmallVector<Value> inputs;
+                        for (int64_t r = 0; r < registers; ++r)
+                          inputs.push_back(ne.read(
+                              v, {k, t, ne.add(c, ne.index(r * lanes()))}));
+                        SmallVector<Value> next;
+                        for (int64_t row = 0; row < stepRows; ++row) {
+                          Value s = tensor::ExtractOp::create(
+                              nb, d,
+                              ValueRange{k, t, ne.add(f, ne.index(row))});
+                          Value broadcast =
+                              vector::BroadcastOp::create(nb, vec(), s);
+                          for (int64_t r = 0; r < registers; ++r)
+                            next.push_back(vector::FMAOp::create(
+                                nb, broadcast, inputs[r],
+                                acc[row * registers + r]));
+                        }
+                        scf::YieldOp::create(nb, next);
+                      });
+                  for (int64_t row = 0; row < stepRows; ++row)
+                    for (int64_t r = 0; r < registers; ++r)
+                      m = e.write(sum.getResult(row * registers + r), m,
+                                  at(row, r));
+                  return m;
+                });
+          });
+    });
+  }
+
+  /// The partials [kChunks, 16, F, C]: part p sums images [p·N/kChunks,
+  /// (p+1)·N/kChunks), the parts shared by the threads.
+  Value partialProducts(ImplicitLocOpBuilder &b, Value x, Value dy) const {
+    Value images = tensor::DimOp::create(b, dy, 0);
+    Value shared = tensor::EmptyOp::create(
+        b, ArrayRef<int64_t>{kChunks, 16, outputs, channels},
+        vec().getElementType());
+    auto forall = scf::ForallOp::create(
+        b, ArrayRef<OpFoldResult>{b.getIndexAttr(kChunks)}, ValueRange{shared},
+        std::nullopt, [&](OpBuilder &nested, Location loc, ValueRange args) {
+          ImplicitLocOpBuilder nb(loc, nested);
+          Emitter e{nb, vec()};
+          Value p = args[0], all = args[1];
+          auto bound = [&](Value part) {
+            return arith::DivUIOp::create(
+                nb, arith::MulIOp::create(nb, part, images), e.index(kChunks));
+          };
+          Value first = bound(p), last = bound(e.add(p, e.index(1)));
+          SmallVector<OpFoldResult> offsets{
+              p, nb.getIndexAttr(0), nb.getIndexAttr(0), nb.getIndexAttr(0)};
+          SmallVector<OpFoldResult> sizes{
+              nb.getIndexAttr(1), nb.getIndexAttr(16), nb.getIndexAttr(outputs),
+              nb.getIndexAttr(channels)};
+          SmallVector<OpFoldResult> strides(4, nb.getIndexAttr(1));
+          auto partType = RankedTensorType::get({16, outputs, channels},
+                                                vec().getElementType());
+          Value m = tensor::ExtractSliceOp::create(nb, partType, all, offsets,
+                                                   sizes, strides);
+          m = zeroProducts(nb, m);
+          auto images = scf::ForOp::create(
+              nb, first, last, e.index(1), ValueRange{m},
+              [&](OpBuilder &inner, Location l, Value n, ValueRange acc) {
+                ImplicitLocOpBuilder ib(l, inner);
+                Value v = tiles.transformInput(ib, x, n, channels);
+                Value d = transformGradient(ib, dy, n);
+                scf::YieldOp::create(ib, accumulate(ib, v, d, acc[0]));
+              });
+          auto inParallel = scf::InParallelOp::create(nb);
+          nb.setInsertionPointToStart(inParallel.getBody());
+          tensor::ParallelInsertSliceOp::create(nb, images.getResult(0), all,
+                                                offsets, sizes, strides);
+        });
+    return forall.getResult(0);
+  }
+
+  /// dw [3, 3, F, C]: the partials summed, A M Aᵀ.
+  Value transformTaps(ImplicitLocOpBuilder &b, Value partials) const {
+    Value taps = tensor::EmptyOp::create(
+        b, ArrayRef<int64_t>{3, 3, outputs, channels}, vec().getElementType());
+    return loop(
+        b, outputs, 1, taps, [&](ImplicitLocOpBuilder &b, Value f, Value taps) {
+          return loop(
+              b, channels, lanes(), taps,
+              [&](ImplicitLocOpBuilder &b, Value c, Value taps) {
+                Emitter e{b, vec()};
+                std::array<Four, 4> m;
+                for (int64_t k = 0; k < 16; ++k) {
+                  Value sum = e.read(partials, {e.index(0), e.index(k), f, c});
+                  for (int64_t p = 1; p < kChunks; ++p)
+                    sum = e.fadd(
+                        sum, e.read(partials, {e.index(p), e.index(k), f, c}));
+                  m[k / 4][k % 4] = sum;
+                }
+                // Along the points' first index, each second; then along each
+                // row.
+                std::array<std::array<Value, 3>, 4> columns;
+                for (int64_t k2 = 0; k2 < 4; ++k2)
+                  columns[k2] =
+                      tapPoints(e, {m[0][k2], m[1][k2], m[2][k2], m[3][k2]});
+                for (int64_t r = 0; r < 3; ++r) {
+                  std::array<Value, 3> row =
+                      tapPoints(e, {columns[0][r], columns[1][r], columns[2][r],
+                                    columns[3][r]});
+                  for (int64_t s = 0; s < 3; ++s)
+                    taps =
+                        e.write(row[s], taps, {e.index(r), e.index(s), f, c});
+                }
+                return taps;
+              });
+        });
+  }
+};
+
+/// The strategy's form: loops (f, c, r, s | n, h, w), x [N, H + 2, W + 2, C]
+/// at (n, h + r, w + s, c), dy [N, H, W, F] at (n, h, w, f), dw [F, C, 3, 3]
+/// at (f, c, r, s), H and W even.
+bool isWeightGradForm(linalg::GenericOp op) {
+  MLIRContext *ctx = op.getContext();
+  AffineExpr f, c, r, s, n, h, w;
+  bindDims(ctx, f, c, r, s, n, h, w);
+  SmallVector<AffineMap> maps{AffineMap::get(7, 0, {n, h + r, w + s, c}, ctx),
+                              AffineMap::get(7, 0, {n, h, w, f}, ctx),
+                              AffineMap::get(7, 0, {f, c, r, s}, ctx)};
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getIndexingMapsArray() != maps)
+    return false;
+  auto x = cast<RankedTensorType>(op.getDpsInputs()[0].getType());
+  auto dy = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  auto dw = cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  return dw.hasStaticShape() && dw.getDimSize(2) == 3 &&
+         dw.getDimSize(3) == 3 && !x.isDynamicDim(1) && !x.isDynamicDim(2) &&
+         !dy.isDynamicDim(1) && !dy.isDynamicDim(2) &&
+         x.getDimSize(1) >= dy.getDimSize(1) + 2 &&
+         x.getDimSize(2) >= dy.getDimSize(2) + 2 && dy.getDimSize(1) % 2 == 0 &&
+         dy.getDimSize(2) % 2 == 0;
+}
+
+} // namespace
+
+LogicalResult lowerWeightGrad(RewriterBase &rewriter, linalg::GenericOp op,
+                              int64_t lanes) {
+  ConfigAttr config = getConfig(op);
+  if (!op.hasPureTensorSemantics() || !isWeightGradForm(op) || !config ||
+      !config.getRegisters())
+    return op.emitError("cnn-cpu-winograd-conv: not a 3x3 weight gradient "
+                        "over even sides of dy with a register step");
+  auto dyType = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
+  auto dwType = cast<RankedTensorType>(op.getDpsInits()[0].getType());
+  auto vec = VectorType::get({lanes}, dwType.getElementType());
+  WeightGrad grad{{dyType.getDimSize(1) / 2, dyType.getDimSize(2) / 2, vec},
+                  dwType.getDimSize(1),
+                  dwType.getDimSize(0),
+                  config.getRegisters()[0],
+                  config.getRegisters()[1]};
+  if (grad.channels % lanes || grad.outputs % lanes || grad.stepRows < 1 ||
+      grad.outputs % grad.stepRows || grad.stepLanes % lanes ||
+      grad.channels % grad.stepLanes)
+    return op.emitError("cnn-cpu-winograd-conv: channels not in whole "
+                        "vectors or steps");
+
+  rewriter.setInsertionPoint(op);
+  ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+  Value partials =
+      grad.partialProducts(b, op.getDpsInputs()[0], op.getDpsInputs()[1]);
+  Value taps = grad.transformTaps(b, partials);
+  // Into the op's own layout, added to its initial values.
+  MLIRContext *ctx = op.getContext();
+  AffineExpr f, c, r, s;
+  bindDims(ctx, f, c, r, s);
+  linalg::GenericOp result =
+      cnn::lowering::generic(b, op.getLoc(), {taps}, op.getDpsInits()[0],
+                             {AffineMap::get(4, 0, {r, s, f, c}, ctx),
+                              cnn::lowering::identityMap(ctx, 4)},
+                             cnn::lowering::parallel(4),
+                             [](OpBuilder &nb, Location l, ValueRange args) {
+                               return SmallVector<Value>{arith::AddFOp::create(
+                                   nb, l, args[1], args[0])};
+                             });
+  rewriter.replaceOp(op, result.getResults());
+  return success();
+}
+
+} // namespace cnnc::cpu::winograd

@@ -1,0 +1,95 @@
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4" | FileCheck %s --check-prefix=AVX512
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v3" | FileCheck %s --check-prefix=AVX2
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse --canonicalize --cse --cnn-cpu-winograd-conv="cpu=x86-64-v4" --canonicalize --cse | FileCheck %s --check-prefix=LOWERED
+
+// The weight gradient of a 3x3, stride-1 conv over 14x14 images (7x7 tiles
+// of 2x2), 32 channels in and out: Winograd's F(3x3, 2x2) over
+// channels-last x (padded) and dy, the same loops (o, c, i, j | n, h, w).
+// Its step of the transformed products: 8 output channels (broadcasts) x
+// 32 input channels (2 loads) on AVX-512, 4 x 16 with AVX2 (half the
+// registers as accumulators).
+// AVX512-DAG:   #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d2 + d5, d3 + d6, d1)>
+// AVX512-DAG:   #[[DY:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d0)>
+// AVX512-DAG:   #[[DW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
+// AVX512-LABEL: func.func @block
+// AVX512:         %[[PAD:.+]] = tensor.pad
+// AVX512:         } : tensor<?x32x14x14xf32> to tensor<?x32x16x16xf32>
+// AVX512:         %[[XT:.+]] = linalg.generic {{.*}} ins(%[[PAD]] : tensor<?x32x16x16xf32>) outs(%{{.+}} : tensor<?x16x16x32xf32>)
+// AVX512:         %[[DYT:.+]] = linalg.generic {{.*}} ins(%{{.+}} : tensor<?x32x14x14xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>)
+// AVX512:         linalg.generic {indexing_maps = [#[[X]], #[[DY]], #[[DW]]], {{.*}} ins(%[[XT]], %[[DYT]] : tensor<?x16x16x32xf32>, tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<32x32x3x3xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = [8, 32, 1, 1, 1, 1, 1], algorithm = "winograd">}
+// AVX512-NOT:     linalg.transpose
+// AVX2-LABEL:   func.func @block
+// AVX2:           registers = [4, 16, 1, 1, 1, 1, 1], algorithm = "winograd"
+
+// The batch in 4 parts the threads share, each part's products summed
+// into its own partial [16, F, C], image by image: x's 49 tiles
+// transformed (16 reads, 16 points) and dy's (4 reads, 16 points), then
+// 16 products in register tiles, 2 loads of V and 8 broadcasts of D for 16
+// FMAs a tile of dy.
+// LOWERED-LABEL: func.func @block
+// LOWERED:         %[[PARTS:.+]] = scf.forall (%[[P:.+]]) in (4) shared_outs(%[[ALL:.+]] = %{{.+}}) -> (tensor<4x16x32x32xf32>)
+// LOWERED:           %[[MINE:.+]] = tensor.extract_slice %[[ALL]][%[[P]], 0, 0, 0] [1, 16, 32, 32] [1, 1, 1, 1] : tensor<4x16x32x32xf32> to tensor<16x32x32xf32>
+// LOWERED:           %[[ZEROS:.+]] = scf.for {{.*}} iter_args(%{{.+}} = %[[MINE]])
+// LOWERED:           scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c1 iter_args(%{{.+}} = %[[ZEROS]]) -> (tensor<16x32x32xf32>)
+// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<16x49x32xf32>)
+// LOWERED-COUNT-16:      vector.transfer_read %{{.+}} : tensor<?x16x16x32xf32>, vector<16xf32>
+// LOWERED-COUNT-16:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<16x49x32xf32>
+// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<16x49x32xf32>)
+// LOWERED-COUNT-4:       vector.transfer_read %{{.+}} : tensor<?x14x14x32xf32>, vector<16xf32>
+// LOWERED-COUNT-16:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<16x49x32xf32>
+// LOWERED:             scf.for %{{.+}} = %c0 to %c16 step %c1
+// LOWERED:               scf.for %{{.+}} = %c0 to %c32 step %c8
+// LOWERED-COUNT-16:        vector.transfer_read %{{.+}} : tensor<16x32x32xf32>, vector<16xf32>
+// LOWERED:                 scf.for %{{.+}} = %c0 to %c49 step %c1 iter_args
+// LOWERED-COUNT-2:           vector.transfer_read %{{.+}} : tensor<16x49x32xf32>, vector<16xf32>
+// LOWERED:                   %[[D:.+]] = tensor.extract %{{.+}} : tensor<16x49x32xf32>
+// LOWERED-NEXT:              %[[B:.+]] = vector.broadcast %[[D]] : f32 to vector<16xf32>
+// LOWERED-NEXT:              vector.fma %[[B]]
+// LOWERED-NEXT:              vector.fma %[[B]]
+// LOWERED-COUNT-14:          vector.fma
+// LOWERED-NOT:               vector.fma
+// LOWERED:                   scf.yield {{(%[0-9]+, ){15}%[0-9]+}} :
+// LOWERED-COUNT-16:        vector.transfer_write {{.*}} : vector<16xf32>, tensor<16x32x32xf32>
+// LOWERED:           scf.forall.in_parallel
+// LOWERED-NEXT:        tensor.parallel_insert_slice %{{.+}} into %[[ALL]][%[[P]], 0, 0, 0] [1, 16, 32, 32] [1, 1, 1, 1]
+// The 4 partials summed (3 adds a point), A's transform (with its halves)
+// to the 9 taps, once.
+// LOWERED:         scf.for %{{.+}} = %c0 to %c32 step %c1
+// LOWERED:           scf.for %{{.+}} = %c0 to %c32 step %c16
+// LOWERED-COUNT-64:    vector.transfer_read %[[PARTS]]
+// LOWERED-COUNT-9:     vector.transfer_write {{.*}} : vector<16xf32>, tensor<3x3x32x32xf32>
+// Then into [F, C, 3, 3].
+// LOWERED:         linalg.generic {{.*}} ins(%{{.+}} : tensor<3x3x32x32xf32>) outs(%{{.+}} : tensor<32x32x3x3xf32>)
+// LOWERED-NOT:     algorithm = "winograd"
+module attributes {cnn.mode = "train"} {
+func.func @block(%x: tensor<?x32x14x14xf32>, %dy: tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32> {
+  %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x32x14x14xf32>, tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32>
+  return %0 : tensor<32x32x3x3xf32>
+}
+}
+
+// -----
+
+// Odd sides of dy (7x7), a stride of 2, or output channels that fill no
+// vector register (AVX-512, 8): computed directly.
+// AVX512-LABEL: func.func @odd
+// AVX512-NOT:     algorithm = "winograd"
+// AVX512-LABEL: func.func @strided
+// AVX512-NOT:     algorithm = "winograd"
+// AVX512-LABEL: func.func @narrow
+// AVX512-NOT:     algorithm = "winograd"
+// AVX512:         return
+module attributes {cnn.mode = "train"} {
+func.func @odd(%x: tensor<?x32x7x7xf32>, %dy: tensor<?x32x7x7xf32>) -> tensor<32x32x3x3xf32> {
+  %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x32x7x7xf32>, tensor<?x32x7x7xf32>) -> tensor<32x32x3x3xf32>
+  return %0 : tensor<32x32x3x3xf32>
+}
+func.func @strided(%x: tensor<?x32x14x14xf32>, %dy: tensor<?x32x7x7xf32>) -> tensor<32x32x3x3xf32> {
+  %0 = cnn.conv2d_weight_grad %x, %dy stride [2, 2] padding [1, 1] : (tensor<?x32x14x14xf32>, tensor<?x32x7x7xf32>) -> tensor<32x32x3x3xf32>
+  return %0 : tensor<32x32x3x3xf32>
+}
+func.func @narrow(%x: tensor<?x32x14x14xf32>, %dy: tensor<?x8x14x14xf32>) -> tensor<8x32x3x3xf32> {
+  %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x32x14x14xf32>, tensor<?x8x14x14xf32>) -> tensor<8x32x3x3xf32>
+  return %0 : tensor<8x32x3x3xf32>
+}
+}
