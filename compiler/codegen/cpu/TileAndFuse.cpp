@@ -622,6 +622,11 @@ bool isPerImage(Operation *op) {
     return false;
   if (auto empty = dyn_cast<tensor::EmptyOp>(op))
     return empty.getDynamicSizes().size() == 1;
+  // A Winograd weight gradient reads through its padding of x
+  // (cnn-cpu-winograd-conv): none is made.
+  if (isa<tensor::PadOp>(op) &&
+      llvm::all_of(op->getUsers(), cpu::isWinogradWeightGrad))
+    return false;
   if (auto pad = dyn_cast<tensor::PadOp>(op))
     return isBatched(pad.getSource()) && pad.getLow().empty() &&
            pad.getHigh().empty() && pad.getStaticLow()[0] == 0 &&

@@ -31,6 +31,8 @@ struct Emitter {
   mlir::Value mul(mlir::Value x, int64_t y);
   mlir::Value fadd(mlir::Value x, mlir::Value y);
   mlir::Value fsub(mlir::Value x, mlir::Value y);
+  // fadd and fsub take a null value as zero, and give null for 0 ± 0: the
+  // tiles at an image's border add no zeros.
   mlir::Value half(mlir::Value x);
   mlir::Value zero();
 
@@ -54,7 +56,24 @@ mlir::Value loop(mlir::ImplicitLocOpBuilder &b, int64_t upper, int64_t step,
                                                 mlir::Value, mlir::Value)>
                      body);
 
-/// The 2x2 tiles of an image of `tileRows` x `tileColumns` tiles.
+/// Where the 4x4 input tiles are read: tile row i of the tile at image row
+/// y0 is row y0 + i - pad of `image` [N, H, W, C], a row outside it zeros;
+/// the same for columns.
+struct TileSource {
+  mlir::Value image;
+  int64_t pad = 0;
+};
+
+/// `in` [N, H, W, C] itself, or, where `in` is a zero padding of one row
+/// and one column on each side, the image it pads: the tiles then read
+/// zeros where the padding was, rather than a padded copy being made.
+TileSource tileSource(mlir::Value in);
+
+/// Erases the padding `in` came from once nothing reads it (left for
+/// bufferization, it would still be made, a copy of the whole image).
+void eraseUnreadPadding(mlir::RewriterBase &rewriter, mlir::Value in);
+
+/// The 2x2 tiles of an image of `rows` x `columns` tiles.
 struct Tiles {
   int64_t rows, columns;
   mlir::VectorType vec;
@@ -72,10 +91,10 @@ struct Tiles {
               body) const;
 
   /// V[4 * k1 + k2, t, c] = (Bᵀ d_t B)[k1, k2]: image `n`'s 4x4 input tiles
-  /// of `in` [N, 2 * rows + 2, 2 * columns + 2, channels], at rows and
-  /// columns 2 apart, transformed (adds only).
-  mlir::Value transformInput(mlir::ImplicitLocOpBuilder &b, mlir::Value in,
-                             mlir::Value n, int64_t channels) const;
+  /// of `source`, at rows and columns 2 apart, transformed (adds only).
+  mlir::Value transformInput(mlir::ImplicitLocOpBuilder &b,
+                             const struct TileSource &source, mlir::Value n,
+                             int64_t channels) const;
 };
 
 /// Computes the Winograd weight gradient `op` (isWinogradWeightGrad) as

@@ -286,14 +286,16 @@ struct CpuWinogradConvPass
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     Value init = op.getDpsInits()[0];
     Value images = tensor::DimOp::create(b, init, 0);
-    Value result = loop(b, images, 1, init,
-                        [&](ImplicitLocOpBuilder &b, Value n, Value out) {
-                          Value v = shape.tileGrid().transformInput(
-                              b, op.getDpsInputs()[0], n, shape.channels);
-                          Value m = shape.multiply(b, v, u);
-                          return shape.transformOutput(b, m, n, out);
-                        });
+    Value result = loop(
+        b, images, 1, init, [&](ImplicitLocOpBuilder &b, Value n, Value out) {
+          Value v = shape.tileGrid().transformInput(
+              b, tileSource(op.getDpsInputs()[0]), n, shape.channels);
+          Value m = shape.multiply(b, v, u);
+          return shape.transformOutput(b, m, n, out);
+        });
+    Value input = op.getDpsInputs()[0];
     rewriter.replaceOp(op, result);
+    eraseUnreadPadding(rewriter, input);
     return success();
   }
 };

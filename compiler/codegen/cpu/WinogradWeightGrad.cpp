@@ -187,7 +187,7 @@ struct WeightGrad {
               nb, first, last, e.index(1), ValueRange{m},
               [&](OpBuilder &inner, Location l, Value n, ValueRange acc) {
                 ImplicitLocOpBuilder ib(l, inner);
-                Value v = tiles.transformInput(ib, x, n, channels);
+                Value v = tiles.transformInput(ib, tileSource(x), n, channels);
                 Value d = transformGradient(ib, dy, n);
                 scf::YieldOp::create(ib, accumulate(ib, v, d, acc[0]));
               });
@@ -302,7 +302,9 @@ LogicalResult lowerWeightGrad(RewriterBase &rewriter, linalg::GenericOp op,
                                return SmallVector<Value>{arith::AddFOp::create(
                                    nb, l, args[1], args[0])};
                              });
+  Value x = op.getDpsInputs()[0];
   rewriter.replaceOp(op, result.getResults());
+  eraseUnreadPadding(rewriter, x);
   return success();
 }
 

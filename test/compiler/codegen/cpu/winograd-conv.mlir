@@ -54,9 +54,24 @@
 // LOWERED:               scf.for %{{.+}} = %c0 to %c7 step %c1
 // LOWERED-COUNT-16:        vector.transfer_read %{{.+}} : tensor<16x49x32xf32>, vector<8xf32>
 // LOWERED-COUNT-4:         vector.transfer_write {{.*}} : vector<8xf32>, tensor<1x14x14x32xf32>
-// The second conv the same way, from the first's output padded, with the
-// second filter's points.
-// LOWERED:           vector.transfer_read %padded{{.*}} : tensor<1x16x16x32xf32>, vector<8xf32>
+// The second conv the same way, with the second filter's points, from the
+// first's output itself: no padded copy is made. Its tiles at the border
+// read zeros where the padding would be (which the transform's adds leave
+// out): the corner tile (0, 0) reads rows and columns 0-2 (9 values; its
+// first point, 0 - d[2], is row 1 negated), the first row's tiles between
+// the corners 3 rows x 4 columns, in a loop of their own.
+// LOWERED-NOT:       tensor.pad
+// LOWERED:           scf.for %[[C:.+]] = %c0 to %c32 step %c8 iter_args(%{{.+}}) -> (tensor<16x49x32xf32>)
+// LOWERED-NEXT:        vector.transfer_read %[[Y:[0-9a-z_#]+]][%c0, %c0, %c0, %[[C]]], %{{.+}} : tensor<1x14x14x32xf32>, vector<8xf32>
+// LOWERED-NEXT:        %[[ROW1:.+]] = vector.transfer_read %[[Y]][%c0, %c1, %c0, %[[C]]]
+// LOWERED-NEXT:        vector.transfer_read %[[Y]][%c0, %c2, %c0, %[[C]]]
+// LOWERED-NEXT:        arith.negf %[[ROW1]]
+// LOWERED-COUNT-6:     vector.transfer_read %[[Y]][%c0, %c{{[0-2]}}, %c{{[12]}}, %[[C]]]
+// LOWERED-NOT:         vector.transfer_read %[[Y]]
+// LOWERED:             scf.for %{{.+}} = %c1 to %c6 step %c1
+// LOWERED-COUNT-12:      vector.transfer_read %[[Y]][%c0, %c{{[0-2]}}, %{{.+}}, %[[C]]]
+// LOWERED-NOT:           vector.transfer_read %[[Y]]
+// LOWERED:               scf.yield
 // LOWERED:           vector.transfer_read %[[U2]]
 // LOWERED-NOT:     algorithm = "winograd"
 func.func @block(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>, %w2: tensor<32x32x3x3xf32>) -> tensor<?x32x14x14xf32> {

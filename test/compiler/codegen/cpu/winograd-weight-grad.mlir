@@ -93,3 +93,35 @@ func.func @narrow(%x: tensor<?x32x14x14xf32>, %dy: tensor<?x8x14x14xf32>) -> ten
   return %0 : tensor<8x32x3x3xf32>
 }
 }
+
+// -----
+
+// x a conv's output, channels-last: the weight gradient reads it through
+// its padding, no padded copy made; the tiles at the border read zeros
+// there (the corner tile (0, 0) 3 x 3 values of x, the first row's tiles
+// between the corners 3 x 4).
+// (The conv pads its NCHW input, image by image, and reads a channels-last
+// copy of it.)
+// LOWERED-LABEL: func.func @after_conv
+// LOWERED:           tensor.pad
+// LOWERED:           } : tensor<1x32x14x14xf32> to tensor<1x32x16x16xf32>
+// LOWERED-NOT:     tensor.pad
+// LOWERED:         scf.forall (%{{.+}}) in (4)
+// LOWERED:           scf.for %[[N:.+]] = %{{.+}} to %{{.+}} step %c1 iter_args
+// LOWERED:             scf.for %[[C:.+]] = %c0 to %c32 step %c16 iter_args(%{{.+}}) -> (tensor<16x49x32xf32>)
+// LOWERED-NEXT:          vector.transfer_read %[[X:[0-9a-z_#]+]][%[[N]], %c0, %c0, %[[C]]], %{{.+}} : tensor<?x14x14x32xf32>, vector<16xf32>
+// LOWERED-COUNT-8:       vector.transfer_read %[[X]][%[[N]], %c{{[0-2]}}, %c{{[0-2]}}, %[[C]]]
+// LOWERED-NOT:           vector.transfer_read %[[X]]
+// LOWERED:               scf.for %{{.+}} = %c1 to %c6 step %c1
+// LOWERED-COUNT-12:        vector.transfer_read %[[X]][%[[N]], %c{{[0-2]}}, %{{.+}}, %[[C]]]
+// LOWERED-NOT:             vector.transfer_read %[[X]]
+// LOWERED:                 scf.yield
+// LOWERED-NOT:     tensor.pad
+// LOWERED:         return
+module attributes {cnn.mode = "train"} {
+func.func @after_conv(%x: tensor<?x32x14x14xf32>, %w: tensor<32x32x3x3xf32>, %dy: tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32> {
+  %y = cnn.conv2d %x, %w stride [1, 1] padding [1, 1] : (tensor<?x32x14x14xf32>, tensor<32x32x3x3xf32>) -> tensor<?x32x14x14xf32>
+  %0 = cnn.conv2d_weight_grad %y, %dy stride [1, 1] padding [1, 1] : (tensor<?x32x14x14xf32>, tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32>
+  return %0 : tensor<32x32x3x3xf32>
+}
+}
