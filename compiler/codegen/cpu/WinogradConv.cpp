@@ -35,6 +35,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/Matchers.h"
 
 #include <array>
 
@@ -173,8 +174,10 @@ struct Shape {
     return m;
   }
 
-  /// Image `n` of `out` plus Aᵀ M A, each tile's 2x2 outputs.
-  Value transformOutput(ImplicitLocOpBuilder &b, Value m, Value n, Value out) {
+  /// Image `n` of `out` plus Aᵀ M A, each tile's 2x2 outputs (Aᵀ M A
+  /// alone where `out` is known to be zeros).
+  Value transformOutput(ImplicitLocOpBuilder &b, Value m, Value n, Value out,
+                        bool zeros) {
     return tileGrid().forEach(
         b, outputs, out,
         [&](Emitter &e, Value ty, Value tx, Value t, Value f, Value out) {
@@ -194,13 +197,36 @@ struct Shape {
             for (int64_t j = 0; j < 2; ++j) {
               SmallVector<Value> at{n, e.add(y0, e.index(i)),
                                     e.add(x0, e.index(j)), f};
-              out = e.write(e.fadd(e.read(out, at), row[j]), out, at);
+              Value sum = zeros ? row[j] : e.fadd(e.read(out, at), row[j]);
+              out = e.write(sum, out, at);
             }
           }
           return out;
         });
   }
 };
+
+/// The tensor.empty that `init` sets to zeros whole (a linalg.fill, or the
+/// vector write of a zero constant that vectorization made of one), or null.
+Value zerosOver(Value init) {
+  Operation *def = init.getDefiningOp();
+  Value value, dest;
+  if (auto fill = dyn_cast_or_null<linalg::FillOp>(def)) {
+    value = fill.getInputs()[0];
+    dest = fill.getOutputs()[0];
+  } else if (auto write = dyn_cast_or_null<vector::TransferWriteOp>(def)) {
+    auto type = dyn_cast<RankedTensorType>(write.getBase().getType());
+    if (!type || write.getVectorType().getShape() != type.getShape() ||
+        !llvm::all_of(write.getIndices(), isZeroInteger))
+      return nullptr;
+    value = write.getVector();
+    dest = write.getBase();
+  }
+  if (!value || !dest.getDefiningOp<tensor::EmptyOp>() ||
+      !matchPattern(value, m_AnyZeroFloat()))
+    return nullptr;
+  return dest;
+}
 
 struct CpuWinogradConvPass
     : cnnc::cpu::impl::CpuWinogradConvBase<CpuWinogradConvPass> {
@@ -284,14 +310,18 @@ struct CpuWinogradConvPass
         transformFilter(rewriter, op.getLoc(), op.getDpsInputs()[1], shape.vec);
     rewriter.setInsertionPoint(op);
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    // Every output is written: zeros to add to need not be made first.
     Value init = op.getDpsInits()[0];
+    Value empty = zerosOver(init);
+    if (empty)
+      init = empty;
     Value images = tensor::DimOp::create(b, init, 0);
     Value result = loop(
         b, images, 1, init, [&](ImplicitLocOpBuilder &b, Value n, Value out) {
           Value v = shape.tileGrid().transformInput(
               b, tileSource(op.getDpsInputs()[0]), n, shape.channels);
           Value m = shape.multiply(b, v, u);
-          return shape.transformOutput(b, m, n, out);
+          return shape.transformOutput(b, m, n, out, bool(empty));
         });
     Value input = op.getDpsInputs()[0];
     rewriter.replaceOp(op, result);

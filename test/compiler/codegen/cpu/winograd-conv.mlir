@@ -6,8 +6,9 @@
 // block's), 14x14 outputs (7x7 tiles of 2x2), 32 channels in and out:
 // Winograd's F(2x2, 3x3), its products in steps of 6 tiles x 16 output
 // channels (AVX2: 12 accumulators, 2 filter registers, one broadcast). The
-// second reads channels-last activations; the first reads the function's
-// NCHW input, through a channels-last copy of it.
+// second reads channels-last activations and adds to the function's
+// %init2; the first reads the function's NCHW input, through a
+// channels-last copy of it, from zeros.
 // CHECK-LABEL: func.func @block
 // CHECK:         %[[COPY:.+]] = linalg.generic {{.*}} ins(%arg0 : tensor<?x32x16x16xf32>) outs(%{{.+}} : tensor<?x16x16x32xf32>)
 // CHECK:         linalg.generic {{.*}} ins(%[[COPY]], %{{.+}} : tensor<?x16x16x32xf32>, tensor<3x3x32x32xf32>) {{.*}} {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 6, 16, 1, 1, 1], algorithm = "winograd">}
@@ -48,11 +49,13 @@
 // LOWERED-COUNT-2:         vector.fma
 // LOWERED-NOT:             vector.fma
 // LOWERED:                 scf.yield
-// Back to 2x2 outputs, added to the conv's initial values.
+// Back to 2x2 outputs, written: the conv's initial values are zeros, not
+// read (nor made).
 // LOWERED:           scf.for %{{.+}} = %c0 to %c32 step %c8
 // LOWERED:             scf.for %{{.+}} = %c0 to %c7 step %c1
 // LOWERED:               scf.for %{{.+}} = %c0 to %c7 step %c1
 // LOWERED-COUNT-16:        vector.transfer_read %{{.+}} : tensor<16x49x32xf32>, vector<8xf32>
+// LOWERED-NOT:             vector.transfer_read
 // LOWERED-COUNT-4:         vector.transfer_write {{.*}} : vector<8xf32>, tensor<1x14x14x32xf32>
 // The second conv the same way, with the second filter's points, from the
 // first's output itself: no padded copy is made. Its tiles at the border
@@ -73,8 +76,16 @@
 // LOWERED-NOT:           vector.transfer_read %[[Y]]
 // LOWERED:               scf.yield
 // LOWERED:           vector.transfer_read %[[U2]]
+// Its initial values are the function's: each output adds to its own.
+// LOWERED:           scf.for %{{.+}} = %c0 to %c32 step %c8
+// LOWERED:             scf.for %{{.+}} = %c0 to %c7 step %c1
+// LOWERED:               scf.for %{{.+}} = %c0 to %c7 step %c1
+// LOWERED-COUNT-16:        vector.transfer_read %{{.+}} : tensor<16x49x32xf32>, vector<8xf32>
+// LOWERED:                 %[[INIT:.+]] = vector.transfer_read %{{.+}} : tensor<1x14x14x32xf32>, vector<8xf32>
+// LOWERED-NEXT:            %[[SUM:.+]] = arith.addf %[[INIT]], %{{.+}} : vector<8xf32>
+// LOWERED-NEXT:            vector.transfer_write %[[SUM]]
 // LOWERED-NOT:     algorithm = "winograd"
-func.func @block(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>, %w2: tensor<32x32x3x3xf32>) -> tensor<?x32x14x14xf32> {
+func.func @block(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>, %w2: tensor<32x32x3x3xf32>, %init2: tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32> {
   %c0 = arith.constant 0 : index
   %cst = arith.constant 0.0 : f32
   %n = tensor.dim %x, %c0 : tensor<?x32x16x16xf32>
@@ -87,7 +98,7 @@ func.func @block(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>, %w2: ten
     tensor.yield %cst : f32
   } : tensor<?x32x14x14xf32> to tensor<?x32x16x16xf32>
   %y2 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
-      ins(%p, %w2 : tensor<?x32x16x16xf32>, tensor<32x32x3x3xf32>) outs(%z : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+      ins(%p, %w2 : tensor<?x32x16x16xf32>, tensor<32x32x3x3xf32>) outs(%init2 : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
   return %y2 : tensor<?x32x14x14xf32>
 }
 
