@@ -60,8 +60,11 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
                                  DenseI64ArrayAttr order, StringRef algorithm) {
   if (!parseKind(kind))
     return emitError() << "unknown kind '" << kind << "'";
-  if (!algorithm.empty() && algorithm != kWinograd)
+  if (!algorithm.empty() && algorithm != kWinograd && algorithm != kWinograd4x4)
     return emitError() << "unknown algorithm '" << algorithm << "'";
+  if (algorithm == kWinograd4x4 && *parseKind(kind) != OpKind::LaneConv)
+    return emitError() << "algorithm '" << algorithm
+                       << "' is for lane_conv ops";
   if (!algorithm.empty() && *parseKind(kind) != OpKind::LaneConv &&
       *parseKind(kind) != OpKind::BatchContraction)
     return emitError() << "algorithm '" << algorithm
@@ -103,7 +106,12 @@ LogicalResult CnnCpuDialect::verifyOperationAttribute(Operation *op,
 
 bool isWinograd(Operation *op) {
   ConfigAttr config = getConfig(op);
-  return config && config.getAlgorithm() == kWinograd;
+  return config && (config.getAlgorithm() == kWinograd ||
+                    config.getAlgorithm() == kWinograd4x4);
+}
+
+int64_t winogradTileSide(ConfigAttr config) {
+  return config.getAlgorithm() == kWinograd4x4 ? 4 : 2;
 }
 
 bool isWinogradConv(Operation *op) {

@@ -38,7 +38,8 @@ def CnnCpu_ConfigAttr : AttrDef<CnnCpu_Dialect, "Config"> {
     op is not tiled there), `registers` the sizes of one register-tile step,
     `order` the loop order of those steps (none: as the op's loops).
     `algorithm = "winograd"` on a `lane_conv` (3x3, stride 1): it is computed
-    by Winograd's F(2x2, 3x3) (cnn-cpu-winograd-conv), whole per image; its
+    by Winograd's F(2x2, 3x3) (cnn-cpu-winograd-conv; `"winograd4x4"`:
+    F(4x4, 3x3)), whole per image; its
     `registers` then size the step of the transformed products: 2x2 output
     tiles in the output-column slot, output channels in the channel slot.
     On a `batch_contraction` (a 3x3, stride-1 weight gradient over (f, c, i,
@@ -55,7 +56,8 @@ def CnnCpu_ConfigAttr : AttrDef<CnnCpu_Dialect, "Config"> {
     OptionalParameter<"::mlir::DenseI64ArrayAttr">:$registers,
     OptionalParameter<"::mlir::DenseI64ArrayAttr">:$order,
     StringRefParameter<"how a lane_conv or a weight gradient is computed: "
-                       "directly (empty) or \"winograd\"", "\"\"">:$algorithm
+                       "directly (empty), \"winograd\" or \"winograd4x4\"",
+                       "\"\"">:$algorithm
   );
   let assemblyFormat = "`<` struct(params) `>`";
   let genVerifyDecl = 1;

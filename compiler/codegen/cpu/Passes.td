@@ -29,7 +29,8 @@ def CpuStrategy : Pass<"cnn-cpu-strategy", "mlir::func::FuncOp"> {
       gradients, batchnorm statistics) is split by image column
       (LaneSums.h);
     - how a 3x3, stride-1 lane conv of even output sides is computed:
-      Winograd's F(2x2, 3x3) (`algorithm = "winograd"`, computed by
+      Winograd's F(2x2, 3x3) or F(4x4, 3x3), whichever multiplies less
+      (`algorithm = "winograd"` or `"winograd4x4"`, computed by
       cnn-cpu-winograd-conv) unless `winograd=false`; its weight gradient
       likewise, by F(3x3, 2x2) over channels-last x and dy;
     - what it is to the tiling (its `kind`) and its tile sizes: the channel
@@ -50,8 +51,11 @@ def CpuStrategy : Pass<"cnn-cpu-strategy", "mlir::func::FuncOp"> {
     Option<"features", "features", "std::string", /*default=*/"\"\"",
            "Target features, as cnnc's -mattr (+avx2,-avx512f)">,
     Option<"winograd", "winograd", "bool", /*default=*/"true",
-           "Compute the 3x3 convs Winograd suits by F(2x2, 3x3) (false: "
-           "all directly)">,
+           "Compute the 3x3 convs Winograd suits by F(2x2, 3x3) or "
+           "F(4x4, 3x3) (false: all directly)">,
+    Option<"winogradTile", "winograd-tile", "int64_t", /*default=*/"0",
+           "The output tile of those convs: 2 (F(2x2, 3x3)), 4 "
+           "(F(4x4, 3x3)) or 0, the one with fewer products">,
   ];
 }
 
@@ -103,8 +107,8 @@ def CpuTileAndFuse : Pass<"cnn-cpu-tile-and-fuse", "mlir::func::FuncOp"> {
 }
 
 def CpuWinogradConv : Pass<"cnn-cpu-winograd-conv", "mlir::func::FuncOp"> {
-  let summary = "Compute the strategy's Winograd convs by F(2x2, 3x3) and "
-                "weight gradients by F(3x3, 2x2)";
+  let summary = "Compute the strategy's Winograd convs by F(2x2, 3x3) or "
+                "F(4x4, 3x3) and weight gradients by F(3x3, 2x2)";
   let description = [{
     Replaces each channel-lane conv whose #cnn_cpu.config says
     `algorithm = "winograd"` (3x3, stride 1, even output sides; whole per
@@ -113,7 +117,10 @@ def CpuWinogradConv : Pass<"cnn-cpu-winograd-conv", "mlir::func::FuncOp"> {
     image the input tiles transformed (V = Bᵀ d B), 16 matrix products of V
     and U in register tiles of the config's `registers` (tiles x output
     channels), and the products transformed back (Aᵀ M A) and added to the
-    output's initial values.
+    output's initial values. `"winograd4x4"`: the same with F(4x4, 3x3)'s 36
+    points and 6x6 input tiles, the last tiles' outputs past the image
+    dropped. An input that is a zero padding of one row and column is read
+    through: the tiles at the border read zeros there.
 
     Each weight gradient whose config (a `batch_contraction`) says
     `algorithm = "winograd"` likewise: the batch split into parts that the

@@ -22,6 +22,7 @@
 #include "codegen/cpu/PoolWindows.h"
 #include "codegen/cpu/TargetInfo.h"
 #include "conversion/CnnToLinalg/LinalgBuilders.h"
+#include "transforms/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
 
@@ -41,6 +42,10 @@ namespace {
 /// Most accumulators a channel-lane conv step keeps (AVX-512: 14 of 32
 /// registers measured best; more only lengthens the step's loads).
 constexpr int64_t kMaxLaneConvAccumulators = 14;
+/// Most accumulators a Winograd conv's step keeps where that many divide
+/// its tiles (a smaller last step, of few accumulators, waits on the FMA
+/// latency).
+constexpr int64_t kMaxWinogradAccumulators = 16;
 /// Most loads per multiply-add in a channel-lane conv step: 2 FMAs and 2
 /// vector loads a cycle (Skylake, Zen 3, Zen 4), with room to spare.
 constexpr double kMaxLaneConvLoadsPerFma = 0.75;
@@ -206,15 +211,44 @@ public:
            w % 2 == 0;
   }
 
-  /// A Winograd conv's step of the transformed products (per image, 16
-  /// matrix products [2x2 tiles, C] x [C, F]): `k` registers of output
+  /// A Winograd conv's output tiles: `forced` (2 or 4) if given; 2 in a
+  /// training step; else the side whose products are fewer: (H/2)(W/2)
+  /// tiles of 16 points against ⌈H/4⌉⌈W/4⌉ of 36 (F(4x4, 3x3)'s last tiles
+  /// may reach past the image, their outputs there dropped): 784 against
+  /// 576 at 14 x 14, 1024 against 576 at 16 x 16. (Their transforms cost
+  /// about the same per output.) F(4x4, 3x3) rounds about 15 times as much
+  /// as F(2x2, 3x3) (2.7e-6 of the largest output against 1.8e-7, 32
+  /// channels, random data): harmless in inference, but in training those
+  /// differences grow step by step, and a max-pool or ReLU that decides the
+  /// other way then routes a gradient elsewhere (NetResDeep at the CIFAR-2
+  /// shape, 5 steps with momentum: 0.05 off PyTorch, against 6.7e-6).
+  static int64_t winogradSide(linalg::GenericOp op, int64_t forced,
+                              bool training) {
+    if (forced == 2 || forced == 4)
+      return forced;
+    if (training)
+      return 2;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges(); // n oh ow f | ...
+    int64_t h = ranges[1], w = ranges[2];
+    int64_t small = (h / 2) * (w / 2) * 16;
+    int64_t large = ((h + 3) / 4) * ((w + 3) / 4) * 36;
+    return large < small ? 4 : 2;
+  }
+
+  /// A Winograd conv's step of the transformed products (per image, one
+  /// matrix product [tiles, C] x [C, F] per point): `k` registers of output
   /// channels at as many tiles as fit kMaxLaneConvAccumulators beside them
-  /// and one broadcast; of those, a step loading at most
-  /// kMaxLaneConvLoadsPerFma per multiply-add first, then the most
-  /// accumulators (AVX2: 6 tiles x 16 channels; AVX-512: 7 x 32). In the
-  /// lane conv's loops (n, oh, ow, f | c, i, j): tiles in `ow`'s slot.
-  ConfigAttr winogradConfig(linalg::GenericOp op) const {
-    int64_t channels = op.getStaticLoopRanges()[3];
+  /// and one broadcast, or more up to kMaxWinogradAccumulators where that
+  /// divides the tiles (F(4x4, 3x3)'s 16: 8 x 2 registers, no smaller last
+  /// step); of those, a step loading at most kMaxLaneConvLoadsPerFma per
+  /// multiply-add first, then the most accumulators (AVX2: 6 tiles x 16
+  /// channels; AVX-512: 7 x 32 of 49 tiles). In the lane conv's loops (n,
+  /// oh, ow, f | c, i, j): tiles in `ow`'s slot.
+  ConfigAttr winogradConfig(linalg::GenericOp op, int64_t side) const {
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t channels = ranges[3];
+    int64_t tileCount =
+        ((ranges[1] + side - 1) / side) * ((ranges[2] + side - 1) / side);
     int64_t bestK = 1, bestTiles = 1;
     double bestLoads = 0;
     for (int64_t k = 1; k <= kMaxLaneConvLaneRegisters; k *= 2) {
@@ -222,6 +256,13 @@ public:
         continue;
       int64_t tiles = std::max<int64_t>(
           1, std::min(kMaxLaneConvAccumulators, budget.registers - k - 1) / k);
+      for (int64_t more =
+               std::min(kMaxWinogradAccumulators, budget.registers - k - 1) / k;
+           more > tiles; --more)
+        if (tileCount % more == 0) {
+          tiles = more;
+          break;
+        }
       double loads = double(tiles + k) / double(tiles * k);
       bool fits = loads <= kMaxLaneConvLoadsPerFma;
       bool bestFits = bestLoads != 0 && bestLoads <= kMaxLaneConvLoadsPerFma;
@@ -232,7 +273,8 @@ public:
     }
     SmallVector<int64_t> registers{1, 1, bestTiles, bestK * budget.lanes,
                                    1, 1, 1};
-    return config(OpKind::LaneConv, {}, registers, {}, kWinograd);
+    return config(OpKind::LaneConv, {}, registers, {},
+                  side == 4 ? kWinograd4x4 : kWinograd);
   }
 
   /// Winograd's F(3x3, 2x2) for the weight gradient of a conv that
@@ -813,11 +855,16 @@ struct CpuStrategyPass
       if (conv.hasPureTensorSemantics() && strategy.wantsChannelLanes(conv))
         convs.push_back(conv);
     });
+    auto module = func->getParentOfType<ModuleOp>();
+    bool training = module && cnn::getMode(module) == cnn::kTrainMode;
     for (linalg::Conv2DNchwFchwOp conv : convs) {
       bool winograd = this->winograd && strategy.wantsWinograd(conv);
       linalg::GenericOp laneConv = rewriteAsChannelLaneConv(rewriter, conv);
-      setConfig(laneConv, winograd ? strategy.winogradConfig(laneConv)
-                                   : strategy.laneConvConfig(laneConv));
+      setConfig(laneConv,
+                winograd ? strategy.winogradConfig(
+                               laneConv, Strategy::winogradSide(
+                                             laneConv, winogradTile, training))
+                         : strategy.laneConvConfig(laneConv));
     }
 
     // Weight gradients: channels or output columns as the lane.

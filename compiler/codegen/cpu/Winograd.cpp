@@ -33,6 +33,20 @@ Value Emitter::half(Value x) {
       b, vec, DenseElementsAttr::get(vec, b.getF32FloatAttr(0.5f)));
   return arith::MulFOp::create(b, x, h);
 }
+Value Emitter::scale(Value x, float c) {
+  if (!x)
+    return x;
+  Value constant = arith::ConstantOp::create(
+      b, vec, DenseElementsAttr::get(vec, b.getF32FloatAttr(c)));
+  return arith::MulFOp::create(b, x, constant);
+}
+Value Emitter::fma(Value x, float c, Value y) {
+  if (!x || !y)
+    return x ? scale(x, c) : y;
+  Value constant = arith::ConstantOp::create(
+      b, vec, DenseElementsAttr::get(vec, b.getF32FloatAttr(c)));
+  return vector::FMAOp::create(b, x, constant, y);
+}
 Value Emitter::zero() {
   return arith::ConstantOp::create(
       b, vec, DenseElementsAttr::get(vec, b.getF32FloatAttr(0)));
@@ -48,9 +62,21 @@ Value Emitter::write(Value v, Value tensor, ValueRange at) {
       .getResult();
 }
 
-Four Emitter::inputPoints(const Four &d) {
-  return {fsub(d[0], d[2]), fadd(d[1], d[2]), fsub(d[2], d[1]),
-          fsub(d[1], d[3])};
+Points Emitter::inputPoints(ArrayRef<Value> d) {
+  if (d.size() == 4)
+    return {fsub(d[0], d[2]), fadd(d[1], d[2]), fsub(d[2], d[1]),
+            fsub(d[1], d[3])};
+  // F(4x4, 3x3)'s Bᵀ (points 0, ±1, ±2, ∞):
+  //   [4 0 -5 0 1 0; 0 -4 -4 1 1 0; 0 4 -4 -1 1 0;
+  //    0 -2 -1 2 1 0; 0 2 -1 -2 1 0; 0 4 0 -5 0 1]
+  Value a = fma(d[2], -4, d[4]), c = fma(d[1], -4, d[3]);
+  Value e = fsub(d[4], d[2]), f = scale(fsub(d[3], d[1]), 2);
+  return {fma(d[0], 4, fma(d[2], -5, d[4])),
+          fadd(a, c),
+          fsub(a, c),
+          fadd(e, f),
+          fsub(e, f),
+          fma(d[1], 4, fma(d[3], -5, d[5]))};
 }
 
 Value loop(ImplicitLocOpBuilder &b, Value upper, int64_t step, Value init,
@@ -69,6 +95,19 @@ Value loop(ImplicitLocOpBuilder &b, Value upper, int64_t step, Value init,
 Value loop(ImplicitLocOpBuilder &b, int64_t upper, int64_t step, Value init,
            function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
   return loop(b, arith::ConstantIndexOp::create(b, upper), step, init, body);
+}
+
+Value loopOver(ImplicitLocOpBuilder &b, int64_t first, int64_t last, Value init,
+               function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
+  auto forOp = scf::ForOp::create(
+      b, arith::ConstantIndexOp::create(b, first),
+      arith::ConstantIndexOp::create(b, last),
+      arith::ConstantIndexOp::create(b, 1), ValueRange{init},
+      [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
+        ImplicitLocOpBuilder nb(loc, nested);
+        scf::YieldOp::create(nb, body(nb, iv, args[0]));
+      });
+  return forOp.getResult(0);
 }
 
 Value Tiles::forEach(
@@ -93,49 +132,43 @@ Value Tiles::forEach(
       });
 }
 
-namespace {
-
-/// Consecutive tiles whose 4x4 windows have the same rows (or columns)
-/// outside the image: `outside` has bit i set where row i is.
-struct TileRun {
-  int64_t first, last; ///< [first, last)
-  unsigned outside;
-};
-
-/// The runs of `count` tiles over an image of `size` rows, read from row
-/// 2 * t - pad.
-SmallVector<TileRun> tileRuns(int64_t count, int64_t size, int64_t pad) {
+SmallVector<TileRun> tileRuns(int64_t count,
+                              function_ref<int64_t(int64_t)> keyOf) {
   SmallVector<TileRun> runs;
   for (int64_t t = 0; t < count; ++t) {
-    unsigned outside = 0;
-    for (int64_t i = 0; i < 4; ++i) {
-      int64_t row = 2 * t + i - pad;
-      if (row < 0 || row >= size)
-        outside |= 1u << i;
-    }
-    if (!runs.empty() && runs.back().outside == outside)
+    int64_t key = keyOf(t);
+    if (!runs.empty() && runs.back().key == key)
       runs.back().last = t + 1;
     else
-      runs.push_back({t, t + 1, outside});
+      runs.push_back({t, t + 1, key});
   }
   return runs;
 }
 
-/// A loop over [first, last) carrying `init`.
-Value loopOver(ImplicitLocOpBuilder &b, int64_t first, int64_t last, Value init,
-               function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
-  auto forOp = scf::ForOp::create(
-      b, arith::ConstantIndexOp::create(b, first),
-      arith::ConstantIndexOp::create(b, last),
-      arith::ConstantIndexOp::create(b, 1), ValueRange{init},
-      [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
-        ImplicitLocOpBuilder nb(loc, nested);
-        scf::YieldOp::create(nb, body(nb, iv, args[0]));
+Value forEachTileRun(ImplicitLocOpBuilder &b, int64_t range, int64_t step,
+                     ArrayRef<TileRun> rowRuns, ArrayRef<TileRun> columnRuns,
+                     Value init,
+                     function_ref<Value(ImplicitLocOpBuilder &, Value, Value,
+                                        Value, int64_t, int64_t, Value)>
+                         body) {
+  return loop(
+      b, range, step, init, [&](ImplicitLocOpBuilder &b, Value c, Value acc) {
+        for (const TileRun &rowRun : rowRuns)
+          acc = loopOver(
+              b, rowRun.first, rowRun.last, acc,
+              [&](ImplicitLocOpBuilder &b, Value ty, Value acc) {
+                for (const TileRun &columnRun : columnRuns)
+                  acc = loopOver(
+                      b, columnRun.first, columnRun.last, acc,
+                      [&](ImplicitLocOpBuilder &b, Value tx, Value acc) {
+                        return body(b, ty, tx, c, rowRun.key, columnRun.key,
+                                    acc);
+                      });
+                return acc;
+              });
+        return acc;
       });
-  return forOp.getResult(0);
 }
-
-} // namespace
 
 TileSource tileSource(Value in) {
   auto pad = in.getDefiningOp<tensor::PadOp>();
@@ -158,57 +191,57 @@ void eraseUnreadPadding(RewriterBase &rewriter, Value in) {
 Value Tiles::transformInput(ImplicitLocOpBuilder &b, const TileSource &source,
                             Value n, int64_t channels) const {
   auto type = cast<RankedTensorType>(source.image.getType());
-  SmallVector<TileRun> rowRuns = tileRuns(rows, type.getDimSize(1), source.pad);
+  // A tile's key: the bits of its input rows (or columns) outside the image.
+  auto outside = [&](int64_t size) {
+    return [&, size](int64_t t) {
+      int64_t bits = 0;
+      for (int64_t i = 0; i < patch(); ++i) {
+        int64_t row = side * t + i - source.pad;
+        if (row < 0 || row >= size)
+          bits |= int64_t(1) << i;
+      }
+      return bits;
+    };
+  };
+  SmallVector<TileRun> rowRuns = tileRuns(rows, outside(type.getDimSize(1)));
   SmallVector<TileRun> columnRuns =
-      tileRuns(columns, type.getDimSize(2), source.pad);
-  Value v = tensor::EmptyOp::create(b, ArrayRef<int64_t>{16, count(), channels},
-                                    vec.getElementType());
-  // One tile's 16 points; its rows and columns outside the image are zeros
+      tileRuns(columns, outside(type.getDimSize(2)));
+  Value v = tensor::EmptyOp::create(
+      b, ArrayRef<int64_t>{points(), count(), channels}, vec.getElementType());
+  // One tile's points; its rows and columns outside the image are zeros
   // (null values), which the transform's adds leave out.
   auto transform = [&](ImplicitLocOpBuilder &b, Value ty, Value tx, Value c,
-                       unsigned rowsOutside, unsigned columnsOutside, Value v) {
+                       int64_t rowsOutside, int64_t columnsOutside, Value v) {
     Emitter e{b, vec};
     Value t = e.add(e.mul(ty, columns), tx);
-    Value y0 = e.mul(ty, 2), x0 = e.mul(tx, 2);
+    Value y0 = e.mul(ty, side), x0 = e.mul(tx, side);
+    int64_t p = patch();
     // Along the tile's rows, each column; then along each row.
-    std::array<Four, 4> tileColumns;
-    for (int64_t j = 0; j < 4; ++j) {
-      Four d;
-      for (int64_t i = 0; i < 4; ++i) {
+    SmallVector<Points> tileColumns;
+    for (int64_t j = 0; j < p; ++j) {
+      Points d(p);
+      for (int64_t i = 0; i < p; ++i) {
         if ((rowsOutside >> i & 1) || (columnsOutside >> j & 1))
           continue;
         d[i] = e.read(source.image, {n, e.add(y0, e.index(i - source.pad)),
                                      e.add(x0, e.index(j - source.pad)), c});
       }
-      tileColumns[j] = e.inputPoints(d);
+      tileColumns.push_back(e.inputPoints(d));
     }
-    for (int64_t k1 = 0; k1 < 4; ++k1) {
-      Four row = e.inputPoints({tileColumns[0][k1], tileColumns[1][k1],
-                                tileColumns[2][k1], tileColumns[3][k1]});
-      for (int64_t k2 = 0; k2 < 4; ++k2)
+    for (int64_t k1 = 0; k1 < p; ++k1) {
+      Points column;
+      for (int64_t j = 0; j < p; ++j)
+        column.push_back(tileColumns[j][k1]);
+      Points row = e.inputPoints(column);
+      for (int64_t k2 = 0; k2 < p; ++k2)
         v = e.write(row[k2] ? row[k2] : e.zero(), v,
-                    {e.index(4 * k1 + k2), t, c});
+                    {e.index(p * k1 + k2), t, c});
     }
     return v;
   };
-  // The channels outermost (as forEach); the tiles in runs of the same
-  // rows and columns outside the image.
-  return loop(
-      b, channels, lanes(), v, [&](ImplicitLocOpBuilder &b, Value c, Value v) {
-        for (const TileRun &rowRun : rowRuns)
-          v = loopOver(b, rowRun.first, rowRun.last, v,
-                       [&](ImplicitLocOpBuilder &b, Value ty, Value v) {
-                         for (const TileRun &columnRun : columnRuns)
-                           v = loopOver(
-                               b, columnRun.first, columnRun.last, v,
-                               [&](ImplicitLocOpBuilder &b, Value tx, Value v) {
-                                 return transform(b, ty, tx, c, rowRun.outside,
-                                                  columnRun.outside, v);
-                               });
-                         return v;
-                       });
-        return v;
-      });
+  // The tiles in runs of the same rows and columns outside the image.
+  return forEachTileRun(b, channels, lanes(), rowRuns, columnRuns, v,
+                        transform);
 }
 
 } // namespace cnnc::cpu::winograd

@@ -1,11 +1,12 @@
 //===- Winograd.h - Winograd's minimal filtering as vector code -*- C++ -*-===//
 //
-// What the Winograd conv (F(2x2, 3x3)) and the Winograd weight gradient
-// (F(3x3, 2x2)) share: the loops they are emitted as, the 1-D transforms on
-// vectors of one register of channels, and the input transform, which is
-// the same for both (Lavin and Gray, "Fast Algorithms for Convolutional
-// Neural Networks", 2016). Both are emitted as vector code on tensors by
-// cnn-cpu-winograd-conv (WinogradConv.cpp, WinogradWeightGrad.cpp).
+// What the Winograd convs (F(2x2, 3x3) and F(4x4, 3x3)) and the Winograd
+// weight gradient (F(3x3, 2x2)) share: the loops they are emitted as, the
+// 1-D transforms on vectors of one register of channels, and the input
+// transform, the same for F(2x2, 3x3) and F(3x3, 2x2) (Lavin and Gray,
+// "Fast Algorithms for Convolutional Neural Networks", 2016). Both are emitted
+// as vector code on tensors by cnn-cpu-winograd-conv (WinogradConv.cpp,
+// WinogradWeightGrad.cpp).
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_CODEGEN_CPU_WINOGRAD_H
@@ -20,6 +21,9 @@
 namespace cnnc::cpu::winograd {
 
 using Four = std::array<mlir::Value, 4>;
+/// The values of one row or column of a tile: 4 (F(2x2, 3x3)) or 6
+/// (F(4x4, 3x3)).
+using Points = llvm::SmallVector<mlir::Value, 6>;
 
 /// The arithmetic of the transforms on vectors of one register of channels.
 struct Emitter {
@@ -34,13 +38,19 @@ struct Emitter {
   // fadd and fsub take a null value as zero, and give null for 0 ± 0: the
   // tiles at an image's border add no zeros.
   mlir::Value half(mlir::Value x);
+  /// x * c (null for null).
+  mlir::Value scale(mlir::Value x, float c);
+  /// x * c + y, null values taken as zero.
+  mlir::Value fma(mlir::Value x, float c, mlir::Value y);
   mlir::Value zero();
 
   mlir::Value read(mlir::Value tensor, mlir::ValueRange at);
   mlir::Value write(mlir::Value v, mlir::Value tensor, mlir::ValueRange at);
 
-  /// Bᵀ d: the 1-D transform of four input values (both algorithms).
-  Four inputPoints(const Four &d);
+  /// Bᵀ d: the 1-D transform of a tile row of input values: 4
+  /// (F(2x2, 3x3), and F(3x3, 2x2) but for a sign the weight gradient's
+  /// transform of dy takes) or 6 (F(4x4, 3x3)).
+  Points inputPoints(llvm::ArrayRef<mlir::Value> d);
 };
 
 /// A loop from 0 to `upper` by `step` carrying `init`; `body` returns what
@@ -73,13 +83,52 @@ TileSource tileSource(mlir::Value in);
 /// bufferization, it would still be made, a copy of the whole image).
 void eraseUnreadPadding(mlir::RewriterBase &rewriter, mlir::Value in);
 
-/// The 2x2 tiles of an image of `rows` x `columns` tiles.
+/// A loop over [first, last) carrying `init`.
+mlir::Value
+loopOver(mlir::ImplicitLocOpBuilder &b, int64_t first, int64_t last,
+         mlir::Value init,
+         llvm::function_ref<mlir::Value(mlir::ImplicitLocOpBuilder &,
+                                        mlir::Value, mlir::Value)>
+             body);
+
+/// Consecutive tiles [first, last) of a row or column of tiles alike in
+/// `key` (which of their input rows fall outside the image, or how many of
+/// their outputs inside it): emitted as one loop, `key` known in its body.
+struct TileRun {
+  int64_t first, last;
+  int64_t key;
+};
+
+/// The runs of `count` tiles whose keys `keyOf(t)` gives.
+llvm::SmallVector<TileRun> tileRuns(int64_t count,
+                                    llvm::function_ref<int64_t(int64_t)> keyOf);
+
+/// A loop over `range` by `step` (the channels, outermost: LLVM does not
+/// unroll a loop of loops), then over the tile rows and columns run by run,
+/// carrying `init`; `body` gets the tile's row and column, the channel and
+/// the row's and column's keys.
+mlir::Value forEachTileRun(
+    mlir::ImplicitLocOpBuilder &b, int64_t range, int64_t step,
+    llvm::ArrayRef<TileRun> rowRuns, llvm::ArrayRef<TileRun> columnRuns,
+    mlir::Value init,
+    llvm::function_ref<mlir::Value(mlir::ImplicitLocOpBuilder &, mlir::Value,
+                                   mlir::Value, mlir::Value, int64_t, int64_t,
+                                   mlir::Value)>
+        body);
+
+/// The tiles of an image: `rows` x `columns` tiles of `side` x `side`
+/// outputs (2 or 4), each read from the input tile of `side` + 2 rows and
+/// columns at rows and columns `side` apart.
 struct Tiles {
-  int64_t rows, columns;
+  int64_t rows, columns, side;
   mlir::VectorType vec;
 
   int64_t count() const { return rows * columns; }
   int64_t lanes() const { return vec.getNumElements(); }
+  /// Input rows (and columns) of a tile.
+  int64_t patch() const { return side + 2; }
+  /// Points of the transform: patch()².
+  int64_t points() const { return patch() * patch(); }
 
   /// A loop nest over the tiles and one vector register of `range`'s
   /// channels a step, carrying `init`; `body` gets the tile's row, column
@@ -90,8 +139,9 @@ struct Tiles {
                                          mlir::Value, mlir::Value, mlir::Value)>
               body) const;
 
-  /// V[4 * k1 + k2, t, c] = (Bᵀ d_t B)[k1, k2]: image `n`'s 4x4 input tiles
-  /// of `source`, at rows and columns 2 apart, transformed (adds only).
+  /// V[patch * k1 + k2, t, c] = (Bᵀ d_t B)[k1, k2]: image `n`'s input tiles
+  /// of `source` transformed (adds; and multiplies by small constants for
+  /// F(4x4, 3x3)).
   mlir::Value transformInput(mlir::ImplicitLocOpBuilder &b,
                              const struct TileSource &source, mlir::Value n,
                              int64_t channels) const;

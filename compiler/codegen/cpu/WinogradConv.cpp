@@ -50,21 +50,38 @@ namespace {
 
 using namespace cnnc::cpu::winograd;
 
-/// G g: the 1-D transform of three filter taps.
-Four filterPoints(Emitter &e, Value g0, Value g1, Value g2) {
+/// G g: the 1-D transform of three filter taps, to side + 2 points.
+Points filterPoints(Emitter &e, Value g0, Value g1, Value g2, int64_t side) {
   Value outer = e.fadd(g0, g2);
-  return {g0, e.half(e.fadd(outer, g1)), e.half(e.fsub(outer, g1)), g2};
+  if (side == 2)
+    return {g0, e.half(e.fadd(outer, g1)), e.half(e.fsub(outer, g1)), g2};
+  // F(4x4, 3x3)'s G: [1/4 0 0; -1/6 -1/6 -1/6; -1/6 1/6 -1/6;
+  //                   1/24 1/12 1/6; 1/24 -1/12 1/6; 0 0 1]
+  Value ends = e.fma(g0, 1.0f / 24, e.scale(g2, 1.0f / 6));
+  return {e.scale(g0, 0.25f),
+          e.scale(e.fadd(outer, g1), -1.0f / 6),
+          e.scale(e.fsub(outer, g1), -1.0f / 6),
+          e.fma(g1, 1.0f / 12, ends),
+          e.fma(g1, -1.0f / 12, ends),
+          g2};
 }
 
-/// Aᵀ m: four products back to two outputs.
-std::array<Value, 2> outputPoints(Emitter &e, const Four &m) {
-  return {e.fadd(e.fadd(m[0], m[1]), m[2]), e.fsub(e.fsub(m[1], m[2]), m[3])};
+/// Aᵀ m: side + 2 products back to `side` outputs.
+Points outputPoints(Emitter &e, ArrayRef<Value> m, int64_t side) {
+  if (side == 2)
+    return {e.fadd(e.fadd(m[0], m[1]), m[2]), e.fsub(e.fsub(m[1], m[2]), m[3])};
+  // F(4x4, 3x3)'s Aᵀ: [1 1 1 1 1 0; 0 1 -1 2 -2 0; 0 1 1 4 4 0;
+  //                    0 1 -1 8 -8 1]
+  Value s1 = e.fadd(m[1], m[2]), d1 = e.fsub(m[1], m[2]);
+  Value s2 = e.fadd(m[3], m[4]), d2 = e.fsub(m[3], m[4]);
+  return {e.fadd(e.fadd(m[0], s1), s2), e.fma(d2, 2, d1), e.fma(s2, 4, s1),
+          e.fadd(e.fma(d2, 8, d1), m[5])};
 }
 
-/// U[4 * k1 + k2, c, f] = (G g[., ., c, f] Gᵀ)[k1, k2], for the filter
-/// `g` [3, 3, C, F], right after it is defined.
-Value transformFilter(OpBuilder &builder, Location loc, Value g,
-                      VectorType vec) {
+/// U[p * k1 + k2, c, f] = (G g[., ., c, f] Gᵀ)[k1, k2] (p = side + 2), for
+/// the filter `g` [3, 3, C, F], right after it is defined.
+Value transformFilter(OpBuilder &builder, Location loc, Value g, VectorType vec,
+                      int64_t side) {
   OpBuilder::InsertionGuard guard(builder);
   if (Operation *def = g.getDefiningOp())
     builder.setInsertionPointAfter(def);
@@ -73,8 +90,9 @@ Value transformFilter(OpBuilder &builder, Location loc, Value g,
   ImplicitLocOpBuilder b(loc, builder);
   auto type = cast<RankedTensorType>(g.getType());
   int64_t channels = type.getDimSize(2), outputs = type.getDimSize(3);
+  int64_t p = side + 2;
   Value init = tensor::EmptyOp::create(
-      b, ArrayRef<int64_t>{16, channels, outputs}, type.getElementType());
+      b, ArrayRef<int64_t>{p * p, channels, outputs}, type.getElementType());
   int64_t lanes = vec.getNumElements();
   return loop(
       b, channels, 1, init, [&](ImplicitLocOpBuilder &b, Value c, Value u) {
@@ -83,18 +101,20 @@ Value transformFilter(OpBuilder &builder, Location loc, Value g,
                       Emitter e{b, vec};
                       // Along the filter's rows, each column; then along each
                       // row.
-                      std::array<Four, 3> columns;
+                      std::array<Points, 3> columns;
                       for (int64_t j = 0; j < 3; ++j) {
                         Value tap[3];
                         for (int64_t i = 0; i < 3; ++i)
                           tap[i] = e.read(g, {e.index(i), e.index(j), c, f});
-                        columns[j] = filterPoints(e, tap[0], tap[1], tap[2]);
+                        columns[j] =
+                            filterPoints(e, tap[0], tap[1], tap[2], side);
                       }
-                      for (int64_t k1 = 0; k1 < 4; ++k1) {
-                        Four row = filterPoints(e, columns[0][k1],
-                                                columns[1][k1], columns[2][k1]);
-                        for (int64_t k2 = 0; k2 < 4; ++k2)
-                          u = e.write(row[k2], u, {e.index(4 * k1 + k2), c, f});
+                      for (int64_t k1 = 0; k1 < p; ++k1) {
+                        Points row =
+                            filterPoints(e, columns[0][k1], columns[1][k1],
+                                         columns[2][k1], side);
+                        for (int64_t k2 = 0; k2 < p; ++k2)
+                          u = e.write(row[k2], u, {e.index(p * k1 + k2), c, f});
                       }
                       return u;
                     });
@@ -103,37 +123,43 @@ Value transformFilter(OpBuilder &builder, Location loc, Value g,
 
 /// One Winograd conv's sizes and its per-image code.
 struct Shape {
-  int64_t tileRows, tileColumns; ///< 2x2 output tiles
-  int64_t channels, outputs;     ///< C, F
+  int64_t rows, columns;     ///< of the output
+  int64_t side;              ///< of an output tile: 2 or 4
+  int64_t channels, outputs; ///< C, F
   int64_t stepTiles, stepChannels;
   VectorType vec;
 
   int64_t lanes() const { return vec.getNumElements(); }
-  int64_t tiles() const { return tileRows * tileColumns; }
+  int64_t tileRows() const { return (rows + side - 1) / side; }
+  int64_t tileColumns() const { return (columns + side - 1) / side; }
+  int64_t tiles() const { return tileRows() * tileColumns(); }
+  int64_t points() const { return (side + 2) * (side + 2); }
 
-  Tiles tileGrid() const { return {tileRows, tileColumns, vec}; }
+  Tiles tileGrid() const { return {tileRows(), tileColumns(), side, vec}; }
 
   /// M[k, t, f] = Σ_c V[k, t, c] U[k, c, f]: register tiles of `stepTiles`
   /// tiles x `stepChannels` output channels, the last tiles a smaller step.
   Value multiply(ImplicitLocOpBuilder &b, Value v, Value u) {
     Value m = tensor::EmptyOp::create(
-        b, ArrayRef<int64_t>{16, tiles(), outputs}, vec.getElementType());
+        b, ArrayRef<int64_t>{points(), tiles(), outputs}, vec.getElementType());
     int64_t wholeSteps = tiles() / stepTiles * stepTiles;
-    return loop(b, 16, 1, m, [&](ImplicitLocOpBuilder &b, Value k, Value m) {
-      return loop(b, outputs, stepChannels, m,
-                  [&](ImplicitLocOpBuilder &b, Value f, Value m) {
-                    if (wholeSteps > 0)
-                      m = loop(b, wholeSteps, stepTiles, m,
-                               [&](ImplicitLocOpBuilder &b, Value t0, Value m) {
-                                 return step(b, v, u, k, f, t0, stepTiles, m);
-                               });
-                    if (tiles() > wholeSteps)
-                      m = step(b, v, u, k, f,
-                               arith::ConstantIndexOp::create(b, wholeSteps),
-                               tiles() - wholeSteps, m);
-                    return m;
-                  });
-    });
+    return loop(
+        b, points(), 1, m, [&](ImplicitLocOpBuilder &b, Value k, Value m) {
+          return loop(
+              b, outputs, stepChannels, m,
+              [&](ImplicitLocOpBuilder &b, Value f, Value m) {
+                if (wholeSteps > 0)
+                  m = loop(b, wholeSteps, stepTiles, m,
+                           [&](ImplicitLocOpBuilder &b, Value t0, Value m) {
+                             return step(b, v, u, k, f, t0, stepTiles, m);
+                           });
+                if (tiles() > wholeSteps)
+                  m = step(b, v, u, k, f,
+                           arith::ConstantIndexOp::create(b, wholeSteps),
+                           tiles() - wholeSteps, m);
+                return m;
+              });
+        });
   }
 
   /// One register tile: `rows` tiles from `t0` x `stepChannels` from `f`
@@ -174,35 +200,47 @@ struct Shape {
     return m;
   }
 
-  /// Image `n` of `out` plus Aᵀ M A, each tile's 2x2 outputs (Aᵀ M A
-  /// alone where `out` is known to be zeros).
+  /// Image `n` of `out` plus Aᵀ M A, each tile's side x side outputs
+  /// inside the image (Aᵀ M A alone where `out` is known to be zeros).
   Value transformOutput(ImplicitLocOpBuilder &b, Value m, Value n, Value out,
                         bool zeros) {
-    return tileGrid().forEach(
-        b, outputs, out,
-        [&](Emitter &e, Value ty, Value tx, Value t, Value f, Value out) {
-          // Along the points' first index, each second; then along each row.
-          std::array<std::array<Value, 2>, 4> columns;
-          for (int64_t k2 = 0; k2 < 4; ++k2) {
-            Four points;
-            for (int64_t k1 = 0; k1 < 4; ++k1)
-              points[k1] = e.read(m, {e.index(4 * k1 + k2), t, f});
-            columns[k2] = outputPoints(e, points);
-          }
-          Value y0 = e.mul(ty, 2), x0 = e.mul(tx, 2);
-          for (int64_t i = 0; i < 2; ++i) {
-            std::array<Value, 2> row =
-                outputPoints(e, {columns[0][i], columns[1][i], columns[2][i],
-                                 columns[3][i]});
-            for (int64_t j = 0; j < 2; ++j) {
-              SmallVector<Value> at{n, e.add(y0, e.index(i)),
-                                    e.add(x0, e.index(j)), f};
-              Value sum = zeros ? row[j] : e.fadd(e.read(out, at), row[j]);
-              out = e.write(sum, out, at);
-            }
-          }
-          return out;
-        });
+    // A tile's key: its outputs inside the image, of `side`.
+    auto inside = [&](int64_t size) {
+      return [&, size](int64_t t) { return std::min(side, size - side * t); };
+    };
+    SmallVector<TileRun> rowRuns = tileRuns(tileRows(), inside(rows));
+    SmallVector<TileRun> columnRuns = tileRuns(tileColumns(), inside(columns));
+    int64_t p = side + 2;
+    auto transform = [&](ImplicitLocOpBuilder &b, Value ty, Value tx, Value f,
+                         int64_t rowsInside, int64_t columnsInside, Value out) {
+      Emitter e{b, vec};
+      Value t = e.add(e.mul(ty, tileColumns()), tx);
+      // Along the points' first index, each second; then along each row.
+      SmallVector<Points> pointColumns;
+      for (int64_t k2 = 0; k2 < p; ++k2) {
+        Points points;
+        for (int64_t k1 = 0; k1 < p; ++k1)
+          points.push_back(e.read(m, {e.index(p * k1 + k2), t, f}));
+        pointColumns.push_back(outputPoints(e, points, side));
+      }
+      Value y0 = e.mul(ty, side), x0 = e.mul(tx, side);
+      for (int64_t i = 0; i < rowsInside; ++i) {
+        Points row;
+        for (int64_t k2 = 0; k2 < p; ++k2)
+          row.push_back(pointColumns[k2][i]);
+        Points outputs = outputPoints(e, row, side);
+        for (int64_t j = 0; j < columnsInside; ++j) {
+          SmallVector<Value> at{n, e.add(y0, e.index(i)), e.add(x0, e.index(j)),
+                                f};
+          Value sum = zeros ? outputs[j] : e.fadd(e.read(out, at), outputs[j]);
+          out = e.write(sum, out, at);
+        }
+      }
+      return out;
+    };
+    // The tiles in runs with the same outputs inside the image.
+    return forEachTileRun(b, this->outputs, lanes(), rowRuns, columnRuns, out,
+                          transform);
   }
 };
 
@@ -262,8 +300,9 @@ struct CpuWinogradConvPass
   }
 
   /// The lane conv's form: input [N, H + 2, W + 2, C] read at (n, oh + i,
-  /// ow + j, c), filter [3, 3, C, F], output [N, H, W, F].
-  static bool isWinogradForm(linalg::GenericOp op) {
+  /// ow + j, c), filter [3, 3, C, F], output [N, H, W, F]; output tiles of
+  /// `side` 2 need even H and W.
+  static bool isWinogradForm(linalg::GenericOp op, int64_t side) {
     MLIRContext *ctx = op.getContext();
     AffineExpr n, oh, ow, f, c, i, j;
     bindDims(ctx, n, oh, ow, f, c, i, j);
@@ -281,20 +320,23 @@ struct CpuWinogradConvPass
            !in.isDynamicDim(1) && !in.isDynamicDim(2) && !out.isDynamicDim(1) &&
            !out.isDynamicDim(2) && in.getDimSize(1) >= out.getDimSize(1) + 2 &&
            in.getDimSize(2) >= out.getDimSize(2) + 2 &&
-           out.getDimSize(1) % 2 == 0 && out.getDimSize(2) % 2 == 0;
+           (side == 4 ||
+            (out.getDimSize(1) % 2 == 0 && out.getDimSize(2) % 2 == 0));
   }
 
   LogicalResult lower(linalg::GenericOp op) {
     int64_t lanes = target.f32Lanes();
     cnnc::cpu::ConfigAttr config = cnnc::cpu::getConfig(op);
-    if (!op.hasPureTensorSemantics() || !isWinogradForm(op) ||
+    int64_t side = cnnc::cpu::winogradTileSide(config);
+    if (!op.hasPureTensorSemantics() || !isWinogradForm(op, side) ||
         !config.getRegisters())
       return op.emitError("cnn-cpu-winograd-conv: not a 3x3 lane conv of "
-                          "even output sides with a register step");
+                          "output sides its tiles cover with a register step");
     auto outType = cast<RankedTensorType>(op.getDpsInits()[0].getType());
     Shape shape{
-        outType.getDimSize(1) / 2,
-        outType.getDimSize(2) / 2,
+        outType.getDimSize(1),
+        outType.getDimSize(2),
+        side,
         cast<RankedTensorType>(op.getDpsInputs()[1].getType()).getDimSize(2),
         outType.getDimSize(3),
         config.getRegisters()[2],
@@ -306,8 +348,8 @@ struct CpuWinogradConvPass
                           "vectors or steps");
 
     IRRewriter rewriter(op);
-    Value u =
-        transformFilter(rewriter, op.getLoc(), op.getDpsInputs()[1], shape.vec);
+    Value u = transformFilter(rewriter, op.getLoc(), op.getDpsInputs()[1],
+                              shape.vec, side);
     rewriter.setInsertionPoint(op);
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     // Every output is written: zeros to add to need not be made first.

@@ -273,7 +273,7 @@ LogicalResult lowerWeightGrad(RewriterBase &rewriter, linalg::GenericOp op,
   auto dyType = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
   auto dwType = cast<RankedTensorType>(op.getDpsInits()[0].getType());
   auto vec = VectorType::get({lanes}, dwType.getElementType());
-  WeightGrad grad{{dyType.getDimSize(1) / 2, dyType.getDimSize(2) / 2, vec},
+  WeightGrad grad{{dyType.getDimSize(1) / 2, dyType.getDimSize(2) / 2, 2, vec},
                   dwType.getDimSize(1),
                   dwType.getDimSize(0),
                   config.getRegisters()[0],

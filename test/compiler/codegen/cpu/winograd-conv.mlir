@@ -1,14 +1,15 @@
-// RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v3" | FileCheck %s
-// RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v4" | FileCheck %s --check-prefix=AVX512
-// RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v3" --cnn-cpu-tile-and-fuse --canonicalize --cse --cnn-cpu-winograd-conv="cpu=x86-64-v3" --canonicalize --cse | FileCheck %s --check-prefix=LOWERED
+// RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v3 winograd-tile=2" | FileCheck %s
+// RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v4 winograd-tile=2" | FileCheck %s --check-prefix=AVX512
+// RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v3 winograd-tile=2" --cnn-cpu-tile-and-fuse --canonicalize --cse --cnn-cpu-winograd-conv="cpu=x86-64-v3" --canonicalize --cse | FileCheck %s --check-prefix=LOWERED
 
 // Two 3x3 convs, the second reading the first's output padded (a residual
 // block's), 14x14 outputs (7x7 tiles of 2x2), 32 channels in and out:
-// Winograd's F(2x2, 3x3), its products in steps of 6 tiles x 16 output
-// channels (AVX2: 12 accumulators, 2 filter registers, one broadcast). The
-// second reads channels-last activations and adds to the function's
-// %init2; the first reads the function's NCHW input, through a
-// channels-last copy of it, from zeros.
+// Winograd's F(2x2, 3x3) (winograd-tile=2: a training step's choice;
+// winograd-conv-4x4.mlir has F(4x4, 3x3), inference's), its products in
+// steps of 6 tiles x 16 output channels (AVX2: 12 accumulators, 2 filter
+// registers, one broadcast). The second reads channels-last activations
+// and adds to the function's %init2; the first reads the function's NCHW
+// input, through a channels-last copy of it, from zeros.
 // CHECK-LABEL: func.func @block
 // CHECK:         %[[COPY:.+]] = linalg.generic {{.*}} ins(%arg0 : tensor<?x32x16x16xf32>) outs(%{{.+}} : tensor<?x16x16x32xf32>)
 // CHECK:         linalg.generic {{.*}} ins(%[[COPY]], %{{.+}} : tensor<?x16x16x32xf32>, tensor<3x3x32x32xf32>) {{.*}} {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 6, 16, 1, 1, 1], algorithm = "winograd">}

@@ -1,0 +1,83 @@
+// RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v4" | FileCheck %s
+// RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v4 winograd-tile=2" | FileCheck %s --check-prefix=FORCED
+// RUN: cnnc-opt %s --split-input-file --cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse --canonicalize --cse --cnn-cpu-winograd-conv="cpu=x86-64-v4" --canonicalize --cse | FileCheck %s --check-prefix=LOWERED
+
+// A 3x3 conv of 14x14 outputs, 32 channels in and out, outside a training
+// step: Winograd's F(4x4, 3x3), 16 tiles of 4x4 outputs and 36 points a
+// channel pair (576 products, against F(2x2, 3x3)'s 49 tiles of 16 points,
+// 784); the last row and column of tiles reach past the image. Its
+// products in steps of 8 tiles x 32 output channels, which divide the 16
+// tiles (16 accumulators). winograd-tile=2 asks for F(2x2, 3x3).
+// CHECK-LABEL:  func.func @conv
+// CHECK:          registers = [1, 1, 8, 32, 1, 1, 1], algorithm = "winograd4x4"
+// FORCED-LABEL: func.func @conv
+// FORCED:         registers = [1, 1, 7, 32, 1, 1, 1], algorithm = "winograd">
+
+// The filter's 36 points, once: G's rows of 1/4, -1/6 and 1/24, 1/12, 1/6.
+// LOWERED-LABEL: func.func @conv
+// LOWERED-DAG:     arith.constant dense<2.500000e-01> : vector<16xf32>
+// LOWERED-DAG:     arith.constant dense<-0.166666672> : vector<16xf32>
+// LOWERED-DAG:     arith.constant dense<0.0416666679> : vector<16xf32>
+// LOWERED:         %[[U:.+]] = scf.for {{.*}} -> (tensor<36x32x32xf32>)
+// LOWERED:         scf.forall
+// Per image, the input tiles of 6 x 6 at rows and columns 4 apart: the 9
+// tiles inside the image read 36 values each; the last row of tiles reads
+// its 4 rows inside (24 values a tile), the zeros past it left out.
+// LOWERED:           %[[V0:.+]] = tensor.empty() : tensor<36x16x32xf32>
+// LOWERED:           scf.for %[[C:.+]] = %c0 to %c32 step %c16 iter_args(%{{.+}} = %[[V0]])
+// LOWERED:             scf.for %{{.+}} = %c0 to %c3 step %c1
+// LOWERED:               scf.for %{{.+}} = %c0 to %c3 step %c1
+// LOWERED-COUNT-36:        vector.transfer_read %[[IN:[0-9a-z_#]+]]{{.*}} : tensor<1x16x16x32xf32>, vector<16xf32>
+// LOWERED-NOT:             vector.transfer_read %[[IN]]
+// LOWERED-COUNT-36:        vector.transfer_write {{.*}} : vector<16xf32>, tensor<36x16x32xf32>
+// LOWERED:               scf.yield
+// LOWERED-COUNT-24:      vector.transfer_read %[[IN]]
+// LOWERED-NOT:           vector.transfer_read %[[IN]]
+// LOWERED:               vector.transfer_write
+// The products: 36 points, 2 steps of 8 tiles x 32 channels (2 filter
+// loads, 8 broadcasts, 16 FMAs an input channel).
+// LOWERED:           scf.for %{{.+}} = %c0 to %c36 step %c1
+// LOWERED:             scf.for %{{.+}} = %c0 to %c16 step %c8
+// LOWERED:               scf.for %{{.+}} = %c0 to %c32 step %c1 iter_args
+// LOWERED-COUNT-2:         vector.transfer_read %[[U]]
+// LOWERED-COUNT-16:        vector.fma
+// LOWERED-NOT:             vector.fma
+// LOWERED:                 scf.yield
+// Back to 4 x 4 outputs, added to the conv's initial values: 16 a tile
+// inside the image, the last column of tiles its 2 columns inside (8).
+// LOWERED:           scf.for %{{.+}} = %c0 to %c32 step %c16
+// LOWERED:             scf.for %{{.+}} = %c0 to %c3 step %c1
+// LOWERED:               scf.for %{{.+}} = %c0 to %c3 step %c1
+// LOWERED-COUNT-36:        vector.transfer_read %{{.+}} : tensor<36x16x32xf32>, vector<16xf32>
+// LOWERED-COUNT-16:        vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x14x14x32xf32>
+// LOWERED-NOT:             vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x14x14x32xf32>
+// LOWERED:                 scf.yield
+// LOWERED-COUNT-36:      vector.transfer_read %{{.+}} : tensor<36x16x32xf32>, vector<16xf32>
+// LOWERED-COUNT-8:       vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x14x14x32xf32>
+// LOWERED-NOT:           vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x14x14x32xf32>
+// LOWERED:               scf.yield
+// LOWERED-NOT:     algorithm = "winograd
+func.func @conv(%x: tensor<?x32x14x14xf32>, %w: tensor<32x32x3x3xf32>, %init: tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32> {
+  %cst = arith.constant 0.0 : f32
+  %p = tensor.pad %x low[0, 0, 1, 1] high[0, 0, 1, 1] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %cst : f32
+  } : tensor<?x32x14x14xf32> to tensor<?x32x16x16xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%p, %w : tensor<?x32x16x16xf32>, tensor<32x32x3x3xf32>) outs(%init : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  return %y : tensor<?x32x14x14xf32>
+}
+
+// -----
+
+// In a training step, F(2x2, 3x3): F(4x4, 3x3) rounds more, and training
+// steps make the difference grow.
+// CHECK-LABEL:  func.func @train_conv
+// CHECK:          registers = [1, 1, 7, 32, 1, 1, 1], algorithm = "winograd">
+module attributes {cnn.mode = "train"} {
+func.func @train_conv(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>, %init: tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32> {
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x32x16x16xf32>, tensor<32x32x3x3xf32>) outs(%init : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  return %y : tensor<?x32x14x14xf32>
+}
+}
