@@ -54,7 +54,8 @@ training step counts 3x the forward (forward, input and weight gradients),
 the same figure for every peer. They count a direct convolution's
 multiply-adds: an implementation that computes a 3x3 conv by Winograd's
 F(2x2, 3x3) (cnnc, where its strategy chooses it) does 16 multiplies for
-the 36 counted, so its GFLOP/s are effective ones and may exceed the peak.
+the 36 counted, by F(4x4, 3x3) (cnnc's inference) 36 for 144, so its
+GFLOP/s are effective ones and may exceed the peak.
 
 Threads: every peer's process, and cnnc's, is bound to the first --threads
 CPUs when the machine has more (sched_setaffinity); cnnc gets --threads.
@@ -601,8 +602,8 @@ def main():
             "Each cell: ms per batch (the ratio to the fastest). GFLOP: cnnc's count of "
             "the forward pass (a multiply-add is 2) for the batch, 3x for a training step. "
             "% peak: of the measured FMA peak (effective where a 3x3 conv is computed by "
-            "Winograd's F(2x2, 3x3), with 16 multiplies for the 36 counted: cnnc's can "
-            "exceed 100%). Every peer was checked against cnnc on the "
+            "Winograd's F(2x2, 3x3), with 16 multiplies for the 36 counted, or "
+            "F(4x4, 3x3), 36 for 144: cnnc's can exceed 100%). Every peer was checked against cnnc on the "
             "same weights and batch before it was timed (bench/peers.py says how); "
             f"~: loss and logits within 1e-4, gradients and updated state only within "
             f"{FP32_SPREAD} (f32's own spread there, see the float64 check below).\n"]

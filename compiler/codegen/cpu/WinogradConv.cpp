@@ -33,6 +33,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/Matchers.h"
@@ -79,7 +80,8 @@ Points outputPoints(Emitter &e, ArrayRef<Value> m, int64_t side) {
 }
 
 /// U[p * k1 + k2, c, f] = (G g[., ., c, f] Gᵀ)[k1, k2] (p = side + 2), for
-/// the filter `g` [3, 3, C, F], right after it is defined.
+/// the filter `g` [3, 3, C, F], right after it is defined; for a stack of
+/// filters [S, 3, 3, C, F], U [S, p², C, F].
 Value transformFilter(OpBuilder &builder, Location loc, Value g, VectorType vec,
                       int64_t side) {
   OpBuilder::InsertionGuard guard(builder);
@@ -89,36 +91,84 @@ Value transformFilter(OpBuilder &builder, Location loc, Value g, VectorType vec,
     builder.setInsertionPointToStart(cast<BlockArgument>(g).getOwner());
   ImplicitLocOpBuilder b(loc, builder);
   auto type = cast<RankedTensorType>(g.getType());
-  int64_t channels = type.getDimSize(2), outputs = type.getDimSize(3);
+  bool stacked = type.getRank() == 5;
+  ArrayRef<int64_t> shape = type.getShape().take_back(4);
+  int64_t channels = shape[2], outputs = shape[3];
   int64_t p = side + 2;
-  Value init = tensor::EmptyOp::create(
-      b, ArrayRef<int64_t>{p * p, channels, outputs}, type.getElementType());
+  SmallVector<int64_t> uShape{p * p, channels, outputs};
+  if (stacked)
+    uShape.insert(uShape.begin(), type.getDimSize(0));
+  Value init = tensor::EmptyOp::create(b, uShape, type.getElementType());
   int64_t lanes = vec.getNumElements();
-  return loop(
-      b, channels, 1, init, [&](ImplicitLocOpBuilder &b, Value c, Value u) {
-        return loop(b, outputs, lanes, u,
-                    [&](ImplicitLocOpBuilder &b, Value f, Value u) {
-                      Emitter e{b, vec};
-                      // Along the filter's rows, each column; then along each
-                      // row.
-                      std::array<Points, 3> columns;
-                      for (int64_t j = 0; j < 3; ++j) {
-                        Value tap[3];
-                        for (int64_t i = 0; i < 3; ++i)
-                          tap[i] = e.read(g, {e.index(i), e.index(j), c, f});
-                        columns[j] =
-                            filterPoints(e, tap[0], tap[1], tap[2], side);
-                      }
-                      for (int64_t k1 = 0; k1 < p; ++k1) {
-                        Points row =
-                            filterPoints(e, columns[0][k1], columns[1][k1],
-                                         columns[2][k1], side);
-                        for (int64_t k2 = 0; k2 < p; ++k2)
-                          u = e.write(row[k2], u, {e.index(p * k1 + k2), c, f});
-                      }
-                      return u;
-                    });
-      });
+  auto filter = [&](ImplicitLocOpBuilder &b, Value s, Value u) {
+    auto at = [&](SmallVector<Value> indices) {
+      if (stacked)
+        indices.insert(indices.begin(), s);
+      return indices;
+    };
+    return loop(
+        b, channels, 1, u, [&](ImplicitLocOpBuilder &b, Value c, Value u) {
+          return loop(
+              b, outputs, lanes, u,
+              [&](ImplicitLocOpBuilder &b, Value f, Value u) {
+                Emitter e{b, vec};
+                // Along the filter's rows, each column; then along each
+                // row.
+                std::array<Points, 3> columns;
+                for (int64_t j = 0; j < 3; ++j) {
+                  Value tap[3];
+                  for (int64_t i = 0; i < 3; ++i)
+                    tap[i] = e.read(g, at({e.index(i), e.index(j), c, f}));
+                  columns[j] = filterPoints(e, tap[0], tap[1], tap[2], side);
+                }
+                for (int64_t k1 = 0; k1 < p; ++k1) {
+                  Points row = filterPoints(e, columns[0][k1], columns[1][k1],
+                                            columns[2][k1], side);
+                  for (int64_t k2 = 0; k2 < p; ++k2)
+                    u = e.write(row[k2], u, at({e.index(p * k1 + k2), c, f}));
+                }
+                return u;
+              });
+        });
+  };
+  if (!stacked)
+    return filter(b, Value(), init);
+  return loop(b, type.getDimSize(0), 1, init, filter);
+}
+
+/// The transformed filter of `op`: made once per call where the filter is
+/// defined, or, where the filter is a slice of a stack of filters made
+/// outside the loop over images around `op` (distinct blocks' filters in
+/// inference, whose repeated block runs inside each image's loop), the
+/// whole stack's, once, and its slice: not the filter's, once per image.
+Value transformedFilter(RewriterBase &rewriter, linalg::GenericOp op,
+                        VectorType vec, int64_t side) {
+  Location loc = op.getLoc();
+  Value g = op.getDpsInputs()[1];
+  auto slice = g.getDefiningOp<tensor::ExtractSliceOp>();
+  auto images = op->getParentOfType<scf::ForallOp>();
+  if (!slice || !images || slice.getSourceType().getRank() != 5 ||
+      !images.isDefinedOutsideOfLoop(slice.getSource()) ||
+      !slice.hasUnitStride() ||
+      !llvm::all_of(ArrayRef(slice.getMixedOffsets()).drop_front(),
+                    isZeroInteger) ||
+      !isOneInteger(slice.getMixedSizes().front()))
+    return transformFilter(rewriter, loc, g, vec, side);
+  Value all = transformFilter(rewriter, loc, slice.getSource(), vec, side);
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointAfter(slice);
+  auto allType = cast<RankedTensorType>(all.getType());
+  SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
+  offsets.front() = slice.getMixedOffsets().front();
+  SmallVector<OpFoldResult> sizes{rewriter.getIndexAttr(1)};
+  for (int64_t d : allType.getShape().drop_front())
+    sizes.push_back(rewriter.getIndexAttr(d));
+  SmallVector<OpFoldResult> strides(4, rewriter.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(
+      rewriter, loc,
+      RankedTensorType::get(allType.getShape().drop_front(),
+                            allType.getElementType()),
+      all, offsets, sizes, strides);
 }
 
 /// One Winograd conv's sizes and its per-image code.
@@ -348,8 +398,7 @@ struct CpuWinogradConvPass
                           "vectors or steps");
 
     IRRewriter rewriter(op);
-    Value u = transformFilter(rewriter, op.getLoc(), op.getDpsInputs()[1],
-                              shape.vec, side);
+    Value u = transformedFilter(rewriter, op, shape.vec, side);
     rewriter.setInsertionPoint(op);
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     // Every output is written: zeros to add to need not be made first.

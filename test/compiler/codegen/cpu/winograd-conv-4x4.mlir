@@ -81,3 +81,45 @@ func.func @train_conv(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>, %in
   return %y : tensor<?x32x14x14xf32>
 }
 }
+
+// -----
+
+// Distinct blocks' filters in inference: a stack [S, 3, 3, C, F] made once,
+// each block's conv reading its slice inside each image's loop. The whole
+// stack is transformed once, before the images' loop, and each conv reads
+// its slice of that: not one transform per image and block.
+// LOWERED-LABEL: func.func @stacked_filters
+// LOWERED:         %[[U:.+]] = scf.for %{{.+}} = %c0 to %c3 step %c1 iter_args(%{{.+}}) -> (tensor<3x36x32x32xf32>)
+// LOWERED:         scf.forall
+// LOWERED:           scf.for %[[B:.+]] = %c0 to %c3 step %c1
+// LOWERED-NOT:         tensor<36x32x32xf32>) {
+// LOWERED:             %[[UB:.+]] = tensor.extract_slice %[[U]][%[[B]], 0, 0, 0] [1, 36, 32, 32] [1, 1, 1, 1] : tensor<3x36x32x32xf32> to tensor<36x32x32xf32>
+// LOWERED-NOT:         tensor<36x32x32xf32>) {
+// LOWERED:             vector.transfer_read %[[UB]]
+func.func @stacked_filters(%x: tensor<?x16x16x32xf32>, %ws: tensor<3x3x3x32x32xf32>) -> tensor<?x14x14x32xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %cst = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x16x16x32xf32>
+  %e = tensor.empty(%n) : tensor<?x14x14x32xf32>
+  %r = scf.forall (%i) in (%n) shared_outs(%out = %e) -> (tensor<?x14x14x32xf32>) {
+    %img = tensor.extract_slice %x[%i, 0, 0, 0] [1, 16, 16, 32] [1, 1, 1, 1] : tensor<?x16x16x32xf32> to tensor<1x16x16x32xf32>
+    %e1 = tensor.empty() : tensor<1x14x14x32xf32>
+    %z = linalg.fill ins(%cst : f32) outs(%e1 : tensor<1x14x14x32xf32>) -> tensor<1x14x14x32xf32>
+    %y = scf.for %b = %c0 to %c3 step %c1 iter_args(%acc = %z) -> (tensor<1x14x14x32xf32>) {
+      %w = tensor.extract_slice %ws[%b, 0, 0, 0, 0] [1, 3, 3, 32, 32] [1, 1, 1, 1, 1] : tensor<3x3x3x32x32xf32> to tensor<3x3x32x32xf32>
+      %c = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1 + d5, d2 + d6, d4)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d5, d6, d4, d3)>, affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]} ins(%img, %w : tensor<1x16x16x32xf32>, tensor<3x3x32x32xf32>) outs(%acc : tensor<1x14x14x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "lane_conv", registers = [1, 1, 8, 32, 1, 1, 1], algorithm = "winograd4x4">} {
+      ^bb0(%a: f32, %bb: f32, %o: f32):
+        %m = arith.mulf %a, %bb : f32
+        %s = arith.addf %o, %m : f32
+        linalg.yield %s : f32
+      } -> tensor<1x14x14x32xf32>
+      scf.yield %c : tensor<1x14x14x32xf32>
+    }
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %y into %out[%i, 0, 0, 0] [1, 14, 14, 32] [1, 1, 1, 1] : tensor<1x14x14x32xf32> into tensor<?x14x14x32xf32>
+    }
+  }
+  return %r : tensor<?x14x14x32xf32>
+}
