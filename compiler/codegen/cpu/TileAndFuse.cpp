@@ -18,8 +18,11 @@
 //     batch contraction's register tile spans them), their single-use
 //     producers fused, except one every step would read whole (a weight
 //     gradient's padded input, padded image by image in a stage instead);
-//     a repeated block's loop inside an image's loop carries the image
-//     padded where its conv pads it (the halo made once, not per block);
+//     a Winograd weight gradient is left whole (it splits the batch among
+//     the threads itself, and reads its input through its padding, which
+//     is then not made); a repeated block's loop inside an image's loop
+//     carries the image padded where its conv pads it (the halo made once,
+//     not per block);
 //  2. inside, every chain (now one image) is tiled again with scf.for, by
 //     the tiles the CPU strategy chose (output channels x output rows),
 //     producers fused except pads (fusing a pad would recompute the halo
