@@ -808,8 +808,29 @@ Operation *buildImageLoop(RewriterBase &rewriter,
         map.map(init, imageSlice(b, out, iv));
     for (Operation *op : sliced)
       cloneForImage(b, op, map, iv);
-    return llvm::map_to_vector(roots,
-                               [&](Value root) { return map.lookup(root); });
+    SmallVector<Value> images = llvm::map_to_vector(
+        roots, [&](Value root) { return map.lookup(root); });
+    // A root whose op writes a fresh tensor (not reading it) writes its
+    // image's part of the loop's output instead: a fresh tensor's image
+    // would be a buffer of its own, copied into the output (NetResDeep's
+    // ReLU gradient, 25 KB an image and block).
+    for (auto [image, out, init] : llvm::zip(images, loopOuts, inPlace)) {
+      auto linalgOp = image.getDefiningOp<linalg::LinalgOp>();
+      if (init || !linalgOp)
+        continue;
+      OpOperand *tied = linalgOp.getTiedOpOperand(cast<OpResult>(image));
+      if (!tied || linalgOp.payloadUsesValueFromOperand(tied))
+        continue;
+      Value fresh = tied->get();
+      if (auto slice = fresh.getDefiningOp<tensor::ExtractSliceOp>())
+        fresh = slice.getSource();
+      if (!fresh.getDefiningOp<tensor::EmptyOp>())
+        continue;
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(linalgOp);
+      tied->set(imageSlice(b, out, iv));
+    }
+    return images;
   };
   // Where image `iv`'s result `image` goes in the whole batch's.
   auto placeOf = [&](OpBuilder &b, Value image, Value iv) {
