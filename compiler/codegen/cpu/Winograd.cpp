@@ -79,17 +79,26 @@ Points Emitter::inputPoints(ArrayRef<Value> d) {
           fma(d[1], 4, fma(d[3], -5, d[5]))};
 }
 
-Value loop(ImplicitLocOpBuilder &b, Value upper, int64_t step, Value init,
-           function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
-  Value zero = arith::ConstantIndexOp::create(b, 0);
-  Value stepValue = arith::ConstantIndexOp::create(b, step);
+namespace {
+/// An scf.for from `lower` to `upper` by `step` carrying `init`.
+Value forLoop(ImplicitLocOpBuilder &b, Value lower, Value upper, int64_t step,
+              Value init,
+              function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
   auto forOp = scf::ForOp::create(
-      b, zero, upper, stepValue, ValueRange{init},
+      b, lower, upper, arith::ConstantIndexOp::create(b, step),
+      ValueRange{init},
       [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
         ImplicitLocOpBuilder nb(loc, nested);
         scf::YieldOp::create(nb, body(nb, iv, args[0]));
       });
   return forOp.getResult(0);
+}
+} // namespace
+
+Value loop(ImplicitLocOpBuilder &b, Value upper, int64_t step, Value init,
+           function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
+  return forLoop(b, arith::ConstantIndexOp::create(b, 0), upper, step, init,
+                 body);
 }
 
 Value loop(ImplicitLocOpBuilder &b, int64_t upper, int64_t step, Value init,
@@ -99,37 +108,8 @@ Value loop(ImplicitLocOpBuilder &b, int64_t upper, int64_t step, Value init,
 
 Value loopOver(ImplicitLocOpBuilder &b, int64_t first, int64_t last, Value init,
                function_ref<Value(ImplicitLocOpBuilder &, Value, Value)> body) {
-  auto forOp = scf::ForOp::create(
-      b, arith::ConstantIndexOp::create(b, first),
-      arith::ConstantIndexOp::create(b, last),
-      arith::ConstantIndexOp::create(b, 1), ValueRange{init},
-      [&](OpBuilder &nested, Location loc, Value iv, ValueRange args) {
-        ImplicitLocOpBuilder nb(loc, nested);
-        scf::YieldOp::create(nb, body(nb, iv, args[0]));
-      });
-  return forOp.getResult(0);
-}
-
-Value Tiles::forEach(
-    ImplicitLocOpBuilder &b, int64_t range, Value init,
-    function_ref<Value(Emitter &, Value, Value, Value, Value, Value)> body)
-    const {
-  // The channels outermost: LLVM does not unroll a loop of loops (the
-  // few steps of a channel loop innermost, it did, for compile time and
-  // no speed).
-  return loop(
-      b, range, lanes(), init,
-      [&](ImplicitLocOpBuilder &b, Value c, Value acc) {
-        return loop(
-            b, rows, 1, acc, [&](ImplicitLocOpBuilder &b, Value ty, Value acc) {
-              return loop(b, columns, 1, acc,
-                          [&](ImplicitLocOpBuilder &b, Value tx, Value acc) {
-                            Emitter e{b, vec};
-                            Value t = e.add(e.mul(ty, columns), tx);
-                            return body(e, ty, tx, t, c, acc);
-                          });
-            });
-      });
+  return forLoop(b, arith::ConstantIndexOp::create(b, first),
+                 arith::ConstantIndexOp::create(b, last), 1, init, body);
 }
 
 SmallVector<TileRun> tileRuns(int64_t count,

@@ -130,15 +130,6 @@ struct Tiles {
   /// Points of the transform: patch()².
   int64_t points() const { return patch() * patch(); }
 
-  /// A loop nest over the tiles and one vector register of `range`'s
-  /// channels a step, carrying `init`; `body` gets the tile's row, column
-  /// and index and the first channel.
-  mlir::Value
-  forEach(mlir::ImplicitLocOpBuilder &b, int64_t range, mlir::Value init,
-          llvm::function_ref<mlir::Value(Emitter &, mlir::Value, mlir::Value,
-                                         mlir::Value, mlir::Value, mlir::Value)>
-              body) const;
-
   /// V[patch * k1 + k2, t, c] = (Bᵀ d_t B)[k1, k2]: image `n`'s input tiles
   /// of `source` transformed (adds; and multiplies by small constants for
   /// F(4x4, 3x3)).

@@ -65,9 +65,13 @@ struct WeightGrad {
     Value d = tensor::EmptyOp::create(
         b, ArrayRef<int64_t>{16, tiles.count(), outputs},
         vec().getElementType());
-    return tiles.forEach(
-        b, outputs, d,
-        [&](Emitter &e, Value ty, Value tx, Value t, Value f, Value d) {
+    // dy's 2x2 tiles lie inside it: one run of tiles each way.
+    return forEachTileRun(
+        b, outputs, lanes(), {{0, tiles.rows, 0}}, {{0, tiles.columns, 0}}, d,
+        [&](ImplicitLocOpBuilder &b, Value ty, Value tx, Value f, int64_t,
+            int64_t, Value d) {
+          Emitter e{b, vec()};
+          Value t = e.add(e.mul(ty, tiles.columns), tx);
           Value y0 = e.mul(ty, 2), x0 = e.mul(tx, 2);
           std::array<Four, 2> columns;
           for (int64_t j = 0; j < 2; ++j) {
