@@ -107,6 +107,8 @@ void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   bufferization::buildBufferDeallocationPipeline(pm);
+  // A repeated block's input read from its stack slot, not from a copy.
+  pm.addNestedPass<func::FuncOp>(createCpuReadSlicesInPlace());
   // Tile temporaries and padded images on the stack, out of the tile loops.
   pm.addNestedPass<func::FuncOp>(createCpuStackBuffers());
 

@@ -31,7 +31,8 @@ def CpuStrategy : Pass<"cnn-cpu-strategy", "mlir::func::FuncOp"> {
     - how a 3x3, stride-1 lane conv of even output sides is computed:
       Winograd's F(2x2, 3x3) or F(4x4, 3x3), whichever multiplies less
       (`algorithm = "winograd"` or `"winograd4x4"`, computed by
-      cnn-cpu-winograd-conv) unless `winograd=false`; its weight gradient
+      cnn-cpu-winograd-conv; a training step's forward convs by
+      F(2x2, 3x3), which rounds less) unless `winograd=false`; its weight gradient
       likewise, by F(3x3, 2x2) over channels-last x and dy;
     - what it is to the tiling (its `kind`) and its tile sizes: the channel
       x row tiles inside one image, the register tile of one step, the
@@ -194,6 +195,23 @@ def CpuLinalgToLoops : Pass<"cnn-cpu-linalg-to-loops", "mlir::func::FuncOp"> {
     (2,400 of the 9,000 lines of NetDepth's train_step function in LLVM IR).
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::LLVM::LLVMDialect"];
+}
+
+def CpuReadSlicesInPlace : Pass<"cnn-cpu-read-slices-in-place",
+                                 "mlir::func::FuncOp"> {
+  let summary = "Read a slice itself, not a copy of it, while it stays intact";
+  let description = [{
+    Runs after bufferization: a `memref.copy` of a subview of a local
+    buffer into a fresh `memref.alloc` that is only read afterwards (loads,
+    vector reads, linalg inputs, through subviews) goes, and its readers
+    read the subview, where no op between the copy and the last read may
+    write into the subview. Writes into other subviews of the buffer are
+    allowed where an offset differs by at least the slice's static size
+    from the copied one's (slot k + 1 of a stack against slot k); a buffer
+    that reaches anything but view ops and ops that name the memory they
+    write is left alone.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
 def CpuStackBuffers : Pass<"cnn-cpu-stack-buffers", "mlir::func::FuncOp"> {

@@ -211,8 +211,9 @@ public:
            w % 2 == 0;
   }
 
-  /// A Winograd conv's output tiles: `forced` (2 or 4) if given; 2 in a
-  /// training step; else the side whose products are fewer: (H/2)(W/2)
+  /// A Winograd conv's output tiles: `forced` (2 or 4) if given; 2 for a
+  /// training step's forward convs (`exact`); else the side whose products
+  /// are fewer: (H/2)(W/2)
   /// tiles of 16 points against ⌈H/4⌉⌈W/4⌉ of 36 (F(4x4, 3x3)'s last tiles
   /// may reach past the image, their outputs there dropped): 784 against
   /// 576 at 14 x 14, 1024 against 576 at 16 x 16. (Their transforms cost
@@ -222,11 +223,13 @@ public:
   /// differences grow step by step, and a max-pool or ReLU that decides the
   /// other way then routes a gradient elsewhere (NetResDeep at the CIFAR-2
   /// shape, 5 steps with momentum: 0.05 off PyTorch, against 6.7e-6).
+  /// An input gradient decides nothing: its rounding only moves the next
+  /// update by the learning rate times that much.
   static int64_t winogradSide(linalg::GenericOp op, int64_t forced,
-                              bool training) {
+                              bool exact) {
     if (forced == 2 || forced == 4)
       return forced;
-    if (training)
+    if (exact)
       return 2;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges(); // n oh ow f | ...
     int64_t h = ranges[1], w = ranges[2];
@@ -859,11 +862,12 @@ struct CpuStrategyPass
     bool training = module && cnn::getMode(module) == cnn::kTrainMode;
     for (linalg::Conv2DNchwFchwOp conv : convs) {
       bool winograd = this->winograd && strategy.wantsWinograd(conv);
+      bool exact = training && !conv->hasAttr(cnn::kInputGradientAttrName);
       linalg::GenericOp laneConv = rewriteAsChannelLaneConv(rewriter, conv);
       setConfig(laneConv,
                 winograd ? strategy.winogradConfig(
                                laneConv, Strategy::winogradSide(
-                                             laneConv, winogradTile, training))
+                                             laneConv, winogradTile, exact))
                          : strategy.laneConvConfig(laneConv));
     }
 

@@ -11,6 +11,7 @@
 #include "Patterns.h"
 #include "LinalgBuilders.h"
 
+#include "cnn/CnnNames.h"
 #include "cnn/CnnOps.h"
 
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -105,9 +106,10 @@ struct Conv2dInputGradLowering : OpConversionPattern<Conv2dInputGradOp> {
         });
 
     Value init = fill(rewriter, loc, 0.0, emptyTensor(rewriter, loc, type, dy));
-    rewriter.replaceOpWithNewOp<linalg::Conv2DNchwFchwOp>(
+    auto conv = rewriter.replaceOpWithNewOp<linalg::Conv2DNchwFchwOp>(
         op, TypeRange{type}, ValueRange{padded, flipped}, ValueRange{init},
         pairAttr(rewriter, {1, 1}), pairAttr(rewriter, {1, 1}));
+    conv->setAttr(cnn::kInputGradientAttrName, rewriter.getUnitAttr());
     return success();
   }
 };

@@ -84,6 +84,24 @@ func.func @train_conv(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>, %in
 
 // -----
 
+// A training step's input gradient decides nothing later in the step (the
+// ReLU masks and max-pool choices come from the forward pass): F(4x4, 3x3)
+// where it multiplies less, as outside training; forced to F(2x2, 3x3) by
+// winograd-tile=2.
+// CHECK-LABEL:  func.func @train_input_gradient
+// CHECK:          algorithm = "winograd4x4">
+// FORCED-LABEL: func.func @train_input_gradient
+// FORCED:         algorithm = "winograd">
+module attributes {cnn.mode = "train"} {
+func.func @train_input_gradient(%dy: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>, %init: tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32> {
+  %dx = linalg.conv_2d_nchw_fchw {cnn.input_gradient, dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%dy, %w : tensor<?x32x16x16xf32>, tensor<32x32x3x3xf32>) outs(%init : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  return %dx : tensor<?x32x14x14xf32>
+}
+}
+
+// -----
+
 // Distinct blocks' filters in inference: a stack [S, 3, 3, C, F] made once,
 // each block's conv reading its slice inside each image's loop. The whole
 // stack is transformed once, before the images' loop, and each conv reads
