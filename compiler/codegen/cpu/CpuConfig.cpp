@@ -62,9 +62,6 @@ LogicalResult ConfigAttr::verify(function_ref<InFlightDiagnostic()> emitError,
     return emitError() << "unknown kind '" << kind << "'";
   if (!algorithm.empty() && algorithm != kWinograd && algorithm != kWinograd4x4)
     return emitError() << "unknown algorithm '" << algorithm << "'";
-  if (algorithm == kWinograd4x4 && *parseKind(kind) != OpKind::LaneConv)
-    return emitError() << "algorithm '" << algorithm
-                       << "' is for lane_conv ops";
   if (!algorithm.empty() && *parseKind(kind) != OpKind::LaneConv &&
       *parseKind(kind) != OpKind::BatchContraction)
     return emitError() << "algorithm '" << algorithm

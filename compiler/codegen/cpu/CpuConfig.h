@@ -39,7 +39,8 @@ constexpr llvm::StringLiteral kConfigAttrName = "cnn_cpu.config";
 /// The `algorithm` of a lane_conv computed by Winograd's F(2x2, 3x3), or of
 /// a weight gradient (a batch_contraction) computed by F(3x3, 2x2).
 constexpr llvm::StringLiteral kWinograd = "winograd";
-/// The `algorithm` of a lane_conv computed by Winograd's F(4x4, 3x3).
+/// The `algorithm` of a lane_conv computed by Winograd's F(4x4, 3x3), or of
+/// a weight gradient computed by F(3x3, 4x4).
 constexpr llvm::StringLiteral kWinograd4x4 = "winograd4x4";
 
 /// `op`'s config, or null.
@@ -51,7 +52,8 @@ void setConfig(mlir::Operation *op, ConfigAttr config);
 bool isWinograd(mlir::Operation *op);
 /// A lane_conv the strategy gave to cnn-cpu-winograd-conv.
 bool isWinogradConv(mlir::Operation *op);
-/// The side of a Winograd conv's output tiles: 2, or 4 (kWinograd4x4).
+/// The side of a Winograd conv's output tiles, or of a Winograd weight
+/// gradient's tiles of dy: 2, or 4 (kWinograd4x4).
 int64_t winogradTileSide(ConfigAttr config);
 /// A weight gradient the strategy gave to cnn-cpu-winograd-conv.
 bool isWinogradWeightGrad(mlir::Operation *op);

@@ -109,7 +109,8 @@ def CpuTileAndFuse : Pass<"cnn-cpu-tile-and-fuse", "mlir::func::FuncOp"> {
 
 def CpuWinogradConv : Pass<"cnn-cpu-winograd-conv", "mlir::func::FuncOp"> {
   let summary = "Compute the strategy's Winograd convs by F(2x2, 3x3) or "
-                "F(4x4, 3x3) and weight gradients by F(3x3, 2x2)";
+                "F(4x4, 3x3) and weight gradients by F(3x3, 2x2) or "
+                "F(3x3, 4x4)";
   let description = [{
     Replaces each channel-lane conv whose #cnn_cpu.config says
     `algorithm = "winograd"` (3x3, stride 1, even output sides; whole per
@@ -129,7 +130,10 @@ def CpuWinogradConv : Pass<"cnn-cpu-winograd-conv", "mlir::func::FuncOp"> {
     of x's transformed tiles (V = Bᵀ x B) and dy's (D = G dy Gᵀ) into a
     partial of its own in register tiles of the config's `registers`
     (output channels x input channels); then the partials summed and
-    transformed to the 3x3 taps (A M Aᵀ) once.
+    transformed to the 3x3 taps (A M Aᵀ) once. `"winograd4x4"`: the same
+    with 4x4 tiles of dy, 36 points (x's transform F(4x4, 3x3)'s, dy's by
+    its Aᵀ transposed, the taps by its G transposed), dy's rows and
+    columns past its end zeros.
   }];
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect",
                            "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect"];

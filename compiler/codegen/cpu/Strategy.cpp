@@ -232,7 +232,12 @@ public:
     if (exact)
       return 2;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges(); // n oh ow f | ...
-    int64_t h = ranges[1], w = ranges[2];
+    return fewerProductsSide(ranges[1], ranges[2]);
+  }
+
+  /// The tile side (2 or 4) whose Winograd products over an h x w plane
+  /// are fewer: (h/2)(w/2) tiles of 16 points against ⌈h/4⌉⌈w/4⌉ of 36.
+  static int64_t fewerProductsSide(int64_t h, int64_t w) {
     int64_t small = (h / 2) * (w / 2) * 16;
     int64_t large = ((h + 3) / 4) * ((w + 3) / 4) * 36;
     return large < small ? 4 : 2;
@@ -301,12 +306,20 @@ public:
            x.getDimSize(3) >= dy.getDimSize(3) + 2;
   }
 
-  /// A Winograd weight gradient's step of the transformed products (16
-  /// products [F, tiles] x [tiles, C] summed over the batch): up to
+  /// A Winograd weight gradient's step of the transformed products (16 or
+  /// 36 products [F, tiles] x [tiles, C] summed over the batch): up to
   /// kBatchLaneRegisters registers of input channels (loads) by the output
   /// channels (broadcasts) that fill half the registers with accumulators
   /// (AVX-512: 8 x 32; AVX2: 4 x 16). In its loops (f, c, i, j | n, h, w).
-  ConfigAttr winogradWeightGradConfig(linalg::GenericOp op) const {
+  /// Its tiles of dy: `forced` (2 or 4) if given, else 4 where those tiles
+  /// cover dy exactly and multiply less. (F(3x3, 4x4) rounds more, as
+  /// F(4x4, 3x3) does, but a weight gradient decides nothing: its rounding
+  /// only moves the update by the learning rate times that much.) At
+  /// CIFAR-2's 16 x 16, F(3x3, 4x4) took NetResDeep's weight gradients from
+  /// 26% of the step to 20%; at 14 x 14, with tiles over 16 x 16, its
+  /// transforms cost more than its products saved (perf samples, stop 47).
+  ConfigAttr winogradWeightGradConfig(linalg::GenericOp op,
+                                      int64_t forced) const {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     int64_t laneRegisters =
         largestDivisor(ranges[1] / budget.lanes, kBatchLaneRegisters);
@@ -315,7 +328,13 @@ public:
     SmallVector<int64_t> registers(ranges.size(), 1);
     registers[0] = rows;
     registers[1] = laneRegisters * budget.lanes;
-    return config(OpKind::BatchContraction, {}, registers, {}, kWinograd);
+    int64_t h = ranges[5], w = ranges[6];
+    int64_t side =
+        forced == 2 || forced == 4
+            ? forced
+            : (h % 4 == 0 && w % 4 == 0 ? fewerProductsSide(h, w) : 2);
+    return config(OpKind::BatchContraction, {}, registers, {},
+                  side == 4 ? kWinograd4x4 : kWinograd);
   }
 
   /// A weight gradient's lane: a channel count that fills whole vector
@@ -882,7 +901,7 @@ struct CpuStrategyPass
       if (this->winograd && strategy.wantsWinogradWeightGrad(op, stride)) {
         linalg::GenericOp grad =
             rewriteAsChannelsLastWeightGrad(rewriter, op, stride);
-        setConfig(grad, strategy.winogradWeightGradConfig(grad));
+        setConfig(grad, strategy.winogradWeightGradConfig(grad, winogradTile));
         continue;
       }
       auto [lane, rows] = strategy.weightGradLayout(op);

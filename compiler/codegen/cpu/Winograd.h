@@ -1,11 +1,11 @@
 //===- Winograd.h - Winograd's minimal filtering as vector code -*- C++ -*-===//
 //
 // What the Winograd convs (F(2x2, 3x3) and F(4x4, 3x3)) and the Winograd
-// weight gradient (F(3x3, 2x2)) share: the loops they are emitted as, the
-// 1-D transforms on vectors of one register of channels, and the input
-// transform, the same for F(2x2, 3x3) and F(3x3, 2x2) (Lavin and Gray,
-// "Fast Algorithms for Convolutional Neural Networks", 2016). Both are emitted
-// as vector code on tensors by cnn-cpu-winograd-conv (WinogradConv.cpp,
+// weight gradients (F(3x3, 2x2) and F(3x3, 4x4)) share: the loops they are
+// emitted as, the 1-D transforms on vectors of one register of channels, and
+// the input transform, the same for F(2x2, 3x3) and F(3x3, 2x2) (Lavin and
+// Gray, "Fast Algorithms for Convolutional Neural Networks", 2016). Both are
+// emitted as vector code on tensors by cnn-cpu-winograd-conv (WinogradConv.cpp,
 // WinogradWeightGrad.cpp).
 //
 //===----------------------------------------------------------------------===//
@@ -20,7 +20,6 @@
 
 namespace cnnc::cpu::winograd {
 
-using Four = std::array<mlir::Value, 4>;
 /// The values of one row or column of a tile: 4 (F(2x2, 3x3)) or 6
 /// (F(4x4, 3x3)).
 using Points = llvm::SmallVector<mlir::Value, 6>;
@@ -139,8 +138,8 @@ struct Tiles {
 };
 
 /// Computes the Winograd weight gradient `op` (isWinogradWeightGrad) as
-/// F(3x3, 2x2), with vectors of `lanes` floats; an error where it is not
-/// of the strategy's form.
+/// F(3x3, 2x2) or F(3x3, 4x4), with vectors of `lanes` floats; an error
+/// where it is not of the strategy's form.
 mlir::LogicalResult lowerWeightGrad(mlir::RewriterBase &rewriter,
                                     mlir::linalg::GenericOp op, int64_t lanes);
 

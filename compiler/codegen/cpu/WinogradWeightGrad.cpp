@@ -1,4 +1,4 @@
-//===- WinogradWeightGrad.cpp - 3x3 weight gradients by F(3x3, 2x2) ------===//
+//===- WinogradWeightGrad.cpp - 3x3 weight gradients by Winograd ---------===//
 //
 // A weight gradient the strategy marked `algorithm = "winograd"` (3x3,
 // stride 1, even sides of dy, channels in whole vectors), dw[f, c, r, s] =
@@ -13,10 +13,15 @@
 //   dw[f, c]  = A M[., f, c] Aᵀ          A = [1 ½ ½ 0; 0 ½ -½ 0; 0 ½ ½ -1]
 //
 // (F(3, 2)'s own Bᵀ is the conv's with its last row negated, and G has
-// halves in its middle rows: both folded into A.) The batch is split into
-// kChunks parts that the threads share, each summing its images' products
-// into a partial M of its own, image by image (V and D of one image stay in
-// the cache); the partials' sum and A's transform run once, after them.
+// halves in its middle rows: both folded into A.) `"winograd4x4"` is
+// F(3x3, 4x4), 4x4 tiles of dy and 6x6 of x, 36 points: the weight gradient
+// is the transpose of the conv's map from filter to output, so where
+// F(4x4, 3x3) computes y = Aᵀ[(G g) ⊙ (Bᵀ x)], dw = Gᵀ[(Bᵀ x) ⊙ (A dy)]
+// with the same three matrices; dy's rows and columns past its end (of
+// tiles that reach past it) are zeros. The batch is split into kChunks
+// parts that the threads share, each summing its images' products into a
+// partial M of its own, image by image (V and D of one image stay in the
+// cache); the partials' sum and the taps' transform run once, after them.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/CpuConfig.h"
@@ -39,16 +44,38 @@ namespace {
 /// evenly; each part's partial is 16 x F x C floats (64 KB at 32 x 32).
 constexpr int64_t kChunks = 4;
 
-/// G d: the 1-D transform of two values of dy.
-Four gradientPoints(Emitter &e, Value d0, Value d1) {
-  return {d0, e.fadd(d0, d1), e.fsub(d0, d1), d1};
+/// The 1-D transform of a tile row of dy, to side + 2 points (null values
+/// are zeros: dy's rows past its last tile's end). Side 2: [1 0; 1 1;
+/// 1 -1; 0 1]. Side 4: F(4x4, 3x3)'s A (its Aᵀ transposed),
+/// [1 0 0 0; 1 1 1 1; 1 -1 1 -1; 1 2 4 8; 1 -2 4 -8; 0 0 0 1].
+Points gradientPoints(Emitter &e, ArrayRef<Value> d) {
+  if (d.size() == 2)
+    return {d[0], e.fadd(d[0], d[1]), e.fsub(d[0], d[1]), d[1]};
+  Value even = e.fadd(d[0], d[2]), odd = e.fadd(d[1], d[3]);
+  Value evenPowers = e.fma(d[2], 4, d[0]);
+  Value oddPowers = e.scale(e.fma(d[3], 4, d[1]), 2);
+  return {d[0],
+          e.fadd(even, odd),
+          e.fsub(even, odd),
+          e.fadd(evenPowers, oddPowers),
+          e.fsub(evenPowers, oddPowers),
+          d[3]};
 }
 
-/// A m: four points back to three taps.
-std::array<Value, 3> tapPoints(Emitter &e, const Four &m) {
-  Value middle = e.half(e.fadd(m[1], m[2]));
-  return {e.fadd(m[0], middle), e.half(e.fsub(m[1], m[2])),
-          e.fsub(middle, m[3])};
+/// Side + 2 points back to three taps. Side 2: A = [1 ½ ½ 0; 0 ½ -½ 0;
+/// 0 ½ ½ -1]. Side 4: F(4x4, 3x3)'s Gᵀ, [1/4 -1/6 -1/6 1/24 1/24 0;
+/// 0 -1/6 1/6 1/12 -1/12 0; 0 -1/6 -1/6 1/6 1/6 1].
+std::array<Value, 3> tapPoints(Emitter &e, ArrayRef<Value> m) {
+  if (m.size() == 4) {
+    Value middle = e.half(e.fadd(m[1], m[2]));
+    return {e.fadd(m[0], middle), e.half(e.fsub(m[1], m[2])),
+            e.fsub(middle, m[3])};
+  }
+  Value near = e.fadd(m[1], m[2]), nearDiff = e.fsub(m[1], m[2]);
+  Value far = e.fadd(m[3], m[4]), farDiff = e.fsub(m[3], m[4]);
+  return {e.fma(far, 1.0f / 24, e.fma(near, -1.0f / 6, e.scale(m[0], 0.25f))),
+          e.fma(farDiff, 1.0f / 12, e.scale(nearDiff, -1.0f / 6)),
+          e.fma(e.fsub(far, near), 1.0f / 6, m[5])};
 }
 
 /// The weight gradient's sizes and code.
@@ -59,48 +86,68 @@ struct WeightGrad {
 
   VectorType vec() const { return tiles.vec; }
   int64_t lanes() const { return tiles.lanes(); }
+  int64_t side() const { return tiles.side; }
+  int64_t points() const { return tiles.points(); }
 
-  /// D[4 * k1 + k2, t, f]: image `n`'s 2x2 tiles of `dy` transformed.
+  /// D[p * k1 + k2, t, f] (p = side + 2): image `n`'s side x side tiles of
+  /// `dy` [N, H, W, F] transformed, the rows and columns past its end (of
+  /// the last tiles, where side does not divide H or W) zeros.
   Value transformGradient(ImplicitLocOpBuilder &b, Value dy, Value n) const {
+    auto dyType = cast<RankedTensorType>(dy.getType());
     Value d = tensor::EmptyOp::create(
-        b, ArrayRef<int64_t>{16, tiles.count(), outputs},
+        b, ArrayRef<int64_t>{points(), tiles.count(), outputs},
         vec().getElementType());
-    // dy's 2x2 tiles lie inside it: one run of tiles each way.
+    // A tile's key: its rows (or columns) inside dy.
+    auto inside = [&](int64_t size) {
+      return
+          [&, size](int64_t t) { return std::min(side(), size - side() * t); };
+    };
+    SmallVector<TileRun> rowRuns =
+        tileRuns(tiles.rows, inside(dyType.getDimSize(1)));
+    SmallVector<TileRun> columnRuns =
+        tileRuns(tiles.columns, inside(dyType.getDimSize(2)));
+    int64_t p = side() + 2;
     return forEachTileRun(
-        b, outputs, lanes(), {{0, tiles.rows, 0}}, {{0, tiles.columns, 0}}, d,
-        [&](ImplicitLocOpBuilder &b, Value ty, Value tx, Value f, int64_t,
-            int64_t, Value d) {
+        b, outputs, lanes(), rowRuns, columnRuns, d,
+        [&](ImplicitLocOpBuilder &b, Value ty, Value tx, Value f,
+            int64_t rowsInside, int64_t columnsInside, Value d) {
           Emitter e{b, vec()};
           Value t = e.add(e.mul(ty, tiles.columns), tx);
-          Value y0 = e.mul(ty, 2), x0 = e.mul(tx, 2);
-          std::array<Four, 2> columns;
-          for (int64_t j = 0; j < 2; ++j) {
-            Value top = e.read(dy, {n, y0, e.add(x0, e.index(j)), f});
-            Value bottom = e.read(
-                dy, {n, e.add(y0, e.index(1)), e.add(x0, e.index(j)), f});
-            columns[j] = gradientPoints(e, top, bottom);
+          Value y0 = e.mul(ty, side()), x0 = e.mul(tx, side());
+          SmallVector<Points> columns;
+          for (int64_t j = 0; j < side(); ++j) {
+            Points column(side(), Value());
+            for (int64_t i = 0; i < rowsInside && j < columnsInside; ++i)
+              column[i] = e.read(
+                  dy, {n, e.add(y0, e.index(i)), e.add(x0, e.index(j)), f});
+            columns.push_back(gradientPoints(e, column));
           }
-          for (int64_t k1 = 0; k1 < 4; ++k1) {
-            Four row = gradientPoints(e, columns[0][k1], columns[1][k1]);
-            for (int64_t k2 = 0; k2 < 4; ++k2)
-              d = e.write(row[k2], d, {e.index(4 * k1 + k2), t, f});
+          for (int64_t k1 = 0; k1 < p; ++k1) {
+            Points values;
+            for (int64_t j = 0; j < side(); ++j)
+              values.push_back(columns[j][k1]);
+            Points row = gradientPoints(e, values);
+            for (int64_t k2 = 0; k2 < p; ++k2)
+              d = e.write(row[k2] ? row[k2] : e.zero(), d,
+                          {e.index(p * k1 + k2), t, f});
           }
           return d;
         });
   }
 
-  /// `m` [16, F, C] set to zeros.
+  /// `m` [points, F, C] set to zeros.
   Value zeroProducts(ImplicitLocOpBuilder &b, Value m) const {
-    return loop(b, 16, 1, m, [&](ImplicitLocOpBuilder &b, Value k, Value m) {
-      return loop(b, outputs, 1, m,
-                  [&](ImplicitLocOpBuilder &b, Value f, Value m) {
-                    return loop(b, channels, lanes(), m,
-                                [&](ImplicitLocOpBuilder &b, Value c, Value m) {
-                                  Emitter e{b, vec()};
-                                  return e.write(e.zero(), m, {k, f, c});
-                                });
-                  });
-    });
+    return loop(
+        b, points(), 1, m, [&](ImplicitLocOpBuilder &b, Value k, Value m) {
+          return loop(
+              b, outputs, 1, m, [&](ImplicitLocOpBuilder &b, Value f, Value m) {
+                return loop(b, channels, lanes(), m,
+                            [&](ImplicitLocOpBuilder &b, Value c, Value m) {
+                              Emitter e{b, vec()};
+                              return e.write(e.zero(), m, {k, f, c});
+                            });
+              });
+        });
   }
 
   /// m[k, f, c] += Σ_t d[k, t, f] v[k, t, c]: register tiles of `stepRows`
@@ -108,62 +155,65 @@ struct WeightGrad {
   /// (loads of V), the tiles of one image innermost.
   Value accumulate(ImplicitLocOpBuilder &b, Value v, Value d, Value m) const {
     int64_t registers = stepLanes / lanes();
-    return loop(b, 16, 1, m, [&](ImplicitLocOpBuilder &b, Value k, Value m) {
-      return loop(
-          b, outputs, stepRows, m,
-          [&](ImplicitLocOpBuilder &b, Value f, Value m) {
-            return loop(
-                b, channels, stepLanes, m,
-                [&](ImplicitLocOpBuilder &b, Value c, Value m) {
-                  Emitter e{b, vec()};
-                  auto at = [&](int64_t row, int64_t r) -> SmallVector<Value> {
-                    return {k, e.add(f, e.index(row)),
-                            e.add(c, e.index(r * lanes()))};
-                  };
-                  SmallVector<Value> accs;
-                  for (int64_t row = 0; row < stepRows; ++row)
-                    for (int64_t r = 0; r < registers; ++r)
-                      accs.push_back(e.read(m, at(row, r)));
-                  auto sum = scf::ForOp::create(
-                      b, e.index(0), e.index(tiles.count()), e.index(1), accs,
-                      [&](OpBuilder &nested, Location loc, Value t,
-                          ValueRange acc) {
-                        ImplicitLocOpBuilder nb(loc, nested);
-                        Emitter ne{nb, vec()};
-                        SmallVector<Value> inputs;
+    return loop(
+        b, points(), 1, m, [&](ImplicitLocOpBuilder &b, Value k, Value m) {
+          return loop(
+              b, outputs, stepRows, m,
+              [&](ImplicitLocOpBuilder &b, Value f, Value m) {
+                return loop(
+                    b, channels, stepLanes, m,
+                    [&](ImplicitLocOpBuilder &b, Value c, Value m) {
+                      Emitter e{b, vec()};
+                      auto at = [&](int64_t row,
+                                    int64_t r) -> SmallVector<Value> {
+                        return {k, e.add(f, e.index(row)),
+                                e.add(c, e.index(r * lanes()))};
+                      };
+                      SmallVector<Value> accs;
+                      for (int64_t row = 0; row < stepRows; ++row)
                         for (int64_t r = 0; r < registers; ++r)
-                          inputs.push_back(ne.read(
-                              v, {k, t, ne.add(c, ne.index(r * lanes()))}));
-                        SmallVector<Value> next;
-                        for (int64_t row = 0; row < stepRows; ++row) {
-                          Value s = tensor::ExtractOp::create(
-                              nb, d,
-                              ValueRange{k, t, ne.add(f, ne.index(row))});
-                          Value broadcast =
-                              vector::BroadcastOp::create(nb, vec(), s);
-                          for (int64_t r = 0; r < registers; ++r)
-                            next.push_back(vector::FMAOp::create(
-                                nb, broadcast, inputs[r],
-                                acc[row * registers + r]));
-                        }
-                        scf::YieldOp::create(nb, next);
-                      });
-                  for (int64_t row = 0; row < stepRows; ++row)
-                    for (int64_t r = 0; r < registers; ++r)
-                      m = e.write(sum.getResult(row * registers + r), m,
-                                  at(row, r));
-                  return m;
-                });
-          });
-    });
+                          accs.push_back(e.read(m, at(row, r)));
+                      auto sum = scf::ForOp::create(
+                          b, e.index(0), e.index(tiles.count()), e.index(1),
+                          accs,
+                          [&](OpBuilder &nested, Location loc, Value t,
+                              ValueRange acc) {
+                            ImplicitLocOpBuilder nb(loc, nested);
+                            Emitter ne{nb, vec()};
+                            SmallVector<Value> inputs;
+                            for (int64_t r = 0; r < registers; ++r)
+                              inputs.push_back(ne.read(
+                                  v, {k, t, ne.add(c, ne.index(r * lanes()))}));
+                            SmallVector<Value> next;
+                            for (int64_t row = 0; row < stepRows; ++row) {
+                              Value s = tensor::ExtractOp::create(
+                                  nb, d,
+                                  ValueRange{k, t, ne.add(f, ne.index(row))});
+                              Value broadcast =
+                                  vector::BroadcastOp::create(nb, vec(), s);
+                              for (int64_t r = 0; r < registers; ++r)
+                                next.push_back(vector::FMAOp::create(
+                                    nb, broadcast, inputs[r],
+                                    acc[row * registers + r]));
+                            }
+                            scf::YieldOp::create(nb, next);
+                          });
+                      for (int64_t row = 0; row < stepRows; ++row)
+                        for (int64_t r = 0; r < registers; ++r)
+                          m = e.write(sum.getResult(row * registers + r), m,
+                                      at(row, r));
+                      return m;
+                    });
+              });
+        });
   }
 
-  /// The partials [kChunks, 16, F, C]: part p sums images [p·N/kChunks,
+  /// The partials [kChunks, points, F, C]: part p sums images [p·N/kChunks,
   /// (p+1)·N/kChunks), the parts shared by the threads.
   Value partialProducts(ImplicitLocOpBuilder &b, Value x, Value dy) const {
     Value images = tensor::DimOp::create(b, dy, 0);
     Value shared = tensor::EmptyOp::create(
-        b, ArrayRef<int64_t>{kChunks, 16, outputs, channels},
+        b, ArrayRef<int64_t>{kChunks, points(), outputs, channels},
         vec().getElementType());
     auto forall = scf::ForallOp::create(
         b, ArrayRef<OpFoldResult>{b.getIndexAttr(kChunks)}, ValueRange{shared},
@@ -179,10 +229,10 @@ struct WeightGrad {
           SmallVector<OpFoldResult> offsets{
               p, nb.getIndexAttr(0), nb.getIndexAttr(0), nb.getIndexAttr(0)};
           SmallVector<OpFoldResult> sizes{
-              nb.getIndexAttr(1), nb.getIndexAttr(16), nb.getIndexAttr(outputs),
-              nb.getIndexAttr(channels)};
+              nb.getIndexAttr(1), nb.getIndexAttr(points()),
+              nb.getIndexAttr(outputs), nb.getIndexAttr(channels)};
           SmallVector<OpFoldResult> strides(4, nb.getIndexAttr(1));
-          auto partType = RankedTensorType::get({16, outputs, channels},
+          auto partType = RankedTensorType::get({points(), outputs, channels},
                                                 vec().getElementType());
           Value m = tensor::ExtractSliceOp::create(nb, partType, all, offsets,
                                                    sizes, strides);
@@ -213,24 +263,29 @@ struct WeightGrad {
               b, channels, lanes(), taps,
               [&](ImplicitLocOpBuilder &b, Value c, Value taps) {
                 Emitter e{b, vec()};
-                std::array<Four, 4> m;
-                for (int64_t k = 0; k < 16; ++k) {
+                int64_t p = side() + 2;
+                SmallVector<Points> m(p, Points(p, Value()));
+                for (int64_t k = 0; k < points(); ++k) {
                   Value sum = e.read(partials, {e.index(0), e.index(k), f, c});
-                  for (int64_t p = 1; p < kChunks; ++p)
-                    sum = e.fadd(
-                        sum, e.read(partials, {e.index(p), e.index(k), f, c}));
-                  m[k / 4][k % 4] = sum;
+                  for (int64_t part = 1; part < kChunks; ++part)
+                    sum = e.fadd(sum, e.read(partials, {e.index(part),
+                                                        e.index(k), f, c}));
+                  m[k / p][k % p] = sum;
                 }
                 // Along the points' first index, each second; then along each
                 // row.
-                std::array<std::array<Value, 3>, 4> columns;
-                for (int64_t k2 = 0; k2 < 4; ++k2)
-                  columns[k2] =
-                      tapPoints(e, {m[0][k2], m[1][k2], m[2][k2], m[3][k2]});
+                SmallVector<std::array<Value, 3>> columns;
+                for (int64_t k2 = 0; k2 < p; ++k2) {
+                  Points column;
+                  for (int64_t k1 = 0; k1 < p; ++k1)
+                    column.push_back(m[k1][k2]);
+                  columns.push_back(tapPoints(e, column));
+                }
                 for (int64_t r = 0; r < 3; ++r) {
-                  std::array<Value, 3> row =
-                      tapPoints(e, {columns[0][r], columns[1][r], columns[2][r],
-                                    columns[3][r]});
+                  Points values;
+                  for (int64_t k2 = 0; k2 < p; ++k2)
+                    values.push_back(columns[k2][r]);
+                  std::array<Value, 3> row = tapPoints(e, values);
                   for (int64_t s = 0; s < 3; ++s)
                     taps =
                         e.write(row[s], taps, {e.index(r), e.index(s), f, c});
@@ -243,8 +298,8 @@ struct WeightGrad {
 
 /// The strategy's form: loops (f, c, r, s | n, h, w), x [N, H + 2, W + 2, C]
 /// at (n, h + r, w + s, c), dy [N, H, W, F] at (n, h, w, f), dw [F, C, 3, 3]
-/// at (f, c, r, s), H and W even.
-bool isWeightGradForm(linalg::GenericOp op) {
+/// at (f, c, r, s); H and W even for tiles of side 2.
+bool isWeightGradForm(linalg::GenericOp op, int64_t side) {
   MLIRContext *ctx = op.getContext();
   AffineExpr f, c, r, s, n, h, w;
   bindDims(ctx, f, c, r, s, n, h, w);
@@ -261,8 +316,9 @@ bool isWeightGradForm(linalg::GenericOp op) {
          dw.getDimSize(3) == 3 && !x.isDynamicDim(1) && !x.isDynamicDim(2) &&
          !dy.isDynamicDim(1) && !dy.isDynamicDim(2) &&
          x.getDimSize(1) >= dy.getDimSize(1) + 2 &&
-         x.getDimSize(2) >= dy.getDimSize(2) + 2 && dy.getDimSize(1) % 2 == 0 &&
-         dy.getDimSize(2) % 2 == 0;
+         x.getDimSize(2) >= dy.getDimSize(2) + 2 &&
+         (side == 4 ||
+          (dy.getDimSize(1) % 2 == 0 && dy.getDimSize(2) % 2 == 0));
 }
 
 } // namespace
@@ -270,14 +326,18 @@ bool isWeightGradForm(linalg::GenericOp op) {
 LogicalResult lowerWeightGrad(RewriterBase &rewriter, linalg::GenericOp op,
                               int64_t lanes) {
   ConfigAttr config = getConfig(op);
-  if (!op.hasPureTensorSemantics() || !isWeightGradForm(op) || !config ||
+  int64_t side = config ? winogradTileSide(config) : 2;
+  if (!op.hasPureTensorSemantics() || !isWeightGradForm(op, side) || !config ||
       !config.getRegisters())
     return op.emitError("cnn-cpu-winograd-conv: not a 3x3 weight gradient "
-                        "over even sides of dy with a register step");
+                        "over sides of dy its tiles cover with a register "
+                        "step");
   auto dyType = cast<RankedTensorType>(op.getDpsInputs()[1].getType());
   auto dwType = cast<RankedTensorType>(op.getDpsInits()[0].getType());
   auto vec = VectorType::get({lanes}, dwType.getElementType());
-  WeightGrad grad{{dyType.getDimSize(1) / 2, dyType.getDimSize(2) / 2, 2, vec},
+  auto tilesOver = [&](int64_t size) { return (size + side - 1) / side; };
+  WeightGrad grad{{tilesOver(dyType.getDimSize(1)),
+                   tilesOver(dyType.getDimSize(2)), side, vec},
                   dwType.getDimSize(1),
                   dwType.getDimSize(0),
                   config.getRegisters()[0],

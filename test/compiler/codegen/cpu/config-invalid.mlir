@@ -60,8 +60,8 @@ func.func @bad_algorithm(%a: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @bad_winograd4x4(%a: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{algorithm 'winograd4x4' is for lane_conv ops}}
-  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"], cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", algorithm = "winograd4x4">}
+  // expected-error @+1 {{algorithm 'winograd4x4' is for lane_conv and batch_contraction ops}}
+  %r = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"], cnn_cpu.config = #cnn_cpu.config<kind = "pool", algorithm = "winograd4x4">}
       ins(%a : tensor<4xf32>) outs(%a : tensor<4xf32>) {
   ^bb0(%x: f32, %y: f32):
     linalg.yield %x : f32

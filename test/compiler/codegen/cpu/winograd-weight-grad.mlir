@@ -1,6 +1,8 @@
 // RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4" | FileCheck %s --check-prefix=AVX512
 // RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v3" | FileCheck %s --check-prefix=AVX2
 // RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse --canonicalize --cse --cnn-cpu-winograd-conv="cpu=x86-64-v4" --canonicalize --cse | FileCheck %s --check-prefix=LOWERED
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4 winograd-tile=2" | FileCheck %s --check-prefix=FORCED2
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4 winograd-tile=4" --cnn-cpu-tile-and-fuse --canonicalize --cse --cnn-cpu-winograd-conv="cpu=x86-64-v4" --canonicalize --cse | FileCheck %s --check-prefix=FORCED4
 
 // The weight gradient of a 3x3, stride-1 conv over 14x14 images (7x7 tiles
 // of 2x2), 32 channels in and out: Winograd's F(3x3, 2x2) over
@@ -61,6 +63,14 @@
 // Then into [F, C, 3, 3].
 // LOWERED:         linalg.generic {{.*}} ins(%{{.+}} : tensor<3x3x32x32xf32>) outs(%{{.+}} : tensor<32x32x3x3xf32>)
 // LOWERED-NOT:     algorithm = "winograd"
+// Forced to F(3x3, 4x4), whose 4x4 tiles reach past 14 x 14: dy's tiles in
+// runs by rows and columns inside it (4 or 2 each way), the rows and
+// columns past it zeros, not reads: 16 + 8 + 8 + 4 reads of dy.
+// FORCED4-LABEL: func.func @block
+// FORCED4:         scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}}) -> (tensor<4x36x32x32xf32>)
+// FORCED4-COUNT-36:  vector.transfer_read %{{.+}} : tensor<?x14x14x32xf32>, vector<16xf32>
+// FORCED4-NOT:       vector.transfer_read %{{.+}} : tensor<?x14x14x32xf32>, vector<16xf32>
+// FORCED4:         scf.for %{{.+}} = %c0 to %c16 step %c1 iter_args
 module attributes {cnn.mode = "train"} {
 func.func @block(%x: tensor<?x32x14x14xf32>, %dy: tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32> {
   %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x32x14x14xf32>, tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32>
@@ -122,6 +132,42 @@ module attributes {cnn.mode = "train"} {
 func.func @after_conv(%x: tensor<?x32x14x14xf32>, %w: tensor<32x32x3x3xf32>, %dy: tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32> {
   %y = cnn.conv2d %x, %w stride [1, 1] padding [1, 1] : (tensor<?x32x14x14xf32>, tensor<32x32x3x3xf32>) -> tensor<?x32x14x14xf32>
   %0 = cnn.conv2d_weight_grad %y, %dy stride [1, 1] padding [1, 1] : (tensor<?x32x14x14xf32>, tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32>
+  return %0 : tensor<32x32x3x3xf32>
+}
+}
+
+// -----
+
+// At 16 x 16 (CIFAR-2's blocks), F(3x3, 4x4): dy's 16 tiles of 4x4 meet
+// x's 6x6 tiles (F(4x4, 3x3)'s input transform), 36 products a tile
+// against F(3x3, 2x2)'s 64 tiles of 16 (the rounding is a gradient's, which
+// decides nothing). Per image of a part: 36 reads of x and 16 of dy a tile,
+// 36 points each; the products over 16 tiles; then the 4 partials summed
+// and Gᵀ's transform to the 9 taps. Forced to F(3x3, 2x2) by
+// winograd-tile=2. At 14 x 14 (above) the tiles of 4 would reach past dy,
+// and F(3x3, 2x2) stays.
+// AVX512-LABEL: func.func @block16
+// AVX512:         algorithm = "winograd4x4"
+// FORCED2-LABEL: func.func @block16
+// FORCED2:         algorithm = "winograd">
+// LOWERED-LABEL: func.func @block16
+// LOWERED:         %[[PARTS:.+]] = scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}}) -> (tensor<4x36x32x32xf32>)
+// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<36x16x32xf32>)
+// LOWERED-COUNT-36:      vector.transfer_read %{{.+}} : tensor<?x18x18x32xf32>, vector<16xf32>
+// LOWERED-COUNT-36:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<36x16x32xf32>
+// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<36x16x32xf32>)
+// LOWERED-COUNT-16:      vector.transfer_read %{{.+}} : tensor<?x16x16x32xf32>, vector<16xf32>
+// LOWERED-COUNT-36:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<36x16x32xf32>
+// LOWERED:             scf.for %{{.+}} = %c0 to %c36 step %c1
+// LOWERED:               scf.for %{{.+}} = %c0 to %c32 step %c8
+// LOWERED:                 scf.for %{{.+}} = %c0 to %c16 step %c1 iter_args
+// LOWERED:         scf.for %{{.+}} = %c0 to %c32 step %c1
+// LOWERED:           scf.for %{{.+}} = %c0 to %c32 step %c16
+// LOWERED-COUNT-144:   vector.transfer_read %[[PARTS]]
+// LOWERED-COUNT-9:     vector.transfer_write {{.*}} : vector<16xf32>, tensor<3x3x32x32xf32>
+module attributes {cnn.mode = "train"} {
+func.func @block16(%x: tensor<?x32x16x16xf32>, %dy: tensor<?x32x16x16xf32>) -> tensor<32x32x3x3xf32> {
+  %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x32x16x16xf32>, tensor<?x32x16x16xf32>) -> tensor<32x32x3x3xf32>
   return %0 : tensor<32x32x3x3xf32>
 }
 }
