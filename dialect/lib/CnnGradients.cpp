@@ -59,10 +59,25 @@ void AvgPool2dOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,
       getStrideAttr()));
 }
 
+// After a batchnorm (NetResDeep's blocks), the mask is taken from the
+// batchnorm's result recomputed from what its gradient keeps (its input
+// and batch statistics): the ReLU's output then need not be kept for the
+// backward pass, one activation fewer per block. Not where the output
+// feeds a max-pool, whose gradient keeps it anyway (and takes the ReLU's
+// factor on the pooled values: ReluGradOp's canonicalization).
 void ReluOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,
                             SmallVectorImpl<Value> &operandGrads) {
+  Value maskFrom = getResult();
+  auto batchNorm = getInput().getDefiningOp<BatchNormTrainOp>();
+  bool pooled = llvm::any_of(getResult().getUsers(), [](Operation *user) {
+    return isa<MaxPool2dOp>(user);
+  });
+  if (batchNorm && getInput() == batchNorm.getResult() && !pooled)
+    maskFrom = BatchNormApplyOp::create(
+        b, getLoc(), batchNorm.getInput(), batchNorm.getBatchMean(),
+        batchNorm.getBatchInvstd(), batchNorm.getScale(), batchNorm.getShift());
   operandGrads.push_back(
-      ReluGradOp::create(b, getLoc(), getResult(), only(resultGrads)));
+      ReluGradOp::create(b, getLoc(), maskFrom, only(resultGrads)));
 }
 
 void TanhOp::buildGradients(OpBuilder &b, ArrayRef<Value> resultGrads,

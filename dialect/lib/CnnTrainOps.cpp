@@ -402,6 +402,26 @@ LogicalResult UnflattenOp::verify() {
 // batch_norm_train_grad
 //===----------------------------------------------------------------------===//
 
+static LogicalResult batchNormApplyRule(BatchNormApplyOp::Adaptor op,
+                                        EmitFn emit, Type &result) {
+  auto x = activation(op.getInput(), 4, "[N, C, H, W]", emit);
+  if (failed(x))
+    return failure();
+  int64_t c = x->sample[0];
+  if (failed(expectShape(emit, op.getBatchMean(), {c}, "batch_mean")) ||
+      failed(expectShape(emit, op.getBatchInvstd(), {c}, "batch_invstd")))
+    return failure();
+  if (bool(op.getScale()) != bool(op.getShift()))
+    return emit() << "expects scale and shift together (affine) or neither";
+  if (op.getScale() &&
+      (failed(expectShape(emit, op.getScale(), {c}, "scale")) ||
+       failed(expectShape(emit, op.getShift(), {c}, "shift"))))
+    return failure();
+  result = op.getInput().getType();
+  return success();
+}
+CNN_INFER_AND_VERIFY(BatchNormApplyOp, batchNormApplyRule)
+
 static LogicalResult batchNormTrainGradRule(BatchNormTrainGradOp::Adaptor op,
                                             EmitFn emit,
                                             SmallVectorImpl<Type> &types) {

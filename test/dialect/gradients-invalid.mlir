@@ -114,6 +114,22 @@ func.func @bn_scale(%x: tensor<?x4x8x8xf32>, %m: tensor<4xf32>, %g: tensor<8xf32
 
 // -----
 
+func.func @bn_apply_stats(%x: tensor<?x4x8x8xf32>, %m: tensor<4xf32>, %s: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.batch_norm_apply' op expects batch_invstd of shape [4], got 'tensor<8xf32>'}}
+  %z = cnn.batch_norm_apply %x, %m, %s : (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<8xf32>) -> tensor<?x4x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @bn_apply_affine(%x: tensor<?x4x8x8xf32>, %m: tensor<4xf32>) {
+  // expected-error @+1 {{'cnn.batch_norm_apply' op expects scale and shift together (affine) or neither}}
+  %z = cnn.batch_norm_apply %x, %m, %m scale %m : (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+  return
+}
+
+// -----
+
 func.func @bn_dy(%x: tensor<?x4x8x8xf32>, %dy: tensor<?x4x4x4xf32>, %m: tensor<4xf32>) {
   // expected-error @+1 {{'cnn.batch_norm_train_grad' op expects an output gradient of sample shape [4, 8, 8], got [4, 4, 4]}}
   %r:3 = cnn.batch_norm_train_grad %x, %dy, %m, %m : (tensor<?x4x8x8xf32>, tensor<?x4x4x4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>)

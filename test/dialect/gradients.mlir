@@ -61,6 +61,15 @@ func.func @batch_norm(%x: tensor<?x4x8x8xf32>, %dy: tensor<?x4x8x8xf32>, %m: ten
   return %dx, %dg, %db, %dx2#0 : tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<?x4x8x8xf32>
 }
 
+// CHECK-LABEL: func @batch_norm_apply
+// CHECK: cnn.batch_norm_apply %{{.+}}, %{{.+}}, %{{.+}} scale %{{.+}} shift %{{.+}} : (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+// CHECK: cnn.batch_norm_apply %{{.+}}, %{{.+}}, %{{.+}} : (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+func.func @batch_norm_apply(%x: tensor<?x4x8x8xf32>, %m: tensor<4xf32>, %s: tensor<4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> (tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>) {
+  %z = cnn.batch_norm_apply %x, %m, %s scale %g shift %b : (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+  %z2 = cnn.batch_norm_apply %x, %m, %s : (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+  return %z, %z2 : tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>
+}
+
 // CHECK-LABEL: func @unflatten
 // CHECK: cnn.unflatten %{{.+}} : tensor<?x512xf32> -> tensor<?x8x8x8xf32>
 func.func @unflatten(%x: tensor<?x512xf32>) -> tensor<?x8x8x8xf32> {

@@ -154,6 +154,45 @@ struct FoldBnBiasLowering : OpConversionPattern<FoldBnBiasOp> {
   }
 };
 
+/// (x − μ) · s · γ + β as batch_norm_train's result: x·α + β' with
+/// α = s·γ, β' = β − μ·α, PyTorch's form, so that values near a following
+/// relu's kink round as PyTorch's do (γ = 1, β = 0 where `scale` is null).
+Value normalize(OpBuilder &rewriter, Location loc, Value x, Value mean,
+                Value invstd, Value scale, Value shift) {
+  MLIRContext *ctx = rewriter.getContext();
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank(), channels = type.getDimSize(1);
+  AffineMap id = identityMap(ctx, rank), chan = channelMap(ctx, rank, 1);
+  AffineMap id1 = identityMap(ctx, 1);
+  SmallVector<Value> coeffInputs{mean, invstd};
+  if (scale)
+    coeffInputs.append({scale, shift});
+  auto coeffs = generic(
+      rewriter, loc, coeffInputs,
+      {tensor::EmptyOp::create(rewriter, loc, channels, rewriter.getF32Type()),
+       tensor::EmptyOp::create(rewriter, loc, channels, rewriter.getF32Type())},
+      SmallVector<AffineMap>(coeffInputs.size() + 2, id1), {kPar},
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        Value alpha =
+            scale ? arith::MulFOp::create(b, l, args[1], args[2]).getResult()
+                  : args[1];
+        Value meanAlpha = arith::MulFOp::create(b, l, args[0], alpha);
+        Value beta =
+            scale ? arith::SubFOp::create(b, l, args[3], meanAlpha).getResult()
+                  : arith::NegFOp::create(b, l, meanAlpha).getResult();
+        return SmallVector<Value>{alpha, beta};
+      });
+  return elementwise(
+      rewriter, loc, {x, coeffs.getResult(0), coeffs.getResult(1)},
+      emptyTensor(rewriter, loc, type, x),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        return arith::AddFOp::create(
+                   b, l, arith::MulFOp::create(b, l, args[0], args[1]), args[2])
+            .getResult();
+      },
+      {id, chan, chan});
+}
+
 struct BatchNormTrainLowering : OpConversionPattern<BatchNormTrainOp> {
   using OpConversionPattern::OpConversionPattern;
   LogicalResult
@@ -241,41 +280,24 @@ struct BatchNormTrainLowering : OpConversionPattern<BatchNormTrainOp> {
         });
     Value mean = stats.getResult(0), invstd = stats.getResult(1);
 
-    // y = x·α + β' with α = s·γ, β' = β − μ·α: PyTorch's form, so that
-    // values near a following relu's kink round as PyTorch's do.
-    SmallVector<Value> coeffInputs{mean, invstd};
-    Value scale = adaptor.getScale(), shift = adaptor.getShift();
-    if (scale)
-      coeffInputs.append({scale, shift});
-    auto coeffs = generic(
-        rewriter, loc, coeffInputs,
-        {tensor::EmptyOp::create(rewriter, loc, channels, rewriter.getF32Type()),
-         tensor::EmptyOp::create(rewriter, loc, channels,
-                                 rewriter.getF32Type())},
-        SmallVector<AffineMap>(coeffInputs.size() + 2, id1), {kPar},
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          Value alpha = scale ? arith::MulFOp::create(b, l, args[1], args[2])
-                                    .getResult()
-                              : args[1];
-          Value meanAlpha = arith::MulFOp::create(b, l, args[0], alpha);
-          Value beta = scale ? arith::SubFOp::create(b, l, args[3], meanAlpha)
-                                   .getResult()
-                             : arith::NegFOp::create(b, l, meanAlpha)
-                                   .getResult();
-          return SmallVector<Value>{alpha, beta};
-        });
-    Value y = elementwise(
-        rewriter, loc, {x, coeffs.getResult(0), coeffs.getResult(1)},
-        emptyTensor(rewriter, loc, type, x),
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          return arith::AddFOp::create(
-                     b, l, arith::MulFOp::create(b, l, args[0], args[1]),
-                     args[2])
-              .getResult();
-        },
-        {id, chan, chan});
+    Value y = normalize(rewriter, loc, x, mean, invstd, adaptor.getScale(),
+                        adaptor.getShift());
     rewriter.replaceOp(op, {y, mean, invstd, stats.getResult(2),
                             stats.getResult(3)});
+    return success();
+  }
+};
+
+/// batch_norm_train's result from its statistics: the same generics.
+struct BatchNormApplyLowering : OpConversionPattern<BatchNormApplyOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(BatchNormApplyOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, normalize(rewriter, op.getLoc(), adaptor.getInput(),
+                                     adaptor.getBatchMean(),
+                                     adaptor.getBatchInvstd(),
+                                     adaptor.getScale(), adaptor.getShift()));
     return success();
   }
 };
@@ -395,6 +417,7 @@ struct IncrementLowering : OpConversionPattern<IncrementOp> {
 
 void cnn::lowering::populateBatchNormPatterns(RewritePatternSet &patterns) {
   patterns.add<BatchNormEvalLowering, FoldBnBiasLowering, FoldBnWeightLowering,
-               BatchNormTrainLowering, BatchNormTrainGradLowering,
-               IncrementLowering>(patterns.getContext());
+               BatchNormTrainLowering, BatchNormApplyLowering,
+               BatchNormTrainGradLowering, IncrementLowering>(
+      patterns.getContext());
 }

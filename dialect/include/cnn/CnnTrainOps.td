@@ -434,7 +434,9 @@ def Cnn_ReluGradOp : Cnn_ActivationGradOp<"relu_grad"> {
   let summary = "gradient of cnn.relu from its output";
   let description = [{
     `dx = y > 0 ? dy : 0`, y = relu(x) (y > 0 exactly where x > 0; at
-    x = 0 the gradient is 0, as PyTorch's).
+    x = 0 the gradient is 0, as PyTorch's). y may be x itself, which has
+    the same mask: a ReLU after a batchnorm passes its input, recomputed
+    by cnn.batch_norm_apply.
     ```mlir
     %dx = cnn.relu_grad %y, %dy : tensor<?x32xf32>
     ```
@@ -459,6 +461,34 @@ def Cnn_SigmoidGradOp : Cnn_ActivationGradOp<"sigmoid_grad"> {
     %dx = cnn.sigmoid_grad %y, %dy : tensor<?x32xf32>
     ```
   }];
+}
+
+def Cnn_BatchNormApplyOp : Cnn_Op<"batch_norm_apply", [
+    Pure, InferTypeOpAdaptor, AttrSizedOperandSegments]> {
+  let summary = "batch_norm_train's result, from given batch statistics";
+  let description = [{
+    `result = (x − μ[c]) · s[c] · γ[c] + β[c]` for x [N, C, H, W], the
+    batch_mean μ and batch_invstd s of a cnn.batch_norm_train of x, and its
+    scale γ and shift β (1 and 0 when absent): that op's result, computed
+    the same way, so rounded the same. The gradient of a ReLU after a
+    batchnorm recomputes its input this way for its mask, from what the
+    batchnorm's own gradient keeps anyway, so that the ReLU's output need
+    not stay alive for the backward pass.
+    ```mlir
+    %z = cnn.batch_norm_apply %x, %mean, %invstd scale %g shift %b
+        : (tensor<?x16x8x8xf32>, tensor<16xf32>, tensor<16xf32>,
+           tensor<16xf32>, tensor<16xf32>) -> tensor<?x16x8x8xf32>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Weight:$batch_mean,
+                       Cnn_Weight:$batch_invstd,
+                       Optional<Cnn_Weight>:$scale, Optional<Cnn_Weight>:$shift);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $batch_mean `,` $batch_invstd (`scale` $scale^)?
+    (`shift` $shift^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 def Cnn_BatchNormTrainGradOp : Cnn_Op<"batch_norm_train_grad", [

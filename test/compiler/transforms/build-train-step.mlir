@@ -272,3 +272,45 @@ func.func @forward(%x: tensor<?x4x1x1xf32>) -> tensor<?x3xf32> {
 // CHECK: cnn.penalty l2 %{{.+}} l1 %{{.+}} of %[[W]], %[[U]]
 // CHECK: cnn.sgd_update %[[U]], %[[SUM]]#1,
 // CHECK: cnn.write @grad.unused, %[[SUM]]#1
+
+// -----
+
+// A relu after a batchnorm: its mask from the batchnorm's result recomputed
+// (cnn.batch_norm_apply) from the batchnorm's input and batch statistics,
+// which the batchnorm's gradient keeps anyway; the relu's output is not
+// kept for the backward pass. A relu whose output a max-pool reads keeps
+// it (the pooling's gradient reads it).
+cnn.param @"bn.weight" : tensor<2xf32> parameter init #cnn.constant<value = 1.0>
+cnn.param @"bn.bias" : tensor<2xf32> parameter init #cnn.constant<value = 0.0>
+cnn.param @"bn.running_mean" : tensor<2xf32> buffer init #cnn.constant<value = 0.0>
+cnn.param @"bn.running_var" : tensor<2xf32> buffer init #cnn.constant<value = 1.0>
+cnn.param @"bn.num_batches_tracked" : tensor<i64> buffer init #cnn.constant<value = 0.0>
+func.func @forward(%x: tensor<?x2x4x4xf32>) -> tensor<?x8xf32> {
+  %g = cnn.read @"bn.weight" : tensor<2xf32>
+  %b = cnn.read @"bn.bias" : tensor<2xf32>
+  %rm = cnn.read @"bn.running_mean" : tensor<2xf32>
+  %rv = cnn.read @"bn.running_var" : tensor<2xf32>
+  %y = cnn.batch_norm %x, %rm, %rv scale %g shift %b eps 1.0e-05 momentum 0.1 : (tensor<?x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x2x4x4xf32>
+  %r = cnn.relu %y : tensor<?x2x4x4xf32>
+  %s = cnn.add %r, %x : (tensor<?x2x4x4xf32>, tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32>
+  %y2 = cnn.batch_norm %s, %rm, %rv scale %g shift %b eps 1.0e-05 momentum 0.1 : (tensor<?x2x4x4xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x2x4x4xf32>
+  %r2 = cnn.relu %y2 : tensor<?x2x4x4xf32>
+  %p = cnn.max_pool2d %r2 kernel [2, 2] stride [2, 2] : tensor<?x2x4x4xf32> -> tensor<?x2x2x2xf32>
+  %f = cnn.flatten %p : tensor<?x2x2x2xf32> -> tensor<?x8xf32>
+  return %f : tensor<?x8xf32>
+}
+// CHECK-LABEL: func.func @train_step
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<?x2x4x4xf32>
+// CHECK: %[[G:.+]] = cnn.read @bn.weight
+// CHECK: %[[B:.+]] = cnn.read @bn.bias
+// CHECK: %[[Y:[^,]+]], %[[MEAN:[^,]+]], %[[INV:[^,]+]], %{{[^,]+}}, %{{[^ ]+}} = cnn.batch_norm_train %[[X]]
+// CHECK: %[[R:.+]] = cnn.relu %[[Y]]
+// CHECK: %[[S:.+]] = cnn.add %[[R]], %[[X]]
+// CHECK: %[[Y2:[^,]+]], %[[MEAN2:[^,]+]], %[[INV2:[^,]+]], %{{[^,]+}}, %{{[^ ]+}} = cnn.batch_norm_train %[[S]]
+// CHECK: %[[R2:.+]] = cnn.relu %[[Y2]]
+// CHECK: %[[DP:.+]] = cnn.max_pool2d_grad %[[R2]]
+// CHECK-NEXT: %[[DY2:.+]] = cnn.relu_grad %[[R2]], %[[DP]]
+// CHECK-NEXT: %[[DS:[^,]+]], %{{[^,]+}}, %{{[^ ]+}} = cnn.batch_norm_train_grad %[[S]], %[[DY2]], %[[MEAN2]], %[[INV2]] scale %[[G]]
+// CHECK-NEXT: %[[Z:.+]] = cnn.batch_norm_apply %[[X]], %[[MEAN]], %[[INV]] scale %[[G]] shift %[[B]]
+// CHECK-NEXT: %[[DY:.+]] = cnn.relu_grad %[[Z]], %[[DS]]
+// CHECK-NEXT: cnn.batch_norm_train_grad %[[X]], %[[DY]], %[[MEAN]], %[[INV]] scale %[[G]]

@@ -46,10 +46,15 @@
 // STEP:       cnn.param @"momentum_buffer.distinct_blocks.*.conv.weight" : tensor<2x2x2x3x3xf32> momentum {{.*}} slices ["momentum_buffer.distinct_blocks.0.conv.weight", "momentum_buffer.distinct_blocks.1.conv.weight"]
 // STEP-LABEL: func.func @train_step
 // STEP:       %[[DW:.+]] = cnn.read @"distinct_blocks.*.conv.weight" : tensor<2x2x2x3x3xf32>
-// STEP:       %[[FWD:.+]]:9 = cnn.repeat %{{.+}} stacked %[[DW]], {{.+}} count 2 :
+// STEP:       %[[FWD:.+]]:8 = cnn.repeat %{{.+}} stacked %[[DW]], {{.+}} count 2 :
 // STEP:       %[[BWD:.+]]:4 = cnn.repeat %{{.+}} stacked %[[FWD]]#4, %[[DW]], {{.+}} count 2 reverse : ({{.+}}) -> (tensor<?x2x4x4xf32>, tensor<2x2x2x3x3xf32>, tensor<2x2xf32>, tensor<2x2xf32>)
-// STEP:       ^bb0(%{{.+}}: index, %[[DY:[^:]+]]: tensor<?x2x4x4xf32>, %[[XK:[^:]+]]: tensor<?x2x4x4xf32>, %[[WK:[^:]+]]: tensor<2x2x3x3xf32>,
-// STEP:       %[[DC:[^,]+]], %[[DG:[^,]+]], %[[DB:[^ ]+]] = cnn.batch_norm_train_grad
+// STEP:       ^bb0(%{{.+}}: index, %[[DY:[^:]+]]: tensor<?x2x4x4xf32>, %[[XK:[^:]+]]: tensor<?x2x4x4xf32>, %[[WK:[^:]+]]: tensor<2x2x3x3xf32>, %[[GK:[^:]+]]: tensor<2xf32>, %[[BK:[^:]+]]: tensor<2xf32>, %[[CK:[^:]+]]: tensor<?x2x4x4xf32>, %[[MK:[^:]+]]: tensor<2xf32>, %[[IK:[^:]+]]: tensor<2xf32>):
+// The relu's mask from its input, the batchnorm's result recomputed from
+// the conv's output and the batch statistics: the relu's output is not
+// stacked.
+// STEP-NEXT:  %[[Z:.+]] = cnn.batch_norm_apply %[[CK]], %[[MK]], %[[IK]] scale %[[GK]] shift %[[BK]]
+// STEP-NEXT:  %[[DR:.+]] = cnn.relu_grad %[[Z]], %[[DY]]
+// STEP-NEXT:  %[[DC:[^,]+]], %[[DG:[^,]+]], %[[DB:[^ ]+]] = cnn.batch_norm_train_grad %[[CK]], %[[DR]], %[[MK]], %[[IK]] scale %[[GK]]
 // STEP-NEXT:  %[[DX:.+]] = cnn.conv2d_input_grad %[[DC]], %[[WK]]
 // STEP-NEXT:  %[[DWK:.+]] = cnn.conv2d_weight_grad %[[XK]], %[[DC]]
 // STEP-NEXT:  %[[DIN:.+]] = cnn.add %[[DY]], %[[DX]]

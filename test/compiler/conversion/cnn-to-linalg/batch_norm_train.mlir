@@ -44,6 +44,22 @@
 // CHECK-NEXT: %[[R:.+]] = arith.subf %[[R0]], %[[P]] : f32
 // CHECK-NEXT: %[[DX:.+]] = arith.mulf %[[R]], %[[F]] : f32
 // CHECK-NEXT: linalg.yield %[[DX]]
+// batch_norm_train's result recomputed from given statistics (the mask of a
+// relu after it, in the backward pass): the forward's generics, α = s·γ and
+// β' = β − μ·α per channel, then x·α + β'.
+// CHECK-LABEL: func.func @apply
+// CHECK-SAME: (%[[AX:[^:]+]]: tensor<?x4x8x8xf32>, %[[AM:[^:]+]]: tensor<4xf32>, %[[AS:[^:]+]]: tensor<4xf32>, %[[AG:[^:]+]]: tensor<4xf32>, %[[AB:[^:]+]]: tensor<4xf32>)
+// CHECK: %[[COEF:.+]]:2 = linalg.generic {{.*}} ins(%[[AM]], %[[AS]], %[[AG]], %[[AB]] :
+// CHECK-NEXT: ^bb0(%[[CM:[^:]+]]: f32, %[[CS:[^:]+]]: f32, %[[CG:[^:]+]]: f32, %[[CB:[^:]+]]: f32,
+// CHECK-NEXT: %[[ALPHA:.+]] = arith.mulf %[[CS]], %[[CG]] : f32
+// CHECK-NEXT: %[[MA:.+]] = arith.mulf %[[CM]], %[[ALPHA]] : f32
+// CHECK-NEXT: %[[BETA:.+]] = arith.subf %[[CB]], %[[MA]] : f32
+// CHECK-NEXT: linalg.yield %[[ALPHA]], %[[BETA]]
+// CHECK: linalg.generic {indexing_maps = [#[[ID]], #[[CHAN]], #[[CHAN]], #[[ID]]], {{.*}} ins(%[[AX]], %[[COEF]]#0, %[[COEF]]#1 :
+// CHECK-NEXT: ^bb0(%[[V:[^:]+]]: f32, %[[VA:[^:]+]]: f32, %[[VB:[^:]+]]: f32,
+// CHECK-NEXT: %[[P:.+]] = arith.mulf %[[V]], %[[VA]] : f32
+// CHECK-NEXT: %[[Q:.+]] = arith.addf %[[P]], %[[VB]] : f32
+// CHECK-NEXT: linalg.yield %[[Q]]
 module attributes {cnn.mode = "train"} {
   func.func @stats(%x: tensor<?x4x8x8xf32>, %m: tensor<4xf32>, %v: tensor<4xf32>) -> (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
     %y, %mu, %s, %rm, %rv = cnn.batch_norm_train %x, %m, %v eps 1.000000e-05 momentum 1.000000e-01 : (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>)
@@ -53,5 +69,10 @@ module attributes {cnn.mode = "train"} {
   func.func @grad(%x: tensor<?x4x8x8xf32>, %dy: tensor<?x4x8x8xf32>, %m: tensor<4xf32>, %s: tensor<4xf32>, %g: tensor<4xf32>) -> (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>) {
     %dx, %dg, %db = cnn.batch_norm_train_grad %x, %dy, %m, %s scale %g : (tensor<?x4x8x8xf32>, tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>)
     return %dx, %dg, %db : tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>
+  }
+
+  func.func @apply(%x: tensor<?x4x8x8xf32>, %m: tensor<4xf32>, %s: tensor<4xf32>, %g: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<?x4x8x8xf32> {
+    %z = cnn.batch_norm_apply %x, %m, %s scale %g shift %b : (tensor<?x4x8x8xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) -> tensor<?x4x8x8xf32>
+    return %z : tensor<?x4x8x8xf32>
   }
 }
