@@ -132,3 +132,96 @@ func.func @keeps_broadcast_computation(%x: tensor<?x16x4x4xf32>,
   } -> tensor<?x16x4x4xf32>
   return %y : tensor<?x16x4x4xf32>
 }
+
+// A ReLU's gradient with its mask from a batchnorm's result (x·α + β > 0 ?
+// dy : 0) read by two consumers (the batchnorm gradient's sums and its
+// elementwise part) fuses into both: each recomputes it rather than read
+// a tensor of it. A producer with a division (more than a few multiplies,
+// adds, compares and selects) read twice stays.
+#rchan = affine_map<(n, c, h, w) -> (c)>
+#rnchw = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#rsum = affine_map<(n, c, h, w) -> (c)>
+
+// CHECK-LABEL: func.func @recomputes_cheap_mask
+// CHECK-NOT: linalg.generic {{.*}} outs(%{{.+}} : tensor<?x16x4x4xf32>) {
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "reduction", "reduction"]
+// CHECK:   arith.mulf
+// CHECK:   arith.addf
+// CHECK:   arith.cmpf ogt
+// CHECK:   arith.select
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK:   arith.mulf
+// CHECK:   arith.addf
+// CHECK:   arith.cmpf ogt
+// CHECK:   arith.select
+// CHECK-LABEL: func.func @keeps_costly_producer
+// CHECK: %[[Q:.+]] = linalg.generic
+// CHECK:   arith.divf
+// CHECK: linalg.generic {{.*}} ins(%[[Q]]
+// CHECK: linalg.generic {{.*}} ins(%[[Q]]
+func.func @recomputes_cheap_mask(%y: tensor<?x16x4x4xf32>, %dy: tensor<?x16x4x4xf32>,
+                                 %alpha: tensor<16xf32>, %beta: tensor<16xf32>)
+    -> (tensor<16xf32>, tensor<?x16x4x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = tensor.dim %y, %c0 : tensor<?x16x4x4xf32>
+  %e = tensor.empty(%n) : tensor<?x16x4x4xf32>
+  %dz = linalg.generic {indexing_maps = [#rnchw, #rchan, #rchan, #rnchw, #rnchw],
+                        iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y, %alpha, %beta, %dy : tensor<?x16x4x4xf32>, tensor<16xf32>, tensor<16xf32>, tensor<?x16x4x4xf32>)
+      outs(%e : tensor<?x16x4x4xf32>) {
+  ^bb0(%v: f32, %a: f32, %b: f32, %g: f32, %o: f32):
+    %m = arith.mulf %v, %a : f32
+    %z = arith.addf %m, %b : f32
+    %pos = arith.cmpf ogt, %z, %zero : f32
+    %r = arith.select %pos, %g, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<?x16x4x4xf32>
+  %ec = tensor.empty() : tensor<16xf32>
+  %sums = linalg.generic {indexing_maps = [#rnchw, #rsum],
+                          iterator_types = ["reduction", "parallel", "reduction", "reduction"]}
+      ins(%dz : tensor<?x16x4x4xf32>) outs(%ec : tensor<16xf32>) {
+  ^bb0(%v: f32, %acc: f32):
+    %s = arith.addf %acc, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<16xf32>
+  %e2 = tensor.empty(%n) : tensor<?x16x4x4xf32>
+  %dx = linalg.generic {indexing_maps = [#rnchw, #rnchw, #rnchw],
+                        iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%dz, %y : tensor<?x16x4x4xf32>, tensor<?x16x4x4xf32>) outs(%e2 : tensor<?x16x4x4xf32>) {
+  ^bb0(%d: f32, %v: f32, %o: f32):
+    %p = arith.mulf %d, %v : f32
+    linalg.yield %p : f32
+  } -> tensor<?x16x4x4xf32>
+  return %sums, %dx : tensor<16xf32>, tensor<?x16x4x4xf32>
+}
+
+func.func @keeps_costly_producer(%x: tensor<?x16x4x4xf32>, %y: tensor<?x16x4x4xf32>)
+    -> (tensor<?x16x4x4xf32>, tensor<?x16x4x4xf32>) {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?x16x4x4xf32>
+  %e = tensor.empty(%n) : tensor<?x16x4x4xf32>
+  %q = linalg.generic {indexing_maps = [#rnchw, #rnchw, #rnchw],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x, %y : tensor<?x16x4x4xf32>, tensor<?x16x4x4xf32>) outs(%e : tensor<?x16x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %d = arith.divf %a, %b : f32
+    linalg.yield %d : f32
+  } -> tensor<?x16x4x4xf32>
+  %e2 = tensor.empty(%n) : tensor<?x16x4x4xf32>
+  %u = linalg.generic {indexing_maps = [#rnchw, #rnchw],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%q : tensor<?x16x4x4xf32>) outs(%e2 : tensor<?x16x4x4xf32>) {
+  ^bb0(%a: f32, %o: f32):
+    %v = arith.negf %a : f32
+    linalg.yield %v : f32
+  } -> tensor<?x16x4x4xf32>
+  %w = linalg.generic {indexing_maps = [#rnchw, #rnchw, #rnchw],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%q, %x : tensor<?x16x4x4xf32>, tensor<?x16x4x4xf32>) outs(%e2 : tensor<?x16x4x4xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %v = arith.addf %a, %b : f32
+    linalg.yield %v : f32
+  } -> tensor<?x16x4x4xf32>
+  return %u, %w : tensor<?x16x4x4xf32>, tensor<?x16x4x4xf32>
+}
