@@ -296,7 +296,21 @@ struct Shape {
 
 /// The tensor.empty that `init` sets to zeros whole (a linalg.fill, or the
 /// vector write of a zero constant that vectorization made of one), or null.
-Value zerosOver(Value init) {
+/// Where `init` is a slice of such zeros (one image of a batch set to zeros
+/// before the image loop: the input gradient's), a new tensor.empty of the
+/// slice's shape, made by `b`: else each image's zeros would be copied into
+/// a buffer of the conv's, only to be added to.
+Value zerosOver(ImplicitLocOpBuilder &b, Value init) {
+  if (auto slice = init.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (!zerosOver(b, slice.getSource()))
+      return nullptr;
+    RankedTensorType type = slice.getType();
+    SmallVector<Value> dynamic;
+    for (auto [i, size] : llvm::enumerate(slice.getMixedSizes()))
+      if (type.isDynamicDim(i))
+        dynamic.push_back(cast<Value>(size));
+    return tensor::EmptyOp::create(b, type, dynamic);
+  }
   Operation *def = init.getDefiningOp();
   Value value, dest;
   if (auto fill = dyn_cast_or_null<linalg::FillOp>(def)) {
@@ -403,7 +417,7 @@ struct CpuWinogradConvPass
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
     // Every output is written: zeros to add to need not be made first.
     Value init = op.getDpsInits()[0];
-    Value empty = zerosOver(init);
+    Value empty = zerosOver(b, init);
     if (empty)
       init = empty;
     Value images = tensor::DimOp::create(b, init, 0);
