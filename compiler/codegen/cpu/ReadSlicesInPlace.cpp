@@ -60,19 +60,27 @@ std::pair<Value, int64_t> splitOffset(OpFoldResult offset) {
   return {value, 0};
 }
 
+/// The positions a subview spans in dimension `d` of its source, from its
+/// offset: (size - 1) · stride + 1, where both are constants.
+std::optional<int64_t> extent(memref::SubViewOp view, unsigned d) {
+  std::optional<int64_t> size = getConstantIntValue(view.getMixedSizes()[d]);
+  std::optional<int64_t> stride =
+      getConstantIntValue(view.getMixedStrides()[d]);
+  if (!size || !stride || *size < 1 || *stride < 1)
+    return std::nullopt;
+  return (*size - 1) * *stride + 1;
+}
+
 /// Whether the two subviews of one buffer are provably apart: in some
-/// dimension, static sizes at offsets with the same base that differ by at
-/// least the size in front.
+/// dimension, constant extents at offsets with the same base that differ
+/// by at least the extent in front.
 bool disjoint(memref::SubViewOp a, memref::SubViewOp b) {
-  for (auto [offsetA, sizeA, offsetB, sizeB] :
-       llvm::zip(a.getMixedOffsets(), a.getMixedSizes(), b.getMixedOffsets(),
-                 b.getMixedSizes())) {
-    std::optional<int64_t> lengthA = getConstantIntValue(sizeA);
-    std::optional<int64_t> lengthB = getConstantIntValue(sizeB);
+  for (unsigned d = 0; d < a.getMixedOffsets().size(); ++d) {
+    std::optional<int64_t> lengthA = extent(a, d), lengthB = extent(b, d);
     if (!lengthA || !lengthB)
       continue;
-    auto [baseA, startA] = splitOffset(offsetA);
-    auto [baseB, startB] = splitOffset(offsetB);
+    auto [baseA, startA] = splitOffset(a.getMixedOffsets()[d]);
+    auto [baseB, startB] = splitOffset(b.getMixedOffsets()[d]);
     if (baseA != baseB)
       continue;
     if (startA + *lengthA <= startB || startB + *lengthB <= startA)

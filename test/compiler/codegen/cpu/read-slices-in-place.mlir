@@ -132,3 +132,28 @@ func.func @copy_written(%k: index, %v: vector<8xf32>) -> vector<8xf32> {
   memref.dealloc %copy : memref<4x8xf32>
   return %r : vector<8xf32>
 }
+
+// -----
+
+// A strided write that starts two slots before slot k and steps by two
+// reaches slot k: the copy stays.
+// CHECK-LABEL: func.func @strided_write_reaches_slot
+// CHECK:         memref.copy %{{.+}}, %[[COPY:.+]] : memref<4x8xf32, strided<[8, 1], offset: ?>> to memref<4x8xf32>
+// CHECK:         vector.transfer_read %[[COPY]]
+func.func @strided_write_reaches_slot(%k: index, %v: vector<8xf32>) -> vector<8xf32> {
+  %c0 = arith.constant 0 : index
+  %cm2 = arith.constant -2 : index
+  %zero = arith.constant 0.0 : f32
+  %stack = memref.alloc() : memref<11x4x8xf32>
+  %in = memref.subview %stack[%k, 0, 0] [1, 4, 8] [1, 1, 1]
+      : memref<11x4x8xf32> to memref<4x8xf32, strided<[8, 1], offset: ?>>
+  %copy = memref.alloc() : memref<4x8xf32>
+  memref.copy %in, %copy : memref<4x8xf32, strided<[8, 1], offset: ?>> to memref<4x8xf32>
+  %start = arith.addi %k, %cm2 : index
+  %two = memref.subview %stack[%start, 0, 0] [2, 4, 8] [2, 1, 1]
+      : memref<11x4x8xf32> to memref<2x4x8xf32, strided<[64, 8, 1], offset: ?>>
+  vector.transfer_write %v, %two[%c0, %c0, %c0] : vector<8xf32>, memref<2x4x8xf32, strided<[64, 8, 1], offset: ?>>
+  %r = vector.transfer_read %copy[%c0, %c0], %zero : memref<4x8xf32>, vector<8xf32>
+  memref.dealloc %copy : memref<4x8xf32>
+  return %r : vector<8xf32>
+}
