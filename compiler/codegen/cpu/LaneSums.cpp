@@ -1,4 +1,4 @@
-//===- LaneSums.cpp - batch sums split by image column --------------------===//
+//===- LaneSums.cpp - batch sums split by image column or image -----------===//
 #include "codegen/cpu/LaneSums.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -124,19 +124,26 @@ std::optional<unsigned> laneLoop(linalg::GenericOp op) {
   return reductionReading(op, 0);
 }
 
-std::optional<unsigned> imageRowLoop(linalg::GenericOp op) {
-  if (!isBatchSum(op) || !readsChannelLanes(op))
+std::optional<unsigned> imageLoop(linalg::GenericOp op) {
+  // A per-channel sum over whole images: the image's rows read by a plain
+  // reduction loop of their own (not a weight gradient's h + i).
+  if (!isBatchSum(op) || !readsChannelLanes(op) || !reductionReading(op, 2))
     return std::nullopt;
-  return reductionReading(op, 2);
+  SmallVector<IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] == kRed && ShapedType::isDynamic(ranges[d]))
+      return d;
+  return std::nullopt;
 }
 
 void splitByLane(RewriterBase &rewriter, linalg::GenericOp op, unsigned lane) {
   splitKeeping(rewriter, op, lane, /*keptFirst=*/false);
 }
 
-void splitByImageRow(RewriterBase &rewriter, linalg::GenericOp op,
-                     unsigned row) {
-  splitKeeping(rewriter, op, row, /*keptFirst=*/true);
+void splitByImage(RewriterBase &rewriter, linalg::GenericOp op,
+                  unsigned image) {
+  splitKeeping(rewriter, op, image, /*keptFirst=*/true);
 }
 
 namespace {
@@ -190,9 +197,31 @@ void splitKeeping(RewriterBase &rewriter, linalg::GenericOp op, unsigned kept,
   rewriter.setInsertionPoint(op);
   // All the partial sums in one op, which reads the inputs once.
   SmallVector<Value> partialInits;
-  for (Type type : op.getResultTypes())
+  // A dynamic kept loop (the batch): its size from an input it reads.
+  SmallVector<Value> dynamicSizes;
+  for (unsigned k = 0; k < numKept; ++k) {
+    if (!ShapedType::isDynamic(partialShape[k]))
+      continue;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(input);
+      std::optional<unsigned> at =
+          map.getResultPosition(getAffineDimExpr(order[k], ctx));
+      if (at) {
+        dynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, input->get(), *at));
+        break;
+      }
+    }
+  }
+  for (Type type : op.getResultTypes()) {
+    Type element = getElementTypeOrSelf(type);
+    Value init = tensor::EmptyOp::create(rewriter, loc, partialShape, element,
+                                         dynamicSizes);
+    Value zero =
+        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
     partialInits.push_back(
-        zeros(rewriter, loc, partialShape, getElementTypeOrSelf(type)));
+        linalg::FillOp::create(rewriter, loc, zero, init).getResult(0));
+  }
   SmallVector<AffineMap> maps(inputMaps);
   maps.append(numResults, AffineMap::get(numLoops, 0, keptDims, ctx));
   auto partials =

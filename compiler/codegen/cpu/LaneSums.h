@@ -1,4 +1,4 @@
-//===- LaneSums.h - batch sums split by image column -------------*- C++ -*-===//
+//===- LaneSums.h - batch sums split by image column or image - -*- C++ -*-===//
 //
 // A sum over the batch and the image per channel (a bias gradient,
 // batchnorm's statistics) or per weight (a weight gradient with the output
@@ -7,8 +7,10 @@
 // by one image column (the lane), the partial sum keeps the columns apart:
 // the columns are a parallel dimension, the accumulator a register tile
 // that stays in registers across the batch, with no horizontal reduction
-// per step; a small sum of the columns follows. The CPU strategy chooses
-// this form (Strategy.cpp).
+// per step; a small sum of the columns follows. Over a channels-last image
+// the channels are the lanes already: such a sum keeps the images apart,
+// and its partial sums are made image by image, where the images were
+// made. The CPU strategy chooses these forms (Strategy.cpp).
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_CODEGEN_CPU_LANESUMS_H
@@ -51,18 +53,21 @@ std::optional<unsigned> laneLoop(mlir::linalg::GenericOp op);
 void splitByLane(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
                  unsigned lane);
 
-/// A sum like laneLoop's over a channels-last image (its first 4-D input's
-/// last dimension, the channels, read by a parallel loop: the lanes as
-/// they are) keeps the image rows apart as the rows of its accumulator
-/// tile instead, so that a step reads whole image rows: the loop that
-/// reads that input's rows, where it is a static reduction. None
-/// otherwise.
-std::optional<unsigned> imageRowLoop(mlir::linalg::GenericOp op);
+/// A sum like laneLoop's over whole channels-last images (its first 4-D
+/// input's last dimension, the channels, read by a parallel loop: the
+/// lanes as they are; its rows by a static reduction) keeps the images
+/// apart instead: the batch loop. Its partial
+/// sums are then made image by image, as the ops that made the summed
+/// values are (tiled per image, each thread its own images), and fuse into
+/// their loop: a batchnorm's statistics are summed from each image of its
+/// conv's output while the image is still in the cache, and no thread
+/// reads the images another one wrote. None otherwise.
+std::optional<unsigned> imageLoop(mlir::linalg::GenericOp op);
 
-/// Replaces `op` like splitByLane, the partial sums iterating (`row`,
-/// parallel dims | the other reductions): [image rows, channels].
-void splitByImageRow(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
-                     unsigned row);
+/// Replaces `op` like splitByLane, the partial sums iterating (`image`,
+/// parallel dims | the other reductions): [images, channels].
+void splitByImage(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
+                  unsigned image);
 
 } // namespace cnnc::cpu
 

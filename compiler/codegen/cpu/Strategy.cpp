@@ -932,18 +932,18 @@ struct CpuStrategyPass
       rewriteAsWindowMaxima(rewriter, pool);
 
     // Sums over the batch and the image: split by image column, the lanes
-    // (NCHW), or by image row, the rows of channel lanes (channels-last).
+    // (NCHW), or by image (channels-last: the channels are the lanes).
     SmallVector<std::pair<linalg::GenericOp, unsigned>> sums, channelSums;
     func.walk([&](linalg::GenericOp op) {
-      if (std::optional<unsigned> row = imageRowLoop(op))
-        channelSums.push_back({op, *row});
+      if (std::optional<unsigned> image = imageLoop(op))
+        channelSums.push_back({op, *image});
       else if (std::optional<unsigned> lane = laneLoop(op))
         sums.push_back({op, *lane});
     });
     for (auto [op, lane] : sums)
       splitByLane(rewriter, op, lane);
-    for (auto [op, row] : channelSums)
-      splitByImageRow(rewriter, op, row);
+    for (auto [op, image] : channelSums)
+      splitByImage(rewriter, op, image);
 
     // Ops over whole parameters: one loop of vector steps each.
     SmallVector<linalg::GenericOp> wholeTensorOps;

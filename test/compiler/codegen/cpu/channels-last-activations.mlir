@@ -11,8 +11,6 @@
 // (@gradient_windows' maps:)
 // CHECK-DAG:   #[[WINDOW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d4, d2, d5, d3)>
 // CHECK-DAG:   #[[PIXEL:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>
-// (saved_blocks: a channels-last image read over (h, c | n, w))
-// CHECK-DAG:   #[[SUM_IN:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d0, d3, d1)>
 // CHECK-LABEL: func.func @residual_trunk
 // CHECK:       %[[C1:.+]] = linalg.generic {{.*}} ins(%{{.+}}, %{{.+}} : tensor<?x1x30x30xf32>, tensor<3x3x1x32xf32>) outs(%{{.+}} : tensor<?x28x28x32xf32>) {{.*}}kind = "lane_conv"
 // CHECK:       %[[RELU:.+]] = linalg.generic {{.*}} ins(%[[C1]] : tensor<?x28x28x32xf32>) outs(%{{.+}} : tensor<?x28x28x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise", tiles = [0, 1, 4, 0]>}
@@ -198,8 +196,8 @@ func.func @gradient_windows(%x: tensor<?x32x17x17xf32>, %w: tensor<32x32x3x3xf32
 // in a stack [S, N, C, H, W] its loop carries: the stack goes
 // channels-last with the inserts that fill it and the slices that read
 // it, and so does a sum per channel over the batch and the image (a
-// batchnorm's statistics), which then keeps the image rows apart as rows
-// of its register tile, the channels its lanes. The backward loop's
+// batchnorm's statistics), which then keeps the images apart, the
+// channels its lanes (partial sums image by image, as the conv runs). The backward loop's
 // gradient starts NCHW: it is copied channels-last once, before the loop.
 // Neither loop has a layout copy.
 // CHECK-LABEL: func.func @saved_blocks
@@ -211,8 +209,10 @@ func.func @gradient_windows(%x: tensor<?x32x17x17xf32>, %w: tensor<32x32x3x3xf32
 // CHECK-NOT:     tensor<?x32x6x6xf32>
 // CHECK:         %[[A:.+]] = tensor.extract_slice %[[S]][%[[I]], 0, 0, 0, 0] [1, %{{.+}}, 6, 6, 32] [1, 1, 1, 1, 1] : tensor<3x?x6x6x32xf32> to tensor<?x6x6x32xf32>
 // CHECK:         %[[Y:.+]] = linalg.generic {{.*}}kind = "lane_conv"
-// CHECK:         %[[PART:.+]] = linalg.generic {indexing_maps = [#[[SUM_IN]], {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%[[Y]] : tensor<?x6x6x32xf32>) outs(%{{.+}} : tensor<6x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = [2, 16, 1, 1]
-// CHECK:         %[[SQ:.+]] = linalg.generic {{.*}} ins(%[[PART]] : tensor<6x32xf32>) outs(%{{.+}} : tensor<32xf32>)
+// (The sum reads the channels-last image over (n, c | h, w): TO_NCHW's
+// map.)
+// CHECK:         %[[PART:.+]] = linalg.generic {indexing_maps = [#[[TO_NCHW]], {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%[[Y]] : tensor<?x6x6x32xf32>) outs(%{{.+}} : tensor<?x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "contraction", registers = [1, 0, 1, 1]
+// CHECK:         %[[SQ:.+]] = linalg.generic {{.*}} ins(%[[PART]] : tensor<?x32xf32>) outs(%{{.+}} : tensor<32xf32>)
 // CHECK:         %[[OUT:.+]] = linalg.generic {{.*}} ins(%[[Y]], %[[SQ]], %[[A]] : tensor<?x6x6x32xf32>, tensor<32xf32>, tensor<?x6x6x32xf32>) outs(%{{.+}} : tensor<?x6x6x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "elementwise"
 // CHECK:         %[[SAVE:.+]] = tensor.insert_slice %[[OUT]] into %[[S]][%{{.+}}, 0, 0, 0, 0] [1, %{{.+}}, 6, 6, 32] [1, 1, 1, 1, 1] : tensor<?x6x6x32xf32> into tensor<3x?x6x6x32xf32>
 // CHECK:         scf.yield %[[SAVE]] : tensor<3x?x6x6x32xf32>

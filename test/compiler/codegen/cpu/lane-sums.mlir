@@ -76,17 +76,28 @@ func.func @two_sums(%x: tensor<?x8x6x6xf32>, %y: tensor<?x8x6x6xf32>) -> (tensor
 
 // A sum per channel over a channels-last image ((c | n, h, w), the image
 // read at (n, h, w, c): ChannelsLastActivations' form) has its lanes in
-// the channels already: it keeps the 6 image rows apart as the rows of
-// its register tile instead, a partial sum over (h, c | n, w) into
-// [rows, channels] (a register tile of 2 rows x 32 channels with AVX-512,
-// 2 x 16 with AVX2; a step reads whole image rows), the sample outermost;
-// then the rows are summed into the result.
-// CHECK-DAG: #[[ROWS_IN:.+]] = affine_map<(d0, d1, d2, d3) -> (d2, d0, d3, d1)>
+// the channels already: it keeps the images apart instead, a partial sum
+// over (n, c | h, w) into [images, channels], the channels a whole vector
+// step; then the images are summed into the result. Tiled, the partial
+// sums run image by image in an scf.forall over the batch, as the ops
+// that make such images do (a conv's loop, which they then fuse into).
+// CHECK-DAG: #[[IMAGE_IN:.+]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
 // CHECK-LABEL: func.func @channels_last_sum
-// CHECK: %[[PART:.+]] = linalg.generic {indexing_maps = [#[[ROWS_IN]], #{{.+}}], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}} : tensor<?x6x6x32xf32>) outs(%{{.+}} : tensor<6x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = [2, 32, 1, 1], order = [2, 0, 1, 3]>}
-// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[PART]] : tensor<6x32xf32>) outs(%{{.+}} : tensor<32xf32>)
+// CHECK: %[[N:.+]] = tensor.dim %{{.+}}, %c0 : tensor<?x6x6x32xf32>
+// CHECK: %[[EMPTY:.+]] = tensor.empty(%[[N]]) : tensor<?x32xf32>
+// CHECK: %[[ZEROS:.+]] = linalg.fill {{.*}} outs(%[[EMPTY]] : tensor<?x32xf32>)
+// CHECK: %[[PART:.+]] = linalg.generic {indexing_maps = [#[[IMAGE_IN]], #{{.+}}], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%{{.+}} : tensor<?x6x6x32xf32>) outs(%[[ZEROS]] : tensor<?x32xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "contraction", registers = [1, 0, 1, 1]>}
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%[[PART]] : tensor<?x32xf32>) outs(%{{.+}} : tensor<32xf32>)
 // AVX2-LABEL: func.func @channels_last_sum
-// AVX2: registers = [2, 16, 1, 1]
+// AVX2: kind = "contraction", registers = [1, 0, 1, 1]
+// TILED-LABEL: func.func @channels_last_sum
+// TILED:       scf.forall (%[[IMAGE:.+]]) in (%{{.+}}) shared_outs(%{{.+}} = %{{.+}}) -> (tensor<?x32xf32>)
+// TILED:         tensor.extract_slice %{{.+}}[%[[IMAGE]], 0, 0, 0] [1, 6, 6, 32]
+// TILED:         scf.for
+// TILED:           scf.for
+// TILED:             linalg.generic {{.*}} ins(%{{.+}} : tensor<1x1x1x32xf32>) outs(%{{.+}} : tensor<1x32xf32>)
+// TILED:         tensor.parallel_insert_slice %{{.+}} into %{{.+}}[%[[IMAGE]], 0] [1, 32]
+// TILED:       linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%{{.+}} : tensor<?x32xf32>) outs(%{{.+}} : tensor<32xf32>)
 func.func @channels_last_sum(%dy: tensor<?x6x6x32xf32>) -> tensor<32xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<32xf32>
