@@ -90,8 +90,8 @@ bool disjoint(memref::SubViewOp a, memref::SubViewOp b) {
 }
 
 /// Whether every use of `buffer` (but `except`) and of its subviews reads
-/// it (in any layout: loads, vector reads, linalg inputs, copy sources) or
-/// frees it.
+/// it (in any layout: loads, vector reads, prefetches, linalg inputs, copy
+/// sources) or frees it.
 bool onlyRead(Value buffer, Operation *except) {
   for (OpOperand &use : buffer.getUses()) {
     Operation *user = use.getOwner();
@@ -102,7 +102,8 @@ bool onlyRead(Value buffer, Operation *except) {
         return false;
       continue;
     }
-    if (isa<vector::TransferReadOp, vector::LoadOp, memref::LoadOp>(user))
+    if (isa<vector::TransferReadOp, vector::LoadOp, memref::LoadOp,
+            memref::PrefetchOp>(user))
       continue;
     if (auto copy = dyn_cast<memref::CopyOp>(user)) {
       if (copy.getSource() == buffer)
@@ -130,6 +131,8 @@ bool tracedThroughViews(Value root) {
         return false;
       continue;
     }
+    if (isa<memref::PrefetchOp>(user))
+      continue; // a hint: it neither writes nor keeps its view
     if (!isa<MemoryEffectOpInterface>(user) ||
         (user->getNumRegions() != 0 && !isa<linalg::LinalgOp>(user)))
       return false;
@@ -152,6 +155,8 @@ bool mayWrite(Block::iterator begin, Block::iterator end, Value root,
               memref::SubViewOp slice) {
   for (Operation &op : llvm::make_range(begin, end)) {
     WalkResult result = op.walk([&](Operation *nested) {
+      if (isa<memref::PrefetchOp>(nested))
+        return WalkResult::advance();
       auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
       if (!effects)
         return viewsRoot(nested, root) ? WalkResult::interrupt()

@@ -2,6 +2,8 @@
 #include "codegen/cpu/Winograd.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -161,6 +163,60 @@ TileSource tileSource(Value in) {
       pad.getStaticHigh() != ArrayRef<int64_t>(one))
     return {in, 0};
   return {pad.getSource(), 1};
+}
+
+void prefetchRows(ImplicitLocOpBuilder &b, const TileSource &source, Value n,
+                  Value first, int64_t count, int64_t lanes, int64_t locality) {
+  auto type = cast<RankedTensorType>(source.image.getType());
+  int64_t columns = type.getDimSize(2), channels = type.getDimSize(3);
+  SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
+  auto layout =
+      StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides);
+  auto bufferType =
+      MemRefType::get(type.getShape(), type.getElementType(), layout);
+  Value buffer = bufferization::ToBufferOp::create(b, bufferType, source.image,
+                                                   /*read_only=*/true);
+  Emitter e{b, VectorType()};
+  for (int64_t r = 0; r < count; ++r) {
+    Value row = e.add(first, e.index(r));
+    for (int64_t x = 0; x < columns; ++x)
+      for (int64_t c = 0; c < channels; c += lanes)
+        memref::PrefetchOp::create(b, buffer,
+                                   ValueRange{n, row, e.index(x), e.index(c)},
+                                   /*isWrite=*/false, locality,
+                                   /*isDataCache=*/true);
+  }
+}
+
+void prefetchShare(ImplicitLocOpBuilder &b, ArrayRef<Value> images, Value next,
+                   Value part, int64_t parts, int64_t lanes) {
+  int64_t rows = 0;
+  for (Value image : images)
+    rows += cast<RankedTensorType>(image.getType()).getDimSize(1);
+  int64_t rowsPerPart = (rows + parts - 1) / parts;
+  Emitter e{b, VectorType()};
+  Value first = e.mul(part, rowsPerPart);
+  int64_t base = 0;
+  for (Value image : images) {
+    int64_t size = cast<RankedTensorType>(image.getType()).getDimSize(1);
+    // Rows [first - base, + rowsPerPart) of this image, where inside it.
+    Value from = arith::SubIOp::create(b, first, e.index(base));
+    for (int64_t r = 0; r < rowsPerPart; ++r) {
+      Value row = e.add(from, e.index(r));
+      Value inside = arith::AndIOp::create(
+          b,
+          arith::CmpIOp::create(b, arith::CmpIPredicate::sge, row, e.index(0)),
+          arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row,
+                                e.index(size)));
+      scf::IfOp::create(b, inside, [&](OpBuilder &nested, Location loc) {
+        ImplicitLocOpBuilder nb(loc, nested);
+        prefetchRows(nb, TileSource{image, 0}, next, row, 1, lanes,
+                     /*locality=*/2);
+        scf::YieldOp::create(nb);
+      });
+    }
+    base += size;
+  }
 }
 
 void eraseUnreadPadding(RewriterBase &rewriter, Value in) {

@@ -22,6 +22,11 @@
 // parts that the threads share, each summing its images' products into a
 // partial M of its own, image by image (V and D of one image stay in the
 // cache); the partials' sum and the taps' transform run once, after them.
+// While an image's products run, the next image's x and dy are asked into
+// the second-level cache, a share of their rows a point: a block's x was
+// saved in the forward pass, long before, and would else be read from
+// memory by the transforms (CIFAR-2's NetResDeep: weight gradients 5%
+// faster, the training step 5%).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/CpuConfig.h"
@@ -152,11 +157,17 @@ struct WeightGrad {
 
   /// m[k, f, c] += Σ_t d[k, t, f] v[k, t, c]: register tiles of `stepRows`
   /// output channels (one broadcast of D each) x `stepLanes` input channels
-  /// (loads of V), the tiles of one image innermost.
-  Value accumulate(ImplicitLocOpBuilder &b, Value v, Value d, Value m) const {
+  /// (loads of V), the tiles of one image innermost. Each point also asks
+  /// the cache for its share of image `next` of x and dy (`ahead`): the
+  /// next image's transforms then read them from the second-level cache,
+  /// not from memory (a block's x was saved long before; the products, on
+  /// data in the cache, leave memory idle meanwhile).
+  Value accumulate(ImplicitLocOpBuilder &b, Value v, Value d, Value m,
+                   ArrayRef<Value> ahead, Value next) const {
     int64_t registers = stepLanes / lanes();
     return loop(
         b, points(), 1, m, [&](ImplicitLocOpBuilder &b, Value k, Value m) {
+          prefetchShare(b, ahead, next, k, points(), lanes());
           return loop(
               b, outputs, stepRows, m,
               [&](ImplicitLocOpBuilder &b, Value f, Value m) {
@@ -237,17 +248,26 @@ struct WeightGrad {
           Value m = tensor::ExtractSliceOp::create(nb, partType, all, offsets,
                                                    sizes, strides);
           m = zeroProducts(nb, m);
-          auto images = scf::ForOp::create(
+          auto perImage = scf::ForOp::create(
               nb, first, last, e.index(1), ValueRange{m},
               [&](OpBuilder &inner, Location l, Value n, ValueRange acc) {
                 ImplicitLocOpBuilder ib(l, inner);
                 Value v = tiles.transformInput(ib, tileSource(x), n, channels);
                 Value d = transformGradient(ib, dy, n);
-                scf::YieldOp::create(ib, accumulate(ib, v, d, acc[0]));
+                // The batch's next image: the thread's next, also past
+                // the end of its part (the threads take whole runs of
+                // parts).
+                Emitter ie{ib, vec()};
+                Value next = arith::MinSIOp::create(
+                    ib, ie.add(n, ie.index(1)),
+                    arith::SubIOp::create(ib, images, ie.index(1)));
+                scf::YieldOp::create(ib, accumulate(ib, v, d, acc[0],
+                                                    {tileSource(x).image, dy},
+                                                    next));
               });
           auto inParallel = scf::InParallelOp::create(nb);
           nb.setInsertionPointToStart(inParallel.getBody());
-          tensor::ParallelInsertSliceOp::create(nb, images.getResult(0), all,
+          tensor::ParallelInsertSliceOp::create(nb, perImage.getResult(0), all,
                                                 offsets, sizes, strides);
         });
     return forall.getResult(0);

@@ -1,9 +1,9 @@
 // RUN: cnnc-opt %s --split-input-file --cnn-cpu-read-slices-in-place | FileCheck %s
 
 // A repeated block's loop: slot k of the stack copied into a fresh buffer,
-// read (by a subview per image, and whole), while the block's output goes
-// into slot k + 1. The readers read slot k itself; the copy, the buffer and
-// its free go.
+// read (by a subview per image, and whole; a prefetch reads it too), while
+// the block's output goes into slot k + 1. The readers read slot k itself;
+// the copy, the buffer and its free go.
 // CHECK-LABEL: func.func @stack_slot
 // CHECK:         scf.for %[[K:.+]] = %c0 to %c10 step %c1
 // CHECK:           %[[IN:.+]] = memref.subview %[[S:.+]][%[[K]], 0, 0, 0] [1, %{{.+}}, 4, 8]
@@ -12,7 +12,8 @@
 // CHECK:           %[[NEXT:.+]] = arith.addi %[[K]], %c1
 // CHECK:           %[[OUT:.+]] = memref.subview %[[S]][%[[NEXT]], 0, 0, 0]
 // CHECK:           scf.forall (%[[N:.+]]) in
-// CHECK:             memref.subview %[[IN]][%[[N]], 0, 0] [1, 4, 8] [1, 1, 1] : memref<?x4x8xf32, strided<[32, 8, 1], offset: ?>> to memref<4x8xf32, strided<[8, 1], offset: ?>>
+// CHECK:             %[[IMAGE:.+]] = memref.subview %[[IN]][%[[N]], 0, 0] [1, 4, 8] [1, 1, 1] : memref<?x4x8xf32, strided<[32, 8, 1], offset: ?>> to memref<4x8xf32, strided<[8, 1], offset: ?>>
+// CHECK:             memref.prefetch %[[IMAGE]][%c1, %c0], read, locality<2>, data
 // CHECK:           linalg.generic {{.*}} ins(%[[IN]] : memref<?x4x8xf32, strided<[32, 8, 1], offset: ?>>)
 // CHECK-NOT:       memref.dealloc {{.*}} : memref<?x4x8xf32>
 func.func @stack_slot(%n: index) -> memref<11x?x4x8xf32> {
@@ -32,6 +33,8 @@ func.func @stack_slot(%n: index) -> memref<11x?x4x8xf32> {
     scf.forall (%i) in (%n) {
       %image = memref.subview %copy[%i, 0, 0] [1, 4, 8] [1, 1, 1]
           : memref<?x4x8xf32> to memref<4x8xf32, strided<[8, 1], offset: ?>>
+      memref.prefetch %image[%c1, %c0], read, locality<2>, data
+          : memref<4x8xf32, strided<[8, 1], offset: ?>>
       %dst = memref.subview %out[%i, 0, 0] [1, 4, 8] [1, 1, 1]
           : memref<?x4x8xf32, strided<[32, 8, 1], offset: ?>> to memref<4x8xf32, strided<[8, 1], offset: ?>>
       memref.copy %image, %dst : memref<4x8xf32, strided<[8, 1], offset: ?>> to memref<4x8xf32, strided<[8, 1], offset: ?>>

@@ -39,7 +39,20 @@
 // LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<16x49x32xf32>)
 // LOWERED-COUNT-4:       vector.transfer_read %{{.+}} : tensor<?x14x14x32xf32>, vector<16xf32>
 // LOWERED-COUNT-16:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<16x49x32xf32>
-// LOWERED:             scf.for %{{.+}} = %c0 to %c16 step %c1
+// Each point also asks the second-level cache for its share of the next
+// image's rows (min(n + 1, N - 1)) of x and dy, 2 of their 30 rows a
+// point, every line of a row (16 columns x 2 lines of 16 channels; dy
+// 14 x 2), through a read-only view of the tensor: x's first, then dy's.
+// LOWERED:             %[[NEXT:.+]] = arith.minsi %{{.+}}, %{{.+}} : index
+// LOWERED:             scf.for %[[K:.+]] = %c0 to %c16 step %c1
+// LOWERED:               %[[ROW:.+]] = arith.muli %[[K]], %c2 : index
+// LOWERED:               scf.if
+// LOWERED-NEXT:            %[[XB:.+]] = bufferization.to_buffer %{{.+}} read_only : tensor<?x16x16x32xf32> to memref<?x16x16x32xf32, strided<[?, ?, ?, ?], offset: ?>>
+// LOWERED-COUNT-32:        memref.prefetch %[[XB]][%[[NEXT]], %[[ROW]], %c{{[0-9]+}}, %c{{0|16}}], read, locality<2>, data
+// LOWERED:               scf.if
+// LOWERED:               scf.if
+// LOWERED-NEXT:            %[[DB:.+]] = bufferization.to_buffer %{{.+}} read_only : tensor<?x14x14x32xf32>
+// LOWERED-COUNT-28:        memref.prefetch %[[DB]][%[[NEXT]], %{{.+}}, %c{{[0-9]+}}, %c{{0|16}}], read, locality<2>, data
 // LOWERED:               scf.for %{{.+}} = %c0 to %c32 step %c8
 // LOWERED-COUNT-16:        vector.transfer_read %{{.+}} : tensor<16x32x32xf32>, vector<16xf32>
 // LOWERED:                 scf.for %{{.+}} = %c0 to %c49 step %c1 iter_args
