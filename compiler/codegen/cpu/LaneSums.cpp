@@ -1,4 +1,4 @@
-//===- LaneSums.cpp - batch sums split by image column or image -----------===//
+//===- LaneSums.cpp - batch sums by image column or by image --------------===//
 #include "codegen/cpu/LaneSums.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -45,19 +45,23 @@ Value laneSum(OpBuilder &b, Location loc, ValueRange inputs,
 
 namespace {
 
+/// The reduction loop of `op` over the (dynamic) batch, if it has one.
+std::optional<unsigned> batchReduction(linalg::GenericOp op) {
+  SmallVector<IteratorType> iters = op.getIteratorTypesArray();
+  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+  for (unsigned d = 0; d < iters.size(); ++d)
+    if (iters[d] == kRed && ShapedType::isDynamic(ranges[d]))
+      return d;
+  return std::nullopt;
+}
+
 /// Whether `op` sums over the batch: its reductions include the (dynamic)
 /// batch, and its every result is `acc + term` over parallel dimensions.
 bool isBatchSum(linalg::GenericOp op) {
   if (!op.hasPureTensorSemantics() || op.getNumDpsInits() == 0 ||
-      op.getNumParallelLoops() == 0)
+      op.getNumParallelLoops() == 0 || !batchReduction(op))
     return false;
   SmallVector<IteratorType> iters = op.getIteratorTypesArray();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  bool overBatch = false;
-  for (auto [it, range] : llvm::zip(iters, ranges))
-    overBatch |= it == kRed && ShapedType::isDynamic(range);
-  if (!overBatch)
-    return false;
   // Every result a sum: acc + term, acc used there only, over parallel
   // dimensions.
   Block *body = op.getBody();
@@ -129,12 +133,7 @@ std::optional<unsigned> imageLoop(linalg::GenericOp op) {
   // reduction loop of their own (not a weight gradient's h + i).
   if (!isBatchSum(op) || !readsChannelLanes(op) || !reductionReading(op, 2))
     return std::nullopt;
-  SmallVector<IteratorType> iters = op.getIteratorTypesArray();
-  SmallVector<int64_t> ranges = op.getStaticLoopRanges();
-  for (unsigned d = 0; d < iters.size(); ++d)
-    if (iters[d] == kRed && ShapedType::isDynamic(ranges[d]))
-      return d;
-  return std::nullopt;
+  return batchReduction(op);
 }
 
 void splitByLane(RewriterBase &rewriter, linalg::GenericOp op, unsigned lane) {
@@ -213,15 +212,9 @@ void splitKeeping(RewriterBase &rewriter, linalg::GenericOp op, unsigned kept,
       }
     }
   }
-  for (Type type : op.getResultTypes()) {
-    Type element = getElementTypeOrSelf(type);
-    Value init = tensor::EmptyOp::create(rewriter, loc, partialShape, element,
-                                         dynamicSizes);
-    Value zero =
-        arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(element));
-    partialInits.push_back(
-        linalg::FillOp::create(rewriter, loc, zero, init).getResult(0));
-  }
+  for (Type type : op.getResultTypes())
+    partialInits.push_back(zeros(rewriter, loc, partialShape,
+                                 getElementTypeOrSelf(type), dynamicSizes));
   SmallVector<AffineMap> maps(inputMaps);
   maps.append(numResults, AffineMap::get(numLoops, 0, keptDims, ctx));
   auto partials =

@@ -1,4 +1,4 @@
-//===- LaneSums.h - batch sums split by image column or image - -*- C++ -*-===//
+//===- LaneSums.h - batch sums by image column or by image ---- -*- C++ -*-===//
 //
 // A sum over the batch and the image per channel (a bias gradient,
 // batchnorm's statistics) or per weight (a weight gradient with the output
@@ -56,12 +56,12 @@ void splitByLane(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
 /// A sum like laneLoop's over whole channels-last images (its first 4-D
 /// input's last dimension, the channels, read by a parallel loop: the
 /// lanes as they are; its rows by a static reduction) keeps the images
-/// apart instead: the batch loop. Its partial
-/// sums are then made image by image, as the ops that made the summed
-/// values are (tiled per image, each thread its own images), and fuse into
-/// their loop: a batchnorm's statistics are summed from each image of its
-/// conv's output while the image is still in the cache, and no thread
-/// reads the images another one wrote. None otherwise.
+/// apart instead: the batch loop. Its partial sums are then made image by
+/// image, as the ops that made the summed values are (tiled per image,
+/// each thread its own images), and fuse into their loop: a batchnorm's
+/// statistics are summed from each image of its conv's output while the image
+/// is still in the cache, and no thread reads the images another one wrote.
+/// None otherwise.
 std::optional<unsigned> imageLoop(mlir::linalg::GenericOp op);
 
 /// Replaces `op` like splitByLane, the partial sums iterating (`image`,

@@ -132,7 +132,8 @@ def CpuWinogradConv : Pass<"cnn-cpu-winograd-conv", "mlir::func::FuncOp"> {
     (output channels x input channels); then the partials summed and
     transformed to the 3x3 taps (A M Aᵀ) once. While an image's products
     run, the next image's x and dy are prefetched into the second-level
-    cache (`memref.prefetch` through a read-only `bufferization.to_buffer`). `"winograd4x4"`: the same
+    cache (`memref.prefetch` through a read-only `bufferization.to_buffer`).
+    `"winograd4x4"`: the same
     with 4x4 tiles of dy, 36 points (x's transform F(4x4, 3x3)'s, dy's by
     its Aᵀ transposed, the taps by its G transposed), dy's rows and
     columns past its end zeros.

@@ -165,28 +165,19 @@ TileSource tileSource(Value in) {
   return {pad.getSource(), 1};
 }
 
-void prefetchRows(ImplicitLocOpBuilder &b, const TileSource &source, Value n,
-                  Value first, int64_t count, int64_t lanes, int64_t locality) {
-  auto type = cast<RankedTensorType>(source.image.getType());
-  int64_t columns = type.getDimSize(2), channels = type.getDimSize(3);
+namespace {
+/// A read-only view of `image`'s buffer ([N, H, W, C]), which bufferization
+/// resolves without a copy: what a prefetch can name.
+Value readOnlyBuffer(ImplicitLocOpBuilder &b, Value image) {
+  auto type = cast<RankedTensorType>(image.getType());
   SmallVector<int64_t> strides(type.getRank(), ShapedType::kDynamic);
   auto layout =
       StridedLayoutAttr::get(b.getContext(), ShapedType::kDynamic, strides);
-  auto bufferType =
-      MemRefType::get(type.getShape(), type.getElementType(), layout);
-  Value buffer = bufferization::ToBufferOp::create(b, bufferType, source.image,
-                                                   /*read_only=*/true);
-  Emitter e{b, VectorType()};
-  for (int64_t r = 0; r < count; ++r) {
-    Value row = e.add(first, e.index(r));
-    for (int64_t x = 0; x < columns; ++x)
-      for (int64_t c = 0; c < channels; c += lanes)
-        memref::PrefetchOp::create(b, buffer,
-                                   ValueRange{n, row, e.index(x), e.index(c)},
-                                   /*isWrite=*/false, locality,
-                                   /*isDataCache=*/true);
-  }
+  return bufferization::ToBufferOp::create(
+      b, MemRefType::get(type.getShape(), type.getElementType(), layout), image,
+      /*read_only=*/true);
 }
+} // namespace
 
 void prefetchShare(ImplicitLocOpBuilder &b, ArrayRef<Value> images, Value next,
                    Value part, int64_t parts, int64_t lanes) {
@@ -198,8 +189,11 @@ void prefetchShare(ImplicitLocOpBuilder &b, ArrayRef<Value> images, Value next,
   Value first = e.mul(part, rowsPerPart);
   int64_t base = 0;
   for (Value image : images) {
-    int64_t size = cast<RankedTensorType>(image.getType()).getDimSize(1);
-    // Rows [first - base, + rowsPerPart) of this image, where inside it.
+    ArrayRef<int64_t> shape =
+        cast<RankedTensorType>(image.getType()).getShape();
+    Value buffer = readOnlyBuffer(b, image);
+    // Rows [first - base, + rowsPerPart) of this image, where inside it:
+    // every line of each (`lanes` floats a line) into the second level.
     Value from = arith::SubIOp::create(b, first, e.index(base));
     for (int64_t r = 0; r < rowsPerPart; ++r) {
       Value row = e.add(from, e.index(r));
@@ -207,15 +201,19 @@ void prefetchShare(ImplicitLocOpBuilder &b, ArrayRef<Value> images, Value next,
           b,
           arith::CmpIOp::create(b, arith::CmpIPredicate::sge, row, e.index(0)),
           arith::CmpIOp::create(b, arith::CmpIPredicate::slt, row,
-                                e.index(size)));
+                                e.index(shape[1])));
       scf::IfOp::create(b, inside, [&](OpBuilder &nested, Location loc) {
         ImplicitLocOpBuilder nb(loc, nested);
-        prefetchRows(nb, TileSource{image, 0}, next, row, 1, lanes,
-                     /*locality=*/2);
+        Emitter ne{nb, VectorType()};
+        for (int64_t x = 0; x < shape[2]; ++x)
+          for (int64_t c = 0; c < shape[3]; c += lanes)
+            memref::PrefetchOp::create(
+                nb, buffer, ValueRange{next, row, ne.index(x), ne.index(c)},
+                /*isWrite=*/false, /*localityHint=*/2, /*isDataCache=*/true);
         scf::YieldOp::create(nb);
       });
     }
-    base += size;
+    base += shape[1];
   }
 }
 

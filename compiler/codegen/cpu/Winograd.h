@@ -78,20 +78,13 @@ struct TileSource {
 /// zeros where the padding was, rather than a padded copy being made.
 TileSource tileSource(mlir::Value in);
 
-/// Asks the cache for rows [first, first + count) of image `n` of `source`
-/// ([N, H, W, C]), every line of each (`lanes` floats a line), at
-/// `locality` (3: the first-level cache; 2: the second), to be read soon.
-/// Through a read-only view of the tensor's buffer, which bufferization
-/// resolves without a copy.
-void prefetchRows(mlir::ImplicitLocOpBuilder &b, const TileSource &source,
-                  mlir::Value n, mlir::Value first, int64_t count,
-                  int64_t lanes, int64_t locality);
-
 /// Part `part` of `parts` of the prefetches of image `next` of each of
 /// `images` ([N, H, W, C] each) into the second-level cache, their rows
 /// shared out in order: a loop of `parts` iterations that runs while the
 /// current image's data is in the cache asks, step by step, for the next
 /// one's, which would otherwise be read from memory when its turn comes.
+/// Through a read-only view of each tensor's buffer, which bufferization
+/// resolves without a copy.
 void prefetchShare(mlir::ImplicitLocOpBuilder &b,
                    llvm::ArrayRef<mlir::Value> images, mlir::Value next,
                    mlir::Value part, int64_t parts, int64_t lanes);

@@ -248,11 +248,12 @@ struct WeightGrad {
           Value m = tensor::ExtractSliceOp::create(nb, partType, all, offsets,
                                                    sizes, strides);
           m = zeroProducts(nb, m);
+          TileSource source = tileSource(x);
           auto perImage = scf::ForOp::create(
               nb, first, last, e.index(1), ValueRange{m},
               [&](OpBuilder &inner, Location l, Value n, ValueRange acc) {
                 ImplicitLocOpBuilder ib(l, inner);
-                Value v = tiles.transformInput(ib, tileSource(x), n, channels);
+                Value v = tiles.transformInput(ib, source, n, channels);
                 Value d = transformGradient(ib, dy, n);
                 // The batch's next image: the thread's next, also past
                 // the end of its part (the threads take whole runs of
@@ -261,9 +262,8 @@ struct WeightGrad {
                 Value next = arith::MinSIOp::create(
                     ib, ie.add(n, ie.index(1)),
                     arith::SubIOp::create(ib, images, ie.index(1)));
-                scf::YieldOp::create(ib, accumulate(ib, v, d, acc[0],
-                                                    {tileSource(x).image, dy},
-                                                    next));
+                scf::YieldOp::create(
+                    ib, accumulate(ib, v, d, acc[0], {source.image, dy}, next));
               });
           auto inParallel = scf::InParallelOp::create(nb);
           nb.setInsertionPointToStart(inParallel.getBody());

@@ -112,9 +112,9 @@ Value countOf(OpBuilder &b, Location loc, Value t, int64_t perSample,
   return indexToFloat(b, loc, count, type);
 }
 
-Value zeros(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
-            Type element) {
-  Value init = tensor::EmptyOp::create(b, loc, shape, element);
+Value zeros(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type element,
+            ValueRange dynamicSizes) {
+  Value init = tensor::EmptyOp::create(b, loc, shape, element, dynamicSizes);
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
   return linalg::FillOp::create(b, loc, zero, init).getResult(0);
 }

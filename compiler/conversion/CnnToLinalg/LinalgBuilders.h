@@ -81,9 +81,11 @@ mlir::Value indexToFloat(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value countOf(mlir::OpBuilder &b, mlir::Location loc, mlir::Value t,
                     int64_t perSample, mlir::FloatType type);
 
-/// A zero-filled tensor of `shape` and `element` type, for accumulators.
+/// A zero-filled tensor of `shape` and `element` type, for accumulators;
+/// `dynamicSizes` give its dynamic dimensions, in order.
 mlir::Value zeros(mlir::OpBuilder &b, mlir::Location loc,
-                  llvm::ArrayRef<int64_t> shape, mlir::Type element);
+                  llvm::ArrayRef<int64_t> shape, mlir::Type element,
+                  mlir::ValueRange dynamicSizes = {});
 
 /// A linalg.generic with explicit maps and iterators, one result per init;
 /// `body` returns one value per init.

@@ -46,12 +46,12 @@
 // LOWERED:             %[[NEXT:.+]] = arith.minsi %{{.+}}, %{{.+}} : index
 // LOWERED:             scf.for %[[K:.+]] = %c0 to %c16 step %c1
 // LOWERED:               %[[ROW:.+]] = arith.muli %[[K]], %c2 : index
+// LOWERED:               %[[XB:.+]] = bufferization.to_buffer %{{.+}} read_only : tensor<?x16x16x32xf32> to memref<?x16x16x32xf32, strided<[?, ?, ?, ?], offset: ?>>
 // LOWERED:               scf.if
-// LOWERED-NEXT:            %[[XB:.+]] = bufferization.to_buffer %{{.+}} read_only : tensor<?x16x16x32xf32> to memref<?x16x16x32xf32, strided<[?, ?, ?, ?], offset: ?>>
 // LOWERED-COUNT-32:        memref.prefetch %[[XB]][%[[NEXT]], %[[ROW]], %c{{[0-9]+}}, %c{{0|16}}], read, locality<2>, data
 // LOWERED:               scf.if
+// LOWERED:               %[[DB:.+]] = bufferization.to_buffer %{{.+}} read_only : tensor<?x14x14x32xf32>
 // LOWERED:               scf.if
-// LOWERED-NEXT:            %[[DB:.+]] = bufferization.to_buffer %{{.+}} read_only : tensor<?x14x14x32xf32>
 // LOWERED-COUNT-28:        memref.prefetch %[[DB]][%[[NEXT]], %{{.+}}, %c{{[0-9]+}}, %c{{0|16}}], read, locality<2>, data
 // LOWERED:               scf.for %{{.+}} = %c0 to %c32 step %c8
 // LOWERED-COUNT-16:        vector.transfer_read %{{.+}} : tensor<16x32x32xf32>, vector<16xf32>
