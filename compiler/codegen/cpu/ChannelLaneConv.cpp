@@ -1,5 +1,6 @@
 //===- ChannelLaneConv.cpp - convolutions with channels as the lane -------===//
 #include "codegen/cpu/ChannelLaneConv.h"
+#include "codegen/cpu/ChannelsLastActivations.h"
 #include "codegen/cpu/LaneSums.h"
 #include "conversion/CnnToLinalg/LinalgBuilders.h"
 
@@ -186,6 +187,74 @@ void rewriteWeightGrad(RewriterBase &rewriter, linalg::GenericOp op,
   rewriter.replaceOp(op, grad);
   if (Operation *def = init.getDefiningOp(); def && isOpTriviallyDead(def))
     rewriter.eraseOp(def);
+}
+
+OutputChannelTaps rewriteAsOutputChannelTaps(RewriterBase &rewriter,
+                                             linalg::GenericOp op,
+                                             ArrayRef<int64_t> stride,
+                                             int64_t lanes) {
+  MLIRContext *ctx = rewriter.getContext();
+  Location loc = op.getLoc();
+  rewriter.setInsertionPoint(op);
+  Value x = op.getDpsInputs()[0], dy = op.getDpsInputs()[1];
+  Value dyLast = channelsLastSource(dy);
+  if (!dyLast)
+    dyLast = channelsLast(rewriter, loc, dy);
+  auto type = cast<RankedTensorType>(op.getResultTypes()[0]);
+  int64_t o = type.getDimSize(0), c = type.getDimSize(1);
+  int64_t kh = type.getDimSize(2), kw = type.getDimSize(3);
+  Type f32 = rewriter.getF32Type();
+
+  // Per image: (n, lo, c, i, j, l | oh, ow) into [N, lo, c, i, j, l].
+  AffineExpr n, lo, ci, i, j, l, h, w;
+  bindDims(ctx, n, lo, ci, i, j, l, h, w);
+  SmallVector<AffineMap> maps{
+      AffineMap::get(8, 0, {n, ci, h * stride[0] + i, w * stride[1] + j}, ctx),
+      AffineMap::get(8, 0, {n, h, w, lo * lanes + l}, ctx),
+      AffineMap::get(8, 0, {n, lo, ci, i, j, l}, ctx)};
+  Value batch = tensor::DimOp::create(rewriter, loc, dyLast, 0);
+  SmallVector<int64_t> partialShape{
+      ShapedType::kDynamic, o / lanes, c, kh, kw, lanes};
+  auto multiplyAdd = [](OpBuilder &nb, Location nl, ValueRange args) {
+    Value t = arith::MulFOp::create(nb, nl, args[0], args[1]);
+    return SmallVector<Value>{arith::AddFOp::create(nb, nl, args[2], t)};
+  };
+  linalg::GenericOp perImage =
+      generic(rewriter, loc, {x, dyLast},
+              zeros(rewriter, loc, partialShape, f32, ValueRange{batch}), maps,
+              {kPar, kPar, kPar, kPar, kPar, kPar, kRed, kRed}, multiplyAdd);
+
+  // The images' sum, (lo, c, i, j, l | n), in their order.
+  AffineExpr sn, slo, sc, si, sj, sl;
+  bindDims(ctx, slo, sc, si, sj, sl, sn);
+  linalg::GenericOp sum =
+      generic(rewriter, loc, {perImage.getResult(0)},
+              zeros(rewriter, loc, {o / lanes, c, kh, kw, lanes}, f32),
+              {AffineMap::get(6, 0, {sn, slo, sc, si, sj, sl}, ctx),
+               AffineMap::get(6, 0, {slo, sc, si, sj, sl}, ctx)},
+              {kPar, kPar, kPar, kPar, kPar, kRed},
+              [](OpBuilder &nb, Location nl, ValueRange args) {
+                return SmallVector<Value>{
+                    arith::AddFOp::create(nb, nl, args[1], args[0])};
+              });
+
+  // [lo, c, i, j, l] -> [lo, l, c, i, j] -> [o, c, i, j].
+  Value permInit = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{o / lanes, lanes, c, kh, kw}, f32);
+  Value permuted =
+      linalg::TransposeOp::create(rewriter, loc, sum.getResult(0), permInit,
+                                  ArrayRef<int64_t>{0, 4, 1, 2, 3})
+          .getResult()[0];
+  Value grad = tensor::CollapseShapeOp::create(
+      rewriter, loc, type, permuted,
+      SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}, {4}});
+  Value init = op.getDpsInits()[0];
+  rewriter.replaceOp(op, grad);
+  // The zero init, and dy's NCHW transpose where only this read it.
+  for (Value v : {init, dy})
+    if (Operation *def = v.getDefiningOp(); def && isOpTriviallyDead(def))
+      rewriter.eraseOp(def);
+  return {perImage, sum};
 }
 
 linalg::GenericOp rewriteAsChannelsLastWeightGrad(RewriterBase &rewriter,

@@ -59,6 +59,26 @@ void rewriteWeightGrad(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp op,
                        llvm::ArrayRef<int64_t> stride, WeightGradLane lane,
                        int64_t rows);
 
+/// The two ops of a weight gradient with the output channels as the lane
+/// and every input channel and filter tap as a row.
+struct OutputChannelTaps {
+  /// (n, lo, c, i, j, l | oh, ow), o = lo·lanes + l, into [N, lo, c, i, j,
+  /// l]: each image's partial sums, made where the image's dy is.
+  mlir::linalg::GenericOp perImage;
+  /// (lo, c, i, j, l | n): the images' sum.
+  mlir::linalg::GenericOp sum;
+};
+
+/// Replaces the weight gradient `op` (weightGradStrides gave `stride`) by
+/// the output channels as the lane and every input channel and filter tap
+/// as a row (a first conv's, whose 1 or 3 input channels are too few rows):
+/// x read as it is (value by value, broadcast), dy channels-last, a partial
+/// sum per image then their sum, permuted and reshaped into [o, c, kh, kw].
+OutputChannelTaps rewriteAsOutputChannelTaps(mlir::RewriterBase &rewriter,
+                                             mlir::linalg::GenericOp op,
+                                             llvm::ArrayRef<int64_t> stride,
+                                             int64_t lanes);
+
 /// Replaces the weight gradient `op` by the same loops (o, c, i, j | n, h,
 /// w) over channels-last copies of x and dy, the form a Winograd weight
 /// gradient takes (WinogradWeightGrad.cpp); returns it.

@@ -52,14 +52,6 @@ bool hasLayoutRank(Value v) {
 /// The iter_args a loop carries channels-last since LoopCarriesChannelsLast.
 constexpr llvm::StringLiteral kCarriedMark = "cnn_cpu.channels_last_carried";
 
-/// The channels-last tensor that `v` is the NCHW transpose of, or null.
-Value channelsLastSource(Value v) {
-  auto op = v.getDefiningOp<linalg::GenericOp>();
-  return op && hasLayoutRank(v) && isTranspose(op, channelsLastDims(rankOf(v)))
-             ? op.getDpsInputs()[0]
-             : Value();
-}
-
 /// The NCHW tensor that `v` is the channels-last transpose of, or null.
 Value channelsFirstSource(Value v) {
   auto op = v.getDefiningOp<linalg::GenericOp>();
@@ -139,9 +131,49 @@ template <typename Pool> bool poolFits(Pool pool) {
          nullptr;
 }
 
+bool takesChannelsLast(OpOperand &use);
+
+/// max_pool2d_grad's scatter into the windows, as convert-cnn-to-linalg
+/// writes it: (n, c, oh, i, ow, j), every loop parallel, from per-window
+/// values read at (n, c, oh, ow) into a fresh [N, C, OH, KH, OW, KW] that
+/// one collapse views as the image [N, C, H, W]; that collapse, where
+/// everything reading it reads channels-last as well.
+tensor::CollapseShapeOp windowScatterFits(linalg::GenericOp op) {
+  MLIRContext *ctx = op.getContext();
+  AffineExpr n, c, oh, ow;
+  bindDims(ctx, n, c, oh, ow);
+  AffineMap perWindow =
+      AffineMap::get(6, 0, {n, c, oh, getAffineDimExpr(4, ctx)}, ctx);
+  if (op.getNumLoops() != 6 || op.getNumParallelLoops() != 6 ||
+      op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics() ||
+      !op.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>() ||
+      !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity() ||
+      llvm::any_of(op.getDpsInputOperands(), [&](OpOperand *input) {
+        return op.getMatchingIndexingMap(input) != perWindow;
+      }))
+    return nullptr;
+  auto readers =
+      llvm::make_filter_range(op->getResult(0).getUsers(), [](Operation *user) {
+        return !isa<tensor::DimOp>(user);
+      });
+  if (llvm::range_size(readers) != 1)
+    return nullptr;
+  auto collapse = dyn_cast<tensor::CollapseShapeOp>(*readers.begin());
+  if (!collapse ||
+      collapse.getReassociationIndices() !=
+          SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}} ||
+      !llvm::all_of(collapse->getUses(), [](OpOperand &use) {
+        return isa<tensor::DimOp>(use.getOwner()) || takesChannelsLast(use);
+      }))
+    return nullptr;
+  return collapse;
+}
+
 /// Whether `use` reads a channels-last value as well: a pad, a pooling or
 /// a lane conv input, an elementwise op's full-size input, a loop's yield,
-/// a transpose to channels-last, an insert into a stack.
+/// a transpose to channels-last, an insert into a stack, a window
+/// scatter's per-window input (where its image may go channels-last), a
+/// weight gradient's dy that the strategy would read channels-last.
 bool takesChannelsLast(OpOperand &use) {
   Operation *user = use.getOwner();
   if (isa<tensor::PadOp, scf::YieldOp>(user))
@@ -156,6 +188,10 @@ bool takesChannelsLast(OpOperand &use) {
     return false;
   if (getKind(generic) == OpKind::LaneConv)
     return use.getOperandNumber() == 0;
+  if (generic->hasAttr(kChannelsLastDyMark))
+    return use.getOperandNumber() == 1;
+  if (windowScatterFits(generic))
+    return true;
   return isTranspose(generic, {0, 3, 1, 2}) ||
          (generic.getNumLoops() == 4 &&
           generic.getMatchingIndexingMap(&use).isIdentity());
@@ -478,6 +514,24 @@ bool isMaximum(linalg::GenericOp op) {
          llvm::is_contained(max->getOperands(), body->getArgument(1));
 }
 
+/// A generic over `inputs` into `init` with `op`'s iterators and body (moved
+/// out of `op`), its loops renumbered: old loop d is new loop newDim[d].
+linalg::GenericOp genericWithBodyOf(PatternRewriter &rewriter,
+                                    linalg::GenericOp op, ValueRange inputs,
+                                    Value init, ArrayRef<AffineMap> maps,
+                                    ArrayRef<unsigned> newDim) {
+  auto generic =
+      linalg::GenericOp::create(rewriter, op.getLoc(), init.getType(), inputs,
+                                init, maps, op.getIteratorTypesArray());
+  rewriter.inlineRegionBefore(op.getRegion(), generic.getRegion(),
+                              generic.getRegion().end());
+  generic.getBody()->walk([&](linalg::IndexOp index) {
+    rewriter.modifyOpInPlace(index,
+                             [&] { index.setDim(newDim[index.getDim()]); });
+  });
+  return generic;
+}
+
 /// A reduction over the windows of an NCHW transpose (max_pool2d_grad's
 /// maxima and first-maximum codes) -> the NCHW transpose of the reduction
 /// over the channels-last image: the channels are the lane, where NCHW
@@ -531,20 +585,62 @@ struct WindowReductionRunsChannelsLast : OpRewritePattern<linalg::GenericOp> {
         inputs.push_back(channelsLastSource(input));
       SmallVector<AffineMap> maps(inputs.size() + 1, pixel);
       maps.front() = windows;
-      auto generic =
-          linalg::GenericOp::create(rewriter, loc, init.getType(), inputs, init,
-                                    maps, op.getIteratorTypesArray());
-      rewriter.inlineRegionBefore(op.getRegion(), generic.getRegion(),
-                                  generic.getRegion().end());
-      const unsigned newDim[6] = {0, 3, 1, 2, 4, 5};
-      generic.getBody()->walk([&](linalg::IndexOp index) {
-        rewriter.modifyOpInPlace(index,
-                                 [&] { index.setDim(newDim[index.getDim()]); });
-      });
-      last = generic;
+      last = genericWithBodyOf(rewriter, op, inputs, init, maps,
+                               {0, 3, 1, 2, 4, 5});
     }
     mark(last);
     rewriter.replaceOp(op, channelsFirst(rewriter, loc, last->getResult(0)));
+    return success();
+  }
+};
+
+/// max_pool2d_grad's scatter into the windows of NCHW transposes -> the NCHW
+/// transpose of the scatter over (n, oh, i, ow, j, c): it writes the
+/// channels-last image, its windows' channels in the lanes.
+struct WindowScatterRunsChannelsLast : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    tensor::CollapseShapeOp collapse = windowScatterFits(op);
+    if (!collapse)
+      return failure();
+    SmallVector<Value> inputs;
+    for (Value input : op.getDpsInputs()) {
+      inputs.push_back(channelsLastSource(input));
+      if (!inputs.back())
+        return failure();
+    }
+    Location loc = op.getLoc();
+    MLIRContext *ctx = op.getContext();
+    rewriter.setInsertionPoint(op);
+    // [N, C, OH, KH, OW, KW] -> [N, OH, KH, OW, KW, C].
+    const int64_t toLast[6] = {0, 2, 3, 4, 5, 1};
+    SmallVector<OpFoldResult> nchwSizes =
+        tensor::getMixedSizes(rewriter, loc, op.getDpsInits()[0]);
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d : toLast)
+      sizes.push_back(nchwSizes[d]);
+    Value init =
+        tensor::EmptyOp::create(rewriter, loc, sizes, rewriter.getF32Type());
+    AffineExpr n, oh, ow, c;
+    n = getAffineDimExpr(0, ctx), oh = getAffineDimExpr(1, ctx);
+    ow = getAffineDimExpr(3, ctx), c = getAffineDimExpr(5, ctx);
+    SmallVector<AffineMap> maps(inputs.size(),
+                                AffineMap::get(6, 0, {n, oh, ow, c}, ctx));
+    maps.push_back(AffineMap::getMultiDimIdentityMap(6, ctx));
+    // The old loops (n, c, oh, i, ow, j) in the new order.
+    linalg::GenericOp last =
+        genericWithBodyOf(rewriter, op, inputs, init, maps, {0, 5, 1, 2, 3, 4});
+    mark(last);
+    RankedTensorType image = collapse.getResultType();
+    auto lastImage = image.clone(toChannelsLast<int64_t>(image.getShape()));
+    rewriter.setInsertionPoint(collapse);
+    Value collapsed = tensor::CollapseShapeOp::create(
+        rewriter, loc, lastImage, last.getResult(0),
+        SmallVector<ReassociationIndices>{{0}, {1, 2}, {3, 4}, {5}});
+    rewriter.replaceOp(collapse, channelsFirst(rewriter, loc, collapsed));
+    if (op->use_empty())
+      rewriter.eraseOp(op);
     return success();
   }
 };
@@ -703,6 +799,13 @@ struct LoopCarriesChannelsLast : OpRewritePattern<scf::ForOp> {
 
 } // namespace
 
+Value channelsLastSource(Value v) {
+  auto op = v.getDefiningOp<linalg::GenericOp>();
+  return op && hasLayoutRank(v) && isTranspose(op, channelsLastDims(rankOf(v)))
+             ? op.getDpsInputs()[0]
+             : Value();
+}
+
 LogicalResult propagateChannelsLast(func::FuncOp func) {
   MLIRContext *ctx = func.getContext();
   RewritePatternSet patterns(ctx);
@@ -710,9 +813,9 @@ LogicalResult propagateChannelsLast(func::FuncOp func) {
       ElementwiseRunsChannelsLast, PadRunsChannelsLast,
       PoolRunsChannelsLast<linalg::PoolingNchwMaxOp, linalg::PoolingNhwcMaxOp>,
       PoolRunsChannelsLast<linalg::PoolingNchwSumOp, linalg::PoolingNhwcSumOp>,
-      WindowReductionRunsChannelsLast, LaneConvReadsChannelsLast,
-      ExtractRunsChannelsLast, InsertRunsChannelsLast, TransposeBackFolds,
-      LoopCarriesChannelsLast>(ctx);
+      WindowReductionRunsChannelsLast, WindowScatterRunsChannelsLast,
+      LaneConvReadsChannelsLast, ExtractRunsChannelsLast,
+      InsertRunsChannelsLast, TransposeBackFolds, LoopCarriesChannelsLast>(ctx);
   GreedyRewriteConfig config;
   config.enableFolding(false);
   config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);

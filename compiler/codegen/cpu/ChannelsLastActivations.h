@@ -1,4 +1,5 @@
-//===- ChannelsLastActivations.h - activations between lane convs -*- C++ -*-===//
+//===- ChannelsLastActivations.h - activations between lane convs -*- C++
+//-*-===//
 //
 // A channel-lane conv (ChannelLaneConv.h) computes channels-last and hands
 // its result on through a transpose back to NCHW. Between two such convs
@@ -22,6 +23,10 @@
 // image with the channels as lanes. A residual block then runs forward and
 // backward without a layout copy.
 //
+// In the backward pass, max_pool2d_grad's scatter into the windows runs
+// channels-last too where its image is read so (a first conv's weight
+// gradient with the output channels as the lane).
+//
 // A transpose ends up where something needs NCHW (a flatten before a
 // linear layer), and a transpose back to channels-last of one (a weight
 // gradient's copy) goes. It does not move below an op whose result
@@ -42,10 +47,19 @@ namespace cnnc::cpu {
 /// channels-last ([N, H, W, C] iteration), for the strategy to tile.
 constexpr llvm::StringLiteral kChannelsLastMark = "cnn_cpu.channels_last";
 
+/// The name of the unit attribute that marks a weight gradient the
+/// strategy reads dy of channels-last where dy comes so (ChannelLaneConv.h's
+/// OutputChannelTaps): its dy counts as read channels-last.
+constexpr llvm::StringLiteral kChannelsLastDyMark = "cnn_cpu.channels_last_dy";
+
 /// Moves the NCHW transposes of channel-lane conv results in `func` down
 /// as far as the ops reading them allow, marking the ops that now run
 /// channels-last with kChannelsLastMark.
 mlir::LogicalResult propagateChannelsLast(mlir::func::FuncOp func);
+
+/// The channels-last tensor that `v` (an activation or a stack of them) is
+/// the NCHW transpose of, or null.
+mlir::Value channelsLastSource(mlir::Value v);
 
 /// Whether `op` only copies its 4-D input into its output, reading it at
 /// (d[inputDims[0]], ..., d[inputDims[3]]): a layout transpose ({0, 3, 1, 2}:

@@ -361,6 +361,35 @@ public:
     return {lane, rows};
   }
 
+  /// Whether the weight gradient `op` takes the output channels as the
+  /// lane and every input channel and filter tap as a row (ChannelLaneConv's
+  /// OutputChannelTaps): where neither channel count fills the rows of a
+  /// channel lane (a first conv's 1 or 3 input channels), the output
+  /// channels fill at least kMinThreadBlocks whole vector registers, and
+  /// the taps' accumulators fit beside dy's vector and a broadcast.
+  bool wantsOutputChannelTaps(linalg::GenericOp op) const {
+    if (weightGradLayout(op).first != WeightGradLane::Columns)
+      return false;
+    auto type = cast<RankedTensorType>(op.getResultTypes()[0]);
+    int64_t o = type.getDimSize(0);
+    int64_t taps = type.getDimSize(1) * type.getDimSize(2) * type.getDimSize(3);
+    return o % budget.lanes == 0 && o / budget.lanes >= kMinThreadBlocks &&
+           taps + 2 <= budget.registers;
+  }
+
+  /// The output-channel taps form's configs. Per image (n, lo, c, i, j, l
+  /// | oh, ow): a step of one vector of dy's channels, every tap broadcast
+  /// from x, an accumulator each. The images' sum (lo, c, i, j, l | n): the
+  /// same tile, the threads splitting lo.
+  std::pair<ConfigAttr, ConfigAttr>
+  outputChannelTapsConfigs(OutputChannelTaps taps) const {
+    SmallVector<int64_t> r = taps.perImage.getStaticLoopRanges();
+    return {
+        config(OpKind::Contraction, {}, {1, 1, r[2], r[3], r[4], r[5], 1, 1}),
+        config(OpKind::BatchContraction, {}, {1, r[2], r[3], r[4], r[5], 1},
+               {5, 0, 1, 2, 3, 4})};
+  }
+
   /// The config of `op`, or null where the tiling leaves it alone.
   ConfigAttr configFor(linalg::LinalgOp op) const {
     Operation *raw = op.getOperation();
@@ -411,6 +440,19 @@ public:
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     SmallVector<int64_t> tiles(ranges.size(), 0);
     tiles[1] = 1;
+    // max_pool2d_grad's scatter (n, oh, i, ow, j, c): one window row of the
+    // output row, as many windows as fill kChannelsLastStepRegisters.
+    if (ranges.size() == 6 && op.getNumParallelLoops() == 6) {
+      tiles[2] = 1;
+      int64_t window = ranges[4] * ranges[5];
+      tiles[3] =
+          ShapedType::isDynamic(ranges[3]) || ShapedType::isDynamic(window)
+              ? 1
+              : largestDivisor(ranges[3],
+                               std::max<int64_t>(1, kChannelsLastStepRegisters *
+                                                        budget.lanes / window));
+      return config(OpKind::Window, tiles, {});
+    }
     int64_t columns = 1;
     if (!ShapedType::isDynamic(ranges[3]))
       columns = std::max<int64_t>(
@@ -891,7 +933,7 @@ struct CpuStrategyPass
     }
 
     // Weight gradients: channels or output columns as the lane.
-    SmallVector<linalg::GenericOp> weightGrads;
+    SmallVector<linalg::GenericOp> weightGrads, tapCandidates;
     func.walk([&](linalg::GenericOp op) {
       if (weightGradStrides(op))
         weightGrads.push_back(op);
@@ -902,6 +944,13 @@ struct CpuStrategyPass
         linalg::GenericOp grad =
             rewriteAsChannelsLastWeightGrad(rewriter, op, stride);
         setConfig(grad, strategy.winogradWeightGradConfig(grad, winogradTile));
+        continue;
+      }
+      // Decided once the activations' layouts are: where dy comes
+      // channels-last.
+      if (strategy.wantsOutputChannelTaps(op)) {
+        op->setAttr(kChannelsLastDyMark, rewriter.getUnitAttr());
+        tapCandidates.push_back(op);
         continue;
       }
       auto [lane, rows] = strategy.weightGradLayout(op);
@@ -915,6 +964,20 @@ struct CpuStrategyPass
       if (op->removeAttr(kChannelsLastMark))
         setConfig(op, strategy.channelsLastConfig(op));
     });
+    for (linalg::GenericOp op : tapCandidates) {
+      op->removeAttr(kChannelsLastDyMark);
+      std::array<int64_t, 2> stride = *weightGradStrides(op);
+      if (channelsLastSource(op.getDpsInputs()[1])) {
+        OutputChannelTaps taps =
+            rewriteAsOutputChannelTaps(rewriter, op, stride, target.f32Lanes());
+        auto [perImage, sum] = strategy.outputChannelTapsConfigs(taps);
+        setConfig(taps.perImage, perImage);
+        setConfig(taps.sum, sum);
+        continue;
+      }
+      auto [lane, rows] = strategy.weightGradLayout(op);
+      rewriteWeightGrad(rewriter, op, stride, lane, rows);
+    }
     // Winograd's input tiles are read a vector of channels at a time: a
     // conv whose input stayed NCHW (the training step's, after a batchnorm
     // that needs the whole batch, and its input gradients) reads a
