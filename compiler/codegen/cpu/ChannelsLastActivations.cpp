@@ -645,6 +645,52 @@ struct WindowScatterRunsChannelsLast : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// A linear layer's input gradient into the image that the flatten before
+/// it flattened (linear_input_grad then unflatten): (n, c, h, w | o) over
+/// dy [N, O] at (n, o) and the weight [O, C, H, W] at (o, c, h, w) -> the
+/// NCHW transpose of the same over (n, h, w, c | o), the weight copied
+/// [O, H, W, C] (once a step, channels-last like an image), where
+/// everything reading the image reads it channels-last as well (the
+/// pooling's gradient before the flatten).
+struct ImageContractionRunsChannelsLast : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op,
+                                PatternRewriter &rewriter) const override {
+    MLIRContext *ctx = op.getContext();
+    AffineExpr n, c, h, w, o;
+    bindDims(ctx, n, c, h, w, o);
+    SmallVector<AffineMap> maps{AffineMap::get(5, 0, {n, o}, ctx),
+                                AffineMap::get(5, 0, {o, c, h, w}, ctx),
+                                AffineMap::get(5, 0, {n, c, h, w}, ctx)};
+    if (op.getNumLoops() != 5 || op.getNumDpsInputs() != 2 ||
+        op.getNumDpsInits() != 1 || !op.hasPureTensorSemantics() ||
+        op.getIndexingMapsArray() != maps ||
+        !op.getBody()->getOps<linalg::IndexOp>().empty() ||
+        !cast<ShapedType>(op.getDpsInputs()[1].getType()).hasStaticShape())
+      return failure();
+    auto fill = op.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+    auto readers =
+        llvm::make_filter_range(op->getResult(0).getUses(), [](OpOperand &use) {
+          return !isa<tensor::DimOp>(use.getOwner());
+        });
+    if (!fill || readers.empty() || !llvm::all_of(readers, takesChannelsLast))
+      return failure();
+    Location loc = op.getLoc();
+    Value init = linalg::FillOp::create(
+                     rewriter, loc, fill.getInputs()[0],
+                     emptyChannelsLast(rewriter, loc, fill.getOutputs()[0]))
+                     .getResult(0);
+    Value weight = channelsLast(rewriter, loc, op.getDpsInputs()[1]);
+    // The new loops (n, h, w, c | o) read the copied weight as the old read
+    // the weight: the same maps.
+    linalg::GenericOp last =
+        genericWithBodyOf(rewriter, op, {op.getDpsInputs()[0], weight}, init,
+                          maps, {0, 3, 1, 2, 4});
+    rewriter.replaceOp(op, channelsFirst(rewriter, loc, last.getResult(0)));
+    return success();
+  }
+};
+
 /// A channel-lane conv reads its input value by value: from a transpose's
 /// channels-last source as well as from NCHW, (n, c, y, x) -> (n, y, x, c).
 struct LaneConvReadsChannelsLast : OpRewritePattern<linalg::GenericOp> {
@@ -814,8 +860,9 @@ LogicalResult propagateChannelsLast(func::FuncOp func) {
       PoolRunsChannelsLast<linalg::PoolingNchwMaxOp, linalg::PoolingNhwcMaxOp>,
       PoolRunsChannelsLast<linalg::PoolingNchwSumOp, linalg::PoolingNhwcSumOp>,
       WindowReductionRunsChannelsLast, WindowScatterRunsChannelsLast,
-      LaneConvReadsChannelsLast, ExtractRunsChannelsLast,
-      InsertRunsChannelsLast, TransposeBackFolds, LoopCarriesChannelsLast>(ctx);
+      ImageContractionRunsChannelsLast, LaneConvReadsChannelsLast,
+      ExtractRunsChannelsLast, InsertRunsChannelsLast, TransposeBackFolds,
+      LoopCarriesChannelsLast>(ctx);
   GreedyRewriteConfig config;
   config.enableFolding(false);
   config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);

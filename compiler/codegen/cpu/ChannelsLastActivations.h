@@ -25,7 +25,9 @@
 //
 // In the backward pass, max_pool2d_grad's scatter into the windows runs
 // channels-last too where its image is read so (a first conv's weight
-// gradient with the output channels as the lane).
+// gradient with the output channels as the lane, a lane conv's padded
+// input), and so does a linear layer's input gradient unflattened into an
+// image (over a channels-last copy of the weight) that such a scatter reads.
 //
 // A transpose ends up where something needs NCHW (a flatten before a
 // linear layer), and a transpose back to channels-last of one (a weight
