@@ -13,6 +13,14 @@ using namespace cnn::lowering;
 namespace cnnc::cpu {
 
 namespace {
+/// A generic's body `acc + in0 · in1`, the form isMultiplyAccumulate
+/// matches.
+SmallVector<Value> multiplyAccumulate(OpBuilder &b, Location loc,
+                                      ValueRange args) {
+  Value t = arith::MulFOp::create(b, loc, args[0], args[1]);
+  return {arith::AddFOp::create(b, loc, args[2], t)};
+}
+
 /// The per-channel vector a broadcast init (the conv's bias) repeats, or
 /// null: a generic whose one input is 1-D, read at the channel dimension,
 /// and whose body yields it.
@@ -75,11 +83,7 @@ Value channelLaneWeightGrad(OpBuilder &b, Location loc, Value xpad, Value dy,
   Value partial =
       generic(b, loc, {xT, dyT}, zeros(b, loc, partialShape, b.getF32Type()),
               maps, {kPar, kPar, kPar, kPar, kPar, kRed, kRed, kRed},
-              [](OpBuilder &nb, Location nl, ValueRange args) {
-                Value t = arith::MulFOp::create(nb, nl, args[0], args[1]);
-                return SmallVector<Value>{
-                    arith::AddFOp::create(nb, nl, args[2], t)};
-              })
+              multiplyAccumulate)
           .getResult(0);
   // [ro, i, j, ri, l] -> [ro, ri, l, i, j] (input lane: o = (ro, ri), c = l)
   // or [ro, ri, i, j] with l first (output lane: o = l, c = (ro, ri)).
@@ -215,14 +219,10 @@ OutputChannelTaps rewriteAsOutputChannelTaps(RewriterBase &rewriter,
   Value batch = tensor::DimOp::create(rewriter, loc, dyLast, 0);
   SmallVector<int64_t> partialShape{
       ShapedType::kDynamic, o / lanes, c, kh, kw, lanes};
-  auto multiplyAdd = [](OpBuilder &nb, Location nl, ValueRange args) {
-    Value t = arith::MulFOp::create(nb, nl, args[0], args[1]);
-    return SmallVector<Value>{arith::AddFOp::create(nb, nl, args[2], t)};
-  };
-  linalg::GenericOp perImage =
-      generic(rewriter, loc, {x, dyLast},
-              zeros(rewriter, loc, partialShape, f32, ValueRange{batch}), maps,
-              {kPar, kPar, kPar, kPar, kPar, kPar, kRed, kRed}, multiplyAdd);
+  linalg::GenericOp perImage = generic(
+      rewriter, loc, {x, dyLast},
+      zeros(rewriter, loc, partialShape, f32, ValueRange{batch}), maps,
+      {kPar, kPar, kPar, kPar, kPar, kPar, kRed, kRed}, multiplyAccumulate);
 
   // The images' sum, (lo, c, i, j, l | n), in their order.
   AffineExpr sn, slo, sc, si, sj, sl;
@@ -271,13 +271,9 @@ linalg::GenericOp rewriteAsChannelsLastWeightGrad(RewriterBase &rewriter,
       AffineMap::get(7, 0, {n, h * stride[0] + i, w * stride[1] + j, c}, ctx),
       AffineMap::get(7, 0, {n, h, w, o}, ctx),
       AffineMap::get(7, 0, {o, c, i, j}, ctx)};
-  linalg::GenericOp grad = generic(
-      rewriter, loc, {x, dy}, op.getDpsInits()[0], maps,
-      op.getIteratorTypesArray(),
-      [](OpBuilder &nb, Location nl, ValueRange args) {
-        Value t = arith::MulFOp::create(nb, nl, args[0], args[1]);
-        return SmallVector<Value>{arith::AddFOp::create(nb, nl, args[2], t)};
-      });
+  linalg::GenericOp grad =
+      generic(rewriter, loc, {x, dy}, op.getDpsInits()[0], maps,
+              op.getIteratorTypesArray(), multiplyAccumulate);
   rewriter.replaceOp(op, grad.getResults());
   return grad;
 }
@@ -314,13 +310,8 @@ linalg::GenericOp rewriteAsChannelLaneConv(RewriterBase &rewriter,
       AffineMap::get(7, 0, {n, oh, ow, f}, ctx)};
   SmallVector<IteratorType> iterators(4, kPar);
   iterators.append(3, kRed);
-  linalg::GenericOp lastConv =
-      generic(rewriter, loc, {x, filter}, lastInit, maps, iterators,
-              [](OpBuilder &nb, Location nl, ValueRange args) {
-                Value t = arith::MulFOp::create(nb, nl, args[0], args[1]);
-                return SmallVector<Value>{
-                    arith::AddFOp::create(nb, nl, args[2], t)};
-              });
+  linalg::GenericOp lastConv = generic(rewriter, loc, {x, filter}, lastInit,
+                                       maps, iterators, multiplyAccumulate);
   rewriter.replaceOp(conv, channelsFirst(rewriter, loc, lastConv.getResult(0)));
   // The NCHW init, unless something else reads it.
   if (Operation *def = init.getDefiningOp(); def && isOpTriviallyDead(def))

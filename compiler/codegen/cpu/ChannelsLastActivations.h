@@ -1,5 +1,4 @@
-//===- ChannelsLastActivations.h - activations between lane convs -*- C++
-//-*-===//
+//===- ChannelsLastActivations.h - activations of lane convs ----*- C++ -*-===//
 //
 // A channel-lane conv (ChannelLaneConv.h) computes channels-last and hands
 // its result on through a transpose back to NCHW. Between two such convs

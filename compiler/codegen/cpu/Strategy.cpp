@@ -450,13 +450,12 @@ public:
     // output row, as many windows as fill kChannelsLastStepRegisters.
     if (ranges.size() == 6 && op.getNumParallelLoops() == 6) {
       tiles[2] = 1;
-      int64_t window = ranges[4] * ranges[5];
-      tiles[3] =
-          ShapedType::isDynamic(ranges[3]) || ShapedType::isDynamic(window)
-              ? 1
-              : largestDivisor(ranges[3],
-                               std::max<int64_t>(1, kChannelsLastStepRegisters *
-                                                        budget.lanes / window));
+      tiles[3] = 1;
+      if (llvm::none_of(ArrayRef(ranges).drop_front(3), ShapedType::isDynamic))
+        tiles[3] = largestDivisor(
+            ranges[3],
+            std::max<int64_t>(1, kChannelsLastStepRegisters * budget.lanes /
+                                     (ranges[4] * ranges[5])));
       return config(OpKind::Window, tiles, {});
     }
     int64_t columns = 1;
