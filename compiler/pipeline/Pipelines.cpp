@@ -103,8 +103,8 @@ struct CpuEvalOptions : PassPipelineOptions<CpuEvalOptions> {
       llvm::cl::init(true)};
   Option<bool> winograd{
       *this, "winograd",
-      llvm::cl::desc("3x3 convs by Winograd's F(2x2, 3x3) where the "
-                     "strategy picks it, as cnnc's --winograd"),
+      llvm::cl::desc("3x3 convs by Winograd's F(2x2, 3x3) or F(4x4, 3x3) "
+                     "where the strategy picks it, as cnnc's --winograd"),
       llvm::cl::init(true)};
   Option<std::string> cpu{
       *this, "cpu",
@@ -131,8 +131,8 @@ struct CpuTrainOptions : PassPipelineOptions<CpuTrainOptions> {
       llvm::cl::init(true)};
   Option<bool> winograd{
       *this, "winograd",
-      llvm::cl::desc("3x3 convs by Winograd's F(2x2, 3x3) where the "
-                     "strategy picks it, as cnnc's --winograd"),
+      llvm::cl::desc("3x3 convs by Winograd's F(2x2, 3x3) or F(4x4, 3x3) "
+                     "where the strategy picks it, as cnnc's --winograd"),
       llvm::cl::init(true)};
   Option<std::string> cpu{
       *this, "cpu",

@@ -217,26 +217,24 @@ public:
            w % 2 == 0;
   }
 
-  /// A Winograd conv's output tiles: `forced` (2 or 4) if given; 2 for a
-  /// training step's forward convs (`exact`); else the side whose products
-  /// are fewer: (H/2)(W/2)
-  /// tiles of 16 points against ⌈H/4⌉⌈W/4⌉ of 36 (F(4x4, 3x3)'s last tiles
-  /// may reach past the image, their outputs there dropped): 784 against
-  /// 576 at 14 x 14, 1024 against 576 at 16 x 16. (Their transforms cost
-  /// about the same per output.) F(4x4, 3x3) rounds about 15 times as much
-  /// as F(2x2, 3x3) (2.7e-6 of the largest output against 1.8e-7, 32
-  /// channels, random data): harmless in inference, but in training those
-  /// differences grow step by step, and a max-pool or ReLU that decides the
-  /// other way then routes a gradient elsewhere (NetResDeep at the CIFAR-2
-  /// shape, 5 steps with momentum: 0.05 off PyTorch, against 6.7e-6).
-  /// An input gradient decides nothing: its rounding only moves the next
-  /// update by the learning rate times that much.
-  static int64_t winogradSide(linalg::GenericOp op, int64_t forced,
-                              bool exact) {
+  /// A Winograd conv's output tiles: `forced` (2 or 4) if given, else the
+  /// side whose products are fewer: (H/2)(W/2) tiles of 16 points against
+  /// ⌈H/4⌉⌈W/4⌉ of 36 (F(4x4, 3x3)'s last tiles may reach past the image,
+  /// their outputs there dropped): 784 against 576 at 14 x 14, 1024
+  /// against 576 at 16 x 16. (Their transforms cost about the same per
+  /// output.) The same in a training step's forward pass as in its input
+  /// gradients and in inference: F(4x4, 3x3) rounds about 15 times as
+  /// much as F(2x2, 3x3) (2.7e-6 of the largest output against 1.8e-7, 32
+  /// channels, random data), yet a training step's gradients stay inside
+  /// f32's own spread (bench/float64_step.py, NetResDeep at CIFAR-2: the
+  /// block's weight gradient 1.1e-5 off a float64 step at 10 blocks, where
+  /// PyTorch eager is 1.6e-6 off; at 100 blocks 5.4e-4, eager's 1.7e-4 and
+  /// torch.compile's 5.6e-4). A max-pool window whose two largest inputs
+  /// are nearer than either rounding routes its gradient by chance, with
+  /// any algorithm.
+  static int64_t winogradSide(linalg::GenericOp op, int64_t forced) {
     if (forced == 2 || forced == 4)
       return forced;
-    if (exact)
-      return 2;
     SmallVector<int64_t> ranges = op.getStaticLoopRanges(); // n oh ow f | ...
     return fewerProductsSide(ranges[1], ranges[2]);
   }
@@ -932,17 +930,13 @@ struct CpuStrategyPass
       if (conv.hasPureTensorSemantics() && strategy.wantsChannelLanes(conv))
         convs.push_back(conv);
     });
-    auto module = func->getParentOfType<ModuleOp>();
-    bool training = module && cnn::getMode(module) == cnn::kTrainMode;
     for (linalg::Conv2DNchwFchwOp conv : convs) {
       bool winograd = this->winograd && strategy.wantsWinograd(conv);
-      bool exact = training && !conv->hasAttr(cnn::kInputGradientAttrName);
       linalg::GenericOp laneConv = rewriteAsChannelLaneConv(rewriter, conv);
-      setConfig(laneConv,
-                winograd ? strategy.winogradConfig(
-                               laneConv, Strategy::winogradSide(
-                                             laneConv, winogradTile, exact))
-                         : strategy.laneConvConfig(laneConv));
+      setConfig(laneConv, winograd ? strategy.winogradConfig(
+                                         laneConv, Strategy::winogradSide(
+                                                       laneConv, winogradTile))
+                                   : strategy.laneConvConfig(laneConv));
     }
 
     // Weight gradients: channels or output columns as the lane.

@@ -106,10 +106,9 @@ struct Conv2dInputGradLowering : OpConversionPattern<Conv2dInputGradOp> {
         });
 
     Value init = fill(rewriter, loc, 0.0, emptyTensor(rewriter, loc, type, dy));
-    auto conv = rewriter.replaceOpWithNewOp<linalg::Conv2DNchwFchwOp>(
+    rewriter.replaceOpWithNewOp<linalg::Conv2DNchwFchwOp>(
         op, TypeRange{type}, ValueRange{padded, flipped}, ValueRange{init},
         pairAttr(rewriter, {1, 1}), pairAttr(rewriter, {1, 1}));
-    conv->setAttr(cnn::kInputGradientAttrName, rewriter.getUnitAttr());
     return success();
   }
 };

@@ -137,7 +137,8 @@ cl::opt<bool> foldBatchNorm(
 cl::opt<bool> winograd(
     "winograd",
     cl::desc("CPU: compute the 3x3, stride-1 convolutions that the strategy "
-             "picks by Winograd's F(2x2, 3x3) (false: every convolution "
+             "picks by Winograd's F(2x2, 3x3) or F(4x4, 3x3), whichever "
+             "multiplies less (false: every convolution "
              "directly, with a direct convolution's rounding)"),
     cl::init(true), cl::cat(optimisationCategory));
 cl::opt<bool> trainStep(

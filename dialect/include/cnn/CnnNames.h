@@ -35,13 +35,6 @@ inline constexpr llvm::StringLiteral kArenaSizeAttrName = "cnn.arena_size";
 // Op attributes
 //===----------------------------------------------------------------------===//
 
-/// A unit attribute on a linalg op that computes an input gradient
-/// (convert-cnn-to-linalg): no decision of the forward pass (a ReLU, a
-/// max-pool's choice) depends on its rounding, so a target may compute it
-/// by a less exact algorithm than the forward pass.
-inline constexpr llvm::StringLiteral kInputGradientAttrName =
-    "cnn.input_gradient";
-
 //===----------------------------------------------------------------------===//
 // Entry points
 //===----------------------------------------------------------------------===//
