@@ -24,6 +24,8 @@
 #include "conversion/CnnToLinalg/LinalgBuilders.h"
 #include "transforms/Passes.h"
 
+#include "mlir/IR/Dominance.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 #include <numeric>
@@ -905,6 +907,54 @@ int64_t copyPieceElements(const TargetInfo &info) {
 
 namespace {
 
+/// `op`'s region is `yield(addf(arg0, arg1))` (or arg1, arg0) over two
+/// inputs and one init, all at the identity: an elementwise sum.
+bool isElementwiseSum(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      op.getNumParallelLoops() != op.getNumLoops() ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return false;
+  Block &body = op.getRegion().front();
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues().size() == 1
+                 ? yield.getValues()[0].getDefiningOp<arith::AddFOp>()
+                 : nullptr;
+  if (!add || &body.front() != add.getOperation())
+    return false;
+  Value a = body.getArgument(0), b = body.getArgument(1);
+  return (add.getLhs() == a && add.getRhs() == b) ||
+         (add.getLhs() == b && add.getRhs() == a);
+}
+
+/// A weight gradient from zeros whose only reader adds it to a running
+/// total (a shared block's, in the backward pass's loop over its uses)
+/// starts from that total instead: its lowering then adds its taps to its
+/// initial values in its own parallel loop, and the total's separate add
+/// (a region of its own each use) goes. total + taps rounds the same
+/// either way.
+void startFromTotal(RewriterBase &rewriter, linalg::GenericOp grad,
+                    DominanceInfo &dominance) {
+  Value result = grad->getResult(0);
+  auto fill = grad.getDpsInits()[0].getDefiningOp<linalg::FillOp>();
+  if (!result.hasOneUse() || !fill ||
+      !matchPattern(fill.value(), m_AnyZeroFloat()))
+    return;
+  auto sum = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+  if (!sum || !isElementwiseSum(sum))
+    return;
+  Value total = sum.getDpsInputs()[0] == result ? sum.getDpsInputs()[1]
+                                                : sum.getDpsInputs()[0];
+  if (total.getType() != result.getType() || total == result ||
+      !dominance.properlyDominates(total, grad))
+    return;
+  rewriter.modifyOpInPlace(grad,
+                           [&] { grad.getDpsInitsMutable()[0].assign(total); });
+  rewriter.replaceOp(sum, result);
+  if (fill->use_empty())
+    rewriter.eraseOp(fill);
+}
+
 struct CpuStrategyPass
     : cnnc::cpu::impl::CpuStrategyBase<CpuStrategyPass> {
   using CpuStrategyBase::CpuStrategyBase;
@@ -940,6 +990,7 @@ struct CpuStrategyPass
     }
 
     // Weight gradients: channels or output columns as the lane.
+    DominanceInfo dominance(func);
     SmallVector<linalg::GenericOp> weightGrads, tapCandidates;
     func.walk([&](linalg::GenericOp op) {
       if (weightGradStrides(op))
@@ -951,6 +1002,7 @@ struct CpuStrategyPass
         linalg::GenericOp grad =
             rewriteAsChannelsLastWeightGrad(rewriter, op, stride);
         setConfig(grad, strategy.winogradWeightGradConfig(grad, winogradTile));
+        startFromTotal(rewriter, grad, dominance);
         continue;
       }
       // Decided once the activations' layouts are: where dy comes

@@ -21,7 +21,10 @@
 // tiles that reach past it) are zeros. The batch is split into kChunks
 // parts that the threads share, each summing its images' products into a
 // partial M of its own, image by image (V and D of one image stay in the
-// cache); the partials' sum and the taps' transform run once, after them.
+// cache); the partials' sum and the taps' transform run once, after them,
+// the output channels shared by the threads, each tap added to the op's
+// initial value there (a shared block's running total, where the strategy
+// started the gradient from it).
 // While an image's products run, the next image's x and dy are asked into
 // the second-level cache, a share of their rows a point: a block's x was
 // saved in the forward pass, long before, and would else be read from
@@ -37,6 +40,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 
 using namespace mlir;
 
@@ -140,6 +144,41 @@ struct WeightGrad {
         });
   }
 
+  Value emptyPartials(ImplicitLocOpBuilder &b) const {
+    return tensor::EmptyOp::create(
+        b, ArrayRef<int64_t>{kChunks, points(), outputs, channels},
+        vec().getElementType());
+  }
+
+  /// Part `p` of the partials [kChunks, points, F, C]: where it lies, and
+  /// its type [points, F, C].
+  struct Part {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+    RankedTensorType type;
+  };
+  Part part(OpBuilder &b, Value p) const {
+    return {{p, b.getIndexAttr(0), b.getIndexAttr(0), b.getIndexAttr(0)},
+            {b.getIndexAttr(1), b.getIndexAttr(points()),
+             b.getIndexAttr(outputs), b.getIndexAttr(channels)},
+            SmallVector<OpFoldResult>(4, b.getIndexAttr(1)),
+            RankedTensorType::get({points(), outputs, channels},
+                                  vec().getElementType())};
+  }
+
+  /// [kChunks, points, F, C] of zeros.
+  Value zeroPartials(ImplicitLocOpBuilder &b) const {
+    return loop(b, kChunks, 1, emptyPartials(b),
+                [&](ImplicitLocOpBuilder &b, Value p, Value all) {
+                  Part at = part(b, p);
+                  Value m = zeroProducts(
+                      b, tensor::ExtractSliceOp::create(
+                             b, at.type, all, at.offsets, at.sizes, at.strides));
+                  return tensor::InsertSliceOp::create(b, m, all, at.offsets,
+                                                       at.sizes, at.strides)
+                      .getResult();
+                });
+  }
+
   /// `m` [points, F, C] set to zeros.
   Value zeroProducts(ImplicitLocOpBuilder &b, Value m) const {
     return loop(
@@ -220,12 +259,12 @@ struct WeightGrad {
   }
 
   /// The partials [kChunks, points, F, C]: part p sums images [p·N/kChunks,
-  /// (p+1)·N/kChunks), the parts shared by the threads.
-  Value partialProducts(ImplicitLocOpBuilder &b, Value x, Value dy) const {
+  /// (p+1)·N/kChunks), the parts shared by the threads, into `from`'s part
+  /// p (`from` null: into zeros).
+  Value partialProducts(ImplicitLocOpBuilder &b, Value x, Value dy,
+                        Value from) const {
     Value images = tensor::DimOp::create(b, dy, 0);
-    Value shared = tensor::EmptyOp::create(
-        b, ArrayRef<int64_t>{kChunks, points(), outputs, channels},
-        vec().getElementType());
+    Value shared = from ? from : emptyPartials(b);
     auto forall = scf::ForallOp::create(
         b, ArrayRef<OpFoldResult>{b.getIndexAttr(kChunks)}, ValueRange{shared},
         std::nullopt, [&](OpBuilder &nested, Location loc, ValueRange args) {
@@ -237,17 +276,11 @@ struct WeightGrad {
                 nb, arith::MulIOp::create(nb, part, images), e.index(kChunks));
           };
           Value first = bound(p), last = bound(e.add(p, e.index(1)));
-          SmallVector<OpFoldResult> offsets{
-              p, nb.getIndexAttr(0), nb.getIndexAttr(0), nb.getIndexAttr(0)};
-          SmallVector<OpFoldResult> sizes{
-              nb.getIndexAttr(1), nb.getIndexAttr(points()),
-              nb.getIndexAttr(outputs), nb.getIndexAttr(channels)};
-          SmallVector<OpFoldResult> strides(4, nb.getIndexAttr(1));
-          auto partType = RankedTensorType::get({points(), outputs, channels},
-                                                vec().getElementType());
-          Value m = tensor::ExtractSliceOp::create(nb, partType, all, offsets,
-                                                   sizes, strides);
-          m = zeroProducts(nb, m);
+          Part at = part(nb, p);
+          Value m = tensor::ExtractSliceOp::create(nb, at.type, all, at.offsets,
+                                                   at.sizes, at.strides);
+          if (!from)
+            m = zeroProducts(nb, m);
           TileSource source = tileSource(x);
           auto perImage = scf::ForOp::create(
               nb, first, last, e.index(1), ValueRange{m},
@@ -268,51 +301,110 @@ struct WeightGrad {
           auto inParallel = scf::InParallelOp::create(nb);
           nb.setInsertionPointToStart(inParallel.getBody());
           tensor::ParallelInsertSliceOp::create(nb, perImage.getResult(0), all,
-                                                offsets, sizes, strides);
+                                                at.offsets, at.sizes,
+                                                at.strides);
         });
     return forall.getResult(0);
   }
 
-  /// dw [3, 3, F, C]: the partials summed, A M Aᵀ.
-  Value transformTaps(ImplicitLocOpBuilder &b, Value partials) const {
-    Value taps = tensor::EmptyOp::create(
-        b, ArrayRef<int64_t>{3, 3, outputs, channels}, vec().getElementType());
-    return loop(
-        b, outputs, 1, taps, [&](ImplicitLocOpBuilder &b, Value f, Value taps) {
-          return loop(
-              b, channels, lanes(), taps,
-              [&](ImplicitLocOpBuilder &b, Value c, Value taps) {
-                Emitter e{b, vec()};
-                int64_t p = side() + 2;
-                SmallVector<Points> m(p, Points(p, Value()));
-                for (int64_t k = 0; k < points(); ++k) {
-                  Value sum = e.read(partials, {e.index(0), e.index(k), f, c});
-                  for (int64_t part = 1; part < kChunks; ++part)
-                    sum = e.fadd(sum, e.read(partials, {e.index(part),
-                                                        e.index(k), f, c}));
-                  m[k / p][k % p] = sum;
-                }
-                // Along the points' first index, each second; then along each
-                // row.
-                SmallVector<std::array<Value, 3>> columns;
-                for (int64_t k2 = 0; k2 < p; ++k2) {
-                  Points column;
-                  for (int64_t k1 = 0; k1 < p; ++k1)
-                    column.push_back(m[k1][k2]);
-                  columns.push_back(tapPoints(e, column));
-                }
-                for (int64_t r = 0; r < 3; ++r) {
-                  Points values;
-                  for (int64_t k2 = 0; k2 < p; ++k2)
-                    values.push_back(columns[k2][r]);
-                  std::array<Value, 3> row = tapPoints(e, values);
-                  for (int64_t s = 0; s < 3; ++s)
-                    taps =
-                        e.write(row[s], taps, {e.index(r), e.index(s), f, c});
-                }
-                return taps;
-              });
+  /// dw [F, C, 3, 3] = `init` + A M Aᵀ, M the partials' sum; the output
+  /// channels split into parts the threads share (serial, this was 1-2% of
+  /// NetResDeep's step: it reads every part's partial, half of them from
+  /// the other core's cache). For an output channel and a register of input
+  /// channels c..c+L, the nine taps are nine registers over c, and dw's
+  /// values there, [c..c+L, 3, 3], are L x 9 in a row: the taps go there
+  /// transposed, a register of that row at a time.
+  Value transformTaps(ImplicitLocOpBuilder &b, Value partials,
+                      Value init) const {
+    int64_t parts = outputs % kChunks == 0 ? kChunks : 1;
+    int64_t perPart = outputs / parts;
+    Type f32 = vec().getElementType();
+    auto sliceType = RankedTensorType::get({perPart, channels, 3, 3}, f32);
+    auto rowsType = RankedTensorType::get({perPart, channels * 9}, f32);
+    auto forall = scf::ForallOp::create(
+        b, ArrayRef<OpFoldResult>{b.getIndexAttr(parts)}, ValueRange{init},
+        std::nullopt, [&](OpBuilder &nested, Location loc, ValueRange args) {
+          ImplicitLocOpBuilder nb(loc, nested);
+          Emitter e{nb, vec()};
+          Value f0 = e.mul(args[0], perPart);
+          SmallVector<OpFoldResult> offsets{
+              f0, nb.getIndexAttr(0), nb.getIndexAttr(0), nb.getIndexAttr(0)};
+          SmallVector<OpFoldResult> sizes{
+              nb.getIndexAttr(perPart), nb.getIndexAttr(channels),
+              nb.getIndexAttr(3), nb.getIndexAttr(3)};
+          SmallVector<OpFoldResult> strides(4, nb.getIndexAttr(1));
+          Value slice = tensor::ExtractSliceOp::create(nb, sliceType, args[1],
+                                                       offsets, sizes, strides);
+          SmallVector<ReassociationIndices> flat{{0}, {1, 2, 3}};
+          Value rows =
+              tensor::CollapseShapeOp::create(nb, rowsType, slice, flat);
+          rows = loop(nb, perPart, 1, rows,
+                      [&](ImplicitLocOpBuilder &b, Value f, Value rows) {
+                        return loop(
+                            b, channels, lanes(), rows,
+                            [&](ImplicitLocOpBuilder &b, Value c, Value rows) {
+                              Emitter e{b, vec()};
+                              std::array<std::array<Value, 3>, 3> taps =
+                                  tapsAt(e, partials, e.add(f0, f), c);
+                              // Register j of the row holds the taps of channel
+                              // (j·L + l) / 9, tap (j·L + l) % 9, for lane l.
+                              Value first = e.mul(c, 9);
+                              for (int64_t j = 0; j < 9; ++j) {
+                                SmallVector<Value> values;
+                                for (int64_t l = 0; l < lanes(); ++l) {
+                                  int64_t k = j * lanes() + l;
+                                  values.push_back(vector::ExtractOp::create(
+                                      b, taps[k % 9 / 3][k % 9 % 3],
+                                      ArrayRef<int64_t>{k / 9}));
+                                }
+                                Value at = e.add(first, e.index(j * lanes()));
+                                Value old = e.read(rows, {f, at});
+                                Value sum =
+                                    e.fadd(old, vector::FromElementsOp::create(
+                                                    b, vec(), values));
+                                rows = e.write(sum, rows, {f, at});
+                              }
+                              return rows;
+                            });
+                      });
+          Value result =
+              tensor::ExpandShapeOp::create(nb, sliceType, rows, flat);
+          auto inParallel = scf::InParallelOp::create(nb);
+          nb.setInsertionPointToStart(inParallel.getBody());
+          tensor::ParallelInsertSliceOp::create(nb, result, args[1], offsets,
+                                                sizes, strides);
         });
+    return forall.getResult(0);
+  }
+
+  /// The taps [r][s] of output channel `f`, input channels c..c+L: the
+  /// partials at (f, c) summed, A M Aᵀ.
+  std::array<std::array<Value, 3>, 3> tapsAt(Emitter &e, Value partials,
+                                             Value f, Value c) const {
+    int64_t p = side() + 2;
+    SmallVector<Points> m(p, Points(p, Value()));
+    for (int64_t k = 0; k < points(); ++k) {
+      Value sum = e.read(partials, {e.index(0), e.index(k), f, c});
+      for (int64_t part = 1; part < kChunks; ++part)
+        sum = e.fadd(sum, e.read(partials, {e.index(part), e.index(k), f, c}));
+      m[k / p][k % p] = sum;
+    }
+    // Along the points' first index, each second; then along each row.
+    SmallVector<std::array<Value, 3>> columns;
+    for (int64_t k2 = 0; k2 < p; ++k2) {
+      Points column;
+      for (int64_t k1 = 0; k1 < p; ++k1)
+        column.push_back(m[k1][k2]);
+      columns.push_back(tapPoints(e, column));
+    }
+    std::array<std::array<Value, 3>, 3> taps;
+    for (int64_t r = 0; r < 3; ++r) {
+      Points values;
+      for (int64_t k2 = 0; k2 < p; ++k2)
+        values.push_back(columns[k2][r]);
+      taps[r] = tapPoints(e, values);
+    }
+    return taps;
   }
 };
 
@@ -339,6 +431,26 @@ bool isWeightGradForm(linalg::GenericOp op, int64_t side) {
          x.getDimSize(2) >= dy.getDimSize(2) + 2 &&
          (side == 4 ||
           (dy.getDimSize(1) % 2 == 0 && dy.getDimSize(2) % 2 == 0));
+}
+
+/// Where `op` adds to a running total that an scf.for carries and nothing
+/// else reads (a shared block's weight gradient in the backward pass's
+/// loop over its uses, started from the total by the strategy): the loop
+/// and the total's place among its iter_args.
+std::optional<std::pair<scf::ForOp, unsigned>>
+carriedTotal(linalg::GenericOp op) {
+  auto total = dyn_cast<BlockArgument>(op.getDpsInits()[0]);
+  auto loop = dyn_cast<scf::ForOp>(op->getParentOp());
+  if (!total || !loop || total.getOwner() != loop.getBody() ||
+      total.getArgNumber() == 0 || !total.hasOneUse() ||
+      !op->getResult(0).hasOneUse())
+    return std::nullopt;
+  unsigned i = total.getArgNumber() - 1;
+  OpOperand &use = *op->getResult(0).getUses().begin();
+  if (use.getOwner() != loop.getBody()->getTerminator() ||
+      use.getOperandNumber() != i)
+    return std::nullopt;
+  return std::make_pair(loop, i);
 }
 
 } // namespace
@@ -368,26 +480,45 @@ LogicalResult lowerWeightGrad(RewriterBase &rewriter, linalg::GenericOp op,
     return op.emitError("cnn-cpu-winograd-conv: channels not in whole "
                         "vectors or steps");
 
-  rewriter.setInsertionPoint(op);
+  Value x = op.getDpsInputs()[0], dy = op.getDpsInputs()[1];
   ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-  Value partials =
-      grad.partialProducts(b, op.getDpsInputs()[0], op.getDpsInputs()[1]);
-  Value taps = grad.transformTaps(b, partials);
-  // Into the op's own layout, added to its initial values.
-  MLIRContext *ctx = op.getContext();
-  AffineExpr f, c, r, s;
-  bindDims(ctx, f, c, r, s);
-  linalg::GenericOp result =
-      cnn::lowering::generic(b, op.getLoc(), {taps}, op.getDpsInits()[0],
-                             {AffineMap::get(4, 0, {r, s, f, c}, ctx),
-                              cnn::lowering::identityMap(ctx, 4)},
-                             cnn::lowering::parallel(4),
-                             [](OpBuilder &nb, Location l, ValueRange args) {
-                               return SmallVector<Value>{arith::AddFOp::create(
-                                   nb, l, args[1], args[0])};
-                             });
-  Value x = op.getDpsInputs()[0];
-  rewriter.replaceOp(op, result.getResults());
+  if (auto carried = carriedTotal(op)) {
+    // The loop carries the partials instead, from zeros: each use adds its
+    // products to them, and their sum and the taps' transform run once,
+    // after the loop, added to the total as it came in (which the loop
+    // then passes through unchanged). Sums over the images and uses in
+    // another order, rounding as such.
+    auto [loop, i] = *carried;
+    b.setInsertionPoint(loop);
+    Value zeros = grad.zeroPartials(b);
+    // (The body moves into a new loop after the callback: values of the
+    // old one are read again from `op` after it.)
+    FailureOr<LoopLikeOpInterface> widened =
+        cast<LoopLikeOpInterface>(loop.getOperation())
+            .replaceWithAdditionalYields(
+                rewriter, zeros, /*replaceInitOperandUsesInLoop=*/false,
+                [&](OpBuilder &, Location, ArrayRef<BlockArgument> args) {
+                  b.setInsertionPoint(op);
+                  return SmallVector<Value>{
+                      grad.partialProducts(b, x, dy, args[0])};
+                });
+    if (failed(widened))
+      return op.emitError("cnn-cpu-winograd-conv: cannot carry a weight "
+                          "gradient's partials through its loop");
+    auto newLoop = cast<scf::ForOp>(widened->getOperation());
+    x = op.getDpsInputs()[0];
+    rewriter.replaceOp(op, newLoop.getRegionIterArgs()[i]);
+    b.setInsertionPointAfter(newLoop);
+    Value dw = grad.transformTaps(b, newLoop.getResults().back(),
+                                  newLoop.getResult(i));
+    rewriter.replaceAllUsesExcept(newLoop.getResult(i), dw, dw.getDefiningOp());
+    eraseUnreadPadding(rewriter, x);
+    return success();
+  }
+  b.setInsertionPoint(op);
+  Value partials = grad.partialProducts(b, x, dy, Value());
+  Value dw = grad.transformTaps(b, partials, op.getDpsInits()[0]);
+  rewriter.replaceOp(op, dw);
   eraseUnreadPadding(rewriter, x);
   return success();
 }

@@ -67,14 +67,26 @@
 // LOWERED-COUNT-16:        vector.transfer_write {{.*}} : vector<16xf32>, tensor<16x32x32xf32>
 // LOWERED:           scf.forall.in_parallel
 // LOWERED-NEXT:        tensor.parallel_insert_slice %{{.+}} into %[[ALL]][%[[P]], 0, 0, 0] [1, 16, 32, 32] [1, 1, 1, 1]
-// The 4 partials summed (3 adds a point), A's transform (with its halves)
-// to the 9 taps, once.
-// LOWERED:         scf.for %{{.+}} = %c0 to %c32 step %c1
-// LOWERED:           scf.for %{{.+}} = %c0 to %c32 step %c16
-// LOWERED-COUNT-64:    vector.transfer_read %[[PARTS]]
-// LOWERED-COUNT-9:     vector.transfer_write {{.*}} : vector<16xf32>, tensor<3x3x32x32xf32>
-// Then into [F, C, 3, 3].
-// LOWERED:         linalg.generic {{.*}} ins(%{{.+}} : tensor<3x3x32x32xf32>) outs(%{{.+}} : tensor<32x32x3x3xf32>)
+// The 4 partials summed (3 adds a point) and A's transform (with its
+// halves) to the 9 taps, the output channels in 4 parts of 8 the threads
+// share: per output channel and register of 16 input channels, the taps'
+// nine registers go transposed into dw's 16 x 9 values there (a row of
+// [8, 32 x 9] per part), each register added to dw's initial values there
+// (zeros here).
+// LOWERED:         scf.forall (%[[Q:.+]]) in (4) shared_outs(%[[DW:.+]] = %{{.+}}) -> (tensor<32x32x3x3xf32>)
+// LOWERED:           %[[F0:.+]] = arith.muli %[[Q]], %c8
+// LOWERED:           %[[SLICE:.+]] = tensor.extract_slice %[[DW]][%[[F0]], 0, 0, 0] [8, 32, 3, 3] [1, 1, 1, 1]
+// LOWERED:           tensor.collapse_shape %[[SLICE]] {{\[}}[0], [1, 2, 3]] : tensor<8x32x3x3xf32> into tensor<8x288xf32>
+// LOWERED:           scf.for %{{.+}} = %c0 to %c8 step %c1
+// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16
+// LOWERED-COUNT-64:      vector.transfer_read %[[PARTS]]
+// LOWERED-COUNT-9:       vector.from_elements
+// LOWERED-NOT:           vector.transfer_read %[[PARTS]]
+// LOWERED:           tensor.expand_shape
+// LOWERED:           scf.forall.in_parallel
+// LOWERED-NEXT:        tensor.parallel_insert_slice %{{.+}} into %[[DW]][%[[F0]], 0, 0, 0] [8, 32, 3, 3] [1, 1, 1, 1]
+// LOWERED-NOT:     linalg.generic
+// LOWERED:         return
 // LOWERED-NOT:     algorithm = "winograd"
 // Forced to F(3x3, 4x4), whose 4x4 tiles reach past 14 x 14: dy's tiles in
 // runs by rows and columns inside it (4 or 2 each way), the rows and
@@ -174,13 +186,85 @@ func.func @after_conv(%x: tensor<?x32x14x14xf32>, %w: tensor<32x32x3x3xf32>, %dy
 // LOWERED:             scf.for %{{.+}} = %c0 to %c36 step %c1
 // LOWERED:               scf.for %{{.+}} = %c0 to %c32 step %c8
 // LOWERED:                 scf.for %{{.+}} = %c0 to %c16 step %c1 iter_args
-// LOWERED:         scf.for %{{.+}} = %c0 to %c32 step %c1
-// LOWERED:           scf.for %{{.+}} = %c0 to %c32 step %c16
-// LOWERED-COUNT-144:   vector.transfer_read %[[PARTS]]
-// LOWERED-COUNT-9:     vector.transfer_write {{.*}} : vector<16xf32>, tensor<3x3x32x32xf32>
+// LOWERED:         scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}}) -> (tensor<32x32x3x3xf32>)
+// LOWERED:           scf.for %{{.+}} = %c0 to %c8 step %c1
+// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16
+// LOWERED-COUNT-144:     vector.transfer_read %[[PARTS]]
+// LOWERED-COUNT-9:       vector.from_elements
 module attributes {cnn.mode = "train"} {
 func.func @block16(%x: tensor<?x32x16x16xf32>, %dy: tensor<?x32x16x16xf32>) -> tensor<32x32x3x3xf32> {
   %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x32x16x16xf32>, tensor<?x32x16x16xf32>) -> tensor<32x32x3x3xf32>
   return %0 : tensor<32x32x3x3xf32>
+}
+}
+
+// -----
+
+// A weight gradient added to a running total (a shared block's, summed
+// over its uses) starts from that total instead of from zeros: its taps
+// are added to the total's values where they go, and no add of its own
+// follows. Of two gradients added together, the second starts from the
+// first (the first cannot start from the second, made after it).
+// AVX512-LABEL: func.func @into_total
+// AVX512:         %[[TOTAL:.+]] = bufferization.to_tensor %arg3
+// AVX512-NOT:     linalg.fill
+// AVX512:         %[[G:.+]] = linalg.generic {{.*}} outs(%[[TOTAL]] : tensor<32x32x3x3xf32>) attrs = {{.*}}algorithm = "winograd"
+// AVX512-NOT:     linalg.generic
+// AVX512:         bufferization.materialize_in_destination %[[G]]
+// AVX512-LABEL: func.func @two_gradients
+// AVX512:         %[[ZEROS:.+]] = linalg.fill
+// AVX512:         %[[FIRST:.+]] = linalg.generic {{.*}} outs(%[[ZEROS]] : tensor<32x32x3x3xf32>) attrs = {{.*}}algorithm = "winograd"
+// AVX512:         %[[SECOND:.+]] = linalg.generic {{.*}} outs(%[[FIRST]] : tensor<32x32x3x3xf32>) attrs = {{.*}}algorithm = "winograd"
+// AVX512-NOT:     linalg.generic
+// AVX512:         bufferization.materialize_in_destination %[[SECOND]]
+// LOWERED-LABEL: func.func @into_total
+// LOWERED:         %[[TOTAL:.+]] = bufferization.to_tensor %arg3
+// LOWERED:         %[[DW:.+]] = scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}} = %[[TOTAL]]) -> (tensor<32x32x3x3xf32>)
+// LOWERED-NOT:     linalg.generic
+// LOWERED:         bufferization.materialize_in_destination %[[DW]]
+module attributes {cnn.mode = "train"} {
+func.func @into_total(%x: tensor<?x32x14x14xf32>, %dy: tensor<?x32x14x14xf32>, %total: tensor<32x32x3x3xf32>) -> tensor<32x32x3x3xf32> {
+  %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x32x14x14xf32>, tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32>
+  %1 = cnn.add %total, %0 : (tensor<32x32x3x3xf32>, tensor<32x32x3x3xf32>) -> tensor<32x32x3x3xf32>
+  return %1 : tensor<32x32x3x3xf32>
+}
+func.func @two_gradients(%x: tensor<?x32x14x14xf32>, %dy: tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32> {
+  %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x32x14x14xf32>, tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32>
+  %1 = cnn.conv2d_weight_grad %dy, %x stride [1, 1] padding [1, 1] : (tensor<?x32x14x14xf32>, tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32>
+  %2 = cnn.add %0, %1 : (tensor<32x32x3x3xf32>, tensor<32x32x3x3xf32>) -> tensor<32x32x3x3xf32>
+  return %2 : tensor<32x32x3x3xf32>
+}
+}
+
+// -----
+
+// A shared block's weight gradient in a loop over its uses, added to the
+// total the loop carries: the loop carries the 4 partials instead, set to
+// zeros once before it, each use adding its products to them (no zeros
+// per use); their sum and the taps' transform run once, after the loop,
+// added to the total as it came in.
+// LOWERED-LABEL: func.func @uses
+// LOWERED:         %[[TOTAL:.+]] = bufferization.to_tensor %arg3
+// LOWERED:         %[[ZEROS:.+]] = scf.for %{{.+}} = %c0 to %c4 step %c1 iter_args(%{{.+}}) -> (tensor<4x16x32x32xf32>)
+// LOWERED-COUNT-1:   vector.transfer_write %{{.+}} : vector<16xf32>, tensor<16x32x32xf32>
+// LOWERED:         %[[SUMS:.+]] = scf.for %{{.+}} = %c0 to %c3 step %c1 iter_args(%[[P:.+]] = %[[ZEROS]]) -> (tensor<4x16x32x32xf32>)
+// LOWERED-NEXT:      %[[ADDED:.+]] = scf.forall (%{{.+}}) in (4) shared_outs(%[[PART:.+]] = %[[P]]) -> (tensor<4x16x32x32xf32>)
+// LOWERED:             %[[M:.+]] = tensor.extract_slice %[[PART]]
+// LOWERED-NEXT:        scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c1 iter_args(%{{.+}} = %[[M]]) -> (tensor<16x32x32xf32>)
+// LOWERED:           scf.yield %[[ADDED]] : tensor<4x16x32x32xf32>
+// LOWERED:         %[[DW:.+]] = scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}} = %[[TOTAL]]) -> (tensor<32x32x3x3xf32>)
+// LOWERED:           vector.transfer_read %[[SUMS]]
+// LOWERED:         bufferization.materialize_in_destination %[[DW]]
+module attributes {cnn.mode = "train"} {
+func.func @uses(%x: tensor<?x32x14x14xf32>, %dy: tensor<?x32x14x14xf32>, %total: tensor<32x32x3x3xf32>) -> tensor<32x32x3x3xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %r = scf.for %i = %c0 to %c3 step %c1 iter_args(%t = %total) -> (tensor<32x32x3x3xf32>) {
+    %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x32x14x14xf32>, tensor<?x32x14x14xf32>) -> tensor<32x32x3x3xf32>
+    %1 = cnn.add %t, %0 : (tensor<32x32x3x3xf32>, tensor<32x32x3x3xf32>) -> tensor<32x32x3x3xf32>
+    scf.yield %1 : tensor<32x32x3x3xf32>
+  }
+  return %r : tensor<32x32x3x3xf32>
 }
 }
