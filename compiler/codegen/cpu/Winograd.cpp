@@ -237,7 +237,9 @@ Value Tiles::transformInput(ImplicitLocOpBuilder &b, const TileSource &source,
       return bits;
     };
   };
-  SmallVector<TileRun> rowRuns = tileRuns(rows, outside(type.getDimSize(1)));
+  auto rowOutside = outside(type.getDimSize(1));
+  SmallVector<TileRun> rowRuns =
+      tileRuns(rows, [&](int64_t t) { return rowOutside(t + firstRow); });
   SmallVector<TileRun> columnRuns =
       tileRuns(columns, outside(type.getDimSize(2)));
   Value v = tensor::EmptyOp::create(
@@ -248,7 +250,7 @@ Value Tiles::transformInput(ImplicitLocOpBuilder &b, const TileSource &source,
                        int64_t rowsOutside, int64_t columnsOutside, Value v) {
     Emitter e{b, vec};
     Value t = e.add(e.mul(ty, columns), tx);
-    Value y0 = e.mul(ty, side), x0 = e.mul(tx, side);
+    Value y0 = e.mul(e.add(ty, e.index(firstRow)), side), x0 = e.mul(tx, side);
     int64_t p = patch();
     // Along the tile's rows, each column; then along each row.
     SmallVector<Points> tileColumns;

@@ -132,6 +132,8 @@ mlir::Value forEachTileRun(
 struct Tiles {
   int64_t rows, columns, side;
   mlir::VectorType vec;
+  /// The image's tile row where these rows begin (a band of them).
+  int64_t firstRow = 0;
 
   int64_t count() const { return rows * columns; }
   int64_t lanes() const { return vec.getNumElements(); }
