@@ -196,7 +196,7 @@ struct Shape {
   /// multiplied and transformed back in bands of whole tile rows that hold
   /// one register step of tiles (8 of the 16 at 14 x 14 and 16 x 16, 2
   /// rows): V and M of a band (36 points x 8 tiles x 32 channels, 36 KB
-  /// each) stay near the core, where the whole image's (147 KB) went
+  /// each) stay near the core, where the whole image's (73 KB each) went
   /// through the second-level cache between the phases. NetResDeep's
   /// forward conv and input gradient at Fashion-MNIST: 7% and 13% faster.
   /// F(2x2, 3x3) keeps the whole image: a row of its tiles at a time was
