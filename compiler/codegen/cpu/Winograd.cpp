@@ -217,6 +217,8 @@ void prefetchShare(ImplicitLocOpBuilder &b, ArrayRef<Value> images, Value next,
   }
 }
 
+int64_t tileRoom(int64_t count) { return count | 1; }
+
 void eraseUnreadPadding(RewriterBase &rewriter, Value in) {
   if (auto pad = in.getDefiningOp<tensor::PadOp>(); pad && pad->use_empty())
     rewriter.eraseOp(pad);
@@ -243,7 +245,8 @@ Value Tiles::transformInput(ImplicitLocOpBuilder &b, const TileSource &source,
   SmallVector<TileRun> columnRuns =
       tileRuns(columns, outside(type.getDimSize(2)));
   Value v = tensor::EmptyOp::create(
-      b, ArrayRef<int64_t>{points(), count(), channels}, vec.getElementType());
+      b, ArrayRef<int64_t>{points(), tileRoom(count()), channels},
+      vec.getElementType());
   // One tile's points; its rows and columns outside the image are zeros
   // (null values), which the transform's adds leave out.
   auto transform = [&](ImplicitLocOpBuilder &b, Value ty, Value tx, Value c,

@@ -126,6 +126,16 @@ mlir::Value forEachTileRun(
                                    mlir::Value)>
         body);
 
+/// Room for `count` tiles in each point's row of a transformed tensor
+/// (V, D or M: [points, tiles, channels]): an odd number. A tile's
+/// transform writes its points (the output transform reads them) a row
+/// apart; at an even count they crowd a few sets of the first-level cache
+/// and evict each other (16 tiles of 32 channels: rows 2 KB apart, a
+/// tile's 36 lines in 2 sets of 64). In a C model of the weight gradient
+/// on one core, 16 tiles of F(3x3, 4x4) took 4.8 us an image to transform,
+/// 17 took 2.4.
+int64_t tileRoom(int64_t count);
+
 /// The tiles of an image: `rows` x `columns` tiles of `side` x `side`
 /// outputs (2 or 4), each read from the input tile of `side` + 2 rows and
 /// columns at rows and columns `side` apart.

@@ -221,7 +221,8 @@ struct Shape {
   /// tiles x `stepChannels` output channels, the last tiles a smaller step.
   Value multiply(ImplicitLocOpBuilder &b, Value v, Value u) {
     Value m = tensor::EmptyOp::create(
-        b, ArrayRef<int64_t>{points(), tiles(), outputs}, vec.getElementType());
+        b, ArrayRef<int64_t>{points(), tileRoom(tiles()), outputs},
+        vec.getElementType());
     int64_t wholeSteps = tiles() / stepTiles * stepTiles;
     return loop(
         b, points(), 1, m, [&](ImplicitLocOpBuilder &b, Value k, Value m) {

@@ -104,7 +104,7 @@ struct WeightGrad {
   Value transformGradient(ImplicitLocOpBuilder &b, Value dy, Value n) const {
     auto dyType = cast<RankedTensorType>(dy.getType());
     Value d = tensor::EmptyOp::create(
-        b, ArrayRef<int64_t>{points(), tiles.count(), outputs},
+        b, ArrayRef<int64_t>{points(), tileRoom(tiles.count()), outputs},
         vec().getElementType());
     // A tile's key: its rows (or columns) inside dy.
     auto inside = [&](int64_t size) {

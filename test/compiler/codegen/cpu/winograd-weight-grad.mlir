@@ -167,7 +167,8 @@ func.func @after_conv(%x: tensor<?x32x14x14xf32>, %w: tensor<32x32x3x3xf32>, %dy
 // x's 6x6 tiles (F(4x4, 3x3)'s input transform), 36 products a tile
 // against F(3x3, 2x2)'s 64 tiles of 16 (the rounding is a gradient's, which
 // decides nothing). Per image of a part: 36 reads of x and 16 of dy a tile,
-// 36 points each; the products over 16 tiles; then the 4 partials summed
+// 36 points each, in rows with room for 17 tiles (an odd count); the
+// products over 16 tiles; then the 4 partials summed
 // and Gᵀ's transform to the 9 taps. Forced to F(3x3, 2x2) by
 // winograd-tile=2. At 14 x 14 (above) the tiles of 4 would reach past dy,
 // and F(3x3, 2x2) stays.
@@ -177,12 +178,12 @@ func.func @after_conv(%x: tensor<?x32x14x14xf32>, %w: tensor<32x32x3x3xf32>, %dy
 // FORCED2:         algorithm = "winograd">
 // LOWERED-LABEL: func.func @block16
 // LOWERED:         %[[PARTS:.+]] = scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}}) -> (tensor<4x36x32x32xf32>)
-// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<36x16x32xf32>)
+// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<36x17x32xf32>)
 // LOWERED-COUNT-36:      vector.transfer_read %{{.+}} : tensor<?x18x18x32xf32>, vector<16xf32>
-// LOWERED-COUNT-36:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<36x16x32xf32>
-// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<36x16x32xf32>)
+// LOWERED-COUNT-36:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<36x17x32xf32>
+// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<36x17x32xf32>)
 // LOWERED-COUNT-16:      vector.transfer_read %{{.+}} : tensor<?x16x16x32xf32>, vector<16xf32>
-// LOWERED-COUNT-36:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<36x16x32xf32>
+// LOWERED-COUNT-36:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<36x17x32xf32>
 // LOWERED:             scf.for %{{.+}} = %c0 to %c36 step %c1
 // LOWERED:               scf.for %{{.+}} = %c0 to %c32 step %c8
 // LOWERED:                 scf.for %{{.+}} = %c0 to %c16 step %c1 iter_args
