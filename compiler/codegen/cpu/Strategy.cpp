@@ -317,13 +317,16 @@ public:
   /// kBatchLaneRegisters registers of input channels (loads) by the output
   /// channels (broadcasts) that fill half the registers with accumulators
   /// (AVX-512: 8 x 32; AVX2: 4 x 16). In its loops (f, c, i, j | n, h, w).
-  /// Its tiles of dy: `forced` (2 or 4) if given, else 4 where those tiles
-  /// cover dy exactly and multiply less. (F(3x3, 4x4) rounds more, as
-  /// F(4x4, 3x3) does, but a weight gradient decides nothing: its rounding
-  /// only moves the update by the learning rate times that much.) At
-  /// CIFAR-2's 16 x 16, F(3x3, 4x4) took NetResDeep's weight gradients from
-  /// 26% of the step to 20%; at 14 x 14, with tiles over 16 x 16, its
-  /// transforms cost more than its products saved (perf samples, stop 47).
+  /// Its tiles of dy: `forced` (2 or 4) if given, else the side that
+  /// multiplies less, as for the convs (fewerProductsSide): 4 at 14 x 14
+  /// too, the last tiles reaching past dy (zeros there). (F(3x3, 4x4)
+  /// rounds more, as F(4x4, 3x3) does, but a weight gradient decides
+  /// nothing: its rounding only moves the update by the learning rate
+  /// times that much.) At CIFAR-2's 16 x 16, F(3x3, 4x4) took NetResDeep's
+  /// weight gradients from 26% of the step to 20%. At 14 x 14 its
+  /// transforms cost more than its products saved (stop 47) until V's and
+  /// D's rows held an odd number of tiles (tileRoom): since, NetResDeep's
+  /// weight gradient at Fashion-MNIST takes 0.75 of F(3x3, 2x2)'s time.
   ConfigAttr winogradWeightGradConfig(linalg::GenericOp op,
                                       int64_t forced) const {
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -336,9 +339,7 @@ public:
     registers[1] = laneRegisters * budget.lanes;
     int64_t h = ranges[5], w = ranges[6];
     int64_t side =
-        forced == 2 || forced == 4
-            ? forced
-            : (h % 4 == 0 && w % 4 == 0 ? fewerProductsSide(h, w) : 2);
+        forced == 2 || forced == 4 ? forced : fewerProductsSide(h, w);
     return config(OpKind::BatchContraction, {}, registers, {},
                   side == 4 ? kWinograd4x4 : kWinograd);
   }

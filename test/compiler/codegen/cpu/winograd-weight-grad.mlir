@@ -1,15 +1,18 @@
 // RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4" | FileCheck %s --check-prefix=AVX512
 // RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v3" | FileCheck %s --check-prefix=AVX2
-// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse --canonicalize --cse --cnn-cpu-winograd-conv="cpu=x86-64-v4" --canonicalize --cse | FileCheck %s --check-prefix=LOWERED
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4 winograd-tile=2" --cnn-cpu-tile-and-fuse --canonicalize --cse --cnn-cpu-winograd-conv="cpu=x86-64-v4" --canonicalize --cse | FileCheck %s --check-prefix=LOWERED
+// RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4" --cnn-cpu-tile-and-fuse --canonicalize --cse --cnn-cpu-winograd-conv="cpu=x86-64-v4" --canonicalize --cse | FileCheck %s --check-prefix=DEFAULT
 // RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4 winograd-tile=2" | FileCheck %s --check-prefix=FORCED2
 // RUN: cnnc-opt %s -split-input-file -cnn-lower-entry-abi -convert-cnn-to-linalg -cnn-cpu-strategy="cpu=x86-64-v4 winograd-tile=4" --cnn-cpu-tile-and-fuse --canonicalize --cse --cnn-cpu-winograd-conv="cpu=x86-64-v4" --canonicalize --cse | FileCheck %s --check-prefix=FORCED4
 
-// The weight gradient of a 3x3, stride-1 conv over 14x14 images (7x7 tiles
-// of 2x2), 32 channels in and out: Winograd's F(3x3, 2x2) over
-// channels-last x (padded) and dy, the same loops (o, c, i, j | n, h, w).
-// Its step of the transformed products: 8 output channels (broadcasts) x
-// 32 input channels (2 loads) on AVX-512, 4 x 16 with AVX2 (half the
-// registers as accumulators).
+// The weight gradient of a 3x3, stride-1 conv over 14x14 images, 32
+// channels in and out: Winograd over channels-last x (padded) and dy, the
+// same loops (o, c, i, j | n, h, w). F(3x3, 4x4), whose 4x4 tiles of dy
+// (the last ones reaching past it) multiply 576 times a channel pair,
+// against F(3x3, 2x2)'s 7x7 tiles of 2x2, 784. Its step of the
+// transformed products: 8 output channels (broadcasts) x 32 input channels
+// (2 loads) on AVX-512, 4 x 16 with AVX2 (half the registers as
+// accumulators).
 // AVX512-DAG:   #[[X:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d2 + d5, d3 + d6, d1)>
 // AVX512-DAG:   #[[DY:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d4, d5, d6, d0)>
 // AVX512-DAG:   #[[DW:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3)>
@@ -18,12 +21,17 @@
 // AVX512:         } : tensor<?x32x14x14xf32> to tensor<?x32x16x16xf32>
 // AVX512:         %[[XT:.+]] = linalg.generic {{.*}} ins(%[[PAD]] : tensor<?x32x16x16xf32>) outs(%{{.+}} : tensor<?x16x16x32xf32>)
 // AVX512:         %[[DYT:.+]] = linalg.generic {{.*}} ins(%{{.+}} : tensor<?x32x14x14xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>)
-// AVX512:         linalg.generic {indexing_maps = [#[[X]], #[[DY]], #[[DW]]], {{.*}} ins(%[[XT]], %[[DYT]] : tensor<?x16x16x32xf32>, tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<32x32x3x3xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = [8, 32, 1, 1, 1, 1, 1], algorithm = "winograd">}
+// AVX512:         linalg.generic {indexing_maps = [#[[X]], #[[DY]], #[[DW]]], {{.*}} ins(%[[XT]], %[[DYT]] : tensor<?x16x16x32xf32>, tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<32x32x3x3xf32>) attrs = {cnn_cpu.config = #cnn_cpu.config<kind = "batch_contraction", registers = [8, 32, 1, 1, 1, 1, 1], algorithm = "winograd4x4">}
 // AVX512-NOT:     linalg.transpose
 // AVX2-LABEL:   func.func @block
-// AVX2:           registers = [4, 16, 1, 1, 1, 1, 1], algorithm = "winograd"
+// AVX2:           registers = [4, 16, 1, 1, 1, 1, 1], algorithm = "winograd4x4"
+// DEFAULT-LABEL: func.func @block
+// DEFAULT:         scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}}) -> (tensor<4x36x32x32xf32>)
+// DEFAULT:           tensor<36x17x32xf32>
+// DEFAULT-NOT:       tensor<16x49x32xf32>
 
-// The batch in 4 parts the threads share, each part's products summed
+// F(3x3, 2x2) (winograd-tile=2 in these LOWERED lines): the batch in 4
+// parts the threads share, each part's products summed
 // into its own partial [16, F, C], image by image: x's 49 tiles
 // transformed (16 reads, 16 points) and dy's (4 reads, 16 points), then
 // 16 products in register tiles, 2 loads of V and 8 broadcasts of D for 16
@@ -170,28 +178,27 @@ func.func @after_conv(%x: tensor<?x32x14x14xf32>, %w: tensor<32x32x3x3xf32>, %dy
 // 36 points each, in rows with room for 17 tiles (an odd count); the
 // products over 16 tiles; then the 4 partials summed
 // and Gᵀ's transform to the 9 taps. Forced to F(3x3, 2x2) by
-// winograd-tile=2. At 14 x 14 (above) the tiles of 4 would reach past dy,
-// and F(3x3, 2x2) stays.
+// winograd-tile=2.
 // AVX512-LABEL: func.func @block16
 // AVX512:         algorithm = "winograd4x4"
 // FORCED2-LABEL: func.func @block16
 // FORCED2:         algorithm = "winograd">
-// LOWERED-LABEL: func.func @block16
-// LOWERED:         %[[PARTS:.+]] = scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}}) -> (tensor<4x36x32x32xf32>)
-// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<36x17x32xf32>)
-// LOWERED-COUNT-36:      vector.transfer_read %{{.+}} : tensor<?x18x18x32xf32>, vector<16xf32>
-// LOWERED-COUNT-36:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<36x17x32xf32>
-// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<36x17x32xf32>)
-// LOWERED-COUNT-16:      vector.transfer_read %{{.+}} : tensor<?x16x16x32xf32>, vector<16xf32>
-// LOWERED-COUNT-36:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<36x17x32xf32>
-// LOWERED:             scf.for %{{.+}} = %c0 to %c36 step %c1
-// LOWERED:               scf.for %{{.+}} = %c0 to %c32 step %c8
-// LOWERED:                 scf.for %{{.+}} = %c0 to %c16 step %c1 iter_args
-// LOWERED:         scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}}) -> (tensor<32x32x3x3xf32>)
-// LOWERED:           scf.for %{{.+}} = %c0 to %c8 step %c1
-// LOWERED:             scf.for %{{.+}} = %c0 to %c32 step %c16
-// LOWERED-COUNT-144:     vector.transfer_read %[[PARTS]]
-// LOWERED-COUNT-9:       vector.from_elements
+// DEFAULT-LABEL: func.func @block16
+// DEFAULT:         %[[PARTS:.+]] = scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}}) -> (tensor<4x36x32x32xf32>)
+// DEFAULT:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<36x17x32xf32>)
+// DEFAULT-COUNT-36:      vector.transfer_read %{{.+}} : tensor<?x18x18x32xf32>, vector<16xf32>
+// DEFAULT-COUNT-36:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<36x17x32xf32>
+// DEFAULT:             scf.for %{{.+}} = %c0 to %c32 step %c16 iter_args(%{{.+}} = %{{.+}}) -> (tensor<36x17x32xf32>)
+// DEFAULT-COUNT-16:      vector.transfer_read %{{.+}} : tensor<?x16x16x32xf32>, vector<16xf32>
+// DEFAULT-COUNT-36:      vector.transfer_write {{.*}} : vector<16xf32>, tensor<36x17x32xf32>
+// DEFAULT:             scf.for %{{.+}} = %c0 to %c36 step %c1
+// DEFAULT:               scf.for %{{.+}} = %c0 to %c32 step %c8
+// DEFAULT:                 scf.for %{{.+}} = %c0 to %c16 step %c1 iter_args
+// DEFAULT:         scf.forall (%{{.+}}) in (4) shared_outs(%{{.+}}) -> (tensor<32x32x3x3xf32>)
+// DEFAULT:           scf.for %{{.+}} = %c0 to %c8 step %c1
+// DEFAULT:             scf.for %{{.+}} = %c0 to %c32 step %c16
+// DEFAULT-COUNT-144:     vector.transfer_read %[[PARTS]]
+// DEFAULT-COUNT-9:       vector.from_elements
 module attributes {cnn.mode = "train"} {
 func.func @block16(%x: tensor<?x32x16x16xf32>, %dy: tensor<?x32x16x16xf32>) -> tensor<32x32x3x3xf32> {
   %0 = cnn.conv2d_weight_grad %x, %dy stride [1, 1] padding [1, 1] : (tensor<?x32x16x16xf32>, tensor<?x32x16x16xf32>) -> tensor<32x32x3x3xf32>
@@ -209,13 +216,13 @@ func.func @block16(%x: tensor<?x32x16x16xf32>, %dy: tensor<?x32x16x16xf32>) -> t
 // AVX512-LABEL: func.func @into_total
 // AVX512:         %[[TOTAL:.+]] = bufferization.to_tensor %arg3
 // AVX512-NOT:     linalg.fill
-// AVX512:         %[[G:.+]] = linalg.generic {{.*}} outs(%[[TOTAL]] : tensor<32x32x3x3xf32>) attrs = {{.*}}algorithm = "winograd"
+// AVX512:         %[[G:.+]] = linalg.generic {{.*}} outs(%[[TOTAL]] : tensor<32x32x3x3xf32>) attrs = {{.*}}algorithm = "winograd4x4"
 // AVX512-NOT:     linalg.generic
 // AVX512:         bufferization.materialize_in_destination %[[G]]
 // AVX512-LABEL: func.func @two_gradients
 // AVX512:         %[[ZEROS:.+]] = linalg.fill
-// AVX512:         %[[FIRST:.+]] = linalg.generic {{.*}} outs(%[[ZEROS]] : tensor<32x32x3x3xf32>) attrs = {{.*}}algorithm = "winograd"
-// AVX512:         %[[SECOND:.+]] = linalg.generic {{.*}} outs(%[[FIRST]] : tensor<32x32x3x3xf32>) attrs = {{.*}}algorithm = "winograd"
+// AVX512:         %[[FIRST:.+]] = linalg.generic {{.*}} outs(%[[ZEROS]] : tensor<32x32x3x3xf32>) attrs = {{.*}}algorithm = "winograd4x4"
+// AVX512:         %[[SECOND:.+]] = linalg.generic {{.*}} outs(%[[FIRST]] : tensor<32x32x3x3xf32>) attrs = {{.*}}algorithm = "winograd4x4"
 // AVX512-NOT:     linalg.generic
 // AVX512:         bufferization.materialize_in_destination %[[SECOND]]
 // LOWERED-LABEL: func.func @into_total
