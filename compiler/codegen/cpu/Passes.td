@@ -223,6 +223,28 @@ def CpuReadSlicesInPlace : Pass<"cnn-cpu-read-slices-in-place",
   let dependentDialects = ["mlir::memref::MemRefDialect"];
 }
 
+def CpuPrefetchWrites : Pass<"cnn-cpu-prefetch-writes", "mlir::func::FuncOp"> {
+  let summary = "Fetch the lines an image loop's stores will write, while a "
+                "loop of arithmetic runs";
+  let description = [{
+    Runs on scf.parallel loops after bufferization. An image loop (one
+    index, from 0 by 1) with FMAs in its body (at least a register tile's:
+    a conv's products) prefetches for writing, at the top of each
+    iteration, every line of image n + 1 (the last image: itself) of the
+    slice [N, H, W, C] its stores write image by image, and every line of
+    image n of the slice the next image loop in its block writes, where
+    that loop runs over the same images without FMAs (an elementwise op
+    writing a saved tensor). A store to a line not in the cache reads it
+    from memory first: these reads then overlap the arithmetic. The slice
+    must be one buffer from outside the loops (f32, static H, W and C);
+    the next loop's is recomputed before the first where its view is made
+    between them (pure ops only), else left alone.
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def CpuStackBuffers : Pass<"cnn-cpu-stack-buffers", "mlir::func::FuncOp"> {
   let summary = "Small static buffers to the stack, out of the tile loops";
   let description = [{
