@@ -196,11 +196,14 @@ struct Shape {
   /// multiplied and transformed back in bands of whole tile rows that hold
   /// one register step of tiles (8 of the 16 at 14 x 14 and 16 x 16, 2
   /// rows): V and M of a band (36 points x 8 tiles x 32 channels, 36 KB
-  /// each) stay near the core, where the whole image's (73 KB each) went
-  /// through the second-level cache between the phases. NetResDeep's
-  /// forward conv and input gradient at Fashion-MNIST: 7% and 13% faster.
-  /// F(2x2, 3x3) keeps the whole image: a row of its tiles at a time was
-  /// 3% slower (bench/RESULTS.md, stop 48).
+  /// each; room for 9 tiles, tileRoom) stay near the core, where the whole
+  /// image's (73 KB each) went through the second-level cache between the
+  /// phases. NetResDeep's forward conv and input gradient at Fashion-MNIST:
+  /// 7% and 13% faster (stop 50, before tileRoom; with it, whole images
+  /// trained 0-4% faster but NetResDeepDistinct's 100-block inference at
+  /// CIFAR-2 ran 1.26x as long, stop 51). F(2x2, 3x3) keeps the whole
+  /// image: a row of its tiles at a time was 3% slower (bench/RESULTS.md,
+  /// stop 48).
   int64_t bandTileRows() const {
     int64_t all = imageTileRows();
     if (side != 4 || stepTiles % tileColumns() != 0)
