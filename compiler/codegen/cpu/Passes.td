@@ -273,7 +273,7 @@ def CpuStackBuffers : Pass<"cnn-cpu-stack-buffers", "mlir::func::FuncOp"> {
 }
 
 def CpuSplitEmptyTensors : Pass<"cnn-cpu-split-empty-tensors", "mlir::func::FuncOp"> {
-  let summary = "At most a few uses per tensor.empty, before bufferization";
+  let summary = "At most a few uses per tensor.empty, a fill per writer in an image loop, before bufferization";
   let description = [{
     CSE merges the identical `tensor.empty` ops of a function, so that one
     empty tensor is the destination of every tile loop that makes an
@@ -282,6 +282,12 @@ def CpuSplitEmptyTensors : Pass<"cnn-cpu-split-empty-tensors", "mlir::func::Func
     value against the reads of all the others: quadratic in the number of
     layers. Each empty tensor keeps its first few uses (in program order);
     the next few get a copy of it, and so on.
+
+    Inside an image loop (`scf.forall`), a `linalg.fill` that CSE merged
+    and that more than one op or `scf.for` writes into (two per-image
+    partial sums starting from zeros) gets a copy for each writer but the
+    first: shared, empty-tensor elimination and One-Shot Bufferize left one
+    partial sum in the other's output image.
   }];
   let dependentDialects = ["mlir::tensor::TensorDialect"];
 }

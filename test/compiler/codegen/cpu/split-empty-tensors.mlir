@@ -133,3 +133,59 @@ func.func @layers(%x: tensor<?x32xf32>) -> tensor<?x32xf32> {
   } -> tensor<?x32xf32>
   return %r19 : tensor<?x32xf32>
 }
+
+// In an image loop, two per-image partial sums that start from one zero
+// fill (vectorized: a transfer_write of zeros into an empty tensor, which
+// CSE merged): the second gets a fill and an empty tensor of its own; the
+// fill that a loop only reads stays shared. (Shared, bufferization left
+// one sum in the other's output image.)
+// CHECK-LABEL: func.func @partial_sums
+//       CHECK:   scf.forall
+//       CHECK:     %[[E:.+]] = tensor.empty() : tensor<1x16xf32>
+//       CHECK:     %[[Z:.+]] = vector.transfer_write %{{.+}}, %[[E]]
+//       CHECK:     %[[E2:.+]] = tensor.empty() : tensor<1x16xf32>
+//       CHECK:     %[[Z2:.+]] = vector.transfer_write %{{.+}}, %[[E2]]
+//       CHECK:     scf.for {{.*}} iter_args(%{{.+}} = %[[Z]])
+//       CHECK:     scf.for {{.*}} iter_args(%{{.+}} = %[[Z2]])
+//       CHECK:     vector.transfer_read %[[Z]]
+//       CHECK:     tensor.parallel_insert_slice
+//       CHECK:     tensor.parallel_insert_slice
+func.func @partial_sums(%x: tensor<?x8x16xf32>) -> (tensor<?x16xf32>, tensor<?x16xf32>, tensor<?x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant dense<0.0> : vector<1x16xf32>
+  %pad = arith.constant 0.0 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x8x16xf32>
+  %o1 = tensor.empty(%n) : tensor<?x16xf32>
+  %o2 = tensor.empty(%n) : tensor<?x16xf32>
+  %o3 = tensor.empty(%n) : tensor<?x16xf32>
+  %r:3 = scf.forall (%i) in (%n) shared_outs(%a = %o1, %b = %o2, %c = %o3) -> (tensor<?x16xf32>, tensor<?x16xf32>, tensor<?x16xf32>) {
+    %e = tensor.empty() : tensor<1x16xf32>
+    %z = vector.transfer_write %zero, %e[%c0, %c0] {in_bounds = [true, true]} : vector<1x16xf32>, tensor<1x16xf32>
+    %s1 = scf.for %h = %c0 to %c8 step %c1 iter_args(%acc = %z) -> (tensor<1x16xf32>) {
+      %v = vector.transfer_read %x[%i, %h, %c0], %pad {in_bounds = [true, true]} : tensor<?x8x16xf32>, vector<1x16xf32>
+      %w = vector.transfer_read %acc[%c0, %c0], %pad {in_bounds = [true, true]} : tensor<1x16xf32>, vector<1x16xf32>
+      %sum = arith.addf %v, %w : vector<1x16xf32>
+      %next = vector.transfer_write %sum, %acc[%c0, %c0] {in_bounds = [true, true]} : vector<1x16xf32>, tensor<1x16xf32>
+      scf.yield %next : tensor<1x16xf32>
+    }
+    %s2 = scf.for %h = %c0 to %c8 step %c1 iter_args(%acc = %z) -> (tensor<1x16xf32>) {
+      %v = vector.transfer_read %x[%i, %h, %c0], %pad {in_bounds = [true, true]} : tensor<?x8x16xf32>, vector<1x16xf32>
+      %w = vector.transfer_read %acc[%c0, %c0], %pad {in_bounds = [true, true]} : tensor<1x16xf32>, vector<1x16xf32>
+      %sq = arith.mulf %v, %v : vector<1x16xf32>
+      %sum = arith.addf %sq, %w : vector<1x16xf32>
+      %next = vector.transfer_write %sum, %acc[%c0, %c0] {in_bounds = [true, true]} : vector<1x16xf32>, tensor<1x16xf32>
+      scf.yield %next : tensor<1x16xf32>
+    }
+    %read = vector.transfer_read %z[%c0, %c0], %pad {in_bounds = [true, true]} : tensor<1x16xf32>, vector<1x16xf32>
+    %e3 = tensor.empty() : tensor<1x16xf32>
+    %copy = vector.transfer_write %read, %e3[%c0, %c0] {in_bounds = [true, true]} : vector<1x16xf32>, tensor<1x16xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %s1 into %a[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<?x16xf32>
+      tensor.parallel_insert_slice %s2 into %b[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<?x16xf32>
+      tensor.parallel_insert_slice %copy into %c[%i, 0] [1, 16] [1, 1] : tensor<1x16xf32> into tensor<?x16xf32>
+    }
+  }
+  return %r#0, %r#1, %r#2 : tensor<?x16xf32>, tensor<?x16xf32>, tensor<?x16xf32>
+}
