@@ -133,6 +133,21 @@ template <typename Pool> bool poolFits(Pool pool) {
 
 bool takesChannelsLast(OpOperand &use);
 
+/// Whether `expand` views an image [N, C, H, W] as its pooling windows [N,
+/// C, OH, KH, OW, KW] for max_pool2d_grad's reductions over them alone
+/// (its maxima and first-maximum codes): those read a channels-last image
+/// as well (WindowReductionRunsChannelsLast).
+bool isWindowsView(tensor::ExpandShapeOp expand) {
+  return expand.getReassociationIndices() ==
+             SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}, {4, 5}} &&
+         llvm::all_of(expand->getUses(), [](OpOperand &use) {
+           auto reduction = dyn_cast<linalg::GenericOp>(use.getOwner());
+           return isa<tensor::DimOp>(use.getOwner()) ||
+                  (reduction && isWindowReduction(reduction) &&
+                   use.getOperandNumber() == 0);
+         });
+}
+
 /// max_pool2d_grad's scatter into the windows, as convert-cnn-to-linalg
 /// writes it: (n, c, oh, i, ow, j), every loop parallel, from per-window
 /// values read at (n, c, oh, ow) into a fresh [N, C, OH, KH, OW, KW] that
@@ -181,6 +196,8 @@ bool takesChannelsLast(OpOperand &use) {
   if (auto insert = dyn_cast<tensor::InsertSliceOp>(user))
     return use.get() == insert.getSource() &&
            insert.getDestType().getRank() == kStackRank;
+  if (auto expand = dyn_cast<tensor::ExpandShapeOp>(user))
+    return isWindowsView(expand);
   if (isa<linalg::PoolingNchwMaxOp, linalg::PoolingNchwSumOp>(user))
     return use.getOperandNumber() == 0;
   auto generic = dyn_cast<linalg::GenericOp>(user);

@@ -192,6 +192,119 @@ func.func @gradient_windows(%x: tensor<?x32x17x17xf32>, %w: tensor<32x32x3x3xf32
   return %codes : tensor<?x32x7x7xf32>
 }
 
+// An activation read only by its pooling and by max_pool2d_grad's
+// reductions over its windows (the training step's batchnorm apply before
+// a pooling) runs channels-last: those reductions read a channels-last
+// image as well, so the transpose moves below it, and no NCHW copy of the
+// image is left.
+// CHECK-LABEL: func.func @pooled_and_windows
+// CHECK:       %[[C:.+]] = linalg.generic {{.*}}kind = "lane_conv"
+// CHECK-NOT:   outs(%{{.+}} : tensor<?x32x14x14xf32>)
+// CHECK:       %[[RELU:.+]] = linalg.generic {{.*}} ins(%[[C]] : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x14x14x32xf32>)
+// CHECK-NOT:   outs(%{{.+}} : tensor<?x32x14x14xf32>)
+// CHECK:       linalg.pooling_nhwc_max {{.*}} ins(%[[RELU]], %{{.+}} : tensor<?x14x14x32xf32>, tensor<2x2xf32>)
+// CHECK-NOT:   outs(%{{.+}} : tensor<?x32x14x14xf32>)
+// CHECK:       %[[MAX:.+]] = linalg.pooling_nhwc_max {{.*}} ins(%[[RELU]], %{{.+}} : tensor<?x14x14x32xf32>, tensor<2x2xf32>)
+// CHECK:       %[[WINDOWS:.+]] = tensor.expand_shape %[[RELU]] {{\[}}[0], [1, 2], [3, 4], [5]]
+// CHECK:       linalg.generic {{.*}} ins(%[[WINDOWS]], %[[MAX]] : tensor<?x7x2x7x2x32xf32>, tensor<?x7x7x32xf32>)
+// CHECK-NOT:   outs(%{{.+}} : tensor<?x32x14x14xf32>)
+// CHECK:       return
+func.func @pooled_and_windows(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>)
+    -> (tensor<?x32x7x7xf32>, tensor<?x32x7x7xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x32x16x16xf32>
+  %e = tensor.empty(%n) : tensor<?x32x14x14xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x32x16x16xf32>, tensor<32x32x3x3xf32>) outs(%z : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : tensor<?x32x14x14xf32>) outs(%e : tensor<?x32x14x14xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<?x32x14x14xf32>
+  %e2 = tensor.empty(%n) : tensor<?x32x7x7xf32>
+  %i2 = linalg.fill ins(%ninf : f32) outs(%e2 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %k = tensor.empty() : tensor<2x2xf32>
+  %p = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%r, %k : tensor<?x32x14x14xf32>, tensor<2x2xf32>) outs(%i2 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %windows = tensor.expand_shape %r [[0], [1], [2, 3], [4, 5]] output_shape [%n, 32, 7, 2, 7, 2] : tensor<?x32x14x14xf32> into tensor<?x32x7x2x7x2xf32>
+  %max = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4, d3, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%windows : tensor<?x32x7x2x7x2xf32>) outs(%i2 : tensor<?x32x7x7xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %out : f32
+    linalg.yield %m : f32
+  } -> tensor<?x32x7x7xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %codes = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4, d3, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%windows, %max : tensor<?x32x7x2x7x2xf32>, tensor<?x32x7x7xf32>) outs(%z2 : tensor<?x32x7x7xf32>) {
+  ^bb0(%in: f32, %m: f32, %out: f32):
+    %j = linalg.index 5 : index
+    %i = linalg.index 4 : index
+    %ij = arith.addi %i, %j : index
+    %p32 = arith.index_cast %ij : index to i32
+    %bit = arith.sitofp %p32 : i32 to f32
+    %hit = arith.cmpf oeq, %in, %m : f32
+    %term = arith.select %hit, %bit, %zero : f32
+    %s = arith.addf %out, %term : f32
+    linalg.yield %s : f32
+  } -> tensor<?x32x7x7xf32>
+  return %p, %codes : tensor<?x32x7x7xf32>, tensor<?x32x7x7xf32>
+}
+
+// The same where something else reads the windows view too (here the
+// return): the activation, read twice, keeps its NCHW op.
+// CHECK-LABEL: func.func @windows_read_elsewhere
+// CHECK:       %[[C:.+]] = linalg.generic {{.*}}kind = "lane_conv"
+// CHECK:       %[[T:.+]] = linalg.generic {{.*}} ins(%[[C]] : tensor<?x14x14x32xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>)
+// CHECK:       linalg.generic {{.*}} ins(%[[T]] : tensor<?x32x14x14xf32>) outs(%{{.+}} : tensor<?x32x14x14xf32>)
+func.func @windows_read_elsewhere(%x: tensor<?x32x16x16xf32>, %w: tensor<32x32x3x3xf32>)
+    -> (tensor<?x32x7x7xf32>, tensor<?x32x7x7xf32>, tensor<?x32x7x2x7x2xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x32x16x16xf32>
+  %e = tensor.empty(%n) : tensor<?x32x14x14xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %y = linalg.conv_2d_nchw_fchw {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : tensor<?x32x16x16xf32>, tensor<32x32x3x3xf32>) outs(%z : tensor<?x32x14x14xf32>) -> tensor<?x32x14x14xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : tensor<?x32x14x14xf32>) outs(%e : tensor<?x32x14x14xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<?x32x14x14xf32>
+  %e2 = tensor.empty(%n) : tensor<?x32x7x7xf32>
+  %i2 = linalg.fill ins(%ninf : f32) outs(%e2 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %k = tensor.empty() : tensor<2x2xf32>
+  %p = linalg.pooling_nchw_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%r, %k : tensor<?x32x14x14xf32>, tensor<2x2xf32>) outs(%i2 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %windows = tensor.expand_shape %r [[0], [1], [2, 3], [4, 5]] output_shape [%n, 32, 7, 2, 7, 2] : tensor<?x32x14x14xf32> into tensor<?x32x7x2x7x2xf32>
+  %max = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4, d3, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%windows : tensor<?x32x7x2x7x2xf32>) outs(%i2 : tensor<?x32x7x7xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %out : f32
+    linalg.yield %m : f32
+  } -> tensor<?x32x7x7xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x32x7x7xf32>) -> tensor<?x32x7x7xf32>
+  %codes = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4, d3, d5)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]}
+      ins(%windows, %max : tensor<?x32x7x2x7x2xf32>, tensor<?x32x7x7xf32>) outs(%z2 : tensor<?x32x7x7xf32>) {
+  ^bb0(%in: f32, %m: f32, %out: f32):
+    %j = linalg.index 5 : index
+    %i = linalg.index 4 : index
+    %ij = arith.addi %i, %j : index
+    %p32 = arith.index_cast %ij : index to i32
+    %bit = arith.sitofp %p32 : i32 to f32
+    %hit = arith.cmpf oeq, %in, %m : f32
+    %term = arith.select %hit, %bit, %zero : f32
+    %s = arith.addf %out, %term : f32
+    linalg.yield %s : f32
+  } -> tensor<?x32x7x7xf32>
+  return %p, %codes, %windows : tensor<?x32x7x7xf32>, tensor<?x32x7x7xf32>, tensor<?x32x7x2x7x2xf32>
+}
+
 // The training step's repeated block saves what its backward pass reads,
 // in a stack [S, N, C, H, W] its loop carries: the stack goes
 // channels-last with the inserts that fill it and the slices that read
