@@ -83,7 +83,41 @@ void addCodegenPasses(OpPassManager &pm, const PipelineOptions &options) {
 
 //===- Registration for cnnc-opt ------------------------------------------===//
 
-struct CpuEvalOptions : PassPipelineOptions<CpuEvalOptions> {
+/// The CPU pipelines' code generation options, as cnnc's flags.
+template <typename Derived>
+struct CpuCodegenOptions : PassPipelineOptions<Derived> {
+  detail::PassOptions::Option<bool> parallel{
+      *this, "parallel",
+      llvm::cl::desc("Spread each batch over threads (OpenMP)"),
+      llvm::cl::init(true)};
+  detail::PassOptions::Option<bool> winograd{
+      *this, "winograd",
+      llvm::cl::desc("3x3 convs by Winograd's F(2x2, 3x3) or F(4x4, 3x3) "
+                     "where the strategy picks it, as cnnc's --winograd"),
+      llvm::cl::init(true)};
+  detail::PassOptions::Option<std::string> cpu{
+      *this, "cpu",
+      llvm::cl::desc("Target CPU, as cnnc's -mcpu (native: this machine)"),
+      llvm::cl::init("native")};
+  detail::PassOptions::Option<std::string> features{
+      *this, "features", llvm::cl::desc("Target features, as cnnc's -mattr"),
+      llvm::cl::init("")};
+
+  /// The pipeline's options for `mode`, up to `stopAfter`.
+  PipelineOptions pipelineOptions(Mode mode, Stage stopAfter) const {
+    PipelineOptions options;
+    options.target = Target::Cpu;
+    options.mode = mode;
+    options.stopAfter = stopAfter;
+    options.parallel = parallel;
+    options.winograd = winograd;
+    options.cpu = cpu;
+    options.features = features;
+    return options;
+  }
+};
+
+struct CpuEvalOptions : CpuCodegenOptions<CpuEvalOptions> {
   Option<Stage> stopAfter{
       *this, "stop-after", llvm::cl::desc("The last stage (a cnnc --emit level)"),
       llvm::cl::init(Stage::LLVMDialect),
@@ -97,27 +131,12 @@ struct CpuEvalOptions : PassPipelineOptions<CpuEvalOptions> {
       *this, "fold-batchnorm",
       llvm::cl::desc("Fold batchnorms into the preceding convolutions"),
       llvm::cl::init(true)};
-  Option<bool> parallel{
-      *this, "parallel",
-      llvm::cl::desc("Spread each batch over threads (OpenMP)"),
-      llvm::cl::init(true)};
-  Option<bool> winograd{
-      *this, "winograd",
-      llvm::cl::desc("3x3 convs by Winograd's F(2x2, 3x3) or F(4x4, 3x3) "
-                     "where the strategy picks it, as cnnc's --winograd"),
-      llvm::cl::init(true)};
-  Option<std::string> cpu{
-      *this, "cpu",
-      llvm::cl::desc("Target CPU, as cnnc's -mcpu (native: this machine)"),
-      llvm::cl::init("native")};
-  Option<std::string> features{
-      *this, "features",
-      llvm::cl::desc("Target features, as cnnc's -mattr"), llvm::cl::init("")};
 };
 
-struct CpuTrainOptions : PassPipelineOptions<CpuTrainOptions> {
+struct CpuTrainOptions : CpuCodegenOptions<CpuTrainOptions> {
   Option<Stage> stopAfter{
-      *this, "stop-after", llvm::cl::desc("The last stage (a cnnc --emit level)"),
+      *this, "stop-after",
+      llvm::cl::desc("The last stage (a cnnc --emit level)"),
       llvm::cl::init(Stage::LLVMDialect),
       llvm::cl::values(
           clEnumValN(Stage::Specialized, "cnn-train",
@@ -125,22 +144,6 @@ struct CpuTrainOptions : PassPipelineOptions<CpuTrainOptions> {
           clEnumValN(Stage::Linalg, "linalg",
                      "lowered to linalg, tensor, arith and math"),
           clEnumValN(Stage::LLVMDialect, "llvm-mlir", "the LLVM dialect"))};
-  Option<bool> parallel{
-      *this, "parallel",
-      llvm::cl::desc("Spread each batch over threads (OpenMP)"),
-      llvm::cl::init(true)};
-  Option<bool> winograd{
-      *this, "winograd",
-      llvm::cl::desc("3x3 convs by Winograd's F(2x2, 3x3) or F(4x4, 3x3) "
-                     "where the strategy picks it, as cnnc's --winograd"),
-      llvm::cl::init(true)};
-  Option<std::string> cpu{
-      *this, "cpu",
-      llvm::cl::desc("Target CPU, as cnnc's -mcpu (native: this machine)"),
-      llvm::cl::init("native")};
-  Option<std::string> features{
-      *this, "features",
-      llvm::cl::desc("Target features, as cnnc's -mattr"), llvm::cl::init("")};
 };
 
 struct CudaTrainOptions : PassPipelineOptions<CudaTrainOptions> {
@@ -232,15 +235,8 @@ void registerPipelines() {
       "cnnc's inference pipeline for the CPU, from the cnn dialect as MLIRGen "
       "makes it to `stop-after`",
       [](OpPassManager &pm, const CpuEvalOptions &cl) {
-        PipelineOptions options;
-        options.target = Target::Cpu;
-        options.mode = Mode::Eval;
-        options.stopAfter = cl.stopAfter;
+        PipelineOptions options = cl.pipelineOptions(Mode::Eval, cl.stopAfter);
         options.foldBatchNorm = cl.foldBatchNorm;
-        options.parallel = cl.parallel;
-        options.winograd = cl.winograd;
-        options.cpu = cl.cpu;
-        options.features = cl.features;
         buildPipeline(pm, options);
       });
   PassPipelineRegistration<CpuTrainOptions>(
@@ -248,15 +244,7 @@ void registerPipelines() {
       "cnnc's training-step pipeline for the CPU, from the cnn dialect as "
       "MLIRGen makes it to `stop-after`",
       [](OpPassManager &pm, const CpuTrainOptions &cl) {
-        PipelineOptions options;
-        options.target = Target::Cpu;
-        options.mode = Mode::Train;
-        options.stopAfter = cl.stopAfter;
-        options.parallel = cl.parallel;
-        options.winograd = cl.winograd;
-        options.cpu = cl.cpu;
-        options.features = cl.features;
-        buildPipeline(pm, options);
+        buildPipeline(pm, cl.pipelineOptions(Mode::Train, cl.stopAfter));
       });
   PassPipelineRegistration<CudaEvalOptions>(
       "cnnc-cuda-eval",
