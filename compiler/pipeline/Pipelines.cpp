@@ -83,9 +83,20 @@ void addCodegenPasses(OpPassManager &pm, const PipelineOptions &options) {
 
 //===- Registration for cnnc-opt ------------------------------------------===//
 
-/// The CPU pipelines' code generation options, as cnnc's flags.
+/// A CPU pipeline's options, as cnnc's flags: `Derived` names its first
+/// stage (kSpecialized, kSpecializedHelp).
 template <typename Derived>
-struct CpuCodegenOptions : PassPipelineOptions<Derived> {
+struct CpuPipelineOptions : PassPipelineOptions<Derived> {
+  detail::PassOptions::Option<Stage> stopAfter{
+      *this, "stop-after",
+      llvm::cl::desc("The last stage (a cnnc --emit level)"),
+      llvm::cl::init(Stage::LLVMDialect),
+      llvm::cl::values(
+          clEnumValN(Stage::Specialized, Derived::kSpecialized,
+                     Derived::kSpecializedHelp),
+          clEnumValN(Stage::Linalg, "linalg",
+                     "lowered to linalg, tensor, arith and math"),
+          clEnumValN(Stage::LLVMDialect, "llvm-mlir", "the LLVM dialect"))};
   detail::PassOptions::Option<bool> parallel{
       *this, "parallel",
       llvm::cl::desc("Spread each batch over threads (OpenMP)"),
@@ -103,8 +114,8 @@ struct CpuCodegenOptions : PassPipelineOptions<Derived> {
       *this, "features", llvm::cl::desc("Target features, as cnnc's -mattr"),
       llvm::cl::init("")};
 
-  /// The pipeline's options for `mode`, up to `stopAfter`.
-  PipelineOptions pipelineOptions(Mode mode, Stage stopAfter) const {
+  /// The pipeline's options for `mode`.
+  PipelineOptions pipelineOptions(Mode mode) const {
     PipelineOptions options;
     options.target = Target::Cpu;
     options.mode = mode;
@@ -117,33 +128,19 @@ struct CpuCodegenOptions : PassPipelineOptions<Derived> {
   }
 };
 
-struct CpuEvalOptions : CpuCodegenOptions<CpuEvalOptions> {
-  Option<Stage> stopAfter{
-      *this, "stop-after", llvm::cl::desc("The last stage (a cnnc --emit level)"),
-      llvm::cl::init(Stage::LLVMDialect),
-      llvm::cl::values(
-          clEnumValN(Stage::Specialized, "cnn-eval",
-                     "specialised for inference"),
-          clEnumValN(Stage::Linalg, "linalg",
-                     "lowered to linalg, tensor, arith and math"),
-          clEnumValN(Stage::LLVMDialect, "llvm-mlir", "the LLVM dialect"))};
+struct CpuEvalOptions : CpuPipelineOptions<CpuEvalOptions> {
+  static constexpr const char *kSpecialized = "cnn-eval";
+  static constexpr const char *kSpecializedHelp = "specialised for inference";
   Option<bool> foldBatchNorm{
       *this, "fold-batchnorm",
       llvm::cl::desc("Fold batchnorms into the preceding convolutions"),
       llvm::cl::init(true)};
 };
 
-struct CpuTrainOptions : CpuCodegenOptions<CpuTrainOptions> {
-  Option<Stage> stopAfter{
-      *this, "stop-after",
-      llvm::cl::desc("The last stage (a cnnc --emit level)"),
-      llvm::cl::init(Stage::LLVMDialect),
-      llvm::cl::values(
-          clEnumValN(Stage::Specialized, "cnn-train",
-                     "the training step in cnn ops"),
-          clEnumValN(Stage::Linalg, "linalg",
-                     "lowered to linalg, tensor, arith and math"),
-          clEnumValN(Stage::LLVMDialect, "llvm-mlir", "the LLVM dialect"))};
+struct CpuTrainOptions : CpuPipelineOptions<CpuTrainOptions> {
+  static constexpr const char *kSpecialized = "cnn-train";
+  static constexpr const char *kSpecializedHelp =
+      "the training step in cnn ops";
 };
 
 struct CudaTrainOptions : PassPipelineOptions<CudaTrainOptions> {
@@ -235,7 +232,7 @@ void registerPipelines() {
       "cnnc's inference pipeline for the CPU, from the cnn dialect as MLIRGen "
       "makes it to `stop-after`",
       [](OpPassManager &pm, const CpuEvalOptions &cl) {
-        PipelineOptions options = cl.pipelineOptions(Mode::Eval, cl.stopAfter);
+        PipelineOptions options = cl.pipelineOptions(Mode::Eval);
         options.foldBatchNorm = cl.foldBatchNorm;
         buildPipeline(pm, options);
       });
@@ -244,7 +241,7 @@ void registerPipelines() {
       "cnnc's training-step pipeline for the CPU, from the cnn dialect as "
       "MLIRGen makes it to `stop-after`",
       [](OpPassManager &pm, const CpuTrainOptions &cl) {
-        buildPipeline(pm, cl.pipelineOptions(Mode::Train, cl.stopAfter));
+        buildPipeline(pm, cl.pipelineOptions(Mode::Train));
       });
   PassPipelineRegistration<CudaEvalOptions>(
       "cnnc-cuda-eval",
