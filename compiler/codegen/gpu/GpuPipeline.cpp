@@ -95,8 +95,12 @@ void addSchedulePasses(OpPassManager &pm, const GpuPipelineOptions &options) {
   pm.addNestedPass<func::FuncOp>(createGpuReductionsInner());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addNestedPass<func::FuncOp>(createGpuFoldPadding());
   pm.addNestedPass<func::FuncOp>(createGpuAccumulateInRegisters());
   pm.addNestedPass<func::FuncOp>(createGpuSerialKernels());
+  pm.addNestedPass<func::FuncOp>(createGpuHoistInvariantKernels());
+  // Equal loop bounds as one value, so that loops over the same space fuse.
+  pm.addPass(createCSEPass());
   GpuMapToThreadsOptions map;
   map.threadsPerBlock = options.threadsPerBlock;
   pm.addNestedPass<func::FuncOp>(createGpuMapToThreads(map));

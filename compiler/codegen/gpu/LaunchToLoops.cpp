@@ -42,11 +42,16 @@ struct GpuLaunchToLoops : impl::GpuLaunchToLoopsBase<GpuLaunchToLoops> {
       mlir::gpu::KernelDim3 block = launch.getBlockSizeOperandValues();
       // Outermost first: blocks z, y, x, then threads z, y, x.
       Value bounds[6] = {grid.z, grid.y, grid.x, block.z, block.y, block.x};
+      // Last to first: the GPU runs threads in no order, so a kernel that
+      // needs one (a race there) gives wrong numbers here too, at least
+      // when it needs the order of the launch's ids.
       Value ivs[6];
       for (int i = 0; i < 6; ++i) {
         auto loop = rewriter.create<scf::ForOp>(loc, zero, bounds[i], one);
-        ivs[i] = loop.getInductionVar();
         rewriter.setInsertionPoint(loop.getBody()->getTerminator());
+        Value last = rewriter.create<arith::SubIOp>(loc, bounds[i], one);
+        ivs[i] =
+            rewriter.create<arith::SubIOp>(loc, last, loop.getInductionVar());
       }
       Block &body = launch.getBody().front();
       rewriter.eraseOp(body.getTerminator());

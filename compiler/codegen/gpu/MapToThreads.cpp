@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/gpu/LoopFusion.h"
 #include "codegen/gpu/Passes.h"
 #include "codegen/gpu/UnderlyingBuffer.h"
 
@@ -41,40 +42,61 @@ struct GpuMapToThreads : impl::GpuMapToThreadsBase<GpuMapToThreads> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     MLIRContext *ctx = &getContext();
-    // Bias, convolution and activation over the same output: one loop.
-    for (Region &region : func->getRegions())
+    // Bias, convolution and activation over the same output: one loop,
+    // in the function and in the loop over a repeated block alike.
+    SmallVector<Region *> regions;
+    func.walk<WalkOrder::PreOrder>([&](Operation *op) {
+      if (isa<scf::ParallelOp>(op))
+        return WalkResult::skip();
+      for (Region &region : op->getRegions())
+        regions.push_back(&region);
+      return WalkResult::advance();
+    });
+    for (Region *region : regions)
       // A padded image and the subview its interior is copied through are
       // one buffer: else a convolution reading the border would fuse with
       // the copy.
-      scf::naivelyFuseParallelOps(region, [](Value a, Value b) {
+      scf::naivelyFuseParallelOps(*region, [](Value a, Value b) {
         return underlyingBuffer(a) == underlyingBuffer(b);
       });
-
-    SmallVector<scf::ParallelOp> outermost;
-    func.walk([&](scf::ParallelOp loop) {
-      if (!loop->getParentOfType<scf::ParallelOp>())
-        outermost.push_back(loop);
-    });
     IRRewriter rewriter(ctx);
-    for (scf::ParallelOp loop : outermost) {
-      if (loop.getNumLoops() > 1) {
-        std::vector<unsigned> all(loop.getNumLoops());
-        std::iota(all.begin(), all.end(), 0u);
-        rewriter.setInsertionPoint(loop);
-        // collapseParallelLoops replaces the loop; find its replacement as
-        // the op now at the same place.
-        Operation *before = loop->getPrevNode();
-        Block *block = loop->getBlock();
-        collapseParallelLoops(rewriter, loop, {all});
-        Operation *next = before ? before->getNextNode() : &block->front();
-        while (next && !isa<scf::ParallelOp>(next))
-          next = next->getNextNode();
-        if (!next) {
-          loop->emitError("cannot collapse the parallel loop");
-          return signalPassFailure();
-        }
-        loop = cast<scf::ParallelOp>(next);
+    if (fuseReaders)
+      for (Region *region : regions)
+        for (Block &block : *region)
+          fusePooling(rewriter, block);
+
+    auto outermostLoops = [&]() {
+      SmallVector<scf::ParallelOp> outermost;
+      func.walk([&](scf::ParallelOp loop) {
+        if (!loop->getParentOfType<scf::ParallelOp>())
+          outermost.push_back(loop);
+      });
+      return outermost;
+    };
+    llvm::SetVector<Block *> blocks;
+    for (scf::ParallelOp loop : outermostLoops()) {
+      blocks.insert(loop->getBlock());
+      if (loop.getNumLoops() == 1)
+        continue;
+      std::vector<unsigned> all(loop.getNumLoops());
+      std::iota(all.begin(), all.end(), 0u);
+      rewriter.setInsertionPoint(loop);
+      // collapseParallelLoops replaces the loop; check that one is there.
+      Operation *before = loop->getPrevNode();
+      Block *block = loop->getBlock();
+      collapseParallelLoops(rewriter, loop, {all});
+      Operation *next = before ? before->getNextNode() : &block->front();
+      while (next && !isa<scf::ParallelOp>(next))
+        next = next->getNextNode();
+      if (!next) {
+        func->emitError("cannot collapse a parallel loop");
+        return signalPassFailure();
       }
+    }
+    if (fuseIndependent)
+      for (Block *block : blocks)
+        fuseSideBySide(rewriter, *block);
+    for (scf::ParallelOp loop : outermostLoops()) {
       auto [blocks, threads] = scf::tileParallelLoop(
           loop, {threadsPerBlock}, /*noMinMaxBounds=*/true);
       if (failed(mlir::gpu::setMappingAttr(

@@ -87,6 +87,23 @@ def GpuReductionsInner
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def GpuFoldPadding : Pass<"cnn-gpu-fold-padding", "mlir::func::FuncOp"> {
+  let summary = "Read a padded image's source through a bounds check";
+  let description = [{
+    A convolution's padding is bufferized as a new image: one kernel fills
+    it with the pad value, a second copies the source into its interior,
+    and the convolution reads it. On the GPU the two kernels cost two
+    launches and a pass over memory for each padded convolution. Each load
+    of such an image becomes a load of the source at the index less the
+    padding, guarded by its bounds (the pad value outside), and the fill,
+    the copy and the image go. Only when every read comes after the copy
+    in the same block and nothing in between may write the source.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect",
+                           "mlir::arith::ArithDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def GpuSerialKernels : Pass<"cnn-gpu-serial-kernels", "mlir::func::FuncOp"> {
   let summary = "Element work left on the host becomes one-thread kernels";
   let description = [{
@@ -129,6 +146,20 @@ def GpuAccumulateInRegisters
                            "mlir::memref::MemRefDialect"];
 }
 
+def GpuHoistInvariantKernels
+    : Pass<"cnn-gpu-hoist-invariant-kernels", "mlir::func::FuncOp"> {
+  let summary = "Kernels that compute the same on every iteration run once";
+  let description = [{
+    A block repeated by sharing is one loop whose body is the block's
+    kernels. Some compute only from the shared parameters (in eval, the
+    convolution's weights with the batchnorm folded in): the same values
+    on every iteration, at the cost of a launch each time. Such a kernel
+    moves before the loop with the allocation it fills, when it uses no
+    value of the loop but that allocation, nothing else in the loop writes
+    the allocation, and nothing in the loop writes what the kernel reads.
+  }];
+}
+
 def GpuMapToThreads : Pass<"cnn-gpu-map-to-threads", "mlir::func::FuncOp"> {
   let summary = "Map every outermost scf.parallel to a 1-D grid of blocks";
   let description = [{
@@ -137,7 +168,12 @@ def GpuMapToThreads : Pass<"cnn-gpu-map-to-threads", "mlir::func::FuncOp"> {
     the elements of a tile to threads (a guard drops the last block's
     excess threads). convert-parallel-loops-to-gpu then makes each a
     gpu.launch. Adjacent loops of the same iteration space are fused first
-    (bias, convolution, activation: one kernel).
+    (bias, convolution, activation: one kernel); a temporary that only the
+    next loop reads, at most once an element, is computed in that loop's
+    threads instead (eval's convolution inside the max pooling after it);
+    then, after collapsing,
+    adjacent loops that touch no memory another writes run side by side
+    in one (a training step's per-parameter updates: one launch).
   }];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::affine::AffineDialect",
@@ -145,6 +181,11 @@ def GpuMapToThreads : Pass<"cnn-gpu-map-to-threads", "mlir::func::FuncOp"> {
   let options = [
     Option<"threadsPerBlock", "threads-per-block", "int64_t",
            /*default=*/"256", "Threads of one block">,
+    Option<"fuseReaders", "fuse-readers", "bool", /*default=*/"true",
+           "Compute a temporary read once in the loop that reads it">,
+    Option<"fuseIndependent", "fuse-independent", "bool",
+           /*default=*/"true",
+           "Run adjacent independent loops side by side in one launch">,
   ];
 }
 

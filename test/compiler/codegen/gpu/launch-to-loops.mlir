@@ -1,10 +1,12 @@
 // RUN: cnnc-opt %s --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(cnn-gpu-launch-to-loops))' | FileCheck %s
 
 // --gpu-on-cpu: a gpu.launch runs as six nested loops, blocks z, y, x
-// outermost, then threads z, y, x; each id becomes its loop's variable and
-// each size the launch's operand. Swapping any two would still run every
-// (block, thread) pair of a cube but not of this 7x5x3 / 11x13x17 launch.
-// Threads that must meet (barriers) cannot run one after another: an error.
+// outermost, then threads z, y, x; each id counts down from its size less
+// one (the GPU keeps no order: a kernel that needs one then fails here
+// too) and each size is the launch's operand. Swapping any two would
+// still run every (block, thread) pair of a cube but not of this
+// 7x5x3 / 11x13x17 launch. Threads that must meet (barriers) cannot run
+// one after another: an error.
 
 // CHECK-LABEL: func.func @launch
 // CHECK-SAME: (%[[OUT:.+]]: memref<?xindex>)
@@ -14,13 +16,26 @@
 // CHECK-DAG: %[[BX:.+]] = arith.constant 11 : index
 // CHECK-DAG: %[[BY:.+]] = arith.constant 13 : index
 // CHECK-DAG: %[[BZ:.+]] = arith.constant 17 : index
+// CHECK-DAG: %[[ONE:.+]] = arith.constant 1 : index
 // CHECK-NOT: gpu.launch
-// CHECK: scf.for %[[BIDZ:.+]] = %{{.+}} to %[[GZ]]
-// CHECK-NEXT: scf.for %[[BIDY:.+]] = %{{.+}} to %[[GY]]
-// CHECK-NEXT: scf.for %[[BIDX:.+]] = %{{.+}} to %[[GX]]
-// CHECK-NEXT: scf.for %[[TIDZ:.+]] = %{{.+}} to %[[BZ]]
-// CHECK-NEXT: scf.for %[[TIDY:.+]] = %{{.+}} to %[[BY]]
-// CHECK-NEXT: scf.for %[[TIDX:.+]] = %{{.+}} to %[[BX]]
+// CHECK: scf.for %[[IBZ:.+]] = %{{.+}} to %[[GZ]]
+// CHECK-NEXT: %[[LBZ:.+]] = arith.subi %[[GZ]], %[[ONE]] : index
+// CHECK-NEXT: %[[BIDZ:.+]] = arith.subi %[[LBZ]], %[[IBZ]] : index
+// CHECK-NEXT: scf.for %[[IBY:.+]] = %{{.+}} to %[[GY]]
+// CHECK-NEXT: %[[LBY:.+]] = arith.subi %[[GY]], %[[ONE]] : index
+// CHECK-NEXT: %[[BIDY:.+]] = arith.subi %[[LBY]], %[[IBY]] : index
+// CHECK-NEXT: scf.for %[[IBX:.+]] = %{{.+}} to %[[GX]]
+// CHECK-NEXT: %[[LBX:.+]] = arith.subi %[[GX]], %[[ONE]] : index
+// CHECK-NEXT: %[[BIDX:.+]] = arith.subi %[[LBX]], %[[IBX]] : index
+// CHECK-NEXT: scf.for %[[ITZ:.+]] = %{{.+}} to %[[BZ]]
+// CHECK-NEXT: %[[LTZ:.+]] = arith.subi %[[BZ]], %[[ONE]] : index
+// CHECK-NEXT: %[[TIDZ:.+]] = arith.subi %[[LTZ]], %[[ITZ]] : index
+// CHECK-NEXT: scf.for %[[ITY:.+]] = %{{.+}} to %[[BY]]
+// CHECK-NEXT: %[[LTY:.+]] = arith.subi %[[BY]], %[[ONE]] : index
+// CHECK-NEXT: %[[TIDY:.+]] = arith.subi %[[LTY]], %[[ITY]] : index
+// CHECK-NEXT: scf.for %[[ITX:.+]] = %{{.+}} to %[[BX]]
+// CHECK-NEXT: %[[LTX:.+]] = arith.subi %[[BX]], %[[ONE]] : index
+// CHECK-NEXT: %[[TIDX:.+]] = arith.subi %[[LTX]], %[[ITX]] : index
 // CHECK-NEXT: %[[A:.+]] = arith.muli %[[BIDX]], %[[BX]] : index
 // CHECK-NEXT: %[[B:.+]] = arith.addi %[[A]], %[[TIDX]] : index
 // CHECK-NEXT: %[[C:.+]] = arith.addi %[[B]], %[[BIDY]] : index

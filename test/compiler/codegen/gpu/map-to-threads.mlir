@@ -141,3 +141,117 @@ func.func @inner_loop_sequential(%x: memref<8x16xf32>, %y: memref<8xf32>) {
   }
   return
 }
+
+// Loops that touch no memory another writes run side by side in one
+// launch, whatever their sizes: the fused loop covers 8 + 24 elements and
+// each range runs one body at its own index (the unsigned compare also
+// rejects an index before the range). Parameters are views of one arena
+// at distinct offsets: distinct memory.
+// CHECK-LABEL: func.func @side_by_side
+// CHECK: %[[C8:.+]] = arith.constant 8 : index
+// CHECK: %[[C24:.+]] = arith.constant 24 : index
+// CHECK: %[[TOTAL:.+]] = arith.addi %[[C8]], %[[C24]] : index
+// CHECK: scf.parallel (%{{.+}}) = (%{{.+}}) to (%[[TOTAL]])
+// CHECK-NEXT: scf.parallel
+// CHECK: scf.if
+// CHECK: %[[IN0:.+]] = arith.cmpi ult, %[[I:.+]], %[[C8]] : index
+// CHECK-NEXT: scf.if %[[IN0]] {
+// CHECK-NEXT: memref.load %[[A:.+]][%[[I]]] : memref<8xf32>
+// CHECK: memref.store %{{.+}}, %[[A]][%[[I]]] : memref<8xf32>
+// CHECK: %[[J:.+]] = arith.subi %[[I]], %[[C8]] : index
+// CHECK-NEXT: %[[IN1:.+]] = arith.cmpi ult, %[[J]], %[[C24]] : index
+// CHECK-NEXT: scf.if %[[IN1]] {
+// CHECK-NEXT: memref.load %[[B:.+]][%[[J]]] : memref<24xf32>
+// CHECK: memref.store %{{.+}}, %[[B]][%[[J]]] : memref<24xf32>
+// CHECK: processor = thread_x
+// CHECK: processor = block_x
+// CHECK-NOT: scf.parallel
+// CHECK: return
+func.func @side_by_side(%arena: memref<256xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c24 = arith.constant 24 : index
+  %c32 = arith.constant 32 : index
+  %a = memref.view %arena[%c0][] : memref<256xi8> to memref<8xf32>
+  %b = memref.view %arena[%c32][] : memref<256xi8> to memref<24xf32>
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %v = memref.load %a[%i] : memref<8xf32>
+    %w = arith.negf %v : f32
+    memref.store %w, %a[%i] : memref<8xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c24) step (%c1) {
+    %v = memref.load %b[%i] : memref<24xf32>
+    %w = math.absf %v : f32
+    memref.store %w, %b[%i] : memref<24xf32>
+    scf.reduce
+  }
+  return
+}
+
+// The views overlap (bytes 16 to 31 are in both): two launches, in order.
+// CHECK-LABEL: func.func @overlapping_views
+// CHECK: scf.parallel
+// CHECK-NEXT: scf.parallel
+// CHECK: arith.negf
+// CHECK: processor = block_x
+// CHECK: scf.parallel
+// CHECK-NEXT: scf.parallel
+// CHECK: math.absf
+// CHECK: processor = block_x
+func.func @overlapping_views(%arena: memref<256xi8>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %c24 = arith.constant 24 : index
+  %a = memref.view %arena[%c0][] : memref<256xi8> to memref<8xf32>
+  %b = memref.view %arena[%c16][] : memref<256xi8> to memref<24xf32>
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %v = memref.load %a[%i] : memref<8xf32>
+    %w = arith.negf %v : f32
+    memref.store %w, %a[%i] : memref<8xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c24) step (%c1) {
+    %v = memref.load %b[%i] : memref<24xf32>
+    %w = math.absf %v : f32
+    memref.store %w, %b[%i] : memref<24xf32>
+    scf.reduce
+  }
+  return
+}
+
+// The second reads what the first writes, at another index (a reduction
+// over it): it must wait for the whole first loop. Two launches.
+// CHECK-LABEL: func.func @reads_other_elements
+// CHECK: arith.negf
+// CHECK: processor = block_x
+// CHECK: scf.parallel
+// CHECK-NEXT: scf.parallel
+// CHECK: scf.for
+// CHECK: processor = block_x
+func.func @reads_other_elements(%x: memref<8xf32>, %t: memref<8xf32>, %y: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %c8 = arith.constant 8 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %v = memref.load %x[%i] : memref<8xf32>
+    %w = arith.negf %v : f32
+    memref.store %w, %t[%i] : memref<8xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c4) step (%c1) {
+    %s = scf.for %k = %c0 to %c8 step %c1 iter_args(%acc = %zero) -> (f32) {
+      %v = memref.load %t[%k] : memref<8xf32>
+      %n = arith.addf %acc, %v : f32
+      scf.yield %n : f32
+    }
+    memref.store %s, %y[%i] : memref<4xf32>
+    scf.reduce
+  }
+  return
+}
