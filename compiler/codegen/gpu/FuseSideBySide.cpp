@@ -161,40 +161,87 @@ void fuse(RewriterBase &rewriter, ArrayRef<scf::ParallelOp> loops) {
     rewriter.eraseOp(loop);
 }
 
+/// `loops` (in order, with nothing between them but allocations and pure
+/// ops) grouped by the length of the longest chain of conflicting loops
+/// before each: every group is independent within, the groups run in
+/// that order, and each group is one loop.
+void fuseByDepth(RewriterBase &rewriter, ArrayRef<scf::ParallelOp> loops,
+                 ArrayRef<Accesses> accesses) {
+  SmallVector<unsigned> depth(loops.size(), 0);
+  unsigned deepest = 0;
+  for (size_t i = 0; i < loops.size(); ++i) {
+    for (size_t j = 0; j < i; ++j)
+      if (!independent(accesses[j], accesses[i]))
+        depth[i] = std::max(depth[i], depth[j] + 1);
+    deepest = std::max(deepest, depth[i]);
+  }
+  // The allocations and pure ops among the loops go before the first
+  // (they use no loop's result: the loops have none), then the loops
+  // follow in order of depth.
+  Operation *first = loops.front();
+  Operation *end = loops.back()->getNextNode();
+  for (Operation *op = first->getNextNode(); op != end;) {
+    Operation *next = op->getNextNode();
+    if (!isa<scf::ParallelOp>(op))
+      op->moveBefore(first);
+    op = next;
+  }
+  SmallVector<SmallVector<scf::ParallelOp>> groups(deepest + 1);
+  for (size_t i = 0; i < loops.size(); ++i)
+    groups[depth[i]].push_back(loops[i]);
+  Operation *insertion = loops.back()->getNextNode();
+  for (ArrayRef<scf::ParallelOp> group : groups)
+    for (scf::ParallelOp loop : group)
+      loop->moveBefore(insertion);
+  for (ArrayRef<scf::ParallelOp> group : groups)
+    if (group.size() > 1)
+      fuse(rewriter, group);
+}
+
 } // namespace
 
 void fuseSideBySide(RewriterBase &rewriter, Block &block) {
-  SmallVector<scf::ParallelOp> run;
-  SmallVector<Accesses> runAccesses;
-  auto flush = [&]() {
-    if (run.size() > 1)
-      fuse(rewriter, run);
-    run.clear();
-    runAccesses.clear();
-  };
-  for (Operation &op : llvm::make_early_inc_range(block)) {
+  // Segments of the block that loops may be reordered in: loops,
+  // allocations and pure ops, between anything else (a call, a host
+  // loop, the terminator).
+  SmallVector<SmallVector<Operation *>> segments(1);
+  for (Operation &op : block) {
     auto loop = dyn_cast<scf::ParallelOp>(op);
-    if (!loop) {
-      // Allocations and pure ops may sit between the loops: the fused
-      // loop takes the last one's place, after them.
-      bool allocation = isa<memref::AllocOp>(op);
-      if (!allocation && (op.getNumRegions() != 0 || !isMemoryEffectFree(&op)))
-        flush();
-      continue;
-    }
-    Accesses accesses;
-    if (!isCandidate(loop) || !collectAccesses(loop, accesses)) {
-      flush();
-      continue;
-    }
-    if (!llvm::all_of(runAccesses, [&](const Accesses &other) {
-          return independent(other, accesses);
-        }))
-      flush();
-    run.push_back(loop);
-    runAccesses.push_back(accesses);
+    bool movable =
+        loop ? isCandidate(loop)
+             : !op.hasTrait<OpTrait::IsTerminator>() &&
+                   (isa<memref::AllocOp>(op) ||
+                    (op.getNumRegions() == 0 && isMemoryEffectFree(&op)));
+    if (movable)
+      segments.back().push_back(&op);
+    else if (!segments.back().empty())
+      segments.emplace_back();
   }
-  flush();
+  for (ArrayRef<Operation *> segment : segments) {
+    SmallVector<scf::ParallelOp> loops;
+    SmallVector<Accesses> accesses;
+    // A loop whose accesses are not all known stays where it is: it ends
+    // the part of the segment before it.
+    auto flush = [&]() {
+      if (loops.size() > 1)
+        fuseByDepth(rewriter, loops, accesses);
+      loops.clear();
+      accesses.clear();
+    };
+    for (Operation *op : segment) {
+      auto loop = dyn_cast<scf::ParallelOp>(op);
+      if (!loop)
+        continue;
+      Accesses known;
+      if (!collectAccesses(loop, known)) {
+        flush();
+        continue;
+      }
+      loops.push_back(loop);
+      accesses.push_back(std::move(known));
+    }
+    flush();
+  }
 }
 
 } // namespace cnnc::gpu

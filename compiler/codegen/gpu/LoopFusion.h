@@ -22,12 +22,13 @@ namespace cnnc::gpu {
 /// read, and the temporary and its kernel go. In `block`.
 void fusePooling(mlir::RewriterBase &rewriter, mlir::Block &block);
 
-/// Runs of one-dimensional scf.parallel loops in `block` (from 0, step 1)
-/// that touch no memory another of the run writes, with nothing between
-/// them but allocations and pure ops, become one loop over the sum of
-/// their sizes: each range of it runs one loop's body. A training step's
-/// per-parameter updates, copies and small sums are one launch instead of
-/// one each.
+/// One-dimensional scf.parallel loops of `block` (from 0, step 1) with
+/// nothing between them but allocations and pure ops, grouped by the
+/// longest chain of dependent loops before each: each group (loops that
+/// touch no memory another writes) becomes one loop over the sum of
+/// their sizes, each range of it running one loop's body. A training
+/// step's per-parameter updates, copies and small sums are one launch
+/// instead of one each.
 void fuseSideBySide(mlir::RewriterBase &rewriter, mlir::Block &block);
 
 } // namespace cnnc::gpu

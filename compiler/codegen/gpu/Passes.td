@@ -171,9 +171,10 @@ def GpuMapToThreads : Pass<"cnn-gpu-map-to-threads", "mlir::func::FuncOp"> {
     (bias, convolution, activation: one kernel); a temporary that only the
     next loop reads, at most once an element, is computed in that loop's
     threads instead (eval's convolution inside the max pooling after it);
-    then, after collapsing,
-    adjacent loops that touch no memory another writes run side by side
-    in one (a training step's per-parameter updates: one launch).
+    then, after collapsing, the loops between two host ops (a call, a host
+    loop) are grouped by the longest chain of dependent loops before each,
+    and each group, whose loops touch no memory another writes, runs side
+    by side in one launch (a training step's per-parameter updates).
   }];
   let dependentDialects = ["mlir::gpu::GPUDialect", "mlir::scf::SCFDialect",
                            "mlir::affine::AffineDialect",
@@ -185,7 +186,7 @@ def GpuMapToThreads : Pass<"cnn-gpu-map-to-threads", "mlir::func::FuncOp"> {
            "Compute a temporary read once in the loop that reads it">,
     Option<"fuseIndependent", "fuse-independent", "bool",
            /*default=*/"true",
-           "Run adjacent independent loops side by side in one launch">,
+           "Run loops that touch no memory another writes in one launch">,
   ];
 }
 

@@ -255,3 +255,60 @@ func.func @reads_other_elements(%x: memref<8xf32>, %t: memref<8xf32>, %y: memref
   }
   return
 }
+
+// Two chains, each a loop and one that reads what it wrote elsewhere
+// (partial sums, then their total): the loops are grouped by their depth
+// in the chains, two launches instead of four; the second group runs
+// after the first, so each total still follows its partials.
+// CHECK-LABEL: func.func @grouped_by_depth
+// CHECK: scf.parallel
+// CHECK-NEXT: scf.parallel
+// CHECK: memref.store %{{.+}}, %[[P1:arg2]][
+// CHECK: memref.store %{{.+}}, %[[P2:arg4]][
+// CHECK: processor = block_x
+// CHECK: scf.parallel
+// CHECK-NEXT: scf.parallel
+// CHECK: memref.load %[[P1]][
+// CHECK: memref.load %[[P2]][
+// CHECK: processor = block_x
+// CHECK-NOT: scf.parallel
+// CHECK: return
+func.func @grouped_by_depth(%x1: memref<8xf32>, %y1: memref<1xf32>, %p1: memref<8xf32>,
+                            %x2: memref<16xf32>, %p2: memref<16xf32>, %y2: memref<1xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %zero = arith.constant 0.0 : f32
+  scf.parallel (%i) = (%c0) to (%c8) step (%c1) {
+    %v = memref.load %x1[%i] : memref<8xf32>
+    %w = arith.mulf %v, %v : f32
+    memref.store %w, %p1[%i] : memref<8xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c1) step (%c1) {
+    %s = scf.for %k = %c0 to %c8 step %c1 iter_args(%acc = %zero) -> (f32) {
+      %v = memref.load %p1[%k] : memref<8xf32>
+      %n = arith.addf %acc, %v : f32
+      scf.yield %n : f32
+    }
+    memref.store %s, %y1[%i] : memref<1xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c16) step (%c1) {
+    %v = memref.load %x2[%i] : memref<16xf32>
+    %w = arith.mulf %v, %v : f32
+    memref.store %w, %p2[%i] : memref<16xf32>
+    scf.reduce
+  }
+  scf.parallel (%i) = (%c0) to (%c1) step (%c1) {
+    %s = scf.for %k = %c0 to %c16 step %c1 iter_args(%acc = %zero) -> (f32) {
+      %v = memref.load %p2[%k] : memref<16xf32>
+      %n = arith.addf %acc, %v : f32
+      scf.yield %n : f32
+    }
+    memref.store %s, %y2[%i] : memref<1xf32>
+    scf.reduce
+  }
+  return
+}
