@@ -5,7 +5,6 @@
 
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Interfaces/CallInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace cnnc::gpu {
@@ -67,23 +66,9 @@ bool visitsEveryElement(scf::ParallelOp loop, MemRefType buffer,
 
 /// Whether `op` (not the ops nested in it) may write `buffer`'s memory.
 bool mayWrite(Operation *op, Value buffer) {
-  if (auto call = dyn_cast<CallOpInterface>(op))
-    // The runtime's functions write only the buffers they are given.
-    return llvm::any_of(call.getArgOperands(), [&](Value operand) {
-      return isa<BaseMemRefType>(operand.getType()) &&
-             underlyingBuffer(operand) == buffer;
-    });
-  if (auto effects = dyn_cast<MemoryEffectOpInterface>(op)) {
-    SmallVector<MemoryEffects::EffectInstance> instances;
-    effects.getEffects(instances);
-    return llvm::any_of(instances, [&](const auto &instance) {
-      if (!isa<MemoryEffects::Write>(instance.getEffect()))
-        return false;
-      Value written = instance.getValue();
-      return !written || underlyingBuffer(written) == buffer;
-    });
-  }
-  return !op->hasTrait<OpTrait::HasRecursiveMemoryEffects>();
+  return llvm::any_of(writtenBuffers(op), [&](Value written) {
+    return !written || written == buffer;
+  });
 }
 
 std::optional<PaddedImage> matchPaddedImage(memref::AllocOp alloc) {

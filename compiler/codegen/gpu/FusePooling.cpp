@@ -158,9 +158,7 @@ bool fuseWithNext(RewriterBase &rewriter, scf::ParallelOp loop) {
   // The reader: the next loop nest, with only allocations and pure ops
   // between.
   Operation *next = loop->getNextNode();
-  while (next && !isa<scf::ParallelOp>(next) &&
-         (isa<memref::AllocOp>(next) ||
-          (next->getNumRegions() == 0 && isMemoryEffectFree(next))))
+  while (next && !isa<scf::ParallelOp>(next) && mayStayBetweenFusedLoops(*next))
     next = next->getNextNode();
   auto consumer = dyn_cast_or_null<scf::ParallelOp>(next);
   if (!consumer)

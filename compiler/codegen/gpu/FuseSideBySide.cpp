@@ -207,11 +207,7 @@ void fuseSideBySide(RewriterBase &rewriter, Block &block) {
   SmallVector<SmallVector<Operation *>> segments(1);
   for (Operation &op : block) {
     auto loop = dyn_cast<scf::ParallelOp>(op);
-    bool movable =
-        loop ? isCandidate(loop)
-             : !op.hasTrait<OpTrait::IsTerminator>() &&
-                   (isa<memref::AllocOp>(op) ||
-                    (op.getNumRegions() == 0 && isMemoryEffectFree(&op)));
+    bool movable = loop ? isCandidate(loop) : mayStayBetweenFusedLoops(op);
     if (movable)
       segments.back().push_back(&op);
     else if (!segments.back().empty())

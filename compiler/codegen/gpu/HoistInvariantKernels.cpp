@@ -4,9 +4,6 @@
 #include "codegen/gpu/Passes.h"
 #include "codegen/gpu/UnderlyingBuffer.h"
 
-#include "mlir/Interfaces/CallInterfaces.h"
-#include "mlir/Interfaces/SideEffectInterfaces.h"
-
 namespace cnnc::gpu {
 #define GEN_PASS_DEF_GPUHOISTINVARIANTKERNELS
 #include "codegen/gpu/Passes.h.inc"
@@ -16,31 +13,6 @@ using namespace mlir;
 
 namespace cnnc::gpu {
 namespace {
-
-/// The buffers `op` (not the ops nested in it) may write; nullptr stands
-/// for any buffer.
-SmallVector<Value> writtenBuffers(Operation *op) {
-  SmallVector<Value> written;
-  if (auto call = dyn_cast<CallOpInterface>(op)) {
-    for (Value operand : call.getArgOperands())
-      if (isa<BaseMemRefType>(operand.getType()))
-        written.push_back(underlyingBuffer(operand));
-    return written;
-  }
-  if (auto effects = dyn_cast<MemoryEffectOpInterface>(op)) {
-    SmallVector<MemoryEffects::EffectInstance> instances;
-    effects.getEffects(instances);
-    for (const auto &instance : instances)
-      if (isa<MemoryEffects::Write>(instance.getEffect()))
-        written.push_back(instance.getValue()
-                              ? underlyingBuffer(instance.getValue())
-                              : Value());
-    return written;
-  }
-  if (!op->hasTrait<OpTrait::HasRecursiveMemoryEffects>())
-    written.push_back(Value());
-  return written;
-}
 
 /// Whether `kernel`, in the body of `loop`, computes the same on every
 /// iteration into a buffer of its own: it uses no value defined in the

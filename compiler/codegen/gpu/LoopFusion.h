@@ -10,10 +10,20 @@
 #ifndef CNNC_CODEGEN_GPU_LOOPFUSION_H
 #define CNNC_CODEGEN_GPU_LOOPFUSION_H
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace cnnc::gpu {
+
+/// An op that may sit between two loops that fuse, the fused loop taking
+/// the later one's place: an allocation, or a pure op without regions.
+inline bool mayStayBetweenFusedLoops(mlir::Operation &op) {
+  return !op.hasTrait<mlir::OpTrait::IsTerminator>() &&
+         (llvm::isa<mlir::memref::AllocOp>(op) ||
+          (op.getNumRegions() == 0 && mlir::isMemoryEffectFree(&op)));
+}
 
 /// A loop nest that computes a temporary (a convolution with its bias and
 /// activation, one element a thread) followed by the only loop nest that

@@ -73,9 +73,9 @@ struct GpuMapToThreads : impl::GpuMapToThreadsBase<GpuMapToThreads> {
       });
       return outermost;
     };
-    llvm::SetVector<Block *> blocks;
+    llvm::SetVector<Block *> loopBlocks;
     for (scf::ParallelOp loop : outermostLoops()) {
-      blocks.insert(loop->getBlock());
+      loopBlocks.insert(loop->getBlock());
       if (loop.getNumLoops() == 1)
         continue;
       std::vector<unsigned> all(loop.getNumLoops());
@@ -94,7 +94,7 @@ struct GpuMapToThreads : impl::GpuMapToThreadsBase<GpuMapToThreads> {
       }
     }
     if (fuseIndependent)
-      for (Block *block : blocks)
+      for (Block *block : loopBlocks)
         fuseSideBySide(rewriter, *block);
     for (scf::ParallelOp loop : outermostLoops()) {
       auto [blocks, threads] = scf::tileParallelLoop(

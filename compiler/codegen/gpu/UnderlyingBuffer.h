@@ -3,7 +3,10 @@
 #define CNNC_CODEGEN_GPU_UNDERLYINGBUFFER_H
 
 #include "mlir/IR/Value.h"
+#include "mlir/Interfaces/CallInterfaces.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/SmallVector.h"
 
 namespace cnnc::gpu {
 
@@ -19,6 +22,32 @@ inline mlir::Value underlyingBuffer(mlir::Value memref) {
     memref = view.getViewSource();
   }
   return memref;
+}
+
+/// The underlying buffers `op` (not the ops nested in it) may write; a
+/// null value stands for any buffer. A call writes the buffers it is
+/// given (the runtime's functions touch nothing else).
+inline llvm::SmallVector<mlir::Value> writtenBuffers(mlir::Operation *op) {
+  llvm::SmallVector<mlir::Value> written;
+  if (auto call = llvm::dyn_cast<mlir::CallOpInterface>(op)) {
+    for (mlir::Value operand : call.getArgOperands())
+      if (llvm::isa<mlir::BaseMemRefType>(operand.getType()))
+        written.push_back(underlyingBuffer(operand));
+    return written;
+  }
+  if (auto effects = llvm::dyn_cast<mlir::MemoryEffectOpInterface>(op)) {
+    llvm::SmallVector<mlir::MemoryEffects::EffectInstance> instances;
+    effects.getEffects(instances);
+    for (const auto &instance : instances)
+      if (llvm::isa<mlir::MemoryEffects::Write>(instance.getEffect()))
+        written.push_back(instance.getValue()
+                              ? underlyingBuffer(instance.getValue())
+                              : mlir::Value());
+    return written;
+  }
+  if (!op->hasTrait<mlir::OpTrait::HasRecursiveMemoryEffects>())
+    written.push_back(mlir::Value());
+  return written;
 }
 
 } // namespace cnnc::gpu
